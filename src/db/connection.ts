@@ -1,0 +1,69 @@
+/**
+ * The database connection: `MONGODB_URI` when set, otherwise the embedded MongoDB-compatible server
+ * with its data under `DATA_DIR/db`. Application code sees plain mongoose either way.
+ */
+import { join } from 'node:path';
+import mongoose from 'mongoose';
+import { startEmbeddedMongo } from '../embedded-mongo/index.js';
+import type { Logger } from '../log.js';
+
+/** The database name used on a real server and on the embedded one. */
+export const databaseName = 'insuralink';
+
+export interface Database {
+  connection: mongoose.Connection;
+  /** The URI clients connect to (the embedded server's when `MONGODB_URI` is unset). */
+  uri: string;
+  embedded: boolean;
+  /** Resolves when the server answers a ping within `timeoutMs`; rejects otherwise. */
+  ping(timeoutMs?: number): Promise<void>;
+  /** Closes the connection, then the embedded server if we started it. */
+  stop(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  mongodbUri: string | undefined;
+  dataDir: string;
+  /** Keep the embedded server's data in memory only (tests, one-off commands). */
+  inMemory?: boolean;
+}
+
+export async function connectDatabase(options: DatabaseOptions, logger: Logger): Promise<Database> {
+  const embedded = options.mongodbUri
+    ? undefined
+    : await startEmbeddedMongo(options.inMemory ? {} : { dataDir: join(options.dataDir, 'db') });
+  const uri = options.mongodbUri ?? embedded!.uri;
+  try {
+    const connection = await mongoose
+      .createConnection(uri, { dbName: databaseName, serverSelectionTimeoutMS: 5000 })
+      .asPromise();
+    logger.info({ embedded: Boolean(embedded) }, 'database connected');
+    return {
+      connection,
+      uri,
+      embedded: Boolean(embedded),
+      async ping(timeoutMs = 2000) {
+        const db = connection.db;
+        if (!db || connection.readyState !== mongoose.ConnectionStates.connected) {
+          throw new Error('database not connected');
+        }
+        await withTimeout(db.command({ ping: 1 }), timeoutMs);
+      },
+      async stop() {
+        await connection.close();
+        await embedded?.stop();
+      },
+    };
+  } catch (error) {
+    await embedded?.stop();
+    throw error;
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { isAbsolute } from 'node:path';
+import { describe, test } from 'node:test';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError);
+    return error.problems;
+  }
+  assert.fail('expected a ConfigError');
+}
+
+describe('settings', () => {
+  test('an empty environment gives working local defaults with every channel switched off', () => {
+    const config = loadConfig({});
+    assert.equal(config.port, 3978);
+    assert.ok(isAbsolute(config.dataDir));
+    assert.equal(config.logLevel, 'info');
+    assert.equal(config.mongodbUri, undefined);
+    assert.equal(config.twilio, null);
+    assert.equal(config.slack, null);
+    assert.equal(config.openai, null);
+    assert.equal(config.botFramework, null);
+  });
+
+  test('empty strings count as unset', () => {
+    const config = loadConfig({ MONGODB_URI: '', OPENAI_API_KEY: ' ', PORT: '4000' });
+    assert.equal(config.mongodbUri, undefined);
+    assert.equal(config.openai, null);
+    assert.equal(config.port, 4000);
+  });
+
+  test('each malformed value is named', () => {
+    const problems = problemsOf({
+      PORT: 'eighty',
+      MONGODB_URI: 'postgres://x',
+      LOG_LEVEL: 'loud',
+      ENCRYPTION_KEY: 'short',
+      PUBLIC_BASE_URL: 'not a url',
+    });
+    for (const name of ['PORT', 'MONGODB_URI', 'LOG_LEVEL', 'ENCRYPTION_KEY', 'PUBLIC_BASE_URL']) {
+      assert.ok(
+        problems.some((problem) => problem.startsWith(`${name}:`)),
+        `${name} missing from ${problems.join('; ')}`,
+      );
+    }
+  });
+
+  test('a partial channel configuration names the missing variables', () => {
+    const problems = problemsOf({ SLACK_BOT_TOKEN: 'xoxb-1' });
+    assert.deepEqual(problems.sort(), [
+      'SLACK_APPROVALS_CHANNEL: required when any Slack setting is set',
+      'SLACK_SIGNING_SECRET: required when any Slack setting is set',
+    ]);
+    const sms = problemsOf({ TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}`, TWILIO_AUTH_TOKEN: 'secret' });
+    assert.equal(sms.length, 1);
+    assert.match(sms[0]!, /TWILIO_MESSAGING_SERVICE_SID or TWILIO_FROM_NUMBER/);
+  });
+
+  test('complete channel settings switch channels on', () => {
+    const key = 'ab'.repeat(32);
+    const config = loadConfig({
+      TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}`,
+      TWILIO_AUTH_TOKEN: 'secret',
+      TWILIO_FROM_NUMBER: '+15555550100',
+      TWILIO_API_BASE_URL: 'http://127.0.0.1:9999',
+      SLACK_BOT_TOKEN: 'xoxb-1',
+      SLACK_SIGNING_SECRET: 'shh',
+      SLACK_APPROVALS_CHANNEL: 'C123',
+      OPENAI_API_KEY: 'sk-test',
+      ENCRYPTION_KEY: key,
+      PUBLIC_BASE_URL: 'https://bot.example.com/',
+    });
+    assert.equal(config.twilio?.fromNumber, '+15555550100');
+    assert.equal(config.slack?.approvalsChannel, 'C123');
+    assert.equal(config.openai?.model, 'gpt-4o-mini');
+    assert.deepEqual(config.encryptionKey, Buffer.from(key, 'hex'));
+    assert.equal(config.publicBaseUrl, 'https://bot.example.com');
+  });
+
+  test('a base64 encryption key of 32 bytes is accepted', () => {
+    const key = Buffer.alloc(32, 7);
+    assert.deepEqual(loadConfig({ ENCRYPTION_KEY: key.toString('base64') }).encryptionKey, key);
+  });
+});
