@@ -141,7 +141,8 @@ describe('journal', () => {
     const [log] = await logFiles(dir);
     assert.ok(log);
     const bytes = await readFile(join(dir, log));
-    bytes[bytes.length - 3] ^= 0xff;
+    const at = bytes.length - 3;
+    bytes.writeUInt8(bytes.readUInt8(at) ^ 0xff, at);
     await writeFile(join(dir, log), bytes);
 
     assert.deepEqual((await reopen(dir)).entries, canonical([{ n: new Int32(1) }]));
