@@ -1,0 +1,222 @@
+import MiniSearch from 'minisearch';
+import { scopeCues, type ScopeCue } from './scope.js';
+import { Analyzer } from './text.js';
+import type { Article, KnowledgeAnswer, KnowledgeMatch, KnowledgeSource } from './types.js';
+
+/** Tuning of ranking and of the out-of-scope decision. */
+export interface RetrievalOptions {
+  /** Field weights in the BM25 score. */
+  boost: { title: number; tags: number; body: number };
+  /** Below this top score the question is out of scope. */
+  minScore: number;
+  /** Below this share of the question's (IDF-weighted) terms found in the best article, out of scope. */
+  minCoverage: number;
+}
+
+export const defaultRetrievalOptions: RetrievalOptions = {
+  boost: { title: 3, tags: 2, body: 1 },
+  minScore: 3,
+  minCoverage: 0.6,
+};
+
+/** What the out-of-scope decision looked at, for explaining an answer. */
+export interface AnswerSignals {
+  /** The question's index terms after spelling, stemming and synonyms. */
+  terms: string[];
+  /** Score of the best and second-best article (0 when absent). */
+  score: number;
+  second: number;
+  /** IDF-weighted share of the question's terms that the best article contains. */
+  coverage: number;
+  /** IDF-weighted share of the question's terms that no article contains. */
+  unknown: number;
+  cues: ScopeCue[];
+}
+
+/** An answer with the signals behind it and, when out of scope, the reason in words. */
+export interface Explanation {
+  answer: KnowledgeAnswer;
+  signals: AnswerSignals;
+  /** Why no article answers, or null when one does. */
+  refusal: string | null;
+}
+
+interface IndexedArticle {
+  slug: string;
+  title: string;
+  tags: string;
+  body: string;
+}
+
+/** Cues that rule a question out whatever the match; "tax" is lifted by an article about taxes. */
+const decisiveCues: ReadonlySet<ScopeCue> = new Set([
+  'price',
+  'company',
+  'region',
+  'legal',
+  'product',
+  'advice',
+]);
+
+/**
+ * BM25 retrieval over the articles' titles, tags and bodies, with a calibrated out-of-scope decision:
+ * a question is answered only when the best article scores enough, contains most of what the question
+ * is about, and the question is not of a kind the knowledge base never answers (see {@link ScopeCue}).
+ */
+export class KnowledgeIndex implements KnowledgeSource {
+  private readonly bySlug = new Map<string, Article>();
+  private readonly sorted: readonly Article[];
+  private readonly analyzer: Analyzer;
+  private readonly search_: MiniSearch<IndexedArticle>;
+  private readonly termsBySlug = new Map<string, Set<string>>();
+  private readonly idf = new Map<string, number>();
+  private readonly unknownIdf: number;
+  private readonly options: RetrievalOptions;
+
+  constructor(articles: readonly Article[], options: Partial<RetrievalOptions> = {}) {
+    this.options = { ...defaultRetrievalOptions, ...options };
+    this.sorted = [...articles].sort((a, b) => a.slug.localeCompare(b.slug));
+    for (const article of this.sorted) this.bySlug.set(article.slug, article);
+    this.analyzer = new Analyzer(
+      this.sorted.flatMap((article) => [article.title, ...article.tags, article.body]),
+    );
+
+    const analyze = (text: string): string[] => this.analyzer.terms(text);
+    this.search_ = new MiniSearch<IndexedArticle>({
+      idField: 'slug',
+      fields: ['title', 'tags', 'body'],
+      tokenize: analyze,
+      processTerm: (term) => term,
+      searchOptions: {
+        boost: this.options.boost,
+        // Queries arrive already analysed, as space-separated terms.
+        tokenize: (query) => query.split(' ').filter((term) => term.length > 0),
+        processTerm: (term) => term,
+      },
+    });
+    this.search_.addAll(
+      this.sorted.map((article) => ({
+        slug: article.slug,
+        title: article.title,
+        // Each tag is its own segment, so no phrase spans two tags.
+        tags: article.tags.join('\n'),
+        body: article.body,
+      })),
+    );
+
+    const documentFrequency = new Map<string, number>();
+    for (const article of this.sorted) {
+      const terms = new Set([article.title, ...article.tags, article.body].flatMap(analyze));
+      this.termsBySlug.set(article.slug, terms);
+      for (const term of terms) documentFrequency.set(term, (documentFrequency.get(term) ?? 0) + 1);
+    }
+    const count = this.sorted.length;
+    const idf = (df: number): number => Math.log(1 + (count - df + 0.5) / (df + 0.5));
+    for (const [term, df] of documentFrequency) this.idf.set(term, idf(df));
+    this.unknownIdf = idf(0);
+  }
+
+  search(question: string, limit = 5): KnowledgeMatch[] {
+    return this.rank(this.analyzer.terms(question)).slice(0, limit);
+  }
+
+  answer(question: string): KnowledgeAnswer {
+    return this.explain(question).answer;
+  }
+
+  /** The answer together with the signals and the reason behind the decision. */
+  explain(question: string): Explanation {
+    const terms = [...new Set(this.analyzer.terms(question))];
+    const matches = this.rank(terms).slice(0, 5);
+    const [best, second] = matches;
+    const bestArticle = best === undefined ? undefined : this.bySlug.get(best.slug);
+    const signals: AnswerSignals = {
+      terms,
+      score: best?.score ?? 0,
+      second: second?.score ?? 0,
+      coverage: bestArticle === undefined ? 0 : this.coverage(terms, bestArticle.slug),
+      unknown: this.unknownShare(terms),
+      cues: scopeCues(question),
+    };
+    const refusal = this.refusal(signals, bestArticle);
+    const answer: KnowledgeAnswer =
+      refusal === null && bestArticle !== undefined
+        ? {
+            slug: bestArticle.slug,
+            title: bestArticle.title,
+            score: signals.score,
+            answer: bestArticle.summary,
+            matches,
+          }
+        : { slug: null, title: null, score: signals.score, answer: null, matches };
+    return { answer, signals, refusal };
+  }
+
+  article(slug: string): Article | undefined {
+    return this.bySlug.get(slug);
+  }
+
+  articles(): readonly Article[] {
+    return this.sorted;
+  }
+
+  private rank(terms: readonly string[]): KnowledgeMatch[] {
+    if (terms.length === 0) return [];
+    return this.search_.search(terms.join(' ')).map((result) => {
+      const article = this.bySlug.get(String(result.id)) as Article;
+      return { slug: article.slug, title: article.title, score: round(result.score) };
+    });
+  }
+
+  private weight(term: string): number {
+    return this.idf.get(term) ?? this.unknownIdf;
+  }
+
+  private coverage(terms: readonly string[], slug: string): number {
+    const articleTerms = this.termsBySlug.get(slug);
+    let total = 0;
+    let found = 0;
+    for (const term of terms) {
+      const weight = this.weight(term);
+      total += weight;
+      if (articleTerms?.has(term)) found += weight;
+    }
+    return total === 0 ? 0 : round(found / total);
+  }
+
+  private unknownShare(terms: readonly string[]): number {
+    let total = 0;
+    let unknown = 0;
+    for (const term of terms) {
+      const weight = this.weight(term);
+      total += weight;
+      if (!this.idf.has(term)) unknown += weight;
+    }
+    return total === 0 ? 0 : round(unknown / total);
+  }
+
+  private refusal(signals: AnswerSignals, best: Article | undefined): string | null {
+    if (best === undefined) return 'no article shares a word with the question';
+    const decisive = signals.cues.filter((cue) => decisiveCues.has(cue));
+    if (decisive.length > 0)
+      return `the question asks for ${decisive.join(', ')} information the articles do not give`;
+    if (signals.cues.includes('tax') && !this.termsBySlug.get(best.slug)?.has('tax')) {
+      return 'the question is about taxes and the best article does not cover them';
+    }
+    if (signals.score < this.options.minScore)
+      return `the best score ${signals.score} is below ${this.options.minScore}`;
+    if (signals.coverage < this.options.minCoverage) {
+      return `the best article covers ${signals.coverage} of the question, below ${this.options.minCoverage}`;
+    }
+    return null;
+  }
+}
+
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
+
+/** A knowledge source over the given articles, with the default tuning. */
+export function createKnowledgeSource(articles: readonly Article[]): KnowledgeIndex {
+  return new KnowledgeIndex(articles);
+}

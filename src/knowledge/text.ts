@@ -1,0 +1,251 @@
+import levenshtein from 'damerau-levenshtein';
+import { stemmer } from 'stemmer';
+import { eng } from 'stopword';
+import { synonymGroups } from './synonyms.js';
+
+/**
+ * Words that carry no topic in a customer's question. The library list covers English function words;
+ * these are the conversational fillers around an insurance question ("can you tell me what ... means").
+ */
+const questionFillers = [
+  'does',
+  'doing',
+  'done',
+  'will',
+  'shall',
+  'when',
+  'why',
+  'whats',
+  'whos',
+  'hows',
+  'im',
+  'ive',
+  'id',
+  'dont',
+  'doesnt',
+  'didnt',
+  'cant',
+  'cannot',
+  'wont',
+  'isnt',
+  'arent',
+  'please',
+  'hi',
+  'hello',
+  'hey',
+  'thanks',
+  'thank',
+  'want',
+  'wanna',
+  'need',
+  'know',
+  'tell',
+  'mean',
+  'means',
+  'meaning',
+  'happen',
+  'happens',
+  'work',
+  'works',
+  'explain',
+  'question',
+  'really',
+  'ok',
+  'okay',
+  'yes',
+  'just',
+  'anyone',
+  'something',
+  'thing',
+  'things',
+  'etc',
+  'get',
+  'gets',
+  'getting',
+  'ever',
+  'anything',
+  'us',
+  'lot',
+];
+const stopWords = new Set([...eng, ...questionFillers]);
+
+/** Phrase boundaries: a phrase never spans a sentence, list item or tag. */
+const SEGMENT_BREAK = /[.,;:!?|()[\]{}"\n\r\t]+/;
+
+/** Lowercases, strips accents and possessives, and turns everything but letters and digits into spaces. */
+export function normalize(text: string): string {
+  return text
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[\u2018\u2019\u02bc`]/g, "'")
+    .replace(/'s\b/g, '')
+    .replace(/'/g, '');
+}
+
+/** The words of a text, grouped by segment (sentence, list item, tag). */
+export function segments(text: string): string[][] {
+  return normalize(text)
+    .split(SEGMENT_BREAK)
+    .map((segment) => segment.split(/[^\p{L}\p{N}]+/u).filter((word) => word.length > 0))
+    .filter((words) => words.length > 0);
+}
+
+interface Token {
+  stem: string;
+  stop: boolean;
+}
+
+interface Phrase {
+  stems: string[];
+  replacement: string[];
+}
+
+/** How far a misspelt word may be from a known one: one edit for short words, two for long ones. */
+function maxEdits(length: number): number {
+  if (length >= 8) return 2;
+  if (length >= 5) return 1;
+  return 0;
+}
+
+const CORRECTION_CACHE_LIMIT = 10_000;
+
+/**
+ * Turns text into index terms: words are corrected against the knowledge base's own vocabulary when
+ * misspelt, stemmed, rewritten to their synonym group's canonical term (phrases first), and stripped of
+ * stop words. Articles and questions go through the same analyser, so both sides meet in one vocabulary.
+ */
+export class Analyzer {
+  private readonly vocabulary = new Set<string>();
+  private readonly vocabularyByLength = new Map<number, string[]>();
+  private readonly wordFrequency = new Map<string, number>();
+  private readonly knownStems = new Set<string>();
+  private readonly canonicalByStem = new Map<string, string[]>();
+  private readonly phrasesByFirstStem = new Map<string, Phrase[]>();
+  private readonly corrections = new Map<string, string>();
+
+  /** @param corpus the texts whose words count as correctly spelt (the articles). */
+  constructor(corpus: readonly string[], groups: readonly (readonly string[])[] = synonymGroups) {
+    for (const group of groups) {
+      const [canonical, ...alternatives] = group.map((entry) => this.rawTokens(entry));
+      if (canonical === undefined) continue;
+      const replacement = canonical.filter((token) => !token.stop).map((token) => token.stem);
+      for (const alternative of alternatives) {
+        const stems = alternative.map((token) => token.stem);
+        const first = stems[0];
+        if (first === undefined) continue;
+        if (stems.length === 1) {
+          this.canonicalByStem.set(first, replacement);
+        } else {
+          const list = this.phrasesByFirstStem.get(first) ?? [];
+          list.push({ stems, replacement });
+          // Longest phrase first, so "out of pocket maximum" wins over "out of pocket".
+          list.sort((a, b) => b.stems.length - a.stems.length);
+          this.phrasesByFirstStem.set(first, list);
+        }
+      }
+    }
+    for (const text of [...corpus, ...groups.flat()]) {
+      for (const words of segments(text)) {
+        for (const word of words) this.learn(word);
+      }
+    }
+  }
+
+  /** The index terms of a text, in order, repeats kept (term frequency matters to ranking). */
+  terms(text: string): string[] {
+    const terms: string[] = [];
+    for (const words of segments(text)) {
+      const tokens = words.map((word) => this.token(this.correct(word)));
+      for (let i = 0; i < tokens.length;) {
+        const phrase = this.matchPhrase(tokens, i);
+        if (phrase !== undefined) {
+          terms.push(...phrase.replacement);
+          i = phrase.end;
+          continue;
+        }
+        const token = tokens[i] as Token;
+        i += 1;
+        if (token.stop) continue;
+        terms.push(...(this.canonicalByStem.get(token.stem) ?? [token.stem]));
+      }
+    }
+    return terms;
+  }
+
+  /**
+   * The knowledge base's spelling of a word: the word itself when known (or when its stem is known,
+   * as for another inflection), else the closest known word within the edit budget, preferring the more
+   * frequent on a tie; unchanged when nothing is close.
+   */
+  correct(word: string): string {
+    if (this.vocabulary.has(word) || stopWords.has(word) || /\d/.test(word)) return word;
+    const budget = maxEdits(word.length);
+    if (budget === 0 || this.knownStems.has(stemmer(word))) return word;
+    const cached = this.corrections.get(word);
+    if (cached !== undefined) return cached;
+    let best = word;
+    let bestSteps = budget + 1;
+    let bestFrequency = 0;
+    for (let length = word.length - budget; length <= word.length + budget; length += 1) {
+      for (const candidate of this.vocabularyByLength.get(length) ?? []) {
+        const { steps } = levenshtein(word, candidate);
+        const frequency = this.wordFrequency.get(candidate) ?? 0;
+        if (steps < bestSteps || (steps === bestSteps && frequency > bestFrequency)) {
+          best = candidate;
+          bestSteps = steps;
+          bestFrequency = frequency;
+        }
+      }
+    }
+    if (this.corrections.size >= CORRECTION_CACHE_LIMIT) this.corrections.clear();
+    this.corrections.set(word, best);
+    return best;
+  }
+
+  /** Whether a word is a stop word (never a topic on its own). */
+  static isStopWord(word: string): boolean {
+    return stopWords.has(word);
+  }
+
+  private learn(word: string): void {
+    this.wordFrequency.set(word, (this.wordFrequency.get(word) ?? 0) + 1);
+    if (this.vocabulary.has(word) || stopWords.has(word) || /\d/.test(word)) return;
+    this.vocabulary.add(word);
+    this.knownStems.add(stemmer(word));
+    const sameLength = this.vocabularyByLength.get(word.length) ?? [];
+    sameLength.push(word);
+    this.vocabularyByLength.set(word.length, sameLength);
+  }
+
+  private rawTokens(text: string): Token[] {
+    return segments(text)
+      .flat()
+      .map((word) => this.token(word));
+  }
+
+  private token(word: string): Token {
+    return { stem: stemmer(word), stop: stopWords.has(word) };
+  }
+
+  /** A phrase starting at `start`; stop words in the text may sit between the phrase's own words. */
+  private matchPhrase(
+    tokens: readonly Token[],
+    start: number,
+  ): { replacement: string[]; end: number } | undefined {
+    const first = tokens[start];
+    if (first === undefined) return undefined;
+    for (const phrase of this.phrasesByFirstStem.get(first.stem) ?? []) {
+      let i = start;
+      let k = 0;
+      while (i < tokens.length && k < phrase.stems.length) {
+        const token = tokens[i] as Token;
+        if (token.stem === phrase.stems[k]) k += 1;
+        else if (!token.stop) break;
+        i += 1;
+      }
+      if (k === phrase.stems.length) return { replacement: phrase.replacement, end: i };
+    }
+    return undefined;
+  }
+}
