@@ -1,0 +1,123 @@
+/**
+ * An embedded MongoDB-compatible server: speaks the wire protocol on a local TCP port so mongoose and the
+ * official driver use it unchanged. In memory by default; durable with a data directory.
+ */
+import type { Document } from 'bson';
+import { Engine, type JournalEntry } from './engine.js';
+import { openJournal, type Journal } from './journal.js';
+import { markWrapped, type Op } from './store.js';
+import { WireServer } from './server.js';
+import { isPlainObject, normalizeInPlace } from './values.js';
+
+/** Options for {@link startEmbeddedMongo}. */
+export interface EmbeddedMongoOptions {
+  /** TCP port; 0 or omitted picks a free one. */
+  port?: number;
+  /** Interface to listen on (default 127.0.0.1). */
+  host?: string;
+  /** Directory for the journal and snapshots; omitted means purely in memory. */
+  dataDir?: string;
+  /** How often expired TTL documents are removed (default 1000 ms). */
+  ttlIntervalMs?: number;
+  /** Journal bytes after which the state is compacted into a snapshot (default 64 MB). */
+  compactAfterBytes?: number;
+}
+
+/** A running embedded server. */
+export interface EmbeddedMongo {
+  /** Connection string, e.g. `mongodb://127.0.0.1:27017/`. */
+  uri: string;
+  port: number;
+  /** Closes every connection, flushes the journal and releases the data directory. */
+  stop(): Promise<void>;
+}
+
+const DEFAULT_COMPACT_AFTER = 64 * 1024 * 1024;
+
+/** Re-creates the stored form of a document read back from disk (decoded without number promotion). */
+function revive(doc: unknown): void {
+  if (isPlainObject(doc) && normalizeInPlace(doc)) markWrapped(doc);
+}
+
+function toOps(entry: Document): Op[] {
+  const ops: unknown = entry.ops;
+  if (!Array.isArray(ops)) throw new Error('journal entry without ops');
+  for (const op of ops) {
+    if (!isPlainObject(op) || typeof op.op !== 'string') throw new Error('malformed journal op');
+    if (op.op === 'put') revive(op.doc);
+  }
+  return ops as Op[];
+}
+
+/** Starts the server; resolves once it accepts connections. */
+export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Promise<EmbeddedMongo> {
+  const host = options.host ?? '127.0.0.1';
+  let journal: Journal | undefined;
+  let persist: ((entry: JournalEntry) => Promise<void>) | undefined;
+  let engine: Engine;
+  if (options.dataDir) {
+    const opened = await openJournal(options.dataDir);
+    const durable = opened.journal;
+    journal = durable;
+    const threshold = options.compactAfterBytes ?? DEFAULT_COMPACT_AFTER;
+    let compacting: Promise<void> | undefined;
+    persist = async (entry) => {
+      const written = durable.append(entry as unknown as Document);
+      // Checked in the same tick as the append, so the snapshot covers exactly the appended entries.
+      if (!compacting && durable.sizeSinceSnapshot > threshold) {
+        compacting = durable
+          .compact(engine.store.snapshotRecords())
+          .catch((err: unknown) => {
+            process.emitWarning(`embedded-mongo: compaction failed: ${String(err)}`);
+          })
+          .finally(() => {
+            compacting = undefined;
+          });
+      }
+      await written;
+    };
+    engine = new Engine(persist);
+    for (const record of opened.recovered.snapshot) revive(record.doc);
+    engine.store.loadSnapshot(opened.recovered.snapshot);
+    for (const entry of opened.recovered.entries) for (const op of toOps(entry)) engine.store.apply(op);
+  } else {
+    engine = new Engine();
+  }
+
+  const server = new WireServer(engine);
+  let port: number;
+  try {
+    port = await server.listen(options.port ?? 0, host);
+  } catch (err) {
+    await journal?.close();
+    throw err;
+  }
+
+  let sweeping = false;
+  const ttlTimer = setInterval(() => {
+    if (sweeping) return;
+    sweeping = true;
+    engine
+      .sweepTtl()
+      .catch((err: unknown) => process.emitWarning(`embedded-mongo: TTL sweep failed: ${String(err)}`))
+      .finally(() => {
+        sweeping = false;
+      });
+  }, options.ttlIntervalMs ?? 1000);
+  ttlTimer.unref();
+
+  let stopping: Promise<void> | undefined;
+  return {
+    uri: `mongodb://${host}:${port}/`,
+    port,
+    stop() {
+      stopping ??= (async () => {
+        clearInterval(ttlTimer);
+        await server.close();
+        engine.closeCursors();
+        await journal?.close();
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,172 @@
+/**
+ * Reading documents: index-assisted candidate selection, filtering through mingo, MongoDB sort order and
+ * projection.
+ */
+import { find as mingoFind, Query } from 'mingo';
+import { matchView, type Collection, type KeyRange } from './store.js';
+import { compareValues, isPlainObject, plainNumbers, valueKey, valuesAtPath, type Doc } from './values.js';
+
+/** A compiled filter: `test` sees documents with numeric wrappers unwrapped. */
+export interface Matcher {
+  readonly empty: boolean;
+  test(doc: Doc): boolean;
+}
+
+export function compileFilter(filter: Doc | undefined): Matcher {
+  if (!filter || Object.keys(filter).length === 0) return { empty: true, test: () => true };
+  const query = new Query(plainNumbers(filter), {});
+  return { empty: false, test: (doc) => query.test(matchView(doc)) };
+}
+
+function isLiteral(v: unknown): boolean {
+  return (
+    !(v instanceof RegExp) &&
+    !Array.isArray(v) &&
+    !(isPlainObject(v) && Object.keys(v).some((k) => k[0] === '$'))
+  );
+}
+
+/** Values a condition requires by equality (`v`, `{ $eq: v }`, `{ $in: [...] }`), if that is all it says. */
+function equalityValues(cond: unknown): unknown[] | undefined {
+  if (cond === undefined) return undefined;
+  if (isLiteral(cond)) return Array.isArray(cond) ? undefined : [cond];
+  if (!isPlainObject(cond)) return undefined;
+  const keys = Object.keys(cond);
+  if (keys.length !== 1) return undefined;
+  if (keys[0] === '$eq' && isLiteral(cond.$eq)) return [cond.$eq];
+  if (keys[0] === '$in' && Array.isArray(cond.$in) && cond.$in.every(isLiteral)) return cond.$in;
+  return undefined;
+}
+
+/** Index ranges that together cover every value the condition can match, or undefined if none can. */
+function rangesFor(cond: unknown): KeyRange[] | undefined {
+  const eq = equalityValues(cond);
+  if (eq) return eq.map((v) => ({ lower: { v, inclusive: true }, upper: { v, inclusive: true } }));
+  if (!isPlainObject(cond)) return undefined;
+  const range: KeyRange = {};
+  for (const [op, v] of Object.entries(cond)) {
+    if (op === '$eq' && isLiteral(v))
+      return [{ lower: { v, inclusive: true }, upper: { v, inclusive: true } }];
+    if (op === '$in' && Array.isArray(v) && v.every(isLiteral))
+      return v.map((x) => ({ lower: { v: x, inclusive: true }, upper: { v: x, inclusive: true } }));
+    if (!isLiteral(v)) continue;
+    if (op === '$gt' || op === '$gte') range.lower = { v, inclusive: op === '$gte' };
+    if (op === '$lt' || op === '$lte') range.upper = { v, inclusive: op === '$lte' };
+  }
+  return range.lower || range.upper ? [range] : undefined;
+}
+
+/**
+ * Documents that may match `filter`: an `_id` lookup, the narrowest usable index, or every document.
+ * Always a superset of the matches; callers still test each candidate.
+ */
+export function candidates(coll: Collection, filter: Doc | undefined): Iterable<Doc> {
+  if (!filter) return coll.docs.values();
+  const ids = equalityValues(filter._id);
+  if (ids) {
+    const out: Doc[] = [];
+    const seen = new Set<string>();
+    for (const id of ids) {
+      const key = valueKey(id);
+      const doc = coll.docs.get(key);
+      if (doc && !seen.has(key)) {
+        seen.add(key);
+        out.push(doc);
+      }
+    }
+    return out;
+  }
+  let best: string[] | undefined;
+  for (const index of coll.indexes.values()) {
+    if (!index.complete) continue;
+    const cond = filter[index.fields[0] as string];
+    if (cond === undefined) continue;
+    const ranges = rangesFor(cond);
+    if (!ranges) continue;
+    const found =
+      ranges.length === 1
+        ? index.idsInRange(ranges[0] as KeyRange)
+        : [...new Set(ranges.flatMap((r) => index.idsInRange(r)))];
+    if (!best || found.length < best.length) best = found;
+  }
+  if (!best) return coll.docs.values();
+  const out: Doc[] = [];
+  for (const id of best) {
+    const doc = coll.docs.get(id);
+    if (doc) out.push(doc);
+  }
+  return out;
+}
+
+/** Sort spec entries as [path parts, direction]; `$meta` sorts are ignored. */
+function sortFields(sort: Doc): Array<[string[], number]> {
+  const out: Array<[string[], number]> = [];
+  for (const [field, dir] of Object.entries(sort)) {
+    if (isPlainObject(dir)) continue;
+    out.push([field.split('.'), Number(dir) < 0 ? -1 : 1]);
+  }
+  return out;
+}
+
+/** The value a document sorts by on one field: arrays sort by their smallest (asc) or largest (desc) element. */
+function sortValue(doc: Doc, parts: string[], dir: number): unknown {
+  const leaves = valuesAtPath(doc, parts);
+  if (leaves.length === 0) return null;
+  if (leaves.length === 1 && !Array.isArray(leaves[0])) return leaves[0];
+  const flat: unknown[] = [];
+  for (const leaf of leaves) {
+    if (Array.isArray(leaf)) flat.push(...leaf);
+    else flat.push(leaf);
+  }
+  if (flat.length === 0) return undefined;
+  let pick = flat[0];
+  for (const v of flat) if (compareValues(v, pick) * dir < 0) pick = v;
+  return pick;
+}
+
+/** Sorts in place in MongoDB order; stable, so ties keep natural order. */
+export function sortDocs(docs: Doc[], sort: Doc | undefined): Doc[] {
+  if (!sort) return docs;
+  const fields = sortFields(sort);
+  if (fields.length === 0) return docs;
+  const keyed = docs.map((doc) => ({ doc, keys: fields.map(([parts, dir]) => sortValue(doc, parts, dir)) }));
+  keyed.sort((a, b) => {
+    for (let i = 0; i < fields.length; i++) {
+      const c = compareValues(a.keys[i], b.keys[i]);
+      if (c !== 0) return c * (fields[i] as [string[], number])[1];
+    }
+    return 0;
+  });
+  for (let i = 0; i < keyed.length; i++) docs[i] = (keyed[i] as { doc: Doc }).doc;
+  return docs;
+}
+
+/** Matching documents, sorted, with skip/limit applied (limit 0 = no limit). */
+export function selectDocs(
+  coll: Collection | undefined,
+  filter: Doc | undefined,
+  opts: { sort?: Doc; skip?: number; limit?: number } = {},
+): Doc[] {
+  if (!coll) return [];
+  const matcher = compileFilter(filter);
+  const skip = opts.skip ?? 0;
+  const limit = opts.limit ?? 0;
+  const hasSort = opts.sort !== undefined && Object.keys(opts.sort).length > 0;
+  const stopAt = !hasSort && limit > 0 ? skip + limit : Infinity;
+  const out: Doc[] = [];
+  for (const doc of candidates(coll, filter)) {
+    if (matcher.empty || matcher.test(doc)) {
+      out.push(doc);
+      if (out.length >= stopAt) break;
+    }
+  }
+  if (hasSort) sortDocs(out, opts.sort);
+  if (skip === 0 && (limit === 0 || out.length <= limit)) return out;
+  return out.slice(skip, limit > 0 ? skip + limit : undefined);
+}
+
+/** Applies a find-style projection (inclusion, exclusion, `$slice`, `$elemMatch`). */
+export function project(docs: Doc[], projection: Doc | undefined): Doc[] {
+  if (!projection || Object.keys(projection).length === 0) return docs;
+  return mingoFind(docs, {}, plainNumbers(projection)).all() as Doc[];
+}

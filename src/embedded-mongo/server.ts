@@ -1,0 +1,169 @@
+/**
+ * The TCP side: frames messages per connection, answers them in order, and treats garbage from one
+ * client as that client's problem (error reply or closed socket), never the server's.
+ */
+import net from 'node:net';
+import type { Document } from 'bson';
+import type { Engine } from './engine.js';
+import { MongoCommandError } from './errors.js';
+import { isPlainObject, type Doc } from './values.js';
+import {
+  encodeMsg,
+  encodeReply,
+  MAX_MESSAGE_SIZE,
+  parseMessage,
+  ProtocolError,
+  type ClientMessage,
+} from './wire.js';
+
+/** Accepts connections and feeds their commands to the engine. */
+export class WireServer {
+  private readonly server: net.Server;
+  private readonly sockets = new Set<net.Socket>();
+  private nextConnectionId = 1;
+
+  constructor(private readonly engine: Engine) {
+    this.server = net.createServer((socket) => this.accept(socket));
+    // A listening-socket error must not take the process down with it.
+    this.server.on('error', () => undefined);
+  }
+
+  listen(port: number, host: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error): void => reject(err);
+      this.server.once('error', onError);
+      this.server.listen(port, host, () => {
+        this.server.off('error', onError);
+        const address = this.server.address();
+        resolve(typeof address === 'object' && address ? address.port : port);
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const socket of this.sockets) socket.destroy();
+    await closed;
+  }
+
+  private accept(socket: net.Socket): void {
+    this.sockets.add(socket);
+    socket.setNoDelay(true);
+    const connection = new Connection(socket, this.engine, this.nextConnectionId++);
+    socket.on('data', (chunk: Buffer) => connection.onData(chunk));
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => this.sockets.delete(socket));
+  }
+}
+
+class Connection {
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  private expected = -1;
+  private queue: Promise<void> = Promise.resolve();
+  private closed = false;
+  private readonly remote: string;
+
+  constructor(
+    private readonly socket: net.Socket,
+    private readonly engine: Engine,
+    private readonly connectionId: number,
+  ) {
+    this.remote = `${socket.remoteAddress ?? '127.0.0.1'}:${socket.remotePort ?? 0}`;
+    socket.on('close', () => {
+      this.closed = true;
+    });
+  }
+
+  onData(chunk: Buffer): void {
+    if (this.closed) return;
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    for (;;) {
+      if (this.expected < 0) {
+        if (this.buffered < 4) return;
+        const head = this.chunks[0] as Buffer;
+        const length = head.length >= 4 ? head.readInt32LE(0) : Buffer.concat(this.chunks).readInt32LE(0);
+        if (length < 16 || length > MAX_MESSAGE_SIZE) {
+          // The stream can no longer be framed: the only safe answer is to hang up.
+          this.close();
+          return;
+        }
+        this.expected = length;
+      }
+      if (this.buffered < this.expected) return;
+      const all =
+        this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks, this.buffered);
+      const message = all.subarray(0, this.expected);
+      const rest = all.subarray(this.expected);
+      this.chunks = rest.length > 0 ? [rest] : [];
+      this.buffered = rest.length;
+      this.expected = -1;
+      this.queue = this.queue.then(() => this.handle(message));
+    }
+  }
+
+  private close(): void {
+    this.closed = true;
+    this.chunks = [];
+    this.buffered = 0;
+    this.socket.destroy();
+  }
+
+  private async handle(raw: Buffer): Promise<void> {
+    if (this.closed) return;
+    let message: ClientMessage;
+    try {
+      message = parseMessage(raw);
+    } catch (err) {
+      const requestId = raw.readInt32LE(4);
+      const reason = err instanceof ProtocolError ? err.message : 'malformed message';
+      const error = new MongoCommandError('InvalidBSON', reason).toDocument();
+      // Answer in the form the client used, then hang up: the rest of its stream cannot be trusted.
+      const opCode = raw.readInt32LE(12);
+      this.socket.end(opCode === 2004 ? encodeReply(requestId, error) : encodeMsg(requestId, error));
+      this.closed = true;
+      return;
+    }
+    try {
+      const reply = await this.execute(message);
+      if (this.closed) return;
+      if (message.kind === 'msg') {
+        if (!message.moreToCome) this.socket.write(encodeMsg(message.requestId, reply));
+      } else {
+        this.socket.write(encodeReply(message.requestId, reply));
+      }
+    } catch (err) {
+      // Reached when a reply cannot be encoded (e.g. larger than BSON allows).
+      if (this.closed) return;
+      const error = new MongoCommandError(
+        'BSONObjectTooLarge',
+        err instanceof Error ? err.message : 'reply could not be encoded',
+      ).toDocument();
+      this.socket.write(
+        message.kind === 'msg' ? encodeMsg(message.requestId, error) : encodeReply(message.requestId, error),
+      );
+    }
+  }
+
+  private execute(message: ClientMessage): Promise<Document> {
+    const client = { connectionId: this.connectionId, remote: this.remote };
+    if (message.kind === 'msg') {
+      const cmd: Doc = message.body;
+      for (const [id, docs] of message.sequences) cmd[id] = docs;
+      return this.engine.run(cmd, client);
+    }
+    if (!message.collection.endsWith('.$cmd')) {
+      return Promise.resolve(
+        new MongoCommandError(
+          'IllegalOperation',
+          'legacy OP_QUERY is only supported for commands',
+        ).toDocument(),
+      );
+    }
+    const wrapped = message.query.$query ?? message.query.query;
+    const cmd: Doc = isPlainObject(wrapped) ? { ...wrapped } : { ...message.query };
+    cmd.$db = message.collection.slice(0, -'.$cmd'.length);
+    return this.engine.run(cmd, client);
+  }
+}

@@ -1,0 +1,419 @@
+/**
+ * The in-memory state: collections of documents keyed by `_id`, their secondary indexes, and the small set
+ * of idempotent write effects ("ops") that every mutation is expressed as, so the same code applies a live
+ * write and replays it from the journal.
+ */
+import type { Document } from 'bson';
+import { Query } from 'mingo';
+import { MongoCommandError } from './errors.js';
+import {
+  compareValues,
+  isPlainObject,
+  plainNumbers,
+  renderValue,
+  typeRank,
+  valueKey,
+  valuesAtPath,
+  type Doc,
+} from './values.js';
+
+/** An index definition as reported by listIndexes. */
+export interface IndexSpec {
+  v: number;
+  key: Record<string, unknown>;
+  name: string;
+  unique?: boolean;
+  sparse?: boolean;
+  partialFilterExpression?: Doc;
+  expireAfterSeconds?: number;
+  [option: string]: unknown;
+}
+
+/** One write effect. A journal entry is `{ ops: Op[] }`: everything one acknowledged command changed. */
+export type Op =
+  | { op: 'put'; ns: string; doc: Doc }
+  | { op: 'del'; ns: string; id: unknown }
+  | { op: 'createCollection'; ns: string; options: Doc }
+  | { op: 'createIndex'; ns: string; spec: IndexSpec }
+  | { op: 'dropIndex'; ns: string; name: string }
+  | { op: 'dropCollection'; ns: string }
+  | { op: 'dropDatabase'; db: string };
+
+/** Documents that kept a numeric BSON wrapper need a number-only view for the query engine. */
+const wrappedDocs = new WeakSet<object>();
+const plainViews = new WeakMap<object, Doc>();
+
+/** Marks a document as holding Double/Long/Decimal128 wrappers (see `matchView`). */
+export function markWrapped(doc: Doc): void {
+  wrappedDocs.add(doc);
+}
+
+/** The form of a stored document the query engine should see. */
+export function matchView(doc: Doc): Doc {
+  if (!wrappedDocs.has(doc)) return doc;
+  let view = plainViews.get(doc);
+  if (!view) {
+    view = plainNumbers(doc);
+    plainViews.set(doc, view);
+  }
+  return view;
+}
+
+interface IndexEntry {
+  v: unknown;
+  id: string;
+}
+
+function entryCompare(a: IndexEntry, b: IndexEntry): number {
+  const c = compareValues(a.v, b.v);
+  return c !== 0 ? c : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** A secondary index: a hash of full keys (uniqueness) and a sorted list on the first field (lookups). */
+export class Index {
+  readonly spec: IndexSpec;
+  readonly fields: string[];
+  private readonly paths: string[][];
+  private readonly partial: Query | undefined;
+  private readonly byKey = new Map<string, Set<string>>();
+  /** Sorted by (first-field value, id): serves equality and range lookups without scanning documents. */
+  private readonly sorted: IndexEntry[] = [];
+  /** First-field values each document contributed, to remove exactly those entries on update/delete. */
+  private readonly docFirst = new Map<string, unknown[]>();
+  private readonly docKeys = new Map<string, string[]>();
+
+  constructor(spec: IndexSpec) {
+    this.spec = spec;
+    this.fields = Object.keys(spec.key);
+    this.paths = this.fields.map((f) => f.split('.'));
+    this.partial = spec.partialFilterExpression
+      ? new Query(plainNumbers(spec.partialFilterExpression), {})
+      : undefined;
+  }
+
+  get unique(): boolean {
+    return this.spec.unique === true;
+  }
+
+  /** True when the planner may use the index to find every document a predicate matches. */
+  get complete(): boolean {
+    return this.partial === undefined && this.spec.sparse !== true;
+  }
+
+  /** The key combinations a document contributes, or undefined when sparse/partial exclude it. */
+  keysOf(doc: Doc): unknown[][] | undefined {
+    if (this.partial && !this.partial.test(matchView(doc))) return undefined;
+    let anyPresent = false;
+    const perField = this.paths.map((parts) => {
+      const leaves = valuesAtPath(doc, parts);
+      if (leaves.length > 0) anyPresent = true;
+      const out: unknown[] = [];
+      for (const leaf of leaves) {
+        if (Array.isArray(leaf)) {
+          if (leaf.length === 0) out.push(undefined);
+          else out.push(...leaf);
+        } else out.push(leaf);
+      }
+      return out.length > 0 ? out : [null];
+    });
+    if (this.spec.sparse === true && !anyPresent) return undefined;
+    let combos: unknown[][] = [[]];
+    for (const values of perField) {
+      const next: unknown[][] = [];
+      for (const combo of combos) for (const v of values) next.push([...combo, v]);
+      combos = next;
+    }
+    return combos;
+  }
+
+  private static fullKey(combo: unknown[]): string {
+    return combo.map(valueKey).join('|');
+  }
+
+  /** Throws MongoDB's duplicate-key error if `doc` would collide with a document other than itself. */
+  checkUnique(doc: Doc, id: string, collectionNs: string): void {
+    if (!this.unique) return;
+    const combos = this.keysOf(doc);
+    if (!combos) return;
+    for (const combo of combos) {
+      const holders = this.byKey.get(Index.fullKey(combo));
+      if (!holders) continue;
+      for (const holder of holders) {
+        if (holder !== id) throw this.duplicateError(combo, collectionNs);
+      }
+    }
+  }
+
+  duplicateError(combo: unknown[], collectionNs: string): MongoCommandError {
+    const keyValue: Doc = {};
+    this.fields.forEach((f, i) => {
+      keyValue[f] = combo[i] === undefined ? null : combo[i];
+    });
+    const rendered = this.fields.map((f, i) => `${f}: ${renderValue(combo[i])}`).join(', ');
+    return new MongoCommandError(
+      'DuplicateKey',
+      `E11000 duplicate key error collection: ${collectionNs} index: ${this.spec.name} dup key: { ${rendered} }`,
+      { keyPattern: this.spec.key, keyValue },
+    );
+  }
+
+  add(doc: Doc, id: string): void {
+    const combos = this.keysOf(doc);
+    if (!combos) return;
+    const keys: string[] = [];
+    const firsts: unknown[] = [];
+    const seenFirst = new Set<string>();
+    for (const combo of combos) {
+      const key = Index.fullKey(combo);
+      keys.push(key);
+      let holders = this.byKey.get(key);
+      if (!holders) {
+        holders = new Set();
+        this.byKey.set(key, holders);
+      }
+      holders.add(id);
+      const fk = valueKey(combo[0]);
+      if (!seenFirst.has(fk)) {
+        seenFirst.add(fk);
+        firsts.push(combo[0]);
+        const entry = { v: combo[0], id };
+        this.sorted.splice(this.lowerBound(entry), 0, entry);
+      }
+    }
+    this.docKeys.set(id, keys);
+    this.docFirst.set(id, firsts);
+  }
+
+  remove(id: string): void {
+    const keys = this.docKeys.get(id);
+    if (!keys) return;
+    for (const key of keys) {
+      const holders = this.byKey.get(key);
+      if (!holders) continue;
+      holders.delete(id);
+      if (holders.size === 0) this.byKey.delete(key);
+    }
+    for (const v of this.docFirst.get(id) ?? []) {
+      const entry = { v, id };
+      const at = this.lowerBound(entry);
+      const found = this.sorted[at];
+      if (found && entryCompare(found, entry) === 0) this.sorted.splice(at, 1);
+    }
+    this.docKeys.delete(id);
+    this.docFirst.delete(id);
+  }
+
+  private lowerBound(entry: IndexEntry): number {
+    let lo = 0;
+    let hi = this.sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (entryCompare(this.sorted[mid] as IndexEntry, entry) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** First position whose value is >= v (or > v when `after`). */
+  private valueBound(v: unknown, after: boolean): number {
+    let lo = 0;
+    let hi = this.sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const c = compareValues((this.sorted[mid] as IndexEntry).v, v);
+      if (c < 0 || (after && c === 0)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Ids of documents whose first field lies in the range; bounds are type-bracketed like MongoDB's. */
+  idsInRange(range: KeyRange): string[] {
+    const ids: string[] = [];
+    const rank = typeRank(range.lower ? range.lower.v : range.upper?.v);
+    let i = range.lower ? this.valueBound(range.lower.v, !range.lower.inclusive) : this.rankStart(rank);
+    for (; i < this.sorted.length; i++) {
+      const e = this.sorted[i] as IndexEntry;
+      if (typeRank(e.v) !== rank) break;
+      if (range.upper) {
+        const c = compareValues(e.v, range.upper.v);
+        if (c > 0 || (c === 0 && !range.upper.inclusive)) break;
+      }
+      ids.push(e.id);
+    }
+    return ids;
+  }
+
+  private rankStart(rank: number): number {
+    let lo = 0;
+    let hi = this.sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (typeRank((this.sorted[mid] as IndexEntry).v) < rank) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Entries in index order, for the TTL sweeper. */
+  entries(): readonly IndexEntry[] {
+    return this.sorted;
+  }
+
+  approximateSize(): number {
+    return this.sorted.length * 48;
+  }
+}
+
+/** Bounds on an index's first field. */
+export interface KeyRange {
+  lower?: { v: unknown; inclusive: boolean };
+  upper?: { v: unknown; inclusive: boolean };
+}
+
+/** One collection: documents in insertion order keyed by `_id`, plus its indexes. */
+export class Collection {
+  readonly ns: string;
+  readonly options: Doc;
+  readonly docs = new Map<string, Doc>();
+  readonly indexes = new Map<string, Index>();
+
+  constructor(ns: string, options: Doc = {}) {
+    this.ns = ns;
+    this.options = options;
+  }
+
+  get name(): string {
+    return this.ns.slice(this.ns.indexOf('.') + 1);
+  }
+
+  /** Refuses a write that would break a unique index, before anything is changed. */
+  checkUnique(doc: Doc): void {
+    const id = valueKey(doc._id);
+    for (const index of this.indexes.values()) index.checkUnique(doc, id, this.ns);
+  }
+
+  put(doc: Doc): void {
+    const id = valueKey(doc._id);
+    if (this.docs.has(id)) for (const index of this.indexes.values()) index.remove(id);
+    this.docs.set(id, doc);
+    for (const index of this.indexes.values()) index.add(doc, id);
+  }
+
+  delete(idValue: unknown): boolean {
+    const id = valueKey(idValue);
+    if (!this.docs.has(id)) return false;
+    for (const index of this.indexes.values()) index.remove(id);
+    this.docs.delete(id);
+    return true;
+  }
+
+  /** Builds an index over existing documents; refuses (without change) if a unique one finds duplicates. */
+  addIndex(spec: IndexSpec): void {
+    const index = new Index(spec);
+    for (const [id, doc] of this.docs) {
+      index.checkUnique(doc, id, this.ns);
+      index.add(doc, id);
+    }
+    this.indexes.set(spec.name, index);
+  }
+
+  /** All index specs including the implicit `_id_`. */
+  indexSpecs(): IndexSpec[] {
+    return [{ v: 2, key: { _id: 1 }, name: '_id_' }, ...[...this.indexes.values()].map((i) => i.spec)];
+  }
+}
+
+/** Everything the server holds, addressed by namespace (`db.collection`). */
+export class Store {
+  readonly collections = new Map<string, Collection>();
+
+  get(ns: string): Collection | undefined {
+    return this.collections.get(ns);
+  }
+
+  ensure(ns: string, options: Doc = {}): Collection {
+    let coll = this.collections.get(ns);
+    if (!coll) {
+      coll = new Collection(ns, options);
+      this.collections.set(ns, coll);
+    }
+    return coll;
+  }
+
+  databases(): string[] {
+    const names = new Set<string>();
+    for (const ns of this.collections.keys()) names.add(ns.slice(0, ns.indexOf('.')));
+    return [...names].sort();
+  }
+
+  collectionsOf(db: string): Collection[] {
+    const prefix = db + '.';
+    return [...this.collections.values()].filter((c) => c.ns.startsWith(prefix));
+  }
+
+  /** Applies one effect. Idempotent, so replaying an entry already reflected in a snapshot is harmless. */
+  apply(op: Op): void {
+    switch (op.op) {
+      case 'put':
+        this.ensure(op.ns).put(op.doc);
+        return;
+      case 'del':
+        this.get(op.ns)?.delete(op.id);
+        return;
+      case 'createCollection':
+        this.ensure(op.ns, op.options);
+        return;
+      case 'createIndex': {
+        const coll = this.ensure(op.ns);
+        if (!coll.indexes.has(op.spec.name)) coll.addIndex(op.spec);
+        return;
+      }
+      case 'dropIndex':
+        this.get(op.ns)?.indexes.delete(op.name);
+        return;
+      case 'dropCollection':
+        this.collections.delete(op.ns);
+        return;
+      case 'dropDatabase':
+        for (const coll of this.collectionsOf(op.db)) this.collections.delete(coll.ns);
+        return;
+    }
+  }
+
+  /**
+   * Point-in-time snapshot records (documents are never mutated in place, so holding references is
+   * enough): per collection one `{ ns, options, indexes }` record, then one `{ ns, doc }` per document.
+   */
+  snapshotRecords(): Document[] {
+    const records: Document[] = [];
+    for (const coll of this.collections.values()) {
+      records.push({
+        ns: coll.ns,
+        options: coll.options,
+        indexes: [...coll.indexes.values()].map((i) => i.spec),
+      });
+      for (const doc of coll.docs.values()) records.push({ ns: coll.ns, doc });
+    }
+    return records;
+  }
+
+  /** Rebuilds state from snapshot records (see `snapshotRecords`). Indexes are built after the documents. */
+  loadSnapshot(records: Iterable<Document>): void {
+    const pendingIndexes = new Map<string, IndexSpec[]>();
+    for (const record of records) {
+      const ns = record.ns;
+      if (typeof ns !== 'string') continue;
+      if (isPlainObject(record.doc)) {
+        this.ensure(ns).put(record.doc);
+      } else {
+        this.ensure(ns, isPlainObject(record.options) ? record.options : {});
+        if (Array.isArray(record.indexes)) pendingIndexes.set(ns, record.indexes as IndexSpec[]);
+      }
+    }
+    for (const [ns, specs] of pendingIndexes) {
+      const coll = this.ensure(ns);
+      for (const spec of specs) if (!coll.indexes.has(spec.name)) coll.addIndex(spec);
+    }
+  }
+}
