@@ -1,0 +1,215 @@
+import type { Entities, Intent, Recognition, Recognizer } from '../recognizer.js';
+import { extractEntities, type EntityOptions } from './entities.js';
+import { normalizeText } from './normalize.js';
+
+/** One way of recognising an intent. Rules are tried in order on the normalised text; the first match wins. */
+export interface IntentRule {
+  intent: Intent;
+  /** Confidence reported when this rule decides. */
+  score: number;
+  /** Any one matching is enough. */
+  patterns: readonly RegExp[];
+  /** The rule only applies to messages of at most this many words (commands, not sentences). */
+  maxWords?: number;
+}
+
+/** Words that make a message about the customer's own affairs (or the bot) rather than insurance in general. */
+const personal = '(?:my|mine|our|ours|i|me|we|us|im|ive|id|you)';
+const person =
+  '(?:person|someone|somebody|human|humans|agent|representative|rep|operator|people|staff|advisor|adviser)';
+const ownData =
+  '(?:policy|policies|coverage|coverages|deductibles?|premiums?|documents?|docs|id card|insurance card|dependents?|limits?|details|insurance|payments?|bill|due date|renewal)';
+
+/**
+ * The intent rules, most decisive first. Conversation control comes before everything; questions about
+ * insurance in general come before the action intents, so "does my policy cover floods" is a question for
+ * the knowledge base, not a policy lookup. Action intents only claim requests about the customer's own
+ * data or requests to act. What no rule claims is `faq`.
+ */
+export const intentRules: readonly IntentRule[] = [
+  {
+    intent: 'cancel',
+    score: 0.95,
+    maxWords: 8,
+    patterns: [
+      /^(?:(?:i want to|i wanna|id like to|i would like to|lets|let us|can we|can i|just|no) )*(?:cancel|stop|quit|exit|abort|start over|start again|restart|reset|never ?mind|forget (?:it|that|about it))(?: (?:it|that|this|now|everything|the conversation|all|thanks|thank you))*$/,
+    ],
+  },
+  {
+    intent: 'help',
+    score: 0.9,
+    maxWords: 6,
+    patterns: [
+      /^(?:i need |need |some |can you |could you )*help(?: me| please| me please)?$/,
+      /\bwhat (?:can|do) you do\b/,
+      /\bwhat can (?:you help|i do|i ask)\b/,
+      /\bhow does this work\b/,
+      /^(?:show (?:me )?(?:the )?)?(?:main )?(?:menu|options|commands)$/,
+      /\b(?:im|i am) (?:lost|confused|stuck)\b/,
+    ],
+  },
+  {
+    intent: 'faq',
+    score: 0.8,
+    patterns: [
+      // Whether something is covered is answered from the knowledge base (and the policy facts, if known).
+      /\b(?:does|do|is|are|am|will|would|can|could|what|which|whats|if)\b.*\b(?:cover|covers|covered|pay for|pays for|insured for|protected)\b/,
+      new RegExp(
+        `^(?:what is|whats|what are|what does|what do|define|meaning of|explain|tell me about|why do|why does|why is)\\b(?!.*\\b${personal}\\b)`,
+      ),
+      new RegExp(
+        `^how (?:does|do|is|are) (?!this\\b|it\\b)(?!.*\\b${personal}\\b).*\\b(?:work|works|calculated|decided)\\b`,
+      ),
+      /\b(?:difference between|what happens if|what happens when|meaning of|stand for)\b/,
+      // Changing a policy is explained by the knowledge base, which says how and offers a person.
+      /\b(?:cancel|cancelling|canceling|change|update|renew|add|remove|switch|upgrade|downgrade)\b(?: \w+){0,4} (?:policy|policies|coverage|plan|address|email|beneficiary|beneficiaries|dependents?|spouse|wife|husband|child|son|daughter|car|vehicle|driver)\b/,
+    ],
+  },
+  {
+    intent: 'talk_to_person',
+    score: 0.9,
+    patterns: [
+      new RegExp(`\\b(?:talk|speak|chat|connect|transfer|put|get)\\b(?: \\w+){0,4} ${person}\\b`),
+      new RegExp(`\\b(?:real|live|actual) ${person}\\b`),
+      new RegExp(`\\b(?:want|need|like) (?:a|an|to have a) ${person}\\b`),
+      new RegExp(`^${person}$`),
+      /\b(?:customer (?:service|support|care)|call me|call me back|callback)\b/,
+    ],
+  },
+  {
+    intent: 'claim_status',
+    score: 0.9,
+    patterns: [
+      /\bclaims?\b.*\b(?:status|update|updates|progress|track|tracking|approved|denied|rejected|paid|payout|pending|decision|news|happening|going|processed|stand|standing)\b/,
+      /\b(?:status|update|updates|progress|track|where is|wheres|news|check on|follow up on|look up|check)\b.*\bclaims?\b/,
+      /\bmy claims\b/,
+      /\b(?:has|have|was|is|did) my claim\b/,
+    ],
+  },
+  {
+    intent: 'benefits',
+    score: 0.85,
+    patterns: [
+      /\bbenefits?\b/,
+      /\b(?:enroll|enrol|enrolment|enrollment|sign up for)\b/,
+      /\breimburse(?:ment|d)?\b/,
+      /\b(?:wellness|gym|fitness) (?:program|membership|allowance)\b/,
+    ],
+  },
+  {
+    intent: 'file_claim',
+    score: 0.9,
+    patterns: [
+      /\b(?:file|submit|make|start|open|lodge|report|raise|begin|create|new|place|put in)\b(?: \w+){0,3} claims?\b/,
+      /\b(?:want|need|like|going|how) to claim\b/,
+      /\breport (?:(?:a|an|the|my) )?(?:car )?(?:accident|crash|collision|theft|loss|damage|incident|break in|fire|flood|leak|injury)\b/,
+      /\b(?:i|we) (?:had|have had|was in|were in|got in|got into|was involved in) (?:(?:a|an) )?(?:car )?(?:accident|crash|collision|fender bender)\b/,
+      /\b(?:was|were|got|has been|have been) (?:stolen|broken into|vandalized|vandalised|damaged|flooded|burglarized|rear ended)\b/,
+      /\b(?:someone|somebody|thieves|they) (?:stole|broke into|hit|vandalized|damaged|crashed into)\b/,
+      /\b(?:car|house|home|basement|kitchen|roof|apartment|flat|vehicle|garage) (?:flooded|caught fire|burned|burnt|was stolen|is flooded|is damaged)\b/,
+      /\bi (?:crashed|wrecked|totaled|totalled)\b/,
+      /\b(?:windshield|windscreen|window|pipe|pipes|roof|ceiling) (?:is |got |was |has )?(?:cracked|broken|burst|leaking|smashed|damaged|collapsed)\b/,
+    ],
+  },
+  {
+    intent: 'policy_lookup',
+    score: 0.9,
+    patterns: [
+      new RegExp(
+        `\\b(?:show|see|view|look up|lookup|check|list|display|get|pull up|find|open|access|review|download|send)\\b(?: \\w+){0,3} ${ownData}\\b`,
+      ),
+      new RegExp(`\\b(?:my|our)\\b(?: \\w+){0,3} ${ownData}\\b`),
+      /\bpolicy (?:details|info|information|number|status|summary|documents?)\b/,
+      /\bwhat (?:policies|insurance|coverage|plans?) do (?:i|we) have\b/,
+      /\bwhen is (?:my|the) (?:next )?(?:payment|premium|bill)\b/,
+      /^(?:policy|policies|my policy)$/,
+    ],
+  },
+  {
+    intent: 'help',
+    score: 0.75,
+    maxWords: 6,
+    patterns: [/\b(?:help|menu|options)\b/],
+  },
+];
+
+/** A greeting, possibly followed by the actual request ("hi, I'd like to file a claim"). */
+const greetingPrefix =
+  /^(?:(?:hi|hello|helo|hallo|hey|heya|hiya|howdy|greetings|yo|hola|good (?:morning|afternoon|evening|day)|morning|evening)\b(?: there| all| everyone| team| bot)? ?)+/;
+/** What may follow a greeting in a message that is only a greeting. */
+const smallTalk = /^(?:how are you(?: doing)?|hows it going|how is it going|whats up|sup)?$/;
+
+/** Every word the rules rely on; near misses of these are read as them. Inflections guard against
+ * "correcting" a real word into a different key word ("filed" is not "file"). */
+const keywords: ReadonlySet<string> = new Set(
+  `
+  hi hello helo hey heya hiya howdy greetings morning evening afternoon
+  help menu options commands confused stuck lost
+  cancel stop quit exit abort restart reset start over never mind nevermind forget
+  change update renew add remove switch upgrade downgrade beneficiary address
+  windshield windscreen window pipe pipes roof cracked burst leaking smashed
+  cover covers covered coverage coverages insured insurance protected define meaning explain difference
+  happens works work calculated
+  talk speak chat connect transfer person someone somebody human humans agent agents representative
+  operator people staff advisor adviser customer service support callback real live actual
+  claim claims claimed status update updates progress track tracking approved denied rejected paid payout
+  pending decision news happening processed check
+  benefit benefits enroll enrol enrolment enrollment reimburse reimbursement reimbursed wellness gym fitness
+  file filed filing submit submitted make start open lodge report reported raise create place
+  accident accidents crash crashed collision theft stolen stole damage damaged flooded flood fire burned
+  vandalized vandalised burglarized broken broke wrecked totaled totalled incident injury leak
+  policy policies deductible deductibles premium premiums document documents dependent dependents
+  limit limits details detail payment payments bill renewal show view lookup display review download
+  information summary number card
+  `
+    .split(/\s+/)
+    .filter((word) => word !== ''),
+);
+
+/** Ordinary words one letter away from a key word, which must not be "corrected" into it. */
+const realWordsNearKeywords: ReadonlySet<string> = new Set(
+  `
+  about police store floor turned quiet proof tracked insurer insurers spending cancer stock widow plane
+  statue leading stuff lovers covert coveted summit resort cheek truck trick
+  `
+    .split(/\s+/)
+    .filter((word) => word !== ''),
+);
+
+/** Options for {@link LocalRecognizer}. */
+export type LocalRecognizerOptions = EntityOptions;
+
+/** Recognises intents and entities with patterns, offline and in microseconds. */
+export class LocalRecognizer implements Recognizer {
+  constructor(private readonly options: LocalRecognizerOptions = {}) {}
+
+  recognize(text: string): Promise<Recognition> {
+    return Promise.resolve(this.recognizeNow(text));
+  }
+
+  /** The same as {@link recognize}, without the promise. */
+  recognizeNow(text: string): Recognition {
+    const entities = extractEntities(text, this.options);
+    const { intent, score } = classify(text, entities);
+    return { intent, score, entities };
+  }
+}
+
+function classify(message: string, entities: Entities): { intent: Intent; score: number } {
+  const { text, corrections } = normalizeText(message, keywords, realWordsNearKeywords);
+  // Each corrected word makes the reading a little less certain.
+  const confidence = (score: number): number => Math.round(score * 0.95 ** corrections * 100) / 100;
+  const request = text.replace(greetingPrefix, '').trim();
+  if (request !== text && smallTalk.test(request)) return { intent: 'greeting', score: confidence(0.95) };
+  const words = request === '' ? 0 : request.split(' ').length;
+  for (const rule of intentRules) {
+    if (rule.maxWords !== undefined && words > rule.maxWords) continue;
+    if (rule.patterns.some((pattern) => pattern.test(request))) {
+      return { intent: rule.intent, score: confidence(rule.score) };
+    }
+  }
+  // A bare reference number says what the customer wants to look at.
+  if (entities.claimNumber) return { intent: 'claim_status', score: confidence(0.7) };
+  if (entities.policyNumber) return { intent: 'policy_lookup', score: confidence(0.7) };
+  return { intent: 'faq', score: confidence(0.5) };
+}

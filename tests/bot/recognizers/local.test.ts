@@ -1,0 +1,201 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Intent } from '../../../src/bot/recognizer.js';
+import { recognitionSchema } from '../../../src/bot/recognizer.js';
+import { LocalRecognizer } from '../../../src/bot/recognizers/local.js';
+
+const recognizer = new LocalRecognizer({ now: () => new Date(2026, 10, 21, 12) });
+
+/** Many phrasings per intent, including typos, odd case and punctuation. */
+const phrasings: Record<Intent, readonly string[]> = {
+  greeting: ['hi', 'Hello there!', 'hey', 'Good morning', 'hey, how are you?', 'HELLO', 'hiya', 'helo'],
+  help: [
+    'help',
+    'I need help',
+    'help me please',
+    'what can you do?',
+    'What can you help me with',
+    'menu',
+    'show me the options',
+    'how does this work?',
+    "I'm confused",
+    'hlep',
+    'hi, can you help?',
+  ],
+  policy_lookup: [
+    'show me my policies',
+    'I want to see my policy AUT-100200',
+    'what is my deductible',
+    "what's my premium?",
+    'policy details',
+    'look up policy HOM-300400',
+    'can I get my id card',
+    'download my policy documents',
+    'when is my next payment due',
+    'What policies do I have?',
+    'tell me about my policy',
+    'polcy detials',
+    'HOM-300400',
+    'my coverage limits',
+  ],
+  claim_status: [
+    'what is the status of my claim',
+    "where's my claim CLM-000123",
+    'claim status',
+    'any update on my claim?',
+    'has my claim been approved',
+    'track my claim',
+    'I filed a claim last week, any news?',
+    'CLM-000123',
+    'cliam stauts',
+    'show my claims',
+  ],
+  file_claim: [
+    'file a claim',
+    'I want to make a claim',
+    'how do I file a claim?',
+    'Start a new claim',
+    'I had a car accident yesterday',
+    'my car was stolen',
+    'someone broke into my house',
+    'I want to report an accident',
+    'the pipe burst in my kitchen',
+    'my windshield cracked',
+    'fiel a claim',
+    "hi, I'd like to submit a claim",
+  ],
+  benefits: [
+    'benefits',
+    'what benefits do I have',
+    'what are my benefits?',
+    'request a benefit',
+    'I want to enroll in dental',
+    'gym membership reimbursement',
+    'benifits',
+  ],
+  talk_to_person: [
+    'talk to a person',
+    'can I speak to a human?',
+    'agent',
+    'I want a real person',
+    'connect me with a representative',
+    'customer service please',
+    'call me back',
+    'i wnat to tlak to a persn',
+  ],
+  cancel: [
+    'cancel',
+    'Never mind',
+    'start over',
+    'please cancel that',
+    'stop',
+    'quit',
+    "let's start over",
+    'forget it',
+  ],
+  faq: [
+    'what is a deductible?',
+    'does my policy cover floods?',
+    'my basement flooded, am I covered?',
+    'Is hail damage covered',
+    'what does my policy cover',
+    'how does a deductible work',
+    "what's the difference between HMO and PPO?",
+    'how do I cancel my policy',
+    'cancel my policy',
+    'can I add my wife to my policy',
+    'what is a claim',
+    'how long does a claim take',
+    'explain deductibles',
+    'proof of insurance',
+    'what happens if I miss a payment',
+    'Hi! What is a deductible?',
+    'do you cover rental cars',
+    'what is covered under renters insurance',
+    'blah blah',
+    '',
+  ],
+};
+
+describe('LocalRecognizer intents', () => {
+  for (const [intent, messages] of Object.entries(phrasings)) {
+    it(`recognises ${intent} in ${messages.length} phrasings`, async () => {
+      const wrong: string[] = [];
+      for (const message of messages) {
+        const result = await recognizer.recognize(message);
+        assert.ok(
+          recognitionSchema.safeParse(result).success,
+          `invalid recognition for ${JSON.stringify(message)}`,
+        );
+        if (result.intent !== intent) wrong.push(`${JSON.stringify(message)} → ${result.intent}`);
+      }
+      assert.deepEqual(wrong, []);
+    });
+  }
+
+  it('is less confident when it had to correct typos', () => {
+    const clean = recognizer.recognizeNow('claim status');
+    const typo = recognizer.recognizeNow('cliam stauts');
+    assert.equal(typo.intent, clean.intent);
+    assert.ok(typo.score < clean.score);
+  });
+
+  it('does not mistake ordinary words for key words', () => {
+    assert.equal(recognizer.recognizeNow('I need the police report number').intent, 'faq');
+    assert.equal(recognizer.recognizeNow('tell me about deductibles').intent, 'faq');
+  });
+});
+
+describe('LocalRecognizer entities', () => {
+  const cases: readonly [string, Record<string, unknown>][] = [
+    ['policy aut-100200 please', { policyNumber: 'AUT-100200' }],
+    ['HLT500600', { policyNumber: 'HLT-500600' }],
+    ['my claim is clm-000123', { claimNumber: 'CLM-000123' }],
+    ['claim CLM-000123 on policy HOM-300400', { claimNumber: 'CLM-000123', policyNumber: 'HOM-300400' }],
+    ['born 1988-04-12', { date: '1988-04-12' }],
+    ['dob 04/12/1988', { date: '1988-04-12' }],
+    ['12.04.1988', { date: '1988-04-12' }],
+    ['April 12 1988', { date: '1988-04-12' }],
+    ['April 12th, 1988', { date: '1988-04-12' }],
+    ['12 April 1988', { date: '1988-04-12' }],
+    ['the 12th of april 1988', { date: '1988-04-12' }],
+    ['Sept. 3, 2025', { date: '2025-09-03' }],
+    ['13/04/1988', { date: '1988-04-13' }],
+    ['02/30/1988', {}],
+    ['it happened yesterday', { date: '2026-11-20' }],
+    ['my number is (415) 555-2671', { phone: '+14155552671' }],
+    ['call 415.555.2671', { phone: '+14155552671' }],
+    ['4155552671', { phone: '+14155552671' }],
+    ['+44 20 7946 0958', { phone: '+442079460958' }],
+    ['+1 555 010 0123', { phone: '+15550100123' }],
+    ['the repair cost $1,250.50', { amount: 1250.5 }],
+    ['about 800 dollars', { amount: 800 }],
+    ['USD 300', { amount: 300 }],
+    ['I had a car accident', { claimType: 'auto_accident' }],
+    ['my bike was stolen', { claimType: 'theft' }],
+    ['water damage in the basement', { claimType: 'water_damage' }],
+    ['kitchen fire', { claimType: 'fire' }],
+    ['hail dented my car roof', { claimType: 'storm' }],
+    ['ER visit for a broken arm', { claimType: 'medical' }],
+    [
+      'Policy AUT-100200, rear-ended on 03/02/2026, damage $2,400, call me on 415 555 2671',
+      {
+        policyNumber: 'AUT-100200',
+        date: '2026-03-02',
+        amount: 2400,
+        phone: '+14155552671',
+        claimType: 'auto_accident',
+      },
+    ],
+  ];
+  for (const [message, expected] of cases) {
+    it(`extracts ${JSON.stringify(expected)} from ${JSON.stringify(message)}`, () => {
+      assert.deepEqual(recognizer.recognizeNow(message).entities, expected);
+    });
+  }
+
+  it('does not read reference numbers or dates as phone numbers', () => {
+    const { entities } = recognizer.recognizeNow('AUT-100200 CLM-000123 1988-04-12');
+    assert.equal(entities.phone, undefined);
+  });
+});
