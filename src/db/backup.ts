@@ -11,11 +11,13 @@
  */
 import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
-import { EJSON, type Document } from 'bson';
-import type { Db, IndexDescription } from 'mongodb';
+import { BSON, type Db, type Document, type IndexDescription } from 'mongodb';
 import Assembler from 'stream-json/Assembler.js';
 import Parser from 'stream-json/Parser.js';
 import { z } from 'zod';
+
+// The driver's own BSON classes: a second copy of `bson` would build values the driver does not recognise.
+const { EJSON } = BSON;
 
 export const backupFormat = 'insuralink-backup';
 export const backupVersion = 1;
@@ -52,7 +54,8 @@ export async function backupDatabase(db: Db, out: Writable, onProgress?: Progres
       `${position === 0 ? '' : ','}\n{"name":${JSON.stringify(name)},"count":${total},"indexes":${EJSON.stringify(indexes, { relaxed: false })},"documents":[`,
     );
     let done = 0;
-    for await (const document of collection.find({}, { batchSize }).sort({ _id: 1 })) {
+    // Unpromoted values keep Int32 apart from Double and Long apart from number in the output.
+    for await (const document of collection.find({}, { batchSize, promoteValues: false }).sort({ _id: 1 })) {
       await write(`${done === 0 ? '' : ','}\n${EJSON.stringify(document, { relaxed: false })}`);
       done += 1;
       if (done % batchSize === 0) onProgress?.({ collection: name, done, total });
