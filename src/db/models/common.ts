@@ -1,0 +1,37 @@
+/** Building blocks shared by several schemas. */
+import { Schema } from 'mongoose';
+
+/** E.164: a plus, a country code that does not start with 0, at most 15 digits in all. */
+export const e164Pattern = /^\+[1-9]\d{6,14}$/;
+export const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+export const currencyPattern = /^[A-Z]{3}$/;
+
+export const actorTypes = ['customer', 'officer', 'system'] as const;
+
+/**
+ * Who did something. Customers are identified by their customer id, officers by their Slack user id
+ * (their identity in the only tool they use), the system by a component name such as `seed`.
+ */
+export const actorSchema = new Schema(
+  {
+    type: { type: String, enum: actorTypes, required: true },
+    id: { type: String, required: true, trim: true, minlength: 1 },
+  },
+  { _id: false },
+);
+
+/** True when `value` names an IANA time zone this runtime knows. */
+export function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function isNonNegativeDecimal(value: unknown): boolean {
+  if (value === null || value === undefined) return true;
+  const amount = Number(String(value));
+  return Number.isFinite(amount) && amount >= 0;
+}

@@ -1,0 +1,24 @@
+import { Schema, type Connection, type HydratedDocument, type InferSchemaType } from 'mongoose';
+import { e164Pattern, emailPattern } from './common.js';
+
+export const insurerSchema = new Schema(
+  {
+    /** Short stable code used in references and reports, e.g. `NWM`. */
+    code: { type: String, required: true, trim: true, uppercase: true, match: /^[A-Z]{2,8}$/ },
+    name: { type: String, required: true, trim: true, minlength: 2, maxlength: 120 },
+    claimsPhone: { type: String, trim: true, match: e164Pattern },
+    supportEmail: { type: String, trim: true, lowercase: true, match: emailPattern },
+    website: { type: String, trim: true, match: /^https?:\/\/\S+$/ },
+  },
+  { timestamps: true, collection: 'insurers' },
+);
+insurerSchema.index({ code: 1 }, { unique: true });
+insurerSchema.index({ name: 1 }, { unique: true });
+
+export type Insurer = InferSchemaType<typeof insurerSchema>;
+export type InsurerDocument = HydratedDocument<Insurer>;
+
+export function insurerModel(connection: Connection) {
+  return connection.model('Insurer', insurerSchema);
+}
+export type InsurerModel = ReturnType<typeof insurerModel>;
