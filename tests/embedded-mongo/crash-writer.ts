@@ -1,9 +1,14 @@
 /**
  * Child process of crash.test.ts. Writes to a data directory in a burst, 16 writes in flight, and prints
  * one line per write as soon as it is acknowledged; the parent kills it with SIGKILL mid-burst.
- *   journal DIR   appends `{ seq, payload }` to the journal after the recovered ones, compacting every 500
+ *   journal DIR   appends `{ seq, payload }` to the journal after the recovered ones, compacting every 200
+ *   server DIR    inserts `{ seq, payload }` through the driver into an embedded server on DIR (with a small
+ *                 compaction threshold, so compactions run during the burst), printing each acknowledged _id
+ *   hold DIR      starts an embedded server on DIR, prints "ready" and keeps running
  */
 import { Int32 } from 'bson';
+import { MongoClient, ObjectId } from 'mongodb';
+import { startEmbeddedMongo } from '../../src/embedded-mongo/index.js';
 import { openJournal } from '../../src/embedded-mongo/journal.js';
 
 const IN_FLIGHT = 16;
@@ -33,7 +38,7 @@ async function journalBurst(dir: string): Promise<void> {
   await burst(issued.length, async (seq) => {
     issued.push(seq);
     const written = journal.append({ seq: new Int32(seq), payload: payloadFor(seq) });
-    if (seq % 500 === 499) {
+    if (seq % 200 === 199) {
       journal.compact(issued.map((s) => ({ seq: new Int32(s) }))).catch((err: unknown) => {
         process.stderr.write(`compaction failed: ${String(err)}\n`);
         process.exit(2);
@@ -44,7 +49,25 @@ async function journalBurst(dir: string): Promise<void> {
   });
 }
 
+async function serverBurst(dir: string): Promise<void> {
+  const server = await startEmbeddedMongo({ dataDir: dir, compactAfterBytes: 256 * 1024 });
+  const client = await MongoClient.connect(server.uri, { maxPoolSize: IN_FLIGHT });
+  const docs = client.db('crash').collection<{ _id: ObjectId; seq: number; payload: string }>('docs');
+  await burst(0, async (seq) => {
+    const _id = new ObjectId();
+    await docs.insertOne({ _id, seq, payload: payloadFor(seq) });
+    return _id.toHexString();
+  });
+}
+
+async function hold(dir: string): Promise<void> {
+  await startEmbeddedMongo({ dataDir: dir });
+  process.stdout.write('ready\n');
+  // Runs until killed, owning the directory.
+  setInterval(() => undefined, 60_000);
+}
+
 const [mode, dir] = process.argv.slice(2);
-const run = { journal: journalBurst }[mode ?? ''];
-if (!run || !dir) throw new Error('usage: crash-writer.ts journal DIR');
+const run = { journal: journalBurst, server: serverBurst, hold }[mode ?? ''];
+if (!run || !dir) throw new Error('usage: crash-writer.ts journal|server|hold DIR');
 await run(dir);
