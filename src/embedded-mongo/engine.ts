@@ -5,9 +5,9 @@
  * apply order, and the reply waits for that persist to resolve.
  */
 import { Long, ObjectId, calculateObjectSize, type Document } from 'bson';
-import { Aggregator, update as mingoUpdate, updateOne as mingoUpdateOne } from 'mingo';
+import { Aggregator, engineOptions, update as mingoUpdate, updateOne as mingoUpdateOne } from './mingo.js';
 import { asCommandError, MongoCommandError } from './errors.js';
-import { compileFilter, project, selectDocs, sortDocs } from './query.js';
+import { compileFilter, project, selectDocs, sortDocs, type QueryPlan } from './query.js';
 import { markWrapped, matchView, Store, type Collection, type IndexSpec, type Op } from './store.js';
 import { MAX_BSON_SIZE, MAX_MESSAGE_SIZE } from './wire.js';
 import {
@@ -67,6 +67,7 @@ interface OpenCursor {
   docs: Doc[];
   pos: number;
   projection: Doc | undefined;
+  filter: Doc | undefined;
 }
 
 type Handler = (db: string, cmd: Doc, client: ClientInfo) => Document;
@@ -205,6 +206,7 @@ export class Engine {
       deleteindexes: (db, cmd) => this.dropIndexes(db, cmd),
       collstats: (db, cmd) => this.collStats(db, cmd),
       dbstats: (db) => this.dbStats(db),
+      explain: (db, cmd) => this.explain(db, cmd),
     };
     this.handlers = h;
   }
@@ -470,7 +472,7 @@ export class Engine {
     let result: Doc;
     if (Array.isArray(u)) {
       const docs = [cloneDoc(old)];
-      mingoUpdateOne(docs, {}, plainNumbers(u) as Parameters<typeof mingoUpdateOne>[2]);
+      mingoUpdateOne(docs, {}, plainNumbers(u) as Parameters<typeof mingoUpdateOne>[2], {}, engineOptions());
       result = docs[0] as Doc;
     } else if (isPlainObject(u) && isOperatorUpdate(u)) {
       const modifier: Doc = {};
@@ -500,9 +502,16 @@ export class Engine {
         const filters = Array.isArray(arrayFilters) ? (plainNumbers(arrayFilters) as Doc[]) : undefined;
         const condition = usesPositional(modifier) && filter ? plainNumbers(filter) : undefined;
         try {
-          mingoUpdate(result, modifier, filters, condition, { cloneMode: 'copy' });
+          mingoUpdate(result, modifier, filters, condition, {
+            cloneMode: 'copy',
+            queryOptions: engineOptions(),
+          });
         } catch (err) {
-          throw new MongoCommandError('BadValue', err instanceof Error ? err.message : String(err));
+          const message = err instanceof Error ? err.message : String(err);
+          throw new MongoCommandError(
+            message.includes('immutable field') ? 'ImmutableField' : 'BadValue',
+            message,
+          );
         }
       }
     } else if (isPlainObject(u)) {
@@ -630,7 +639,8 @@ export class Engine {
       throw new MongoCommandError('FailedToParse', 'Either an update or remove=true must be specified');
     const coll = this.store.get(ns);
     const [old] = selectDocs(coll, filter, { sort: optDoc(cmd.sort, 'sort'), limit: 1 });
-    const shown = (doc: Doc | undefined): Doc | null => (doc ? (project([doc], fields)[0] ?? null) : null);
+    const shown = (doc: Doc | undefined): Doc | null =>
+      doc ? (project([doc], fields, filter)[0] ?? null) : null;
     if (remove) {
       if (!old) return { lastErrorObject: { n: 0 }, value: null, ok: 1 };
       this.record({ op: 'del', ns, id: old._id });
@@ -662,14 +672,49 @@ export class Engine {
   private find(db: string, cmd: Doc): Document {
     const ns = `${db}.${collectionName(cmd.find)}`;
     const limit = optNum(cmd.limit) ?? 0;
-    const docs = selectDocs(this.store.get(ns), optDoc(cmd.filter, 'filter'), {
+    const filter = optDoc(cmd.filter, 'filter');
+    const docs = selectDocs(this.store.get(ns), filter, {
       sort: optDoc(cmd.sort, 'sort'),
       skip: optNum(cmd.skip) ?? 0,
       limit: Math.abs(limit),
     });
     const single = truthy(cmd.singleBatch) || limit < 0;
     const batchSize = single ? Math.abs(limit) || docs.length : optNum(cmd.batchSize);
-    return this.openCursor(ns, docs, batchSize, optDoc(cmd.projection, 'projection'), single ? -1 : 0);
+    return this.openCursor(
+      ns,
+      docs,
+      batchSize,
+      optDoc(cmd.projection, 'projection'),
+      single ? -1 : 0,
+      filter,
+    );
+  }
+
+  /** Explains a find (or count/distinct filter): which index served it and how many documents it read. */
+  private explain(db: string, cmd: Doc): Document {
+    const inner = optDoc(cmd.explain, 'explain');
+    if (!inner) throw new MongoCommandError('FailedToParse', 'explain requires a command');
+    const kind = Object.keys(inner)[0];
+    const filter = optDoc(kind === 'find' ? inner.filter : inner.query, 'filter');
+    if (kind !== 'find' && kind !== 'count' && kind !== 'distinct')
+      throw new MongoCommandError('IllegalOperation', `explain is not supported for ${String(kind)}`);
+    const ns = `${db}.${collectionName(inner[kind])}`;
+    const plan: QueryPlan = { docsExamined: 0 };
+    const limit = Math.abs(optNum(inner.limit) ?? 0);
+    const docs = selectDocs(this.store.get(ns), filter, { sort: optDoc(inner.sort, 'sort'), limit, plan });
+    const scan = plan.index
+      ? { stage: 'FETCH', inputStage: { stage: 'IXSCAN', indexName: plan.index } }
+      : { stage: 'COLLSCAN' };
+    return {
+      queryPlanner: { namespace: ns, parsedQuery: filter ?? {}, winningPlan: scan, rejectedPlans: [] },
+      executionStats: {
+        executionSuccess: true,
+        nReturned: docs.length,
+        totalDocsExamined: plan.docsExamined,
+        totalKeysExamined: plan.index ? plan.docsExamined : 0,
+      },
+      ok: 1,
+    };
   }
 
   /** Replies with the first batch and keeps the rest for getMore (unless it all fits). */
@@ -679,9 +724,10 @@ export class Engine {
     batchSizeRaw: unknown,
     projection: Doc | undefined,
     mode: number,
+    filter?: Doc,
   ): Document {
     const batchSize = optNum(batchSizeRaw) ?? DEFAULT_BATCH;
-    const cursor: OpenCursor = { id: Long.ZERO, ns, docs, pos: 0, projection };
+    const cursor: OpenCursor = { id: Long.ZERO, ns, docs, pos: 0, projection, filter };
     const firstBatch = this.nextBatch(cursor, batchSize);
     if (cursor.pos < docs.length && mode === 0) {
       cursor.id = Long.fromBigInt(this.nextCursor++);
@@ -702,7 +748,7 @@ export class Engine {
       raw.push(doc);
       cursor.pos++;
     }
-    return project(raw, cursor.projection);
+    return project(raw, cursor.projection, cursor.filter);
   }
 
   private getMore(db: string, cmd: Doc): Document {
@@ -796,7 +842,9 @@ export class Engine {
     const results =
       stages.length === 0
         ? input
-        : new Aggregator(plainNumbers(stages), { collectionResolver: resolver }).run<Doc>(input);
+        : new Aggregator(plainNumbers(stages), engineOptions({ collectionResolver: resolver })).run<Doc>(
+            input,
+          );
     if (outTarget) {
       this.replaceContents(`${db}.${collectionName(outTarget)}`, results);
       return {

@@ -2,7 +2,7 @@
  * Reading documents: index-assisted candidate selection, filtering through mingo, MongoDB sort order and
  * projection.
  */
-import { find as mingoFind, Query } from 'mingo';
+import { engineOptions, Query } from './mingo.js';
 import { matchView, type Collection, type KeyRange } from './store.js';
 import { compareValues, isPlainObject, plainNumbers, valueKey, valuesAtPath, type Doc } from './values.js';
 
@@ -14,7 +14,7 @@ export interface Matcher {
 
 export function compileFilter(filter: Doc | undefined): Matcher {
   if (!filter || Object.keys(filter).length === 0) return { empty: true, test: () => true };
-  const query = new Query(plainNumbers(filter), {});
+  const query = new Query(plainNumbers(filter), engineOptions());
   return { empty: false, test: (doc) => query.test(matchView(doc)) };
 }
 
@@ -60,7 +60,7 @@ function rangesFor(cond: unknown): KeyRange[] | undefined {
  * Documents that may match `filter`: an `_id` lookup, the narrowest usable index, or every document.
  * Always a superset of the matches; callers still test each candidate.
  */
-export function candidates(coll: Collection, filter: Doc | undefined): Iterable<Doc> {
+export function candidates(coll: Collection, filter: Doc | undefined, plan?: QueryPlan): Iterable<Doc> {
   if (!filter) return coll.docs.values();
   const ids = equalityValues(filter._id);
   if (ids) {
@@ -74,9 +74,11 @@ export function candidates(coll: Collection, filter: Doc | undefined): Iterable<
         out.push(doc);
       }
     }
+    if (plan) plan.index = '_id_';
     return out;
   }
   let best: string[] | undefined;
+  let bestName: string | undefined;
   for (const index of coll.indexes.values()) {
     if (!index.complete) continue;
     const cond = filter[index.fields[0] as string];
@@ -87,15 +89,26 @@ export function candidates(coll: Collection, filter: Doc | undefined): Iterable<
       ranges.length === 1
         ? index.idsInRange(ranges[0] as KeyRange)
         : [...new Set(ranges.flatMap((r) => index.idsInRange(r)))];
-    if (!best || found.length < best.length) best = found;
+    if (!best || found.length < best.length) {
+      best = found;
+      bestName = index.spec.name;
+    }
   }
   if (!best) return coll.docs.values();
+  if (plan) plan.index = bestName;
   const out: Doc[] = [];
   for (const id of best) {
     const doc = coll.docs.get(id);
     if (doc) out.push(doc);
   }
   return out;
+}
+
+/** How a read was served, as `explain` reports it. */
+export interface QueryPlan {
+  /** The index that produced the candidates; undefined for a collection scan. */
+  index?: string;
+  docsExamined: number;
 }
 
 /** Sort spec entries as [path parts, direction]; `$meta` sorts are ignored. */
@@ -145,16 +158,18 @@ export function sortDocs(docs: Doc[], sort: Doc | undefined): Doc[] {
 export function selectDocs(
   coll: Collection | undefined,
   filter: Doc | undefined,
-  opts: { sort?: Doc; skip?: number; limit?: number } = {},
+  opts: { sort?: Doc; skip?: number; limit?: number; plan?: QueryPlan } = {},
 ): Doc[] {
   if (!coll) return [];
+  const plan = opts.plan;
   const matcher = compileFilter(filter);
   const skip = opts.skip ?? 0;
   const limit = opts.limit ?? 0;
   const hasSort = opts.sort !== undefined && Object.keys(opts.sort).length > 0;
   const stopAt = !hasSort && limit > 0 ? skip + limit : Infinity;
   const out: Doc[] = [];
-  for (const doc of candidates(coll, filter)) {
+  for (const doc of candidates(coll, filter, plan)) {
+    if (plan) plan.docsExamined++;
     if (matcher.empty || matcher.test(doc)) {
       out.push(doc);
       if (out.length >= stopAt) break;
@@ -165,8 +180,13 @@ export function selectDocs(
   return out.slice(skip, limit > 0 ? skip + limit : undefined);
 }
 
-/** Applies a find-style projection (inclusion, exclusion, `$slice`, `$elemMatch`). */
-export function project(docs: Doc[], projection: Doc | undefined): Doc[] {
+/**
+ * Applies a find-style projection (inclusion, exclusion, `$slice`, `$elemMatch`, and the positional `$`,
+ * which needs the filter that selected the documents).
+ */
+export function project(docs: Doc[], projection: Doc | undefined, filter?: Doc): Doc[] {
   if (!projection || Object.keys(projection).length === 0) return docs;
-  return mingoFind(docs, {}, plainNumbers(projection)).all() as Doc[];
+  const positional = Object.keys(projection).some((k) => k.endsWith('.$'));
+  const query = new Query(positional && filter ? plainNumbers(filter) : {}, engineOptions());
+  return query.find(positional ? docs.map(matchView) : docs, plainNumbers(projection)).all() as Doc[];
 }

@@ -99,7 +99,7 @@ class Connection {
       this.chunks = rest.length > 0 ? [rest] : [];
       this.buffered = rest.length;
       this.expected = -1;
-      this.queue = this.queue.then(() => this.handle(message));
+      this.queue = this.queue.then(() => this.handle(message)).catch(() => this.close());
     }
   }
 

@@ -4,7 +4,7 @@
  * write and replays it from the journal.
  */
 import type { Document } from 'bson';
-import { Query } from 'mingo';
+import { engineOptions, Query } from './mingo.js';
 import { MongoCommandError } from './errors.js';
 import {
   compareValues,
@@ -87,7 +87,7 @@ export class Index {
     this.fields = Object.keys(spec.key);
     this.paths = this.fields.map((f) => f.split('.'));
     this.partial = spec.partialFilterExpression
-      ? new Query(plainNumbers(spec.partialFilterExpression), {})
+      ? new Query(plainNumbers(spec.partialFilterExpression), engineOptions())
       : undefined;
   }
 

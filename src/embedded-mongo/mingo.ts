@@ -1,0 +1,117 @@
+/**
+ * The query engine, configured once: every mingo operator, except that `$type` knows BSON's types
+ * (ObjectId, Binary, Long, Decimal128, ...) rather than JavaScript's.
+ */
+import { Aggregator } from 'mingo/aggregator';
+import { Context } from 'mingo/core';
+import * as accumulatorOperators from 'mingo/operators/accumulator';
+import * as expressionOperators from 'mingo/operators/expression';
+import * as pipelineOperators from 'mingo/operators/pipeline';
+import * as projectionOperators from 'mingo/operators/projection';
+import * as queryOperators from 'mingo/operators/query';
+import * as windowOperators from 'mingo/operators/window';
+import { Query } from 'mingo/query';
+import type { AnyObject, Options } from 'mingo/types';
+import { update, updateOne } from 'mingo/updater';
+import { bsonTypeOf, valuesAtPath } from './values.js';
+
+const TYPE_ALIASES: Record<number, string> = {
+  1: 'double',
+  2: 'string',
+  3: 'object',
+  4: 'array',
+  5: 'binData',
+  6: 'undefined',
+  7: 'objectId',
+  8: 'bool',
+  9: 'date',
+  10: 'null',
+  11: 'regex',
+  13: 'javascript',
+  16: 'int',
+  17: 'timestamp',
+  18: 'long',
+  19: 'decimal',
+  [-1]: 'minKey',
+  127: 'maxKey',
+};
+
+/** MongoDB's type name of a stored value. */
+export function bsonTypeName(v: unknown): string {
+  if (v === null || v === undefined) return 'null';
+  switch (typeof v) {
+    case 'number':
+      return Number.isInteger(v) && v >= -2147483648 && v <= 2147483647 ? 'int' : 'double';
+    case 'bigint':
+      return 'long';
+    case 'string':
+      return 'string';
+    case 'boolean':
+      return 'bool';
+  }
+  if (Array.isArray(v)) return 'array';
+  if (v instanceof Date) return 'date';
+  if (v instanceof RegExp) return 'regex';
+  switch (bsonTypeOf(v)) {
+    case 'ObjectId':
+      return 'objectId';
+    case 'Binary':
+      return 'binData';
+    case 'Long':
+      return 'long';
+    case 'Double':
+      return 'double';
+    case 'Int32':
+      return 'int';
+    case 'Decimal128':
+      return 'decimal';
+    case 'Timestamp':
+      return 'timestamp';
+    case 'BSONRegExp':
+      return 'regex';
+    case 'Code':
+      return 'javascript';
+    case 'MinKey':
+      return 'minKey';
+    case 'MaxKey':
+      return 'maxKey';
+  }
+  return 'object';
+}
+
+function typeMatches(v: unknown, wanted: string): boolean {
+  const actual = bsonTypeName(v);
+  if (wanted === 'number')
+    return actual === 'int' || actual === 'double' || actual === 'long' || actual === 'decimal';
+  return actual === wanted;
+}
+
+const $type = (selector: string, value: unknown) => {
+  const wanted = (Array.isArray(value) ? value : [value]).map((t) =>
+    typeof t === 'number' ? (TYPE_ALIASES[t] ?? String(t)) : String(t),
+  );
+  const parts = selector.split('.');
+  return (obj: AnyObject): boolean => {
+    for (const leaf of valuesAtPath(obj, parts)) {
+      if (wanted.some((t) => typeMatches(leaf, t))) return true;
+      if (Array.isArray(leaf) && leaf.some((el) => wanted.some((t) => typeMatches(el, t)))) return true;
+    }
+    return false;
+  };
+};
+
+const context = Context.init()
+  .addQueryOps({ $type } as unknown as Parameters<Context['addQueryOps']>[0])
+  .addQueryOps(queryOperators)
+  .addExpressionOps(expressionOperators)
+  .addAccumulatorOps(accumulatorOperators)
+  .addPipelineOps(pipelineOperators)
+  .addProjectionOps(projectionOperators)
+  .addWindowOps(windowOperators);
+
+/** Options every query, update and aggregation runs with. */
+export function engineOptions(extra: Partial<Options> = {}): Partial<Options> {
+  return { ...extra, context };
+}
+
+export { Aggregator, Query, update, updateOne };
