@@ -21,7 +21,8 @@ export interface LlmRequest<T> {
 export interface LlmClient {
   /**
    * Asks the model and returns its answer parsed and validated by `request.schema`.
-   * Rejects with an {@link LlmError} on any failure; never returns unvalidated output.
+   * Rejects with an {@link LlmError} when the call fails; never returns unvalidated output. A schema that
+   * strict mode cannot express is a programming error: it rejects with a plain `Error` before any request.
    */
   complete<T>(request: LlmRequest<T>): Promise<T>;
 }
