@@ -1,0 +1,124 @@
+/**
+ * The botbuilder adapter of the self-hosted Direct Line channel: incoming activities run through the
+ * standard middleware pipeline and the bot; what the bot sends is stored (history, watermarks) and pushed
+ * to the conversation's open streams. Activities pass through as the bot wrote them, so typing
+ * indicators, suggested actions and Adaptive Card attachments reach Web Chat unchanged.
+ */
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  ActivityTypes,
+  BotAdapter,
+  TurnContext,
+  type Activity,
+  type ChannelAccount,
+  type ConversationReference,
+  type ResourceResponse,
+} from 'botbuilder';
+import { activityId, type ConversationStore } from './store.js';
+
+/** The bot logic a turn runs, e.g. `(context) => bot.run(context)`. */
+export type TurnLogic = (context: TurnContext) => Promise<void>;
+
+/** The channel id the real service uses; bots and state keys rely on it. */
+export const directLineChannelId = 'directline';
+
+/** The pseudo-activity a bot sends to pause between messages; it is never delivered. */
+const delayType = 'delay';
+/** A `delay` activity without a value waits this long, as in the Bot Framework adapters. */
+const defaultDelayMs = 1000;
+
+export class DirectLineAdapter extends BotAdapter {
+  /**
+   * @param store where bot activities are kept (and published from, in watermark order)
+   * @param publishUnstored pushes an activity that is streamed but never stored (typing)
+   * @param bot the bot's account, `from` of everything the bot sends
+   */
+  constructor(
+    private readonly store: ConversationStore,
+    private readonly publishUnstored: (conversationId: string, activity: Partial<Activity>) => void,
+    readonly bot: ChannelAccount,
+  ) {
+    super();
+  }
+
+  /** Runs one incoming activity through the middleware and `logic`; errors go to `onTurnError`. */
+  async processActivity(activity: Partial<Activity>, logic: TurnLogic): Promise<void> {
+    await this.runMiddleware(new TurnContext(this, activity), logic);
+  }
+
+  override async sendActivities(
+    _context: TurnContext,
+    activities: Partial<Activity>[],
+  ): Promise<ResourceResponse[]> {
+    const responses: ResourceResponse[] = [];
+    for (const activity of activities) {
+      if (activity.type === delayType) {
+        await sleep(typeof activity.value === 'number' ? activity.value : defaultDelayMs);
+        responses.push({ id: '' });
+        continue;
+      }
+      responses.push({ id: await this.deliver(activity) });
+    }
+    return responses;
+  }
+
+  override updateActivity(): Promise<void> {
+    return Promise.reject(new Error('Direct Line clients cannot receive updates of sent activities'));
+  }
+
+  override deleteActivity(): Promise<void> {
+    return Promise.reject(new Error('Direct Line clients cannot receive deletions of sent activities'));
+  }
+
+  /** Proactive turn: `logic` gets a context whose sends reach the referenced conversation. */
+  override async continueConversation(
+    reference: Partial<ConversationReference>,
+    logic: TurnLogic,
+  ): Promise<void> {
+    const conversationId = reference.conversation?.id;
+    if (!conversationId || !(await this.store.find(conversationId))) {
+      throw new Error('continueConversation: unknown Direct Line conversation');
+    }
+    const activity = TurnContext.applyConversationReference(
+      { type: ActivityTypes.Event, name: 'ContinueConversation' },
+      { ...reference, bot: reference.bot ?? this.bot, channelId: directLineChannelId },
+      true,
+    );
+    await this.runMiddleware(new TurnContext(this, activity), logic);
+  }
+
+  /** Same as {@link continueConversation}; the identity and audience do not apply to this channel. */
+  override async continueConversationAsync(
+    _botAppIdOrClaimsIdentity: unknown,
+    reference: Partial<ConversationReference>,
+    logicOrAudience: TurnLogic | string,
+    maybeLogic?: TurnLogic,
+  ): Promise<void> {
+    const logic = typeof logicOrAudience === 'function' ? logicOrAudience : maybeLogic;
+    if (!logic) throw new Error('continueConversationAsync: logic is required');
+    await this.continueConversation(reference, logic);
+  }
+
+  private async deliver(activity: Partial<Activity>): Promise<string> {
+    const conversationId = activity.conversation?.id;
+    if (!conversationId) throw new Error('a Direct Line activity needs conversation.id');
+    const outgoing: Partial<Activity> = {
+      ...activity,
+      channelId: directLineChannelId,
+      from: activity.from ?? this.bot,
+      timestamp: new Date(),
+    };
+    // The real service streams typing but never keeps it in the history that polling reads.
+    if (activity.type === ActivityTypes.Typing) {
+      const id = `${conversationId}|typing-${randomUUID()}`;
+      this.publishUnstored(conversationId, { ...outgoing, id });
+      return id;
+    }
+    const { activity: stored } = await this.store.append(conversationId, (seq) => ({
+      ...outgoing,
+      id: activityId(conversationId, seq),
+    }));
+    return stored.id ?? '';
+  }
+}

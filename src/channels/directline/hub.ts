@@ -1,0 +1,115 @@
+/**
+ * Open WebSocket streams per conversation. A new stream first replays the stored history after its
+ * watermark, then goes live; activities published during the replay wait and are de-duplicated by
+ * watermark, so the client sees each activity once and in order.
+ */
+import type { Activity } from 'botbuilder';
+import { WebSocket } from 'ws';
+
+/** Loads a page of stored activities after a watermark (see `ConversationStore.since`). */
+export type BacklogReader = (
+  conversationId: string,
+  watermark: number,
+) => Promise<{ activities: Partial<Activity>[]; watermark: number }>;
+
+interface Subscriber {
+  ws: WebSocket;
+  replaying: boolean;
+  /** Highest watermark sent on this socket. */
+  sent: number;
+  pending: { activity: Partial<Activity>; seq: number | undefined }[];
+}
+
+export class StreamHub {
+  private readonly streams = new Map<string, Set<Subscriber>>();
+  private readonly keepAlive: NodeJS.Timeout;
+
+  /**
+   * @param keepAliveMs interval of the empty messages the real service sends so that idle connections
+   *   stay open through proxies and dead ones get noticed.
+   */
+  constructor(
+    private readonly readBacklog: BacklogReader,
+    keepAliveMs: number,
+  ) {
+    this.keepAlive = setInterval(() => this.ping(), keepAliveMs);
+    this.keepAlive.unref();
+  }
+
+  /** Serves `ws` for the conversation from `watermark` on; resolves once the replay is sent. */
+  async attach(conversationId: string, ws: WebSocket, watermark: number): Promise<void> {
+    const subscriber: Subscriber = { ws, replaying: true, sent: watermark, pending: [] };
+    let set = this.streams.get(conversationId);
+    if (!set) {
+      set = new Set();
+      this.streams.set(conversationId, set);
+    }
+    set.add(subscriber);
+    ws.on('close', () => {
+      const current = this.streams.get(conversationId);
+      current?.delete(subscriber);
+      if (current?.size === 0) this.streams.delete(conversationId);
+    });
+    // Clients send empty messages as their own keep-alive; nothing else is expected from them.
+    ws.on('message', () => undefined);
+    ws.on('error', () => ws.terminate());
+
+    for (;;) {
+      const page = await this.readBacklog(conversationId, subscriber.sent);
+      if (page.activities.length === 0) break;
+      subscriber.sent = page.watermark;
+      send(ws, { activities: page.activities, watermark: String(page.watermark) });
+    }
+    subscriber.replaying = false;
+    for (const { activity, seq } of subscriber.pending) this.deliver(subscriber, activity, seq);
+    subscriber.pending = [];
+  }
+
+  /** Pushes one activity to the conversation's streams; `seq` is absent for activities not stored (typing). */
+  publish(conversationId: string, activity: Partial<Activity>, seq: number | undefined): void {
+    for (const subscriber of this.streams.get(conversationId) ?? []) {
+      if (subscriber.replaying) subscriber.pending.push({ activity, seq });
+      else this.deliver(subscriber, activity, seq);
+    }
+  }
+
+  /** Number of open streams (for shutdown logs and tests). */
+  get size(): number {
+    let count = 0;
+    for (const set of this.streams.values()) count += set.size;
+    return count;
+  }
+
+  /** Closes every stream with "going away"; clients reconnect through `GET conversations/:id`. */
+  close(): void {
+    clearInterval(this.keepAlive);
+    for (const set of this.streams.values()) {
+      for (const { ws } of set) {
+        ws.close(1001, 'server shutting down');
+        // A peer that never answers the close handshake must not keep the process alive.
+        setTimeout(() => ws.terminate(), 1000).unref();
+      }
+    }
+    this.streams.clear();
+  }
+
+  private deliver(subscriber: Subscriber, activity: Partial<Activity>, seq: number | undefined): void {
+    if (seq === undefined) {
+      send(subscriber.ws, { activities: [activity] });
+      return;
+    }
+    if (seq <= subscriber.sent) return;
+    subscriber.sent = seq;
+    send(subscriber.ws, { activities: [activity], watermark: String(seq) });
+  }
+
+  private ping(): void {
+    for (const set of this.streams.values()) {
+      for (const { ws } of set) if (ws.readyState === WebSocket.OPEN) ws.send('');
+    }
+  }
+}
+
+function send(ws: WebSocket, set: { activities: Partial<Activity>[]; watermark?: string }): void {
+  if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(set));
+}

@@ -1,0 +1,468 @@
+/**
+ * Self-hosted Direct Line 3.0: the REST endpoints and WebSocket stream of the real service, on our own
+ * server, so unmodified Web Chat and the official `botframework-directlinejs` client talk to the bot
+ * without Azure. Routes, status codes and shapes follow the Direct Line 3.0 reference:
+ *
+ * - `POST /v3/directline/tokens/generate` (secret) and `POST /v3/directline/tokens/refresh` (token)
+ * - `POST /v3/directline/conversations` (201 new, 200 when the token's conversation already started)
+ * - `GET /v3/directline/conversations/:id?watermark=` (reconnect: a fresh stream URL)
+ * - `POST`/`GET /v3/directline/conversations/:id/activities` and `POST .../upload?userId=`
+ * - `GET /v3/directline/conversations/:id/stream?watermark=&t=` (WebSocket: `{activities, watermark}`)
+ *
+ * Missing credentials → 401; a wrong, expired or other conversation's token → 403; unknown
+ * conversation → 404. Several streams may be open on one conversation (tabs); each gets everything.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { ActivityTypes, type Activity, type ChannelAccount, type TurnContext } from 'botbuilder';
+import type mongoose from 'mongoose';
+import restify, { type Request, type Response, type Server } from 'restify';
+import { WebSocketServer } from 'ws';
+import { z } from 'zod';
+import { FileRejectedError, maxFileBytes, type FileStore } from '../../files/file-store.js';
+import { HttpError } from '../../http/errors.js';
+import type { Logger } from '../../log.js';
+import { DirectLineAdapter, directLineChannelId } from './adapter.js';
+import { StreamHub } from './hub.js';
+import { activityId, ConversationStore, type ConversationRecord } from './store.js';
+import { InvalidTokenError, TokenIssuer, type VerifiedToken } from './tokens.js';
+import { readUpload } from './upload.js';
+
+export { DirectLineAdapter } from './adapter.js';
+
+/** Anything that runs a turn: an `ActivityHandler` or a bot built on one. */
+export interface Bot {
+  run(context: TurnContext): Promise<void>;
+}
+
+/** Options of {@link createDirectLineChannel}. */
+export interface DirectLineChannelOptions {
+  /** The app's database connection; the channel keeps its own collections on it. */
+  connection: mongoose.Connection;
+  bot: Bot;
+  /** Where uploaded files go; only `save` and `signedUrl` are used. */
+  files: Pick<FileStore, 'save' | 'signedUrl'>;
+  /** `DIRECTLINE_SECRET`: authorises token generation and every endpoint. */
+  secret: string;
+  /** Base of stream URLs (`https://x` → `wss://x/...`); the request's Host header when unset. */
+  publicBaseUrl?: string;
+  logger: Logger;
+  /** The bot's account in activities (default `{ id: 'insuralink', name: 'InsuraLink' }`). */
+  botAccount?: ChannelAccount;
+  /** Interval of empty keep-alive messages on streams (default 20 s). */
+  keepAliveMs?: number;
+  /** Clock for token issue and expiry (tests). */
+  now?: () => Date;
+}
+
+/** A conversation token as `tokens/generate` returns it. */
+export interface ConversationToken {
+  conversationId: string;
+  token: string;
+  /** Seconds until the token expires. */
+  expires_in: number;
+}
+
+/** The running channel. */
+export interface DirectLineChannel {
+  /** The botbuilder adapter: middleware (`adapter.use`), `onTurnError`, proactive `continueConversation`. */
+  readonly adapter: DirectLineAdapter;
+  /** Adds the `/v3/directline` routes and the WebSocket upgrade handler to `server`. */
+  register(server: Server): void;
+  /**
+   * A token for a new conversation, minted server-side so the secret never reaches a browser (the demo
+   * page's token endpoint). Web Chat starts the conversation with it via `POST conversations`.
+   */
+  issueConversationToken(user?: { id: string; name?: string }): Promise<ConversationToken>;
+  /** Stops accepting streams, closes the open ones and waits for turns in progress. */
+  close(): Promise<void>;
+}
+
+const prefix = '/v3/directline';
+const streamPath = /^\/v3\/directline\/conversations\/([A-Za-z0-9_-]{1,64})\/stream$/;
+const maxJsonBytes = 256 * 1024;
+const maxUploadFiles = 10;
+
+const userSchema = z.object({ id: z.string().trim().min(1).max(200), name: z.string().max(200).optional() });
+const startBodySchema = z
+  .looseObject({ user: z.looseObject({ id: z.string().optional() }).optional() })
+  .optional();
+const generateBodySchema = z.looseObject({ user: userSchema.optional() }).optional();
+/** Fields a client may set; `conversation`, `recipient`, ids and timestamps are the service's to set. */
+const incomingSchema = z.looseObject({
+  type: z.string().min(1).max(100),
+  id: z.string().max(200).optional(),
+  from: z
+    .looseObject({ id: z.string().max(200).optional(), name: z.string().max(200).optional() })
+    .optional(),
+  text: z.string().max(20_000).optional(),
+  channelData: z.looseObject({ clientActivityID: z.string().max(200).optional() }).optional(),
+});
+type Incoming = z.infer<typeof incomingSchema>;
+
+type Authorization = { kind: 'secret' } | { kind: 'token'; claims: VerifiedToken; token: string };
+
+/** Builds the channel and makes sure its indexes exist. */
+export async function createDirectLineChannel(options: DirectLineChannelOptions): Promise<DirectLineChannel> {
+  const { bot, files, logger } = options;
+  const botAccount = options.botAccount ?? { id: 'insuralink', name: 'InsuraLink' };
+  const now = options.now ?? (() => new Date());
+  const tokens = new TokenIssuer(options.secret, now);
+  const secret = Buffer.from(options.secret);
+  const logic = (context: TurnContext) => bot.run(context);
+
+  // The store publishes to the hub and the hub replays from the store; `streams` exists before any append.
+  const store = new ConversationStore(options.connection, (conversationId, activity, seq) =>
+    streams.publish(conversationId, activity, seq),
+  );
+  await store.init();
+  const streams = new StreamHub((id, watermark) => store.since(id, watermark), options.keepAliveMs ?? 20_000);
+
+  const adapter = new DirectLineAdapter(
+    store,
+    (conversationId, activity) => streams.publish(conversationId, activity, undefined),
+    botAccount,
+  );
+  adapter.onTurnError = async (context, error) => {
+    logger.error({ err: error, conversationId: context.activity.conversation?.id }, 'bot turn failed');
+    try {
+      await context.sendActivity(
+        'Sorry, something went wrong on our side. Please try that again in a moment.',
+      );
+    } catch (sendError) {
+      logger.error({ err: sendError }, 'could not tell the user about a failed turn');
+    }
+  };
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
+  const inFlight = new Set<Promise<unknown>>();
+  let closing = false;
+  let upgradeListener: ((req: IncomingMessage, socket: Duplex, head: Buffer) => void) | undefined;
+  let httpServer: Server['server'] | undefined;
+
+  function track<T>(promise: Promise<T>): Promise<T> {
+    inFlight.add(promise);
+    void promise.finally(() => inFlight.delete(promise)).catch(() => undefined);
+    return promise;
+  }
+
+  function isSecret(value: string): boolean {
+    const given = Buffer.from(value);
+    return given.length === secret.length && timingSafeEqual(given, secret);
+  }
+
+  async function authorize(req: Request, conversationId?: string): Promise<Authorization> {
+    const header = req.headers.authorization ?? '';
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match?.[1])
+      throw new HttpError(401, 'unauthorized', 'Send a Direct Line secret or token as a Bearer token.');
+    if (isSecret(match[1])) return { kind: 'secret' };
+    let claims: VerifiedToken;
+    try {
+      claims = await tokens.verify(match[1], 'conversation');
+    } catch (error) {
+      if (error instanceof InvalidTokenError)
+        throw new HttpError(403, 'token_invalid', `The token is not valid: ${error.message}.`);
+      throw error;
+    }
+    if (conversationId !== undefined && claims.conv !== conversationId) {
+      throw new HttpError(403, 'token_invalid', 'The token is for another conversation.');
+    }
+    return { kind: 'token', claims, token: match[1] };
+  }
+
+  async function conversationFor(
+    req: Request,
+  ): Promise<{ auth: Authorization; conversation: ConversationRecord }> {
+    const id = String(req.params.conversationId ?? '');
+    const auth = await authorize(req, id);
+    const conversation = await store.find(id);
+    if (!conversation) throw new HttpError(404, 'not_found', 'There is no such conversation.');
+    return { auth, conversation };
+  }
+
+  async function issue(conversationId: string, userId: string): Promise<ConversationToken> {
+    const { token, expiresIn } = await tokens.issue({
+      conv: conversationId,
+      user: userId,
+      scope: 'conversation',
+    });
+    return { conversationId, token, expires_in: expiresIn };
+  }
+
+  async function streamUrl(
+    req: Request,
+    conversationId: string,
+    userId: string,
+    watermark?: number,
+  ): Promise<string> {
+    const base = options.publicBaseUrl ?? `http://${req.headers.host ?? 'localhost'}`;
+    const { token } = await tokens.issue({ conv: conversationId, user: userId, scope: 'stream' });
+    const query = new URLSearchParams({
+      watermark: watermark === undefined ? '' : String(watermark),
+      t: token,
+    });
+    return `${base.replace(/^http/, 'ws')}${prefix}/conversations/${conversationId}/stream?${query}`;
+  }
+
+  /** Stores a client activity, echoes it to the streams and runs the turn; returns the activity id. */
+  async function receive(
+    conversation: ConversationRecord,
+    auth: Authorization,
+    incoming: Incoming,
+  ): Promise<string> {
+    const {
+      id: clientId,
+      from,
+      conversation: _c,
+      recipient: _r,
+      serviceUrl: _s,
+      timestamp: _t,
+      ...rest
+    } = incoming;
+    // A token speaks for its user; a secret holder (a trusted server) may name the sender.
+    const sender: ChannelAccount =
+      auth.kind === 'token'
+        ? { id: auth.claims.user, name: from?.name ?? '' }
+        : { id: from?.id || conversation.userId, name: from?.name ?? '' };
+    const activity: Partial<Activity> = {
+      ...(rest as Partial<Activity>),
+      channelId: directLineChannelId,
+      serviceUrl: `${options.publicBaseUrl ?? ''}${prefix}`,
+      conversation: { id: conversation.id, isGroup: false, conversationType: 'personal', name: '' },
+      recipient: botAccount,
+      from: sender,
+      timestamp: new Date(),
+    };
+    if (activity.type === ActivityTypes.Typing) {
+      const id = `${conversation.id}|typing-${randomBytes(8).toString('hex')}`;
+      streams.publish(conversation.id, { ...activity, id }, undefined);
+      await adapter.processActivity({ ...activity, id }, logic);
+      return id;
+    }
+    const clientKey = clientId || incoming.channelData?.clientActivityID;
+    const result = await store.append(
+      conversation.id,
+      (seq) => ({ ...activity, id: activityId(conversation.id, seq) }),
+      clientKey,
+    );
+    const id = result.activity.id ?? '';
+    if (!result.duplicate) await adapter.processActivity(result.activity, logic);
+    return id;
+  }
+
+  async function start(conversationId: string, userId: string, userName?: string): Promise<boolean> {
+    const created = await store.create(conversationId, userId);
+    if (created) {
+      await adapter.processActivity(
+        {
+          type: ActivityTypes.ConversationUpdate,
+          id: `${conversationId}|update-${randomBytes(8).toString('hex')}`,
+          channelId: directLineChannelId,
+          serviceUrl: `${options.publicBaseUrl ?? ''}${prefix}`,
+          conversation: { id: conversationId, isGroup: false, conversationType: 'personal', name: '' },
+          recipient: botAccount,
+          from: { id: userId, name: userName ?? '' },
+          membersAdded: [botAccount, { id: userId, name: userName ?? '' }],
+          timestamp: new Date(),
+        },
+        logic,
+      );
+    }
+    return created;
+  }
+
+  const json = [
+    restify.plugins.bodyReader({ maxBodySize: maxJsonBytes }),
+    ...restify.plugins.jsonBodyParser({ bodyReader: true, mapParams: false }),
+  ];
+
+  function register(server: Server): void {
+    server.post(`${prefix}/tokens/generate`, ...json, async (req: Request, res: Response) => {
+      const auth = await authorize(req);
+      if (auth.kind !== 'secret')
+        throw new HttpError(403, 'token_invalid', 'Generating a token needs the secret.');
+      const body = generateBodySchema.parse(emptyToUndefined(req.body));
+      res.send(200, await issue(newId(), body?.user?.id ?? newUserId()));
+    });
+
+    server.post(`${prefix}/tokens/refresh`, async (req: Request, res: Response) => {
+      const auth = await authorize(req);
+      if (auth.kind !== 'token') throw new HttpError(403, 'token_invalid', 'Only a token can be refreshed.');
+      res.send(200, await issue(auth.claims.conv, auth.claims.user));
+    });
+
+    server.post(`${prefix}/conversations`, ...json, async (req: Request, res: Response) => {
+      const auth = await authorize(req);
+      const body = startBodySchema.parse(emptyToUndefined(req.body));
+      const conversationId = auth.kind === 'token' ? auth.claims.conv : newId();
+      const existing = auth.kind === 'token' ? await store.find(conversationId) : undefined;
+      const userId = auth.kind === 'token' ? auth.claims.user : body?.user?.id || newUserId();
+      const created = existing ? false : await track(start(conversationId, userId));
+      const token =
+        auth.kind === 'token'
+          ? {
+              token: auth.token,
+              expires_in: Math.max(0, Math.floor((auth.claims.expiresAt.getTime() - now().getTime()) / 1000)),
+            }
+          : await issue(conversationId, userId);
+      // A client starting (or restarting, after a page reload) gets the whole history on its stream.
+      res.send(created ? 201 : 200, {
+        conversationId,
+        token: token.token,
+        expires_in: token.expires_in,
+        streamUrl: await streamUrl(req, conversationId, userId),
+      });
+    });
+
+    server.get(`${prefix}/conversations/:conversationId`, async (req: Request, res: Response) => {
+      const { auth, conversation } = await conversationFor(req);
+      const watermark = parseWatermark(req.query?.watermark) ?? (await store.latest(conversation.id));
+      const token =
+        auth.kind === 'token' ? auth.token : (await issue(conversation.id, conversation.userId)).token;
+      res.send(200, {
+        conversationId: conversation.id,
+        token,
+        streamUrl: await streamUrl(req, conversation.id, conversation.userId, watermark),
+      });
+    });
+
+    server.post(
+      `${prefix}/conversations/:conversationId/activities`,
+      ...json,
+      async (req: Request, res: Response) => {
+        const { auth, conversation } = await conversationFor(req);
+        const incoming = incomingSchema.parse(req.body);
+        res.send(200, { id: await track(receive(conversation, auth, incoming)) });
+      },
+    );
+
+    server.get(`${prefix}/conversations/:conversationId/activities`, async (req: Request, res: Response) => {
+      const { conversation } = await conversationFor(req);
+      const page = await store.since(conversation.id, parseWatermark(req.query?.watermark) ?? 0);
+      res.send(200, { activities: page.activities, watermark: String(page.watermark) });
+    });
+
+    server.post(`${prefix}/conversations/:conversationId/upload`, async (req: Request, res: Response) => {
+      const { auth, conversation } = await conversationFor(req);
+      const upload = await readUpload(req, {
+        maxFileBytes,
+        maxFiles: maxUploadFiles,
+        maxActivityBytes: maxJsonBytes,
+      });
+      const template = incomingSchema.parse(upload.activity ?? { type: ActivityTypes.Message });
+      const attachments = [];
+      for (const file of upload.files) {
+        try {
+          const stored = await files.save({
+            name: file.name,
+            data: file.data,
+            declaredType: file.declaredType,
+          });
+          attachments.push({
+            contentType: stored.contentType,
+            contentUrl: files.signedUrl(stored.id),
+            name: stored.name,
+          });
+        } catch (error) {
+          if (error instanceof FileRejectedError)
+            throw new HttpError(error.status, error.code, error.message);
+          throw error;
+        }
+      }
+      const userId = typeof req.query?.userId === 'string' ? req.query.userId : undefined;
+      const incoming = {
+        ...template,
+        from: { ...template.from, id: template.from?.id ?? userId },
+        attachments,
+      };
+      res.send(200, { id: await track(receive(conversation, auth, incoming)) });
+    });
+
+    httpServer = server.server;
+    upgradeListener = (req, socket, head) => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const match = streamPath.exec(url.pathname);
+      if (!match?.[1]) return;
+      const conversationId = match[1];
+      socket.on('error', () => socket.destroy());
+      void openStream(conversationId, url.searchParams, req, socket, head).catch((error: unknown) => {
+        logger.error({ err: error }, 'could not open a Direct Line stream');
+        refuseUpgrade(socket, 500, 'Internal Server Error');
+      });
+    };
+    server.server.on('upgrade', upgradeListener);
+  }
+
+  async function openStream(
+    conversationId: string,
+    query: URLSearchParams,
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+  ): Promise<void> {
+    if (closing) return refuseUpgrade(socket, 503, 'Service Unavailable');
+    try {
+      const claims = await tokens.verify(query.get('t') ?? '', 'stream');
+      if (claims.conv !== conversationId) return refuseUpgrade(socket, 403, 'Forbidden');
+    } catch (error) {
+      if (error instanceof InvalidTokenError) return refuseUpgrade(socket, 403, 'Forbidden');
+      throw error;
+    }
+    if (!(await store.find(conversationId))) return refuseUpgrade(socket, 404, 'Not Found');
+    let watermark: number;
+    try {
+      watermark = parseWatermark(query.get('watermark') ?? undefined) ?? 0;
+    } catch {
+      return refuseUpgrade(socket, 400, 'Bad Request');
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      void streams.attach(conversationId, ws, watermark).catch((error: unknown) => {
+        logger.error({ err: error }, 'Direct Line stream replay failed');
+        ws.close(1011, 'replay failed');
+      });
+    });
+  }
+
+  return {
+    adapter,
+    register,
+    async issueConversationToken(user) {
+      return issue(newId(), user ? userSchema.parse(user).id : newUserId());
+    },
+    async close() {
+      closing = true;
+      if (upgradeListener) httpServer?.off('upgrade', upgradeListener);
+      streams.close();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+}
+
+function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
+  if (socket.destroyed) return;
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+function newId(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+/** User ids the service makes up start with `dl_`, which clients may not claim for themselves. */
+function newUserId(): string {
+  return `dl_${randomBytes(12).toString('base64url')}`;
+}
+
+/** Absent or empty → undefined; otherwise a non-negative integer, or 400. */
+function parseWatermark(value: unknown): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (typeof value === 'string' && /^\d{1,15}$/.test(value)) return Number(value);
+  throw new HttpError(400, 'bad_argument', 'The watermark is not one this service issued.');
+}
+
+/** Body parsers leave an empty body as `undefined`, `''` or `{}` depending on the content type. */
+function emptyToUndefined(body: unknown): unknown {
+  return body === '' || body === null ? undefined : body;
+}

@@ -1,0 +1,213 @@
+/**
+ * Direct Line conversations and their activity history in MongoDB. Each stored activity gets the next
+ * number of its conversation's sequence; that number is the watermark, so history and watermarks survive
+ * a restart. A client-chosen activity id is kept under a unique index, so a retried POST finds the
+ * activity it already created instead of running the bot twice.
+ */
+import type { Activity } from 'botbuilder';
+import mongoose, { Schema } from 'mongoose';
+
+/** A stored conversation. */
+export interface ConversationRecord {
+  id: string;
+  /** The user the conversation's tokens speak for. */
+  userId: string;
+  createdAt: Date;
+}
+
+/** The outcome of {@link ConversationStore.append}. */
+export interface AppendResult {
+  activity: Partial<Activity>;
+  /** The activity's watermark. */
+  seq: number;
+  /** True when the client key was seen before: `activity` is the one stored the first time. */
+  duplicate: boolean;
+}
+
+interface ConversationDoc {
+  _id: string;
+  userId: string;
+  createdAt: Date;
+}
+
+interface ActivityDoc {
+  conversationId: string;
+  seq: number;
+  /** `c:<client id>` for activities whose client chose an id, `s:<seq>` otherwise. */
+  key: string;
+  /** The activity as JSON: card payloads carry keys like `$schema` that MongoDB field names cannot. */
+  payload: string;
+  createdAt: Date;
+}
+
+const conversationSchema = new Schema<ConversationDoc>(
+  { _id: { type: String, required: true }, userId: { type: String, required: true }, createdAt: Date },
+  { collection: 'directline_conversations', versionKey: false },
+);
+
+const activitySchema = new Schema<ActivityDoc>(
+  {
+    conversationId: { type: String, required: true },
+    seq: { type: Number, required: true },
+    key: { type: String, required: true },
+    payload: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+  },
+  { collection: 'directline_activities', versionKey: false },
+);
+activitySchema.index({ conversationId: 1, seq: 1 }, { unique: true });
+activitySchema.index({ conversationId: 1, key: 1 }, { unique: true });
+
+function modelOn<T>(connection: mongoose.Connection, name: string, schema: Schema<T>): mongoose.Model<T> {
+  return (connection.models[name] as mongoose.Model<T> | undefined) ?? connection.model<T>(name, schema);
+}
+
+function isDuplicateKey(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;
+}
+
+/** How many conversations keep their last watermark in memory; older ones read it back when needed. */
+const cachedSequences = 10_000;
+const maxSequenceRetries = 5;
+
+export class ConversationStore {
+  private readonly conversations: mongoose.Model<ConversationDoc>;
+  private readonly activities: mongoose.Model<ActivityDoc>;
+  private readonly lastSeq = new Map<string, number>();
+  /** Appends per conversation run one after another so watermarks are handed out in storage order. */
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  /**
+   * @param onAppend called, in watermark order, for each newly stored activity (before `append`
+   *   resolves), so live streams see activities in the order a watermark query would return them.
+   */
+  constructor(
+    connection: mongoose.Connection,
+    private readonly onAppend: (conversationId: string, activity: Partial<Activity>, seq: number) => void,
+  ) {
+    this.conversations = modelOn(connection, 'DirectLineConversation', conversationSchema);
+    this.activities = modelOn(connection, 'DirectLineActivity', activitySchema);
+  }
+
+  async init(): Promise<void> {
+    await this.activities.createIndexes();
+  }
+
+  /** Creates the conversation; false when it already existed. */
+  async create(id: string, userId: string): Promise<boolean> {
+    try {
+      await this.conversations.create({ _id: id, userId, createdAt: new Date() });
+      this.lastSeq.set(id, 0);
+      return true;
+    } catch (error) {
+      if (isDuplicateKey(error)) return false;
+      throw error;
+    }
+  }
+
+  async find(id: string): Promise<ConversationRecord | undefined> {
+    const doc = await this.conversations.findById(id).lean();
+    return doc ? { id: doc._id, userId: doc.userId, createdAt: doc.createdAt } : undefined;
+  }
+
+  /**
+   * Stores the activity `build` returns for the next watermark. With `clientKey`, a second call with
+   * the same key stores nothing and returns the first activity with `duplicate: true`.
+   */
+  append(
+    conversationId: string,
+    build: (seq: number) => Partial<Activity>,
+    clientKey?: string,
+  ): Promise<AppendResult> {
+    const previous = this.queues.get(conversationId) ?? Promise.resolve();
+    const run = previous.then(() => this.appendNow(conversationId, build, clientKey));
+    const tail = run.catch(() => undefined);
+    this.queues.set(conversationId, tail);
+    void tail.then(() => {
+      if (this.queues.get(conversationId) === tail) this.queues.delete(conversationId);
+    });
+    return run;
+  }
+
+  /** Up to `limit` activities after `watermark`, oldest first, and the watermark to ask from next. */
+  async since(
+    conversationId: string,
+    watermark: number,
+    limit = 100,
+  ): Promise<{ activities: Partial<Activity>[]; watermark: number }> {
+    const docs = await this.activities
+      .find({ conversationId, seq: { $gt: watermark } })
+      .sort({ seq: 1 })
+      .limit(limit)
+      .lean();
+    return {
+      activities: docs.map((doc) => JSON.parse(doc.payload) as Partial<Activity>),
+      watermark: docs.at(-1)?.seq ?? watermark,
+    };
+  }
+
+  /** The conversation's current watermark (0 when nothing was stored). */
+  async latest(conversationId: string): Promise<number> {
+    const cached = this.lastSeq.get(conversationId);
+    if (cached !== undefined) return cached;
+    const [last] = await this.activities
+      .find({ conversationId }, { seq: 1 })
+      .sort({ seq: -1 })
+      .limit(1)
+      .lean();
+    return last?.seq ?? 0;
+  }
+
+  private async appendNow(
+    conversationId: string,
+    build: (seq: number) => Partial<Activity>,
+    clientKey: string | undefined,
+  ): Promise<AppendResult> {
+    for (let attempt = 0; ; attempt++) {
+      const seq = (await this.latest(conversationId)) + 1;
+      const activity = build(seq);
+      try {
+        await this.activities.create({
+          conversationId,
+          seq,
+          key: clientKey === undefined ? `s:${seq}` : `c:${clientKey}`,
+          payload: JSON.stringify(activity),
+          createdAt: new Date(),
+        });
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+        if (clientKey !== undefined) {
+          const first = await this.activities.findOne({ conversationId, key: `c:${clientKey}` }).lean();
+          if (first) {
+            return {
+              activity: JSON.parse(first.payload) as Partial<Activity>,
+              seq: first.seq,
+              duplicate: true,
+            };
+          }
+        }
+        // Another process took this watermark: read the sequence back and try the next one.
+        this.lastSeq.delete(conversationId);
+        if (attempt >= maxSequenceRetries) throw error;
+        continue;
+      }
+      this.remember(conversationId, seq);
+      this.onAppend(conversationId, activity, seq);
+      return { activity, seq, duplicate: false };
+    }
+  }
+
+  private remember(conversationId: string, seq: number): void {
+    this.lastSeq.delete(conversationId);
+    this.lastSeq.set(conversationId, seq);
+    if (this.lastSeq.size > cachedSequences) {
+      const oldest = this.lastSeq.keys().next().value;
+      if (oldest !== undefined) this.lastSeq.delete(oldest);
+    }
+  }
+}
+
+/** The id the real service gives the `seq`-th activity of a conversation. */
+export function activityId(conversationId: string, seq: number): string {
+  return `${conversationId}|${String(seq).padStart(7, '0')}`;
+}
