@@ -19,7 +19,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY knowledge-base ./knowledge-base
-COPY src/web ./src/web
+# Static assets sit beside the compiled module that serves them.
+COPY src/web/public ./dist/src/web/public
 RUN mkdir -p /app/.data && chown -R node:node /app/.data
 USER node
 EXPOSE 3978
