@@ -271,9 +271,16 @@ async function syncDirectory(dir: string): Promise<void> {
 }
 
 function frame(doc: Document): Buffer {
-  // Sized up front: entries may exceed the serializer's default 17 MB scratch buffer (a large insert batch).
-  setInternalBufferSize(calculateObjectSize(doc));
-  const payload = serialize(doc);
+  let payload: Uint8Array;
+  try {
+    payload = serialize(doc);
+  } catch (err) {
+    // The serializer's scratch buffer (17 MB) is too small for this entry (a large insert batch): size it
+    // exactly and retry. Measuring every entry up front would cost a second traversal on each append.
+    if (!(err instanceof RangeError)) throw err;
+    setInternalBufferSize(calculateObjectSize(doc));
+    payload = serialize(doc);
+  }
   const bytes = Buffer.allocUnsafe(HEADER_BYTES + payload.length);
   bytes.writeUInt32LE(payload.length, 0);
   bytes.writeUInt32LE(crc32(payload), 4);
