@@ -7,6 +7,11 @@ import type { Article, KnowledgeAnswer, KnowledgeMatch, KnowledgeSource } from '
 export interface RetrievalOptions {
   /** Field weights in the BM25 score. */
   boost: { title: number; tags: number; body: number };
+  /**
+   * Weight of the words that only name a line of insurance ("car", "home", "life", "insurance"): they say
+   * which product a question is about, while the rest of the question says which topic.
+   */
+  productTermWeight: number;
   /** Below this top score the question is out of scope. */
   minScore: number;
   /** Below this share of the question's (IDF-weighted) terms found in the best article, out of scope. */
@@ -15,8 +20,9 @@ export interface RetrievalOptions {
 
 export const defaultRetrievalOptions: RetrievalOptions = {
   boost: { title: 3, tags: 2, body: 1 },
-  minScore: 3,
-  minCoverage: 0.6,
+  productTermWeight: 0.5,
+  minScore: 0,
+  minCoverage: 0.3,
 };
 
 /** What the out-of-scope decision looked at, for explaining an answer. */
@@ -48,6 +54,11 @@ interface IndexedArticle {
   body: string;
 }
 
+/** Index terms of the words that name a line of insurance rather than a topic. */
+const productTerms: ReadonlySet<string> = new Set(
+  new Analyzer([]).terms('car home renter life health insurance policy plan cover coverage'),
+);
+
 /** Cues that rule a question out whatever the match; "tax" is lifted by an article about taxes. */
 const decisiveCues: ReadonlySet<ScopeCue> = new Set([
   'price',
@@ -69,6 +80,7 @@ export class KnowledgeIndex implements KnowledgeSource {
   private readonly analyzer: Analyzer;
   private readonly search_: MiniSearch<IndexedArticle>;
   private readonly termsBySlug = new Map<string, Set<string>>();
+  private readonly taggedWithTaxes = new Set<string>();
   private readonly idf = new Map<string, number>();
   private readonly unknownIdf: number;
   private readonly options: RetrievalOptions;
@@ -92,6 +104,7 @@ export class KnowledgeIndex implements KnowledgeSource {
         // Queries arrive already analysed, as space-separated terms.
         tokenize: (query) => query.split(' ').filter((term) => term.length > 0),
         processTerm: (term) => term,
+        boostTerm: (term) => (productTerms.has(term) ? this.options.productTermWeight : 1),
       },
     });
     this.search_.addAll(
@@ -106,6 +119,7 @@ export class KnowledgeIndex implements KnowledgeSource {
 
     const documentFrequency = new Map<string, number>();
     for (const article of this.sorted) {
+      if (scopeCues(article.tags.join('\n')).includes('tax')) this.taggedWithTaxes.add(article.slug);
       const terms = new Set([article.title, ...article.tags, article.body].flatMap(analyze));
       this.termsBySlug.set(article.slug, terms);
       for (const term of terms) documentFrequency.set(term, (documentFrequency.get(term) ?? 0) + 1);
@@ -200,8 +214,8 @@ export class KnowledgeIndex implements KnowledgeSource {
     const decisive = signals.cues.filter((cue) => decisiveCues.has(cue));
     if (decisive.length > 0)
       return `the question asks for ${decisive.join(', ')} information the articles do not give`;
-    if (signals.cues.includes('tax') && !this.termsBySlug.get(best.slug)?.has('tax')) {
-      return 'the question is about taxes and the best article does not cover them';
+    if (signals.cues.includes('tax') && !this.taggedWithTaxes.has(best.slug)) {
+      return 'the question is about taxes and the best article is not';
     }
     if (signals.score < this.options.minScore)
       return `the best score ${signals.score} is below ${this.options.minScore}`;

@@ -2,195 +2,84 @@ import { normalize } from './text.js';
 
 /**
  * Kinds of question the knowledge base deliberately does not answer, however close an article looks:
- * - price: prices, quotes and what something costs;
+ * - price: prices, quotes, rates of return and what something costs;
  * - company: a named insurer's or other firm's product;
  * - region: one US state's rules;
- * - tax: tax treatment (lifted when the best article itself covers taxes in general);
+ * - tax: tax treatment (an article whose tags are about taxes answers it);
  * - legal: legal advice and disputes with third parties;
  * - product: financial products with no article (retirement accounts, health savings accounts, ...);
- * - advice: "which is best", "who sells", "how much should I buy" shopping advice.
+ * - advice: shopping advice ("which is best", "who sells", "how much should I buy").
  */
 export type ScopeCue = 'price' | 'company' | 'region' | 'tax' | 'legal' | 'product' | 'advice';
 
-const states = [
-  'alabama',
-  'alaska',
-  'arizona',
-  'arkansas',
-  'california',
-  'colorado',
-  'connecticut',
-  'delaware',
-  'florida',
-  'georgia',
-  'hawaii',
-  'idaho',
-  'illinois',
-  'indiana',
-  'iowa',
-  'kansas',
-  'kentucky',
-  'louisiana',
-  'maine',
-  'maryland',
-  'massachusetts',
-  'michigan',
-  'minnesota',
-  'mississippi',
-  'missouri',
-  'montana',
-  'nebraska',
-  'nevada',
-  'new hampshire',
-  'new jersey',
-  'new mexico',
-  'new york',
-  'north carolina',
-  'north dakota',
-  'ohio',
-  'oklahoma',
-  'oregon',
-  'pennsylvania',
-  'rhode island',
-  'south carolina',
-  'south dakota',
-  'tennessee',
-  'texas',
-  'utah',
-  'vermont',
-  'virginia',
-  'washington',
-  'west virginia',
-  'wisconsin',
-  'wyoming',
-  'district of columbia',
-  'puerto rico',
-];
+const list = (text: string): string =>
+  text
+    .split(',')
+    .map((entry) => entry.trim().replace(/ /g, '\\s+'))
+    .join('|');
+
+const states = list(
+  'alabama, alaska, arizona, arkansas, california, colorado, connecticut, delaware, florida, georgia, hawaii, ' +
+    'idaho, illinois, indiana, iowa, kansas, kentucky, louisiana, maine, maryland, massachusetts, michigan, ' +
+    'minnesota, mississippi, missouri, montana, nebraska, nevada, new hampshire, new jersey, new mexico, ' +
+    'new york, north carolina, north dakota, ohio, oklahoma, oregon, pennsylvania, rhode island, south carolina, ' +
+    'south dakota, tennessee, texas, utah, vermont, virginia, washington, west virginia, wisconsin, wyoming, ' +
+    'district of columbia, puerto rico',
+);
 
 /** Insurers, brokers and other firms customers name; kept to names that are not everyday words. */
-const companies = [
-  'state farm',
-  'geico',
-  'progressive',
-  'allstate',
-  'aaa',
-  'liberty mutual',
-  'nationwide insurance',
-  'usaa',
-  'farmers insurance',
-  'travelers insurance',
-  'american family',
-  'erie',
-  'safeco',
-  'esurance',
-  'the hartford',
-  'metlife',
-  'prudential',
-  'new york life',
-  'northwestern mutual',
-  'mutual of omaha',
-  'aflac',
-  'globe life',
-  'transamerica',
-  'john hancock',
-  'lincoln financial',
-  'primerica',
-  'colonial penn',
-  'gerber life',
-  'aig',
-  'humana',
-  'aetna',
-  'cigna',
-  'unitedhealthcare',
-  'united healthcare',
-  'kaiser',
-  'blue cross',
-  'blue shield',
-  'anthem',
-  'medicare blue',
-  'kemper',
-  'lemonade',
-  'chubb',
-  'amica',
-  'mercury insurance',
-  'enterprise',
-  'hertz',
-  'avis',
-  'budget rental',
-  'genworth',
-  'fidelity',
-  'vanguard',
-  'dave ramsey',
-  'suze orman',
-];
+const companies = list(
+  'state farm, geico, progressive, allstate, aaa, liberty mutual, nationwide insurance, usaa, farmers insurance, ' +
+    'travelers insurance, american family, erie, safeco, esurance, the hartford, metlife, prudential, ' +
+    'new york life, northwestern mutual, mutual of omaha, aflac, globe life, transamerica, john hancock, ' +
+    'lincoln financial, primerica, colonial penn, gerber life, aig, humana, aetna, cigna, unitedhealthcare, ' +
+    'united healthcare, kaiser, blue cross, blue shield, anthem, medicare blue, kemper, lemonade, chubb, amica, ' +
+    'mercury insurance, enterprise, hertz, avis, budget rental, genworth, fidelity, vanguard, dave ramsey, ' +
+    'suze orman',
+);
 
 /** Products and matters next to insurance that no article covers. */
-const products = [
-  '401k',
-  '401 k',
-  '403b',
-  'ira',
-  'roth',
-  'hsa',
-  'hra',
-  'fsa',
-  'health savings account',
-  'medicaid',
-  'critical illness',
-  'cancer insurance',
-  'accident insurance',
-  'sr22',
-  'sr 22',
-  'mortgage',
-  'pet insurance',
-  'travel insurance',
-  'dental insurance',
-  'vision insurance',
-  'retirement plan',
-  'pension',
-  'umbrella',
-  'business insurance',
-  'commercial insurance',
-  'burial insurance',
-  'final expense',
-  'fdic',
-  'stock',
-  'stocks',
-];
-
-const words = (list: readonly string[]): string => list.map((entry) => entry.replace(/ /g, '\\s+')).join('|');
+const products = list(
+  '401k, 401 k, 403b, ira, roth, hsa, hra, fsa, health savings account, medicaid, critical illness, ' +
+    'cancer insurance, accident insurance, sr22, sr 22, mortgage, pet insurance, travel insurance, ' +
+    'dental insurance, vision insurance, retirement plan, pension, umbrella, business insurance, ' +
+    'commercial insurance, burial insurance, final expense, fdic, stock, stocks',
+);
 
 const cuePatterns: readonly (readonly [ScopeCue, RegExp])[] = [
   [
     'price',
     new RegExp(
-      [
-        '\\b(cost|costs|costing|price|prices|pricing|priced|quote|quotes|quoted|cheap|cheaper|cheapest',
-        '|expensive|afford|affordable|average premium|monthly payment)\\b',
+      '\\b(cost|costs|costing|price|prices|pricing|priced|quote|quotes|quoted|cheap|cheaper|cheapest|expensive' +
+        '|afford|affordable|average premium|monthly payment|interest rate|rate of return|what rate)\\b' +
         // "how much is/does/for ..." asks for an amount; "how much coverage" and "how much ... out of
-        // pocket" ask about concepts the articles explain.
-        '|\\bhow much (?!coverage\\b|.*\\bout of pocket\\b)(?:\\w+ ){0,4}?(is|are|does|do|would|will|for|pay)\\b',
-      ].join(''),
+        // pocket" ask about things the articles explain.
+        '|\\bhow much (?!coverage\\b|.*\\bout of pocket\\b)(\\w+ ){0,4}?(is|are|does|do|would|will|for|pay)\\b',
     ),
   ],
-  ['company', new RegExp(`\\b(${words(companies)})\\b`)],
-  ['region', new RegExp(`\\b(${words(states)})\\b`)],
+  ['company', new RegExp(`\\b(${companies})\\b`)],
+  ['region', new RegExp(`\\b(${states})\\b`)],
   ['tax', /\b(tax|taxes|taxed|taxable|taxation|irs|write off|tax deductible)\b/],
   [
     'legal',
     /\b(lawyer|lawyers|attorney|sue|suing|lawsuit|legal advice|court|creditor|creditors|debt collectors?|bankruptcy|divorce|garnish\w*)\b/,
   ],
-  ['product', new RegExp(`\\b(${words(products)})\\b`)],
+  ['product', new RegExp(`\\b(${products})\\b`)],
   [
     'advice',
-    /\b(the best(?! time| way)|best (company|insurer|provider|policy|plan)|recommend\w*|top rated|good company|who sells|where (can|do|should) i (buy|get|find)|where to buy|how much \w+( \w+)? insurance (should|do|is right|is necessary|is enough))\b/,
+    new RegExp(
+      '\\b(the best(?! time| way)|best (company|insurer|provider|policy|plan)|recommend\\w*|top rated' +
+        '|good company|who sells|who offers|where (can|do|should) i (buy|get|find)|where to buy' +
+        '|(what|which) (\\w+ ){0,2}(companies|insurers|carriers|cards|banks|providers) (offer|sell|provide)' +
+        '|how much (\\w+ ){1,3}insurance (should|do|is right|is necessary|is enough))\\b',
+    ),
   ],
 ];
 
-/** The out-of-scope cues a question contains, in a fixed order. */
-export function scopeCues(question: string): ScopeCue[] {
-  const text = normalize(question)
+/** The out-of-scope cues a text contains, in a fixed order. */
+export function scopeCues(text: string): ScopeCue[] {
+  const words = normalize(text)
     .replace(/[^\p{L}\p{N}]+/gu, ' ')
     .trim();
-  return cuePatterns.filter(([, pattern]) => pattern.test(text)).map(([cue]) => cue);
+  return cuePatterns.filter(([, pattern]) => pattern.test(words)).map(([cue]) => cue);
 }

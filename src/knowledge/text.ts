@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import levenshtein from 'damerau-levenshtein';
 import { stemmer } from 'stemmer';
 import { eng } from 'stopword';
@@ -7,67 +8,25 @@ import { synonymGroups } from './synonyms.js';
  * Words that carry no topic in a customer's question. The library list covers English function words;
  * these are the conversational fillers around an insurance question ("can you tell me what ... means").
  */
-const questionFillers = [
-  'does',
-  'doing',
-  'done',
-  'will',
-  'shall',
-  'when',
-  'why',
-  'whats',
-  'whos',
-  'hows',
-  'im',
-  'ive',
-  'id',
-  'dont',
-  'doesnt',
-  'didnt',
-  'cant',
-  'cannot',
-  'wont',
-  'isnt',
-  'arent',
-  'please',
-  'hi',
-  'hello',
-  'hey',
-  'thanks',
-  'thank',
-  'want',
-  'wanna',
-  'need',
-  'know',
-  'tell',
-  'mean',
-  'means',
-  'meaning',
-  'happen',
-  'happens',
-  'work',
-  'works',
-  'explain',
-  'question',
-  'really',
-  'ok',
-  'okay',
-  'yes',
-  'just',
-  'anyone',
-  'something',
-  'thing',
-  'things',
-  'etc',
-  'get',
-  'gets',
-  'getting',
-  'ever',
-  'anything',
-  'us',
-  'lot',
-];
+const questionFillers = (
+  'does doing done will shall when why whats whos hows im ive id dont doesnt didnt cant cannot wont isnt ' +
+  'arent please hi hello hey thanks thank want wanna need know tell mean means meaning happen happens work ' +
+  'works explain question really ok okay yes just anyone anything something thing things etc get gets ' +
+  'getting ever us lot someone somebody'
+).split(' ');
 const stopWords = new Set([...eng, ...questionFillers]);
+
+let english: ReadonlySet<string> | undefined;
+
+/** The English word list, loaded once on first use (it is large). */
+function englishWords(): ReadonlySet<string> {
+  if (english === undefined) {
+    const list: unknown = createRequire(import.meta.url)('an-array-of-english-words');
+    if (!Array.isArray(list)) throw new Error('an-array-of-english-words did not load as an array');
+    english = new Set(list.filter((word): word is string => typeof word === 'string'));
+  }
+  return english;
+}
 
 /** Phrase boundaries: a phrase never spans a sentence, list item or tag. */
 const SEGMENT_BREAK = /[.,;:!?|()[\]{}"\n\r\t]+/;
@@ -174,12 +133,15 @@ export class Analyzer {
   }
 
   /**
-   * The knowledge base's spelling of a word: the word itself when known (or when its stem is known,
-   * as for another inflection), else the closest known word within the edit budget, preferring the more
-   * frequent on a tie; unchanged when nothing is close.
+   * The knowledge base's spelling of a word: the word itself when known to the knowledge base or to an
+   * English word list (a real word that is merely absent from the articles, such as "broker", is not a
+   * typo of a near one, such as "broken"), or when its stem is known, as for another inflection; else the
+   * closest knowledge-base word within the edit budget, the more frequent on a tie; unchanged when
+   * nothing is close.
    */
   correct(word: string): string {
-    if (this.vocabulary.has(word) || stopWords.has(word) || /\d/.test(word)) return word;
+    if (this.vocabulary.has(word) || stopWords.has(word) || /\d/.test(word) || englishWords().has(word))
+      return word;
     const budget = maxEdits(word.length);
     if (budget === 0 || this.knownStems.has(stemmer(word))) return word;
     const cached = this.corrections.get(word);
@@ -191,6 +153,7 @@ export class Analyzer {
       for (const candidate of this.vocabularyByLength.get(length) ?? []) {
         const { steps } = levenshtein(word, candidate);
         const frequency = this.wordFrequency.get(candidate) ?? 0;
+        if (steps > budget) continue;
         if (steps < bestSteps || (steps === bestSteps && frequency > bestFrequency)) {
           best = candidate;
           bestSteps = steps;
