@@ -1,0 +1,298 @@
+import { z } from 'zod';
+import type { BenefitRequestStatus, LeanDoc, Models } from '../db/models/index.js';
+import { benefitRequestStatuses } from '../db/models/index.js';
+import { actorInputSchema, type Actor, type ActorType } from './actor.js';
+import type { AuditLog } from './audit.js';
+import { DomainError } from './errors.js';
+import { asDomainError, idOf, parseInput, parseObjectId } from './mapping.js';
+import { benefitRequestNumbers, type NumberAllocator } from './numbers.js';
+import { normalizeNumber } from './policies.js';
+
+/** Benefit request lifecycle and who may make each move; decisions are an officer's (or the system's when no approval is needed). */
+export const benefitTransitions: Readonly<
+  Record<BenefitRequestStatus, Readonly<Partial<Record<BenefitRequestStatus, readonly ActorType[]>>>>
+> = {
+  requested: { approved: ['officer', 'system'], denied: ['officer'] },
+  approved: { fulfilled: ['officer', 'system'] },
+  denied: {},
+  fulfilled: {},
+};
+
+/** One benefit a policy offers. */
+export interface BenefitOffer {
+  code: string;
+  name: string;
+  description: string;
+  requiresApproval: boolean;
+}
+
+export interface BenefitCatalogue {
+  policyNumber: string;
+  policyTypeName: string;
+  benefits: BenefitOffer[];
+}
+
+export interface BenefitRequestView {
+  id: string;
+  number: string;
+  policyNumber: string;
+  customerId: string;
+  benefitCode: string;
+  benefitName: string;
+  details: string;
+  status: BenefitRequestStatus;
+  requiresApproval: boolean;
+  decisions: {
+    from?: BenefitRequestStatus;
+    to: BenefitRequestStatus;
+    actor: { type: ActorType; id: string };
+    reason?: string;
+    at: Date;
+  }[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export const newBenefitRequestSchema = z.object({
+  customerId: z.string().trim().min(1),
+  policyNumber: z.string().trim().min(1),
+  benefitCode: z.string().trim().toUpperCase().min(2),
+  details: z.string().trim().max(4000).default(''),
+});
+export type NewBenefitRequest = z.input<typeof newBenefitRequestSchema>;
+
+/** The benefits a policy offers and the customer's requests for them. */
+export interface BenefitService {
+  /** What the customer's policy offers; `not_found` if the policy is not theirs. */
+  catalogueForPolicy(customerId: string, policyNumber: string): Promise<BenefitCatalogue>;
+  /**
+   * Requests a benefit, numbered `BEN-NNNNNN`. A benefit that needs no approval is approved at once by
+   * the system; the others wait for an officer's decision.
+   */
+  request(input: NewBenefitRequest, actor: Actor): Promise<BenefitRequestView>;
+  /** The customer's requests, newest first. */
+  listForCustomer(customerId: string): Promise<BenefitRequestView[]>;
+  getByNumber(requestNumber: string): Promise<BenefitRequestView>;
+  /** An officer approves or denies a pending request; a denial needs a reason. */
+  decide(
+    requestNumber: string,
+    decision: 'approved' | 'denied',
+    actor: Actor,
+    reason?: string,
+  ): Promise<BenefitRequestView>;
+  /** Marks an approved request as delivered. */
+  fulfil(requestNumber: string, actor: Actor, reason?: string): Promise<BenefitRequestView>;
+}
+
+type RequestRow = LeanDoc<Models['benefitRequests']>;
+
+export class MongoBenefitService implements BenefitService {
+  constructor(
+    private readonly models: Pick<Models, 'benefitRequests' | 'policies' | 'policyTypes' | 'officers'>,
+    private readonly numbers: NumberAllocator,
+    private readonly audit: AuditLog,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async catalogueForPolicy(customerId: string, policyNumber: string): Promise<BenefitCatalogue> {
+    const { policy, type } = await this.customerPolicy(customerId, policyNumber);
+    return {
+      policyNumber: policy.number,
+      policyTypeName: type.name,
+      benefits: type.benefits.map((benefit) => ({
+        code: benefit.code,
+        name: benefit.name,
+        description: benefit.description,
+        requiresApproval: benefit.requiresApproval,
+      })),
+    };
+  }
+
+  async request(input: NewBenefitRequest, actor: Actor): Promise<BenefitRequestView> {
+    const data = parseInput(newBenefitRequestSchema, input);
+    const who = parseInput(actorInputSchema, actor);
+    if (who.type === 'customer' && who.id !== data.customerId) {
+      throw new DomainError('forbidden', 'a customer can only request benefits on their own policies');
+    }
+    const { policy, type } = await this.customerPolicy(data.customerId, data.policyNumber);
+    if (policy.status !== 'active') {
+      throw new DomainError('conflict', `policy ${policy.number} is ${policy.status}`);
+    }
+    const benefit = type.benefits.find((offer) => offer.code === data.benefitCode);
+    if (!benefit)
+      throw new DomainError('not_found', `benefit ${data.benefitCode} not offered by this policy`);
+    const at = this.now();
+    try {
+      const created = await this.numbers.insertWithNumber(
+        benefitRequestNumbers,
+        this.models.benefitRequests,
+        (number) =>
+          this.models.benefitRequests.create({
+            number,
+            policy: policy._id,
+            customer: policy.holder,
+            benefitCode: benefit.code,
+            details: data.details,
+            status: 'requested',
+            requiresApproval: benefit.requiresApproval,
+            decisions: [{ to: 'requested', actor: { type: who.type, id: who.id }, at }],
+          }),
+      );
+      await this.audit.record({
+        actor: who,
+        action: 'benefit.request',
+        record: { collection: 'benefitrequests', id: idOf(created._id) },
+        at,
+        details: { number: created.number, policyNumber: policy.number, benefitCode: benefit.code },
+      });
+      if (!benefit.requiresApproval) {
+        return this.move(
+          created.number,
+          'approved',
+          { type: 'system', id: 'benefits' },
+          'no approval required',
+        );
+      }
+      return this.toView(created.toObject());
+    } catch (error) {
+      throw asDomainError(error);
+    }
+  }
+
+  async listForCustomer(customerId: string): Promise<BenefitRequestView[]> {
+    const customer = parseObjectId(customerId, 'customer');
+    const rows = await this.models.benefitRequests
+      .find({ customer })
+      .sort({ createdAt: -1, number: -1 })
+      .lean();
+    return Promise.all(rows.map((row) => this.toView(row)));
+  }
+
+  async getByNumber(requestNumber: string): Promise<BenefitRequestView> {
+    return this.toView(await this.load(requestNumber));
+  }
+
+  async decide(
+    requestNumber: string,
+    decision: 'approved' | 'denied',
+    actor: Actor,
+    reason?: string,
+  ): Promise<BenefitRequestView> {
+    const to = parseInput(z.enum(['approved', 'denied']), decision);
+    if (to === 'denied' && !reason?.trim()) {
+      throw new DomainError('validation', 'invalid input: reason: is required to deny a request', {
+        fields: ['reason'],
+      });
+    }
+    return this.move(requestNumber, to, actor, reason);
+  }
+
+  async fulfil(requestNumber: string, actor: Actor, reason?: string): Promise<BenefitRequestView> {
+    return this.move(requestNumber, 'fulfilled', actor, reason);
+  }
+
+  private async move(
+    requestNumber: string,
+    to: BenefitRequestStatus,
+    actor: Actor,
+    reason?: string,
+  ): Promise<BenefitRequestView> {
+    const who = parseInput(actorInputSchema, actor);
+    const target = parseInput(z.enum(benefitRequestStatuses), to);
+    const why = reason?.trim() || undefined;
+    const row = await this.load(requestNumber);
+    const from = row.status;
+    const allowed = benefitTransitions[from][target];
+    if (!allowed) {
+      throw new DomainError(
+        'invalid_transition',
+        `benefit request ${row.number} cannot move from ${from} to ${target}`,
+        {
+          from,
+          to: target,
+        },
+      );
+    }
+    if (!allowed.includes(who.type)) {
+      throw new DomainError(
+        'forbidden',
+        `a ${who.type} cannot move a benefit request from ${from} to ${target}`,
+      );
+    }
+    if (who.type === 'officer') {
+      const officer = await this.models.officers.findOne({ slackUserId: who.id }).lean();
+      if (!officer || !officer.active) throw new DomainError('forbidden', 'not an active officer');
+    }
+    const at = this.now();
+    const updated = await this.models.benefitRequests
+      .findOneAndUpdate(
+        { _id: row._id, status: from },
+        {
+          $set: { status: target },
+          $push: { decisions: { from, to: target, actor: { type: who.type, id: who.id }, reason: why, at } },
+        },
+        { returnDocument: 'after', runValidators: true },
+      )
+      .lean();
+    if (!updated) {
+      throw new DomainError(
+        'conflict',
+        `benefit request ${row.number} was changed meanwhile; reload and try again`,
+      );
+    }
+    await this.audit.record({
+      actor: who,
+      action: 'benefit.transition',
+      record: { collection: 'benefitrequests', id: idOf(row._id) },
+      at,
+      details: { number: row.number, from, to: target, ...(why ? { reason: why } : {}) },
+    });
+    return this.toView(updated);
+  }
+
+  private async customerPolicy(customerId: string, policyNumber: string) {
+    const holder = parseObjectId(customerId, 'customer');
+    const policy = await this.models.policies
+      .findOne({ number: normalizeNumber(policyNumber), holder })
+      .lean();
+    if (!policy) throw new DomainError('not_found', 'policy not found');
+    const type = await this.models.policyTypes.findById(policy.policyType).lean();
+    if (!type) throw new DomainError('not_found', 'policy not found');
+    return { policy, type };
+  }
+
+  private async load(requestNumber: string): Promise<RequestRow> {
+    const row = await this.models.benefitRequests.findOne({ number: normalizeNumber(requestNumber) }).lean();
+    if (!row) throw new DomainError('not_found', 'benefit request not found');
+    return row;
+  }
+
+  private async toView(row: RequestRow): Promise<BenefitRequestView> {
+    const policy = await this.models.policies
+      .findById(row.policy)
+      .select({ number: 1, policyType: 1 })
+      .lean();
+    const type = policy ? await this.models.policyTypes.findById(policy.policyType).lean() : null;
+    const benefit = type?.benefits.find((offer) => offer.code === row.benefitCode);
+    return {
+      id: idOf(row._id),
+      number: row.number,
+      policyNumber: policy?.number ?? '',
+      customerId: idOf(row.customer),
+      benefitCode: row.benefitCode,
+      benefitName: benefit?.name ?? row.benefitCode,
+      details: row.details,
+      status: row.status,
+      requiresApproval: row.requiresApproval,
+      decisions: row.decisions.map((decision) => ({
+        ...(decision.from ? { from: decision.from } : {}),
+        to: decision.to,
+        actor: { type: decision.actor.type, id: decision.actor.id },
+        ...(decision.reason ? { reason: decision.reason } : {}),
+        at: decision.at,
+      })),
+      createdAt: row.createdAt,
+      updatedAt: row.updatedAt,
+    };
+  }
+}

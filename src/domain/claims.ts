@@ -1,0 +1,427 @@
+import { z } from 'zod';
+import type { ClaimStatus, LeanDoc, Models } from '../db/models/index.js';
+import { claimStatuses } from '../db/models/index.js';
+import { actorInputSchema, type Actor, type ActorType } from './actor.js';
+import type { AuditLog } from './audit.js';
+import { DomainError } from './errors.js';
+import { asDomainError, decimalToNumber, idOf, parseInput, parseObjectId, toDecimal } from './mapping.js';
+import { claimNumbers, type NumberAllocator } from './numbers.js';
+import { normalizeNumber } from './policies.js';
+
+/**
+ * The claim lifecycle: for each status, the statuses it may move to and who may move it there.
+ * Approving and denying are decisions only an officer makes; a customer may withdraw a claim that no
+ * one has looked at yet and answer a request for information.
+ */
+export const claimTransitions: Readonly<
+  Record<ClaimStatus, Readonly<Partial<Record<ClaimStatus, readonly ActorType[]>>>>
+> = {
+  submitted: { in_review: ['officer', 'system'], closed: ['customer', 'officer'] },
+  in_review: { info_requested: ['officer'], approved: ['officer'], denied: ['officer'] },
+  info_requested: { in_review: ['customer', 'officer', 'system'], closed: ['officer', 'system'] },
+  approved: { paid: ['officer', 'system'], closed: ['officer', 'system'] },
+  denied: { closed: ['customer', 'officer', 'system'] },
+  paid: { closed: ['officer', 'system'] },
+  closed: {},
+};
+
+/** Moves the customer must be told the reason for. */
+const reasonRequired: ReadonlySet<ClaimStatus> = new Set(['info_requested', 'denied']);
+
+export function nextClaimStatuses(from: ClaimStatus, actorType?: ActorType): ClaimStatus[] {
+  return claimStatuses.filter((to) => {
+    const allowed = claimTransitions[from][to];
+    return allowed !== undefined && (actorType === undefined || allowed.includes(actorType));
+  });
+}
+
+const attachmentInputSchema = z.object({
+  fileId: z.string().trim().min(1),
+  name: z.string().trim().min(1).max(255),
+  contentType: z
+    .string()
+    .trim()
+    .regex(/^[\w.+-]+\/[\w.+-]+$/, 'must be a MIME type'),
+  size: z.number().int().nonnegative(),
+});
+export type ClaimAttachmentInput = z.infer<typeof attachmentInputSchema>;
+
+export const newClaimSchema = z.object({
+  customerId: z.string().trim().min(1),
+  policyNumber: z.string().trim().min(1),
+  incidentDate: z.coerce.date(),
+  type: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^[a-z][a-z_]{1,39}$/, 'must be a short word such as collision or water_damage'),
+  description: z.string().trim().min(3).max(4000),
+  location: z.string().trim().min(1).max(300).optional(),
+  amountClaimed: z.number().finite().nonnegative().max(1_000_000_000),
+  attachments: z.array(attachmentInputSchema).max(20).default([]),
+});
+export type NewClaim = z.input<typeof newClaimSchema>;
+
+export interface ClaimStatusChange {
+  from?: ClaimStatus;
+  to: ClaimStatus;
+  actor: { type: ActorType; id: string };
+  reason?: string;
+  at: Date;
+}
+
+/** A claim as services return it. Amounts are numbers in `currency` units. */
+export interface ClaimView {
+  id: string;
+  number: string;
+  policyNumber: string;
+  customerId: string;
+  incidentDate: Date;
+  type: string;
+  description: string;
+  location?: string;
+  amountClaimed: number;
+  currency: string;
+  status: ClaimStatus;
+  assignee?: { slackUserId: string; name: string };
+  attachments: (ClaimAttachmentInput & { uploadedAt: Date })[];
+  statusHistory: ClaimStatusChange[];
+  messages: { from: 'customer' | 'officer'; author: string; text: string; at: Date }[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type ClaimSummary = Pick<
+  ClaimView,
+  | 'number'
+  | 'policyNumber'
+  | 'type'
+  | 'status'
+  | 'amountClaimed'
+  | 'currency'
+  | 'incidentDate'
+  | 'createdAt'
+  | 'updatedAt'
+>;
+
+/** Filing and working claims. Every state change goes through here and leaves an audit entry. */
+export interface ClaimService {
+  /** Files a claim on one of the customer's own policies, numbered `CLM-NNNNNN`. */
+  create(input: NewClaim, actor: Actor): Promise<ClaimView>;
+  /** A claim by number, only if it is the customer's; otherwise `not_found`. */
+  getForCustomer(customerId: string, claimNumber: string): Promise<ClaimView>;
+  /** The customer's claims, newest first. */
+  listForCustomer(customerId: string): Promise<ClaimSummary[]>;
+  /** A claim by number, for officers. */
+  getByNumber(claimNumber: string): Promise<ClaimView>;
+  /**
+   * Moves a claim along the lifecycle (`claimTransitions`). Refuses moves the table does not allow
+   * (`invalid_transition`), actors it does not allow (`forbidden`), approvals above the officer's
+   * limit (`forbidden`) and a claim changed by someone else meanwhile (`conflict`).
+   */
+  transition(claimNumber: string, to: ClaimStatus, actor: Actor, reason?: string): Promise<ClaimView>;
+  /** Gives the claim to an active officer, by Slack user id. */
+  assign(claimNumber: string, officerSlackUserId: string, actor: Actor): Promise<ClaimView>;
+  /** Adds to the thread between customer and officer; the author is the actor. */
+  addMessage(claimNumber: string, text: string, actor: Actor): Promise<ClaimView>;
+  addAttachment(claimNumber: string, attachment: ClaimAttachmentInput, actor: Actor): Promise<ClaimView>;
+}
+
+type ClaimRow = LeanDoc<Models['claims']>;
+
+export class MongoClaimService implements ClaimService {
+  constructor(
+    private readonly models: Pick<Models, 'claims' | 'policies' | 'officers'>,
+    private readonly numbers: NumberAllocator,
+    private readonly audit: AuditLog,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async create(input: NewClaim, actor: Actor): Promise<ClaimView> {
+    const data = parseInput(newClaimSchema, input);
+    const who = parseInput(actorInputSchema, actor);
+    const customer = parseObjectId(data.customerId, 'customer');
+    if (who.type === 'customer' && who.id !== data.customerId) {
+      throw new DomainError('forbidden', 'a customer can only file claims on their own policies');
+    }
+    const policy = await this.models.policies
+      .findOne({ number: normalizeNumber(data.policyNumber), holder: customer })
+      .lean();
+    if (!policy) throw new DomainError('not_found', 'policy not found');
+    const now = this.now();
+    if (data.incidentDate.getTime() > now.getTime()) {
+      throw new DomainError('validation', 'invalid input: incidentDate: is in the future', {
+        fields: ['incidentDate'],
+      });
+    }
+    if (data.incidentDate < policy.startDate || data.incidentDate > policy.endDate) {
+      throw new DomainError('validation', 'invalid input: incidentDate: is outside the policy period', {
+        fields: ['incidentDate'],
+      });
+    }
+    try {
+      const created = await this.numbers.insertWithNumber(claimNumbers, this.models.claims, (number) =>
+        this.models.claims.create({
+          number,
+          policy: policy._id,
+          customer,
+          incidentDate: data.incidentDate,
+          type: data.type,
+          description: data.description,
+          location: data.location,
+          amountClaimed: toDecimal(data.amountClaimed),
+          currency: policy.premium.currency,
+          attachments: data.attachments.map((attachment) => ({ ...attachment, uploadedAt: now })),
+          status: 'submitted',
+          statusHistory: [
+            { to: 'submitted', actor: { type: who.type, id: who.id }, reason: 'claim filed', at: now },
+          ],
+        }),
+      );
+      await this.audit.record({
+        actor: who,
+        action: 'claim.create',
+        record: { collection: 'claims', id: idOf(created._id) },
+        at: now,
+        details: { number: created.number, policyNumber: policy.number, to: 'submitted' },
+      });
+      return this.toView(created.toObject());
+    } catch (error) {
+      throw asDomainError(error);
+    }
+  }
+
+  async getForCustomer(customerId: string, claimNumber: string): Promise<ClaimView> {
+    const customer = parseObjectId(customerId, 'customer');
+    const row = await this.models.claims.findOne({ number: normalizeNumber(claimNumber), customer }).lean();
+    if (!row) throw new DomainError('not_found', 'claim not found');
+    return this.toView(row);
+  }
+
+  async listForCustomer(customerId: string): Promise<ClaimSummary[]> {
+    const customer = parseObjectId(customerId, 'customer');
+    const rows = await this.models.claims.find({ customer }).sort({ createdAt: -1, number: -1 }).lean();
+    const policyIds = [...new Set(rows.map((row) => idOf(row.policy)))];
+    const policies = await this.models.policies
+      .find({ _id: { $in: policyIds } })
+      .select({ number: 1 })
+      .lean();
+    const numbers = new Map(policies.map((policy) => [idOf(policy._id), policy.number]));
+    return rows.map((row) => ({
+      number: row.number,
+      policyNumber: numbers.get(idOf(row.policy)) ?? '',
+      type: row.type,
+      status: row.status,
+      amountClaimed: decimalToNumber(row.amountClaimed),
+      currency: row.currency,
+      incidentDate: row.incidentDate,
+      createdAt: row.createdAt,
+      updatedAt: row.updatedAt,
+    }));
+  }
+
+  async getByNumber(claimNumber: string): Promise<ClaimView> {
+    return this.toView(await this.load(claimNumber));
+  }
+
+  async transition(claimNumber: string, to: ClaimStatus, actor: Actor, reason?: string): Promise<ClaimView> {
+    const who = parseInput(actorInputSchema, actor);
+    const target = parseInput(z.enum(claimStatuses), to);
+    const why = reason?.trim() || undefined;
+    const claim = await this.load(claimNumber);
+    this.checkOwnership(claim, who);
+    const from = claim.status;
+    const allowed = claimTransitions[from][target];
+    if (!allowed) {
+      throw new DomainError(
+        'invalid_transition',
+        `claim ${claim.number} cannot move from ${from} to ${target}`,
+        { from, to: target, allowed: nextClaimStatuses(from) },
+      );
+    }
+    if (!allowed.includes(who.type)) {
+      throw new DomainError('forbidden', `a ${who.type} cannot move a claim from ${from} to ${target}`);
+    }
+    if (reasonRequired.has(target) && !why) {
+      throw new DomainError('validation', `invalid input: reason: is required to move a claim to ${target}`, {
+        fields: ['reason'],
+      });
+    }
+    if (who.type === 'officer') {
+      const officer = await this.activeOfficer(who.id);
+      const amount = decimalToNumber(claim.amountClaimed);
+      if (target === 'approved' && amount > decimalToNumber(officer.approvalLimit)) {
+        throw new DomainError('forbidden', `claim ${claim.number} exceeds the officer's approval limit`, {
+          amount,
+        });
+      }
+    }
+    const at = this.now();
+    const updated = await this.models.claims
+      .findOneAndUpdate(
+        { _id: claim._id, status: from },
+        {
+          $set: { status: target },
+          $push: {
+            statusHistory: { from, to: target, actor: { type: who.type, id: who.id }, reason: why, at },
+          },
+        },
+        { returnDocument: 'after', runValidators: true },
+      )
+      .lean();
+    if (!updated) {
+      throw new DomainError('conflict', `claim ${claim.number} was changed meanwhile; reload and try again`);
+    }
+    await this.audit.record({
+      actor: who,
+      action: 'claim.transition',
+      record: { collection: 'claims', id: idOf(claim._id) },
+      at,
+      details: { number: claim.number, from, to: target, ...(why ? { reason: why } : {}) },
+    });
+    return this.toView(updated);
+  }
+
+  async assign(claimNumber: string, officerSlackUserId: string, actor: Actor): Promise<ClaimView> {
+    const who = parseInput(actorInputSchema, actor);
+    if (who.type === 'customer') throw new DomainError('forbidden', 'a customer cannot assign claims');
+    if (who.type === 'officer') await this.activeOfficer(who.id);
+    const claim = await this.load(claimNumber);
+    if (claim.status === 'closed') {
+      throw new DomainError('conflict', `claim ${claim.number} is closed`);
+    }
+    const officer = await this.activeOfficer(officerSlackUserId);
+    const updated = await this.models.claims
+      .findOneAndUpdate({ _id: claim._id }, { $set: { assignee: officer._id } }, { returnDocument: 'after' })
+      .lean();
+    if (!updated) throw new DomainError('not_found', 'claim not found');
+    await this.audit.record({
+      actor: who,
+      action: 'claim.assign',
+      record: { collection: 'claims', id: idOf(claim._id) },
+      details: { number: claim.number, assignee: officer.slackUserId },
+    });
+    return this.toView(updated);
+  }
+
+  async addMessage(claimNumber: string, text: string, actor: Actor): Promise<ClaimView> {
+    const who = parseInput(actorInputSchema, actor);
+    const body = parseInput(z.string().trim().min(1).max(4000), text);
+    if (who.type === 'system')
+      throw new DomainError('forbidden', 'messages come from a customer or an officer');
+    const claim = await this.load(claimNumber);
+    this.checkOwnership(claim, who);
+    if (who.type === 'officer') await this.activeOfficer(who.id);
+    if (claim.status === 'closed') throw new DomainError('conflict', `claim ${claim.number} is closed`);
+    const at = this.now();
+    const updated = await this.models.claims
+      .findOneAndUpdate(
+        { _id: claim._id },
+        { $push: { messages: { from: who.type, author: who.id, text: body, at } } },
+        { returnDocument: 'after', runValidators: true },
+      )
+      .lean();
+    if (!updated) throw new DomainError('not_found', 'claim not found');
+    await this.audit.record({
+      actor: who,
+      action: 'claim.message',
+      record: { collection: 'claims', id: idOf(claim._id) },
+      at,
+      details: { number: claim.number, from: who.type },
+    });
+    return this.toView(updated);
+  }
+
+  async addAttachment(
+    claimNumber: string,
+    attachment: ClaimAttachmentInput,
+    actor: Actor,
+  ): Promise<ClaimView> {
+    const who = parseInput(actorInputSchema, actor);
+    const file = parseInput(attachmentInputSchema, attachment);
+    const claim = await this.load(claimNumber);
+    this.checkOwnership(claim, who);
+    if (claim.status === 'closed') throw new DomainError('conflict', `claim ${claim.number} is closed`);
+    const updated = await this.models.claims
+      .findOneAndUpdate(
+        { _id: claim._id },
+        { $push: { attachments: { ...file, uploadedAt: this.now() } } },
+        { returnDocument: 'after', runValidators: true },
+      )
+      .lean();
+    if (!updated) throw new DomainError('not_found', 'claim not found');
+    await this.audit.record({
+      actor: who,
+      action: 'claim.attach',
+      record: { collection: 'claims', id: idOf(claim._id) },
+      details: { number: claim.number, fileId: file.fileId, contentType: file.contentType, size: file.size },
+    });
+    return this.toView(updated);
+  }
+
+  private async load(claimNumber: string): Promise<ClaimRow> {
+    const row = await this.models.claims.findOne({ number: normalizeNumber(claimNumber) }).lean();
+    if (!row) throw new DomainError('not_found', 'claim not found');
+    return row;
+  }
+
+  /** A customer acting on someone else's claim is told it does not exist. */
+  private checkOwnership(claim: ClaimRow, actor: Actor): void {
+    if (actor.type === 'customer' && idOf(claim.customer) !== actor.id) {
+      throw new DomainError('not_found', 'claim not found');
+    }
+  }
+
+  private async activeOfficer(slackUserId: string) {
+    const officer = await this.models.officers.findOne({ slackUserId }).lean();
+    if (!officer || !officer.active) {
+      throw new DomainError('forbidden', 'not an active officer');
+    }
+    return officer;
+  }
+
+  private async toView(row: ClaimRow): Promise<ClaimView> {
+    const [policy, officer] = await Promise.all([
+      this.models.policies.findById(row.policy).select({ number: 1 }).lean(),
+      row.assignee
+        ? this.models.officers.findById(row.assignee).select({ slackUserId: 1, name: 1 }).lean()
+        : Promise.resolve(null),
+    ]);
+    return {
+      id: idOf(row._id),
+      number: row.number,
+      policyNumber: policy?.number ?? '',
+      customerId: idOf(row.customer),
+      incidentDate: row.incidentDate,
+      type: row.type,
+      description: row.description,
+      ...(row.location ? { location: row.location } : {}),
+      amountClaimed: decimalToNumber(row.amountClaimed),
+      currency: row.currency,
+      status: row.status,
+      ...(officer ? { assignee: { slackUserId: officer.slackUserId, name: officer.name } } : {}),
+      attachments: row.attachments.map((file) => ({
+        fileId: file.fileId,
+        name: file.name,
+        contentType: file.contentType,
+        size: file.size,
+        uploadedAt: file.uploadedAt,
+      })),
+      statusHistory: row.statusHistory.map((change) => ({
+        ...(change.from ? { from: change.from } : {}),
+        to: change.to,
+        actor: { type: change.actor.type, id: change.actor.id },
+        ...(change.reason ? { reason: change.reason } : {}),
+        at: change.at,
+      })),
+      messages: row.messages.map((message) => ({
+        from: message.from,
+        author: message.author,
+        text: message.text,
+        at: message.at,
+      })),
+      createdAt: row.createdAt,
+      updatedAt: row.updatedAt,
+    };
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * The business services over the models, built together so they share one audit log, one number
+ * allocator and one clock.
+ */
+import type { FieldCipher } from '../db/encryption.js';
+import type { Models } from '../db/models/index.js';
+import { MongoAuditLog, type AuditLog } from './audit.js';
+import { MongoBenefitService, type BenefitService } from './benefits.js';
+import { MongoClaimService, type ClaimService } from './claims.js';
+import { MongoCustomerService, type CustomerService } from './customers.js';
+import { NumberAllocator } from './numbers.js';
+import { MongoPolicyService, type PolicyService } from './policies.js';
+
+export interface DomainServices {
+  audit: AuditLog;
+  customers: CustomerService;
+  policies: PolicyService;
+  claims: ClaimService;
+  benefits: BenefitService;
+}
+
+export interface DomainOptions {
+  /** The clock; tests pass a fixed one. */
+  now?: () => Date;
+}
+
+export function createDomainServices(
+  models: Models,
+  cipher: FieldCipher,
+  options: DomainOptions = {},
+): DomainServices {
+  const now = options.now ?? (() => new Date());
+  const audit = new MongoAuditLog(models, now);
+  const numbers = new NumberAllocator(models);
+  return {
+    audit,
+    customers: new MongoCustomerService(models, cipher, audit),
+    policies: new MongoPolicyService(models),
+    claims: new MongoClaimService(models, numbers, audit, now),
+    benefits: new MongoBenefitService(models, numbers, audit, now),
+  };
+}
+
+export type { Actor, ActorType } from './actor.js';
+export type { AuditEntry, AuditInput, AuditLog } from './audit.js';
+export type {
+  BenefitCatalogue,
+  BenefitOffer,
+  BenefitRequestView,
+  BenefitService,
+  NewBenefitRequest,
+} from './benefits.js';
+export type { ClaimService, ClaimStatusChange, ClaimSummary, ClaimView, NewClaim } from './claims.js';
+export type {
+  CustomerProfile,
+  CustomerService,
+  CustomerSummary,
+  IdentityClaim,
+  NewCustomer,
+  Verification,
+} from './customers.js';
+export { DomainError, isDomainError, type DomainErrorCode } from './errors.js';
+export type { InsurerPolicies, PolicyDetails, PolicyService, PolicySummary } from './policies.js';
