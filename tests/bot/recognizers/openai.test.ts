@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import { createRecognizer } from '../../../src/bot/recognizers/index.js';
 import { LocalRecognizer } from '../../../src/bot/recognizers/local.js';
 import { OpenAIRecognizer } from '../../../src/bot/recognizers/openai.js';
 import { OpenAILlmClient } from '../../../src/llm/openai.js';
@@ -135,4 +136,16 @@ describe('OpenAIRecognizer against the fake OpenAI API', () => {
       assert.doesNotMatch(logged, /CLM-000123|555|claim\?/);
     });
   }
+});
+
+describe('createRecognizer', () => {
+  it('is local without a language model and OpenAI-backed with one', () => {
+    assert.ok(createRecognizer() instanceof LocalRecognizer);
+    const llm = new OpenAILlmClient({
+      apiKey: 'sk-test-fake',
+      baseURL: 'http://127.0.0.1:9/v1',
+      model: 'gpt-test',
+    });
+    assert.ok(createRecognizer({ llm }) instanceof OpenAIRecognizer);
+  });
 });
