@@ -13,8 +13,10 @@ import type { Server } from 'restify';
 import type { ConversationToken } from '../channels/directline/index.js';
 
 const publicDir = fileURLToPath(new URL('./public/', import.meta.url));
+// The package's exports do not include package.json; its CommonJS entry is lib/index.js, beside dist/.
 const webChatBundle = join(
-  dirname(createRequire(import.meta.url).resolve('botframework-webchat/package.json')),
+  dirname(createRequire(import.meta.url).resolve('botframework-webchat')),
+  '..',
   'dist',
   'webchat.js',
 );
