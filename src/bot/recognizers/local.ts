@@ -17,8 +17,13 @@ export interface IntentRule {
 const personal = '(?:my|mine|our|ours|i|me|we|us|im|ive|id|you)';
 const person =
   '(?:person|someone|somebody|human|humans|agent|representative|rep|operator|people|staff|advisor|adviser)';
+/** Things of their own a customer may ask to see. */
 const ownData =
-  '(?:policy|policies|coverage|coverages|deductibles?|premiums?|documents?|docs|id card|insurance card|dependents?|limits?|details|insurance|payments?|bill|due date|renewal)';
+  '(?:policy|policies|coverage|coverages|deductibles?|premiums?|documents?|docs|id card|insurance card|dependents?|limits?|details|payments?|bill|due date|renewal)';
+/** "my" and up to two more words, as in "my auto policy". */
+const mine = '(?:my|our)(?: \\w+){0,2}';
+const claimStatusWords =
+  '(?:status|update|updates|progress|track|tracking|approved|denied|rejected|paid|payout|pending|decision|news|happening|going|processed|stand|standing)';
 
 /**
  * The intent rules, most decisive first. Conversation control comes before everything; questions about
@@ -54,6 +59,7 @@ export const intentRules: readonly IntentRule[] = [
     patterns: [
       // Whether something is covered is answered from the knowledge base (and the policy facts, if known).
       /\b(?:does|do|is|are|am|will|would|can|could|what|which|whats|if)\b.*\b(?:cover|covers|covered|pay for|pays for|insured for|protected)\b/,
+      // Definitions and explanations, unless about the customer's own things ("what is my deductible").
       new RegExp(
         `^(?:what is|whats|what are|what does|what do|define|meaning of|explain|tell me about|why do|why does|why is)\\b(?!.*\\b${personal}\\b)`,
       ),
@@ -61,8 +67,10 @@ export const intentRules: readonly IntentRule[] = [
         `^how (?:does|do|is|are) (?!this\\b|it\\b)(?!.*\\b${personal}\\b).*\\b(?:work|works|calculated|decided)\\b`,
       ),
       /\b(?:difference between|what happens if|what happens when|meaning of|stand for)\b/,
+      // Advice, reasons and rules of thumb: "why did my premium go up", "when should I file a claim".
+      /^(?:why|who|should|is it|what percentage|(?:do|does) (?:i|we|you) (?:need|have) to|when (?:to|should|can|do|does)|how (?:long|soon|often|many|far)|how much(?! (?:is|are) (?:my|our)))\b/,
       // Changing a policy is explained by the knowledge base, which says how and offers a person.
-      /\b(?:cancel|cancelling|canceling|change|update|renew|add|remove|switch|upgrade|downgrade)\b(?: \w+){0,4} (?:policy|policies|coverage|plan|address|email|beneficiary|beneficiaries|dependents?|spouse|wife|husband|child|son|daughter|car|vehicle|driver)\b/,
+      /\b(?:cancel|cancelled|canceled|cancelling|canceling|change|update|renew|add|remove|switch|upgrade|downgrade|raise|increase|lower|reduce)\b(?: \w+){0,4} (?:policy|policies|insurance|coverage|plan|limits?|deductibles?|address|email|beneficiary|beneficiaries|dependents?|spouse|wife|husband|child|son|daughter|car|vehicle|driver)\b/,
     ],
   },
   {
@@ -80,8 +88,11 @@ export const intentRules: readonly IntentRule[] = [
     intent: 'claim_status',
     score: 0.9,
     patterns: [
-      /\bclaims?\b.*\b(?:status|update|updates|progress|track|tracking|approved|denied|rejected|paid|payout|pending|decision|news|happening|going|processed|stand|standing)\b/,
-      /\b(?:status|update|updates|progress|track|where is|wheres|news|check on|follow up on|look up|check)\b.*\bclaims?\b/,
+      // A claim of their own: "my claim", "the claim I filed", not claims in general.
+      new RegExp(`\\b(?:my|our|the|this) claims?\\b.*\\b${claimStatusWords}\\b`),
+      /\b(?:status|update|updates|progress|track|where is|wheres|news|check on|follow up on)\b.*\b(?:my|our|the|this) claims?\b/,
+      /\b(?:claim status|status of (?:a|my|the|our) claim)\b/,
+      /\b(?:filed|submitted|made|opened|lodged|reported) (?:a|my|the) claim\b/,
       /\bmy claims\b/,
       /\b(?:has|have|was|is|did) my claim\b/,
     ],
@@ -90,10 +101,15 @@ export const intentRules: readonly IntentRule[] = [
     intent: 'benefits',
     score: 0.85,
     patterns: [
-      /\bbenefits?\b/,
-      /\b(?:enroll|enrol|enrolment|enrollment|sign up for)\b/,
-      /\breimburse(?:ment|d)?\b/,
-      /\b(?:wellness|gym|fitness) (?:program|membership|allowance)\b/,
+      /^benefits?$/,
+      /\b(?:my|our) (?:\w+ )?benefits?\b/,
+      /\bbenefits? (?:request|requests|application)\b/,
+      /\b(?:request|apply for|use|access|see|view|show|check) (?:a |my |the |for )?(?:\w+ )?benefits?\b/,
+      /\bwhat benefits (?:do|does|can) (?:i|we|my)\b/,
+      /\b(?:i want to|i would like to|id like to|i need to|help me|sign me up|lets) (?:enroll|enrol|sign up)\b/,
+      /^(?:enroll|enrol) me\b/,
+      /\b(?:request|submit|get|claim) (?:a |my )?(?:\w+ )?reimbursement\b/,
+      /\b(?:gym|wellness|fitness)(?: \w+)? (?:reimbursement|allowance)\b/,
     ],
   },
   {
@@ -101,7 +117,7 @@ export const intentRules: readonly IntentRule[] = [
     score: 0.9,
     patterns: [
       /\b(?:file|submit|make|start|open|lodge|report|raise|begin|create|new|place|put in)\b(?: \w+){0,3} claims?\b/,
-      /\b(?:want|need|like|going|how) to claim\b/,
+      /\b(?:want|need|like|going) to claim\b/,
       /\breport (?:(?:a|an|the|my) )?(?:car )?(?:accident|crash|collision|theft|loss|damage|incident|break in|fire|flood|leak|injury)\b/,
       /\b(?:i|we) (?:had|have had|was in|were in|got in|got into|was involved in) (?:(?:a|an) )?(?:car )?(?:accident|crash|collision|fender bender)\b/,
       /\b(?:was|were|got|has been|have been) (?:stolen|broken into|vandalized|vandalised|damaged|flooded|burglarized|rear ended)\b/,
@@ -115,14 +131,18 @@ export const intentRules: readonly IntentRule[] = [
     intent: 'policy_lookup',
     score: 0.9,
     patterns: [
+      // Asking to see something of their own; "get health insurance" is shopping, not a lookup.
       new RegExp(
-        `\\b(?:show|see|view|look up|lookup|check|list|display|get|pull up|find|open|access|review|download|send)\\b(?: \\w+){0,3} ${ownData}\\b`,
+        `\\b(?:show|see|view|look up|lookup|check|list|display|pull up|open|access|review|download|send|email|get|find|give|need)(?: me)?(?: a copy of)?(?: (?:my|our|the))?(?: \\w+){0,2} ${ownData}\\b`,
       ),
-      new RegExp(`\\b(?:my|our)\\b(?: \\w+){0,3} ${ownData}\\b`),
+      new RegExp(
+        `^(?:what is|whats|what are|how much is|how much are|when is|when are) ${mine} ${ownData}\\b`,
+      ),
+      new RegExp(`\\b(?:tell me about|explain|describe) ${mine} ${ownData}\\b`),
+      new RegExp(`^${mine} (?:${ownData}|insurance)$`),
       /\bpolicy (?:details|info|information|number|status|summary|documents?)\b/,
       /\bwhat (?:policies|insurance|coverage|plans?) do (?:i|we) have\b/,
-      /\bwhen is (?:my|the) (?:next )?(?:payment|premium|bill)\b/,
-      /^(?:policy|policies|my policy)$/,
+      /^(?:policy|policies)$/,
     ],
   },
   {

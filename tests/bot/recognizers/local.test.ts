@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { z } from 'zod';
 import type { Intent } from '../../../src/bot/recognizer.js';
 import { recognitionSchema } from '../../../src/bot/recognizer.js';
 import { LocalRecognizer } from '../../../src/bot/recognizers/local.js';
+import { devDataFile } from '../../../src/knowledge/paths.js';
 
 const recognizer = new LocalRecognizer({ now: () => new Date(2026, 10, 21, 12) });
 
@@ -37,6 +40,8 @@ const phrasings: Record<Intent, readonly string[]> = {
     'polcy detials',
     'HOM-300400',
     'my coverage limits',
+    'how much is my premium?',
+    'could you send me a copy of my policy',
   ],
   claim_status: [
     'what is the status of my claim',
@@ -112,6 +117,17 @@ const phrasings: Record<Intent, readonly string[]> = {
     'Hi! What is a deductible?',
     'do you cover rental cars',
     'what is covered under renters insurance',
+    'why did my premium go up?',
+    'when should I file a claim',
+    'is it worth filing a small claim',
+    'how long do I have to report an accident',
+    'where can I get health insurance',
+    'can I get life insurance if I have diabetes',
+    'why are claims denied',
+    'do I need to enroll every year',
+    'can my insurer cancel my insurance',
+    'how do I raise my liability limits',
+    'will my rate go up after a claim',
     'blah blah',
     '',
   ],
@@ -132,6 +148,18 @@ describe('LocalRecognizer intents', () => {
       assert.deepEqual(wrong, []);
     });
   }
+
+  it('sends real customer questions to the knowledge base', () => {
+    // Labelled FAQ questions kept beside the repository; a few legitimately ask to act ("connect me to
+    // customer service", "email me my policy booklet"), so the bar is high but not total.
+    const questions = readFileSync(devDataFile(), 'utf8')
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => z.object({ question: z.string() }).parse(JSON.parse(line)).question);
+    assert.ok(questions.length > 100);
+    const toFaq = questions.filter((question) => recognizer.recognizeNow(question).intent === 'faq').length;
+    assert.ok(toFaq / questions.length >= 0.95, `only ${toFaq} of ${questions.length} went to faq`);
+  });
 
   it('is less confident when it had to correct typos', () => {
     const clean = recognizer.recognizeNow('claim status');
