@@ -54,9 +54,8 @@ export class MongoStorage implements Storage {
   private readonly model: Model<BotStateRow>;
 
   constructor(connection: Connection) {
-    this.model =
-      (connection.models.BotStateItem as Model<BotStateRow> | undefined) ??
-      connection.model<BotStateRow>('BotStateItem', botStateSchema);
+    // Compiling the same schema again on a connection returns the model already there.
+    this.model = connection.model<BotStateRow>('BotStateItem', botStateSchema);
   }
 
   async read(keys: string[]): Promise<StoreItems> {

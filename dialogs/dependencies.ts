@@ -1,0 +1,50 @@
+import type { Recognizer } from '../src/bot/recognizer.js';
+import type { Session } from '../src/bot/session.js';
+import type { FeedbackService } from '../src/domain/feedback.js';
+import type { HandoffService } from '../src/domain/handoff.js';
+import type { PolicyService } from '../src/domain/policies.js';
+import type { VerificationService } from '../src/domain/verification.js';
+import type { FileStore } from '../src/files/file-store.js';
+import type { KnowledgeSource } from '../src/knowledge/types.js';
+import type { Logger } from '../src/log.js';
+
+/** The domain services dialogs call; dialogs never touch models or SDK clients. */
+export interface DialogServices {
+  verification: VerificationService;
+  policies: Pick<PolicyService, 'listForCustomer' | 'getForCustomer'>;
+  handoff: HandoffService;
+  feedback: FeedbackService;
+}
+
+/** An answer to a customer's question, from the knowledge base or grounded in it. */
+export interface QuestionAnswer {
+  /** The answering article, or null when the question is out of scope. */
+  slug: string | null;
+  title: string | null;
+  /** The short answer, or null when out of scope. */
+  answer: string | null;
+}
+
+/** Answers free-form questions (the grounded OpenAI answerer, or the knowledge base alone). */
+export interface QuestionAnswerer {
+  answer(question: string): Promise<QuestionAnswer>;
+}
+
+/** Everything the dialogs need, passed down from the composition root. */
+export interface DialogDependencies {
+  services: DialogServices;
+  session: Session;
+  /** Routes a message to a dialog (local, or OpenAI when configured). */
+  recognizer: Recognizer;
+  /**
+   * The local recognizer: spots help, cancel and "talk to a person" at every step, and stands in when
+   * `recognizer` fails. Local by design: what a customer types at a prompt (a date of birth, a phone
+   * number) is not sent anywhere to decide this.
+   */
+  localRecognizer: Recognizer;
+  /** The articles, for "more". */
+  knowledge: KnowledgeSource;
+  answerer: QuestionAnswerer;
+  files: Pick<FileStore, 'signedUrl'>;
+  logger: Logger;
+}

@@ -1,0 +1,166 @@
+import type { TurnContext } from 'botbuilder';
+import {
+  ChoicePrompt,
+  ConfirmPrompt,
+  ListStyle,
+  WaterfallDialog,
+  type DialogTurnResult,
+  type FoundChoice,
+  type WaterfallStepContext,
+} from 'botbuilder-dialogs';
+import type { SupportReason } from '../src/domain/handoff.js';
+import type { Article } from '../src/knowledge/types.js';
+import { BaseDialog } from './base-dialog.js';
+import type { DialogDependencies } from './dependencies.js';
+import { handOff, menu } from './replies.js';
+
+export const faqDialogId = 'faqDialog';
+const waterfallId = 'faqDialog.steps';
+const feedbackPromptId = 'faqDialog.feedback';
+const personPromptId = 'faqDialog.person';
+
+const choices = { more: 'More', yes: 'Yes', no: 'No' } as const;
+
+export interface FaqOptions {
+  question: string;
+}
+
+/**
+ * How the dialog ended. `reroute` carries a message that answered none of the dialog's prompts (a new
+ * question, a request): the caller handles it as if it had just arrived.
+ */
+export interface FaqResult {
+  reroute?: string;
+}
+
+interface StepValues {
+  question: string;
+  slug: string | null;
+  /** The answer already shown. */
+  shown: string;
+}
+
+/**
+ * Answers a free-form question: the short answer first with "more" for the rest of the article, then
+ * "was this helpful?" (stored), and the offer of a person when the question is out of scope or the
+ * answer did not help.
+ */
+export class FaqDialog extends BaseDialog {
+  readonly purpose = 'I answered your question from our help articles.';
+
+  constructor(deps: DialogDependencies) {
+    super(faqDialogId, deps);
+    // Prompts accept anything, so a reply that is not a choice ends the dialog and is handled afresh.
+    this.addDialog(new ChoicePrompt(feedbackPromptId, async () => true))
+      .addDialog(new ConfirmPrompt(personPromptId, async () => true))
+      .addDialog(
+        new WaterfallDialog(waterfallId, [
+          (step) => this.answer(step),
+          (step) => this.moreOrFeedback(step),
+          (step) => this.recordFeedback(step),
+          (step) => this.afterOffer(step),
+        ]),
+      );
+    this.initialDialogId = waterfallId;
+  }
+
+  private async answer(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const { question } = step.options as FaqOptions;
+    const values = step.values as StepValues;
+    const found = await this.deps.answerer.answer(question);
+    values.question = question;
+    values.slug = found.slug;
+    values.shown = found.answer ?? '';
+    if (!found.slug || !found.answer) {
+      await step.context.sendActivity(
+        "I'm sorry, I don't have a reliable answer to that one, and I'd rather not guess.",
+      );
+      return this.offerPerson(step, 'Would you like a person from our team to follow up?');
+    }
+    await step.context.sendActivity(found.title ? `${found.title}\n\n${found.answer}` : found.answer);
+    const hasMore = this.rest(found.slug, found.answer) !== undefined;
+    return this.askFeedback(step, hasMore);
+  }
+
+  private async moreOrFeedback(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const { slug, shown } = step.values as StepValues;
+    if (!slug) return this.afterOffer(step);
+    const choice = step.result as FoundChoice | undefined;
+    if (!choice) return this.reroute(step);
+    if (choice.value !== choices.more) return step.next(choice);
+    await step.context.sendActivity(this.rest(slug, shown) ?? '');
+    return this.askFeedback(step, false);
+  }
+
+  private async recordFeedback(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const choice = step.result as FoundChoice | undefined;
+    if (!choice) return this.reroute(step);
+    const { slug, question } = step.values as StepValues;
+    const helpful = choice.value === choices.yes;
+    const customer = await this.deps.session.customer(step.context);
+    await this.deps.services.feedback.record({
+      slug: slug ?? '',
+      question,
+      helpful,
+      channel: step.context.activity.channelId,
+      conversationId: step.context.activity.conversation.id,
+      ...(customer ? { customerId: customer.customerId } : {}),
+    });
+    if (helpful) {
+      await step.context.sendActivity(menu('Glad that helped. Anything else?'));
+      return step.endDialog();
+    }
+    return this.offerPerson(
+      step,
+      "Sorry that didn't help. Would you like a person from our team to follow up?",
+    );
+  }
+
+  private async afterOffer(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const accepted = step.result as boolean | undefined;
+    if (accepted === undefined) return this.reroute(step);
+    const { slug } = step.values as StepValues;
+    if (accepted) {
+      const reason: SupportReason = slug ? 'answer_unhelpful' : 'question_out_of_scope';
+      await handOff(step.context, this.deps, reason, slug ? `faq:${slug}` : 'faq:out_of_scope');
+    } else {
+      await step.context.sendActivity(menu('No problem. Is there anything else I can help with?'));
+    }
+    return step.endDialog();
+  }
+
+  private askFeedback(step: WaterfallStepContext, withMore: boolean): Promise<DialogTurnResult> {
+    const options = withMore ? [choices.more, choices.yes, choices.no] : [choices.yes, choices.no];
+    return step.prompt(feedbackPromptId, {
+      prompt: withMore ? 'Was this helpful? Say "more" for the full article.' : 'Was this helpful?',
+      choices: options,
+      style: ListStyle.suggestedAction,
+    });
+  }
+
+  private offerPerson(step: WaterfallStepContext, question: string): Promise<DialogTurnResult> {
+    return step.prompt(personPromptId, { prompt: question, style: ListStyle.suggestedAction });
+  }
+
+  private reroute(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const result: FaqResult = { reroute: textOf(step.context) };
+    return step.endDialog(result);
+  }
+
+  /**
+   * What the article says beyond the answer shown: the body after the summary when the summary was
+   * shown, the whole body when the answer was written from it; undefined when nothing is left.
+   */
+  private rest(slug: string, shown: string): string | undefined {
+    const article: Article | undefined = this.deps.knowledge.article(slug);
+    if (!article) return undefined;
+    const rest = article.body.startsWith(shown)
+      ? article.body.slice(shown.length).trim()
+      : article.body.trim();
+    return rest === '' ? undefined : rest;
+  }
+}
+
+function textOf(context: TurnContext): string {
+  return context.activity.text?.trim() ?? '';
+}

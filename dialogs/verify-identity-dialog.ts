@@ -1,0 +1,138 @@
+import { MessageFactory } from 'botbuilder';
+import {
+  TextPrompt,
+  WaterfallDialog,
+  type DialogTurnResult,
+  type PromptValidatorContext,
+  type WaterfallStepContext,
+} from 'botbuilder-dialogs';
+import { extractEntities } from '../src/bot/recognizers/entities.js';
+import type { VerifiedCustomer } from '../src/bot/session.js';
+import { BaseDialog } from './base-dialog.js';
+import type { DialogDependencies } from './dependencies.js';
+import { menuItems } from './replies.js';
+
+export const verifyIdentityDialogId = 'verifyIdentityDialog';
+const waterfallId = 'verifyIdentityDialog.steps';
+const identifierPromptId = 'verifyIdentityDialog.identifier';
+const dateOfBirthPromptId = 'verifyIdentityDialog.dateOfBirth';
+
+/** The identifier the customer gave: exactly one of the two. */
+type Identifier = { policyNumber: string } | { phone: string };
+
+interface StepValues {
+  identifier?: Identifier;
+}
+
+const mismatchText = "Sorry, those details don't match our records.";
+
+/**
+ * Confirms who the customer is: a policy number or phone, then a date of birth in any common format.
+ * Ends with the `VerifiedCustomer`, or undefined when the customer could not be verified (failed or
+ * locked). Failures and the lock are kept by the verification service in the database; the dialog only
+ * relays them, in words that never say whether a policy number or phone exists.
+ */
+export class VerifyIdentityDialog extends BaseDialog {
+  readonly purpose = 'I need to confirm who you are before I can show your information.';
+
+  constructor(deps: DialogDependencies) {
+    super(verifyIdentityDialogId, deps);
+    this.addDialog(new TextPrompt(identifierPromptId, (prompt) => this.validateIdentifier(prompt)))
+      .addDialog(new TextPrompt(dateOfBirthPromptId, (prompt) => this.validateDateOfBirth(prompt)))
+      .addDialog(
+        new WaterfallDialog(waterfallId, [
+          (step) => this.askIdentifier(step),
+          (step) => this.askDateOfBirth(step),
+          (step) => this.check(step),
+        ]),
+      );
+    this.initialDialogId = waterfallId;
+  }
+
+  private async askIdentifier(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const known = await this.deps.session.customer(step.context);
+    if (known) return step.endDialog(known);
+    const until = await this.deps.services.verification.conversationLockedUntil(conversationOf(step));
+    if (until) {
+      await this.sayLocked(step, until, false);
+      return step.endDialog(undefined);
+    }
+    return step.prompt(identifierPromptId, {
+      prompt:
+        'To keep your information safe, I first need to confirm who you are. What is your policy number (for example AUT-123456) or the phone number on your account?',
+      retryPrompt:
+        'Please type your policy number (three letters and six digits, like AUT-123456) or your phone number.',
+    });
+  }
+
+  private async askDateOfBirth(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const values = step.values as StepValues;
+    values.identifier = identifierOf(String(step.result));
+    return step.prompt(dateOfBirthPromptId, {
+      prompt: 'Thanks. And what is your date of birth?',
+      retryPrompt: 'Please type your date of birth, for example 1980-01-31, 01/31/1980 or January 31, 1980.',
+    });
+  }
+
+  private async check(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const { identifier } = step.values as StepValues;
+    const dateOfBirth = extractEntities(String(step.result)).date;
+    if (!identifier || !dateOfBirth) return step.replaceDialog(waterfallId);
+    const result = await this.deps.services.verification.verify(
+      { ...identifier, dateOfBirth },
+      conversationOf(step),
+    );
+    switch (result.status) {
+      case 'verified': {
+        const customer: VerifiedCustomer = await this.deps.session.remember(step.context, result.customer);
+        await step.context.sendActivity(`Thank you, ${customer.firstName}, you're verified.`);
+        return step.endDialog(customer);
+      }
+      case 'failed': {
+        const left = result.attemptsLeft === 1 ? '1 more try' : `${result.attemptsLeft} more tries`;
+        await step.context.sendActivity(
+          MessageFactory.suggestedActions(
+            [menuItems.person],
+            `${mismatchText} Let's try again; you have ${left}. You can also ask to talk to a person.`,
+          ),
+        );
+        return step.replaceDialog(waterfallId);
+      }
+      case 'locked':
+        await this.sayLocked(step, result.until, result.afterFailure);
+        return step.endDialog(undefined);
+    }
+  }
+
+  private async sayLocked(step: WaterfallStepContext, until: Date, justFailed: boolean): Promise<void> {
+    const minutes = Math.max(1, Math.ceil((until.getTime() - Date.now()) / 60_000));
+    await step.context.sendActivity(
+      MessageFactory.suggestedActions(
+        [menuItems.person, menuItems.question],
+        `${justFailed ? `${mismatchText} ` : ''}For your security, identity checks are paused for ${minutes} minute${minutes === 1 ? '' : 's'}. ` +
+          'A person from our team can help you sooner: just say "talk to a person".',
+      ),
+    );
+  }
+
+  private async validateIdentifier(prompt: PromptValidatorContext<string>): Promise<boolean> {
+    return prompt.recognized.succeeded && identifierOf(prompt.recognized.value ?? '') !== undefined;
+  }
+
+  private async validateDateOfBirth(prompt: PromptValidatorContext<string>): Promise<boolean> {
+    if (!prompt.recognized.succeeded) return false;
+    const date = extractEntities(prompt.recognized.value ?? '').date;
+    return date !== undefined && date >= '1900-01-01' && new Date(`${date}T00:00:00Z`) < new Date();
+  }
+}
+
+function identifierOf(text: string): Identifier | undefined {
+  const { policyNumber, phone } = extractEntities(text);
+  if (policyNumber) return { policyNumber };
+  if (phone) return { phone };
+  return undefined;
+}
+
+function conversationOf(step: WaterfallStepContext) {
+  return { channel: step.context.activity.channelId, conversationId: step.context.activity.conversation.id };
+}

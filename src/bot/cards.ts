@@ -1,0 +1,194 @@
+/**
+ * What the bot shows about policies: Adaptive Cards (schema 1.5) for channels that render them, and the
+ * same content as plain text for those that do not (SMS).
+ */
+import type { InsurerPolicies, PolicyDetails } from '../domain/policies.js';
+
+/** The Adaptive Card schema version the bot emits. */
+export const adaptiveCardVersion = '1.5';
+
+type Spacing = 'None' | 'Small' | 'Default' | 'Medium' | 'Large';
+
+/** A block of text (Adaptive Cards 1.5). */
+export interface TextBlock {
+  type: 'TextBlock';
+  text: string;
+  wrap?: boolean;
+  size?: 'Small' | 'Default' | 'Medium' | 'Large' | 'ExtraLarge';
+  weight?: 'Lighter' | 'Default' | 'Bolder';
+  color?: 'Default' | 'Dark' | 'Light' | 'Accent' | 'Good' | 'Warning' | 'Attention';
+  isSubtle?: boolean;
+  spacing?: Spacing;
+  separator?: boolean;
+}
+
+/** Label and value pairs (Adaptive Cards 1.5). */
+export interface FactSet {
+  type: 'FactSet';
+  facts: { title: string; value: string }[];
+  spacing?: Spacing;
+}
+
+/** Opens a link (Adaptive Cards 1.5). */
+export interface OpenUrlAction {
+  type: 'Action.OpenUrl';
+  title: string;
+  url: string;
+}
+
+export type CardElement = TextBlock | FactSet;
+
+/** The Adaptive Card subset the bot uses. */
+export interface AdaptiveCard {
+  $schema: 'http://adaptivecards.io/schemas/adaptive-card.json';
+  type: 'AdaptiveCard';
+  version: typeof adaptiveCardVersion;
+  body: CardElement[];
+  actions?: OpenUrlAction[];
+  /** Shown by clients that cannot render the card. */
+  fallbackText?: string;
+}
+
+/** A policy document as a link the customer can open, valid for a limited time. */
+export interface DocumentLink {
+  title: string;
+  url: string;
+}
+
+/** A policy shown two ways: a card and the same content as plain text. */
+export interface PolicyView {
+  card: AdaptiveCard;
+  text: string;
+}
+
+/** Renders one policy's details; `linkMinutes` is how long the document links stay valid. */
+export function policyDetailsView(
+  policy: PolicyDetails,
+  documents: DocumentLink[],
+  linkMinutes: number,
+): PolicyView {
+  const status = statusLabel(policy.status);
+  const summary: FactSet['facts'] = [
+    { title: 'Status', value: status },
+    { title: 'Premium', value: premiumLabel(policy) },
+    ...(policy.nextDueDate ? [{ title: 'Next due', value: formatDate(policy.nextDueDate) }] : []),
+    { title: 'Term', value: `${formatDate(policy.startDate)} to ${formatDate(policy.endDate)}` },
+    ...(policy.insurer.claimsPhone ? [{ title: 'Claims line', value: policy.insurer.claimsPhone }] : []),
+  ];
+  const coverages = policy.coverages.map((coverage) => ({
+    title: coverage.name,
+    value: `Limit ${money(coverage.limit, policy.premium.currency)}, deductible ${money(coverage.deductible, policy.premium.currency)}`,
+  }));
+  const dependents = policy.dependents.map((dependent) => ({
+    title: dependent.name,
+    value: capitalize(dependent.relationship),
+  }));
+  const heading = `${policy.typeName}: ${policy.number}`;
+
+  const lines = [
+    heading,
+    `Insurer: ${policy.insurer.name}`,
+    ...summary.map((fact) => `${fact.title}: ${fact.value}`),
+    ...section(
+      'Coverages',
+      coverages.map((fact) => `${fact.title}: ${fact.value.charAt(0).toLowerCase()}${fact.value.slice(1)}`),
+    ),
+    ...section(
+      'Dependents',
+      dependents.map((fact) => `${fact.title} (${fact.value.toLowerCase()})`),
+    ),
+    ...section(
+      `Documents (links valid for ${linkMinutes} minutes)`,
+      documents.map((document) => `${document.title}: ${document.url}`),
+    ),
+  ];
+  const text = lines.join('\n');
+
+  const body: CardElement[] = [
+    { type: 'TextBlock', text: heading, size: 'Medium', weight: 'Bolder', wrap: true },
+    { type: 'TextBlock', text: policy.insurer.name, isSubtle: true, spacing: 'None', wrap: true },
+    { type: 'FactSet', facts: summary },
+  ];
+  if (coverages.length > 0) body.push(sectionTitle('Coverages'), { type: 'FactSet', facts: coverages });
+  if (dependents.length > 0) body.push(sectionTitle('Dependents'), { type: 'FactSet', facts: dependents });
+  if (documents.length > 0) {
+    body.push(sectionTitle('Documents'), {
+      type: 'TextBlock',
+      text: `Document links are valid for ${linkMinutes} minutes.`,
+      isSubtle: true,
+      size: 'Small',
+      spacing: 'None',
+      wrap: true,
+    });
+  }
+
+  const card: AdaptiveCard = {
+    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+    type: 'AdaptiveCard',
+    version: adaptiveCardVersion,
+    body,
+    ...(documents.length > 0
+      ? {
+          actions: documents.map((document) => ({
+            type: 'Action.OpenUrl' as const,
+            title: document.title,
+            url: document.url,
+          })),
+        }
+      : {}),
+    fallbackText: text,
+  };
+  return { card, text };
+}
+
+/** The customer's policies grouped by insurer, as text (readable on every channel). */
+export function policyListText(groups: InsurerPolicies[]): string {
+  const lines: string[] = [];
+  for (const group of groups) {
+    lines.push(group.insurer.name);
+    for (const policy of group.policies) {
+      lines.push(`- ${policy.number}: ${policy.typeName} (${statusLabel(policy.status).toLowerCase()})`);
+    }
+  }
+  return lines.join('\n');
+}
+
+function section(title: string, items: string[]): string[] {
+  return items.length === 0 ? [] : [`${title}:`, ...items.map((item) => `- ${item}`)];
+}
+
+function sectionTitle(text: string): TextBlock {
+  return { type: 'TextBlock', text, weight: 'Bolder', spacing: 'Medium', separator: true, wrap: true };
+}
+
+function statusLabel(status: PolicyDetails['status']): string {
+  return capitalize(status);
+}
+
+function premiumLabel(policy: PolicyDetails): string {
+  return `${money(policy.premium.amount, policy.premium.currency)} ${policy.premium.frequency}`;
+}
+
+function capitalize(word: string): string {
+  return word.charAt(0).toUpperCase() + word.slice(1);
+}
+
+/** Amounts in the policy's currency, without cents when there are none. */
+export function money(amount: number, currency: string): string {
+  return new Intl.NumberFormat('en-US', {
+    style: 'currency',
+    currency,
+    minimumFractionDigits: Number.isInteger(amount) ? 0 : 2,
+    maximumFractionDigits: 2,
+  }).format(amount);
+}
+
+/** Policy dates are calendar days stored at midnight UTC, so they are shown in UTC. */
+export function formatDate(date: Date): string {
+  return date.toLocaleDateString('en-US', {
+    timeZone: 'UTC',
+    year: 'numeric',
+    month: 'long',
+    day: 'numeric',
+  });
+}

@@ -1,0 +1,90 @@
+/**
+ * The customer-facing bot: one ActivityHandler for every channel (Direct Line, SMS, Bot Framework
+ * connector), running MainDialog over conversation state kept in MongoDB.
+ */
+import { ActivityHandler, ConversationState, type Storage, type TurnContext } from 'botbuilder';
+import { runDialog, type DialogState } from 'botbuilder-dialogs';
+import type { DialogServices, QuestionAnswerer } from '../../dialogs/dependencies.js';
+import { MainDialog } from '../../dialogs/main-dialog.js';
+import { greetingText, menu } from '../../dialogs/replies.js';
+import type { FileStore } from '../files/file-store.js';
+import type { KnowledgeSource } from '../knowledge/types.js';
+import type { Logger } from '../log.js';
+import type { Recognizer } from './recognizer.js';
+import { LocalRecognizer } from './recognizers/local.js';
+import { defaultVerificationIdleMs, Session, type SessionData } from './session.js';
+
+export type { DialogServices as BotServices, QuestionAnswerer } from '../../dialogs/dependencies.js';
+
+/** Everything the bot is built from; see `createBot`. */
+export interface BotOptions {
+  /** Where conversation state lives (`MongoStorage` in the app). */
+  storage: Storage;
+  services: DialogServices;
+  /** Routes messages to dialogs: the local recognizer, or the OpenAI one when configured. */
+  recognizer: Recognizer;
+  knowledge: KnowledgeSource;
+  /** Writes answers from the knowledge base (the grounded OpenAI answerer); default: the article summaries. */
+  answerer?: QuestionAnswerer;
+  /** Signs links to policy documents. */
+  files: Pick<FileStore, 'signedUrl'>;
+  logger: Logger;
+  /** How long a verification lasts without messages; default 30 minutes. */
+  verificationIdleMs?: number;
+  now?: () => Date;
+}
+
+/**
+ * Runs MainDialog for every message and saves conversation state after every turn. A turn whose state
+ * changed under it (another turn of the same conversation saved first) fails on save with
+ * `StoragePreconditionError` rather than overwriting the other turn's state.
+ */
+export class InsuraLinkBot extends ActivityHandler {
+  constructor(
+    private readonly conversationState: ConversationState,
+    dialog: MainDialog,
+    session: Session,
+  ) {
+    super();
+    const dialogState = conversationState.createProperty<DialogState>('dialogState');
+    this.onMessage(async (context, next) => {
+      await session.touch(context);
+      await runDialog(dialog, context, dialogState);
+      await next();
+    });
+    this.onMembersAdded(async (context, next) => {
+      const added = context.activity.membersAdded ?? [];
+      if (added.some((member) => member.id !== context.activity.recipient.id)) {
+        await context.sendActivity(menu(greetingText));
+      }
+      await next();
+    });
+  }
+
+  override async run(context: TurnContext): Promise<void> {
+    await super.run(context);
+    await this.conversationState.saveChanges(context, false);
+  }
+}
+
+/** Builds the bot and its dialogs; the composition root calls this once. */
+export function createBot(options: BotOptions): InsuraLinkBot {
+  const conversationState = new ConversationState(options.storage);
+  const session = new Session(
+    conversationState.createProperty<SessionData>('session'),
+    options.verificationIdleMs ?? defaultVerificationIdleMs,
+    options.now,
+  );
+  const knowledge = options.knowledge;
+  const dialog = new MainDialog({
+    services: options.services,
+    session,
+    recognizer: options.recognizer,
+    localRecognizer: new LocalRecognizer(options.now ? { now: options.now } : {}),
+    knowledge,
+    answerer: options.answerer ?? { answer: async (question) => knowledge.answer(question) },
+    files: options.files,
+    logger: options.logger,
+  });
+  return new InsuraLinkBot(conversationState, dialog, session);
+}

@@ -1,0 +1,69 @@
+import type { StatePropertyAccessor, TurnContext } from 'botbuilder';
+import type { CustomerSummary } from '../domain/customers.js';
+
+/** The verified customer of a conversation, as kept in conversation state. */
+export interface VerifiedCustomer {
+  customerId: string;
+  firstName: string;
+  timezone: string;
+  /** Epoch milliseconds. */
+  verifiedAt: number;
+  /** Epoch milliseconds of the customer's last message; verification lapses after a quiet spell. */
+  lastSeenAt: number;
+}
+
+/** What the bot remembers about a conversation beyond the dialog stack. */
+export interface SessionData {
+  verified?: VerifiedCustomer;
+}
+
+/** How long a verification lasts without messages from the customer. */
+export const defaultVerificationIdleMs = 30 * 60 * 1000;
+
+/**
+ * Who the customer proved to be in this conversation, remembered for a limited time. Only verification
+ * puts a customer here; every read of customer data starts from here, never from what the customer
+ * typed, so a customer only ever sees their own data.
+ */
+export class Session {
+  constructor(
+    private readonly accessor: StatePropertyAccessor<SessionData>,
+    private readonly idleMs: number = defaultVerificationIdleMs,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** Called once per customer message: forgets a verification gone idle, otherwise keeps it alive. */
+  async touch(context: TurnContext): Promise<void> {
+    const data = await this.accessor.get(context, {});
+    if (!data.verified) return;
+    const now = this.now().getTime();
+    if (now - data.verified.lastSeenAt > this.idleMs) {
+      delete data.verified;
+    } else {
+      data.verified.lastSeenAt = now;
+    }
+    await this.accessor.set(context, data);
+  }
+
+  /** The verified customer, or undefined when nobody has verified (or the verification lapsed). */
+  async customer(context: TurnContext): Promise<VerifiedCustomer | undefined> {
+    const data = await this.accessor.get(context, {});
+    const verified = data.verified;
+    if (!verified || this.now().getTime() - verified.lastSeenAt > this.idleMs) return undefined;
+    return verified;
+  }
+
+  async remember(context: TurnContext, customer: CustomerSummary): Promise<VerifiedCustomer> {
+    const now = this.now().getTime();
+    const verified: VerifiedCustomer = {
+      customerId: customer.id,
+      firstName: customer.firstName,
+      timezone: customer.timezone,
+      verifiedAt: now,
+      lastSeenAt: now,
+    };
+    const data = await this.accessor.get(context, {});
+    await this.accessor.set(context, { ...data, verified });
+    return verified;
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * The whole bot over the embedded database with the demo data, driven through botbuilder's TestAdapter.
+ */
+import { TestAdapter, type Activity } from 'botbuilder';
+import { pino } from 'pino';
+import type { Recognizer } from '../../src/bot/recognizer.js';
+import { LocalRecognizer } from '../../src/bot/recognizers/local.js';
+import { createBot, type InsuraLinkBot, type QuestionAnswerer } from '../../src/bot/insuralink-bot.js';
+import { MongoStorage } from '../../src/bot/storage.js';
+import { faqFeedbackModel } from '../../src/db/models/faq-feedback.js';
+import { supportRequestModel } from '../../src/db/models/support-request.js';
+import { verificationAttemptModel } from '../../src/db/models/verification-attempt.js';
+import { seedDemoData } from '../../src/db/seed.js';
+import { MongoFeedbackService } from '../../src/domain/feedback.js';
+import { MongoHandoffService } from '../../src/domain/handoff.js';
+import { createDomainServices, type DomainServices } from '../../src/domain/index.js';
+import { MongoVerificationService } from '../../src/domain/verification.js';
+import { createFileStore } from '../../src/files/file-store.js';
+import { loadKnowledgeBase } from '../../src/knowledge/load.js';
+import { knowledgeBaseDir } from '../../src/knowledge/paths.js';
+import { createKnowledgeSource } from '../../src/knowledge/retrieval.js';
+import { startTestDatabase, type TestDatabase } from '../support/db.js';
+
+export const fileBaseUrl = 'http://files.test';
+
+export interface Harness {
+  db: TestDatabase;
+  domain: DomainServices;
+  models: {
+    supportRequests: ReturnType<typeof supportRequestModel>;
+    faqFeedback: ReturnType<typeof faqFeedbackModel>;
+    verificationAttempts: ReturnType<typeof verificationAttemptModel>;
+  };
+  bot: InsuraLinkBot;
+  /** A conversation with the bot; each call starts a new one. */
+  conversation(options?: { id?: string; channelId?: string }): Conversation;
+  stop(): Promise<void>;
+}
+
+/** One conversation: send a message (or any activity), get back the bot's messages of that turn. */
+export interface Conversation {
+  readonly id: string;
+  say(input: string | Partial<Activity>): Promise<Partial<Activity>[]>;
+}
+
+export interface HarnessOptions {
+  recognizer?: Recognizer;
+  answerer?: QuestionAnswerer;
+  verificationIdleMs?: number;
+  now?: () => Date;
+}
+
+let conversations = 0;
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const db = await startTestDatabase();
+  try {
+    const files = createFileStore({
+      db: db.connection.db!,
+      secret: 'test-secret-for-file-links-0123',
+      baseUrl: () => fileBaseUrl,
+    });
+    await seedDemoData(db.models, db.cipher, { saveDocument: (file) => files.save(file) });
+    const domain = createDomainServices(db.models, db.cipher);
+    const models = {
+      supportRequests: supportRequestModel(db.connection),
+      faqFeedback: faqFeedbackModel(db.connection),
+      verificationAttempts: verificationAttemptModel(db.connection),
+    };
+    await Promise.all(Object.values(models).map((model) => model.createIndexes()));
+    const knowledge = createKnowledgeSource(await loadKnowledgeBase(knowledgeBaseDir()));
+    const bot = createBot({
+      storage: new MongoStorage(db.connection),
+      services: {
+        verification: new MongoVerificationService(models, domain.customers, db.cipher, domain.audit),
+        policies: domain.policies,
+        handoff: new MongoHandoffService({ ...models, counters: db.models.counters }, domain.audit),
+        feedback: new MongoFeedbackService(models),
+      },
+      recognizer: options.recognizer ?? new LocalRecognizer(),
+      knowledge,
+      ...(options.answerer ? { answerer: options.answerer } : {}),
+      files,
+      logger: pino({ level: 'silent' }),
+      ...(options.verificationIdleMs ? { verificationIdleMs: options.verificationIdleMs } : {}),
+      ...(options.now ? { now: options.now } : {}),
+    });
+    return {
+      db,
+      domain,
+      models,
+      bot,
+      conversation(conversationOptions = {}) {
+        conversations += 1;
+        const id = conversationOptions.id ?? `conversation-${conversations}`;
+        const reference = TestAdapter.createConversation(id);
+        if (conversationOptions.channelId) reference.channelId = conversationOptions.channelId;
+        const adapter = new TestAdapter((context) => bot.run(context), reference);
+        return {
+          id,
+          async say(input) {
+            await adapter.receiveActivity(input);
+            const replies = adapter.activeQueue.splice(0);
+            return replies.filter((reply) => reply.type === 'message');
+          },
+        };
+      },
+      stop: () => db.stop(),
+    };
+  } catch (error) {
+    await db.stop();
+    throw error;
+  }
+}
+
+/** Every text of a turn, joined, for assertions about what the customer read. */
+export function textOf(replies: Partial<Activity>[]): string {
+  return replies.map((reply) => reply.text ?? '').join('\n');
+}
+
+/** The suggested actions the last message of a turn offered, by title. */
+export function suggestionsOf(replies: Partial<Activity>[]): string[] {
+  const last = replies.at(-1);
+  return (last?.suggestedActions?.actions ?? []).map((action) => action.title ?? String(action.value));
+}
