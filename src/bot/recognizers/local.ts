@@ -16,7 +16,7 @@ export interface IntentRule {
 /** Words that make a message about the customer's own affairs (or the bot) rather than insurance in general. */
 const personal = '(?:my|mine|our|ours|i|me|we|us|im|ive|id|you)';
 const person =
-  '(?:person|someone|somebody|human|humans|agent|representative|rep|operator|people|staff|advisor|adviser)';
+  '(?:person|someone|somebody|human|humans|agent|representative|rep|operator|people|staff|advisor|adviser|adjuster|specialist|officer)';
 /** Things of their own a customer may ask to see. */
 const ownData =
   '(?:policy|policies|coverage|coverages|deductibles?|premiums?|documents?|docs|id card|insurance card|dependents?|limits?|details|payments?|bill|due date|renewal)';
@@ -37,7 +37,7 @@ export const intentRules: readonly IntentRule[] = [
     score: 0.95,
     maxWords: 8,
     patterns: [
-      /^(?:(?:i want to|i wanna|id like to|i would like to|lets|let us|can we|can i|just|no) )*(?:cancel|stop|quit|exit|abort|start over|start again|restart|reset|never ?mind|forget (?:it|that|about it))(?: (?:it|that|this|now|everything|the conversation|all|thanks|thank you))*$/,
+      /^(?:(?:i want to|i wanna|id like to|i would like to|lets|let us|can we|can i|just|no) )*(?:cancel|stop|quit|exit|abort|start over|start again|restart|reset|go back|never ?mind|forget (?:it|that|about it))(?: (?:it|that|this|now|everything|the conversation|all|thanks|thank you))*$/,
     ],
   },
   {
@@ -45,7 +45,7 @@ export const intentRules: readonly IntentRule[] = [
     score: 0.9,
     maxWords: 6,
     patterns: [
-      /^(?:i need |need |some |can you |could you )*help(?: me| please| me please)?$/,
+      /^(?:i need |need |some |can you |could you |i want )*(?:help|assistance|support)(?: me| please| me please)?$/,
       /\bwhat (?:can|do) you do\b/,
       /\bwhat can (?:you help|i do|i ask)\b/,
       /\bhow does this work\b/,
@@ -61,14 +61,14 @@ export const intentRules: readonly IntentRule[] = [
       /\b(?:does|do|is|are|am|will|would|can|could|what|which|whats|if)\b.*\b(?:cover|covers|covered|pay for|pays for|insured for|protected)\b/,
       // Definitions and explanations, unless about the customer's own things ("what is my deductible").
       new RegExp(
-        `^(?:what is|whats|what are|what does|what do|define|meaning of|explain|tell me about|why do|why does|why is)\\b(?!.*\\b${personal}\\b)`,
+        `^(?:what is|whats|what are|what does|what do|define|meaning of|explain|tell me about|why do|why does|why is)\\b(?!.*\\b(?:${personal}|\\d+)\\b)`,
       ),
       new RegExp(
         `^how (?:does|do|is|are) (?!this\\b|it\\b)(?!.*\\b${personal}\\b).*\\b(?:work|works|calculated|decided)\\b`,
       ),
       /\b(?:difference between|what happens if|what happens when|meaning of|stand for)\b/,
       // Advice, reasons and rules of thumb: "why did my premium go up", "when should I file a claim".
-      /^(?:why|who|should|is it|what percentage|(?:do|does) (?:i|we|you) (?:need|have) to|when (?:to|should|can|do|does)|how (?:long|soon|often|many|far)|how much(?! (?:is|are) (?:my|our)))\b/,
+      /^(?:why|who|should|is it|what percentage|(?:do|does) (?:i|we|you) (?:need|have) to|when (?:to|should|can|do)|how (?:long|soon|often|far)|how (?:much|many)(?! (?:is|are) (?:my|our))(?!.*\bdo (?:i|we) have\b))\b/,
       // Changing a policy is explained by the knowledge base, which says how and offers a person.
       /\b(?:cancel|cancelled|canceled|cancelling|canceling|change|update|renew|add|remove|switch|upgrade|downgrade|raise|increase|lower|reduce)\b(?: \w+){0,4} (?:policy|policies|insurance|coverage|plan|limits?|deductibles?|address|email|beneficiary|beneficiaries|dependents?|spouse|wife|husband|child|son|daughter|car|vehicle|driver)\b/,
     ],
@@ -81,6 +81,7 @@ export const intentRules: readonly IntentRule[] = [
       new RegExp(`\\b(?:real|live|actual) ${person}\\b`),
       new RegExp(`\\b(?:want|need|like) (?:a|an|to have a) ${person}\\b`),
       new RegExp(`^${person}$`),
+      new RegExp(`\\bis there (?:a|an|any) ${person}`),
       /\b(?:customer (?:service|support|care)|call me|call me back|callback)\b/,
     ],
   },
@@ -89,8 +90,8 @@ export const intentRules: readonly IntentRule[] = [
     score: 0.9,
     patterns: [
       // A claim of their own: "my claim", "the claim I filed", not claims in general.
-      new RegExp(`\\b(?:my|our|the|this) claims?\\b.*\\b${claimStatusWords}\\b`),
-      /\b(?:status|update|updates|progress|track|where is|wheres|news|check on|follow up on)\b.*\b(?:my|our|the|this) claims?\b/,
+      new RegExp(`\\b(?:my|our|the|this)(?: \\w+){0,2} claims?\\b.*\\b${claimStatusWords}\\b`),
+      /\b(?:status|update|updates|progress|track|where is|wheres|where|news|check on|follow up on)\b.*\b(?:my|our|the|this)(?: \w+){0,2} claims?\b/,
       /\b(?:claim status|status of (?:a|my|the|our) claim)\b/,
       /\b(?:filed|submitted|made|opened|lodged|reported) (?:a|my|the) claim\b/,
       /\bmy claims\b/,
@@ -110,6 +111,7 @@ export const intentRules: readonly IntentRule[] = [
       /^(?:enroll|enrol) me\b/,
       /\b(?:request|submit|get|claim) (?:a |my )?(?:\w+ )?reimbursement\b/,
       /\b(?:gym|wellness|fitness)(?: \w+)? (?:reimbursement|allowance)\b/,
+      /\b(?:get|be) reimbursed\b/,
     ],
   },
   {
@@ -118,12 +120,15 @@ export const intentRules: readonly IntentRule[] = [
     patterns: [
       /\b(?:file|submit|make|start|open|lodge|report|raise|begin|create|new|place|put in)\b(?: \w+){0,3} claims?\b/,
       /\b(?:want|need|like|going) to claim\b/,
-      /\breport (?:(?:a|an|the|my) )?(?:car )?(?:accident|crash|collision|theft|loss|damage|incident|break in|fire|flood|leak|injury)\b/,
+      /\breport (?:(?:a|an|the|my) )?(?:(?:stolen|damaged|broken|car) )*(?:accident|crash|collision|theft|loss|damage|incident|break in|fire|flood|leak|injury|car|vehicle|bike|phone)\b/,
       /\b(?:i|we) (?:had|have had|was in|were in|got in|got into|was involved in) (?:(?:a|an) )?(?:car )?(?:accident|crash|collision|fender bender)\b/,
       /\b(?:was|were|got|has been|have been) (?:stolen|broken into|vandalized|vandalised|damaged|flooded|burglarized|rear ended)\b/,
       /\b(?:someone|somebody|thieves|they) (?:stole|broke into|hit|vandalized|damaged|crashed into)\b/,
       /\b(?:car|house|home|basement|kitchen|roof|apartment|flat|vehicle|garage) (?:flooded|caught fire|burned|burnt|was stolen|is flooded|is damaged)\b/,
       /\bi (?:crashed|wrecked|totaled|totalled)\b/,
+      /\b(?:fell on|damaged|destroyed|smashed|flooded|crashed into|hit|broke) (?:my|our)\b/,
+      /\b(?:hurt|injured) (?:my|myself|ourselves)\b/,
+      /\bhit and run\b/,
       /\b(?:windshield|windscreen|window|pipe|pipes|roof|ceiling) (?:is |got |was |has )?(?:cracked|broken|burst|leaking|smashed|damaged|collapsed)\b/,
     ],
   },
@@ -136,12 +141,23 @@ export const intentRules: readonly IntentRule[] = [
         `\\b(?:show|see|view|look up|lookup|check|list|display|pull up|open|access|review|download|send|email|get|find|give|need)(?: me)?(?: a copy of)?(?: (?:my|our|the))?(?: \\w+){0,2} ${ownData}\\b`,
       ),
       new RegExp(
-        `^(?:what is|whats|what are|how much is|how much are|when is|when are) ${mine} ${ownData}\\b`,
+        `^(?:what is|whats|what are|how much is|how much are|when is|when are|when does|when do|when will) ${mine} ${ownData}\\b`,
+      ),
+      new RegExp(
+        `^(?:what is|whats|what are|how much is|how much are) (?:the|my|our) (?:\\w+ )?${ownData} (?:on|for|of|in|under) (?:my|our)\\b`,
+      ),
+      new RegExp(
+        `^(?:is|are) ${mine} ${ownData} (?:active|valid|current|in force|lapsed|cancelled|canceled|expired|paid)\\b`,
+      ),
+      new RegExp(
+        `\\b(?:what|which|how much|how many) (?:\\w+ )?(?:${ownData}|insurance|plans?) do (?:i|we) have\\b`,
+      ),
+      new RegExp(
+        `\\b(?:show|see|view|look up|check|pull up|review) (?:me )?(?:my|our)(?: \\w+){0,2} insurance\\b`,
       ),
       new RegExp(`\\b(?:tell me about|explain|describe) ${mine} ${ownData}\\b`),
       new RegExp(`^${mine} (?:${ownData}|insurance)$`),
       /\bpolicy (?:details|info|information|number|status|summary|documents?)\b/,
-      /\bwhat (?:policies|insurance|coverage|plans?) do (?:i|we) have\b/,
       /^(?:policy|policies)$/,
     ],
   },
@@ -157,7 +173,7 @@ export const intentRules: readonly IntentRule[] = [
 const greetingPrefix =
   /^(?:(?:hi|hello|helo|hallo|hey|heya|hiya|howdy|greetings|yo|hola|good (?:morning|afternoon|evening|day)|morning|evening)\b(?: there| all| everyone| team| bot)? ?)+/;
 /** What may follow a greeting in a message that is only a greeting. */
-const smallTalk = /^(?:how are you(?: doing)?|hows it going|how is it going|whats up|sup)?$/;
+const smallTalk = /^(?:how are you(?: doing)?|hows it going|how is it going|whats up|sup)$/;
 
 /** Every word the rules rely on; near misses of these are read as them. Inflections guard against
  * "correcting" a real word into a different key word ("filed" is not "file"). */
@@ -220,7 +236,8 @@ function classify(message: string, entities: Entities): { intent: Intent; score:
   // Each corrected word makes the reading a little less certain.
   const confidence = (score: number): number => Math.round(score * 0.95 ** corrections * 100) / 100;
   const request = text.replace(greetingPrefix, '').trim();
-  if (request !== text && smallTalk.test(request)) return { intent: 'greeting', score: confidence(0.95) };
+  if ((text !== '' && request === '') || smallTalk.test(request))
+    return { intent: 'greeting', score: confidence(0.95) };
   const words = request === '' ? 0 : request.split(' ').length;
   for (const rule of intentRules) {
     if (rule.maxWords !== undefined && words > rule.maxWords) continue;
