@@ -8,11 +8,13 @@ import { Long, ObjectId, calculateObjectSize, type Document } from 'bson';
 import { Aggregator, engineOptions, update as mingoUpdate, updateOne as mingoUpdateOne } from './mingo.js';
 import { asCommandError, MongoCommandError } from './errors.js';
 import { compileFilter, project, selectDocs, sortDocs, type QueryPlan } from './query.js';
-import { markWrapped, matchView, Store, type Collection, type IndexSpec, type Op } from './store.js';
+import { Store, type Collection, type IndexSpec, type Op } from './store.js';
 import { MAX_BSON_SIZE, MAX_MESSAGE_SIZE } from './wire.js';
 import {
   cloneDoc,
   isPlainObject,
+  markWrapped,
+  matchView,
   normalizeInPlace,
   plainNumbers,
   renderValue,

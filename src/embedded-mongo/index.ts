@@ -5,9 +5,9 @@
 import type { Document } from 'bson';
 import { Engine, type JournalEntry } from './engine.js';
 import { openJournal, type Journal } from './journal.js';
-import { markWrapped, type Op } from './store.js';
+import type { Op } from './store.js';
 import { WireServer } from './server.js';
-import { isPlainObject, normalizeInPlace } from './values.js';
+import { isPlainObject, markWrapped, normalizeInPlace } from './values.js';
 
 /** Options for {@link startEmbeddedMongo}. */
 export interface EmbeddedMongoOptions {

@@ -13,7 +13,7 @@ import * as windowOperators from 'mingo/operators/window';
 import { Query } from 'mingo/query';
 import type { AnyObject, Options } from 'mingo/types';
 import { update, updateOne } from 'mingo/updater';
-import { bsonTypeOf, valuesAtPath } from './values.js';
+import { bsonTypeOf, originalOf, valuesAtPath } from './values.js';
 
 const TYPE_ALIASES: Record<number, string> = {
   1: 'double',
@@ -92,7 +92,7 @@ const $type = (selector: string, value: unknown) => {
   );
   const parts = selector.split('.');
   return (obj: AnyObject): boolean => {
-    for (const leaf of valuesAtPath(obj, parts)) {
+    for (const leaf of valuesAtPath(originalOf(obj), parts)) {
       if (wanted.some((t) => typeMatches(leaf, t))) return true;
       if (Array.isArray(leaf) && leaf.some((el) => wanted.some((t) => typeMatches(el, t)))) return true;
     }

@@ -3,8 +3,16 @@
  * projection.
  */
 import { engineOptions, Query } from './mingo.js';
-import { matchView, type Collection, type KeyRange } from './store.js';
-import { compareValues, isPlainObject, plainNumbers, valueKey, valuesAtPath, type Doc } from './values.js';
+import type { Collection, KeyRange } from './store.js';
+import {
+  compareValues,
+  isPlainObject,
+  matchView,
+  plainNumbers,
+  valueKey,
+  valuesAtPath,
+  type Doc,
+} from './values.js';
 
 /** A compiled filter: `test` sees documents with numeric wrappers unwrapped. */
 export interface Matcher {

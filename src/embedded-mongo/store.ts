@@ -9,6 +9,7 @@ import { MongoCommandError } from './errors.js';
 import {
   compareValues,
   isPlainObject,
+  matchView,
   plainNumbers,
   renderValue,
   typeRank,
@@ -38,26 +39,6 @@ export type Op =
   | { op: 'dropIndex'; ns: string; name: string }
   | { op: 'dropCollection'; ns: string }
   | { op: 'dropDatabase'; db: string };
-
-/** Documents that kept a numeric BSON wrapper need a number-only view for the query engine. */
-const wrappedDocs = new WeakSet<object>();
-const plainViews = new WeakMap<object, Doc>();
-
-/** Marks a document as holding Double/Long/Decimal128 wrappers (see `matchView`). */
-export function markWrapped(doc: Doc): void {
-  wrappedDocs.add(doc);
-}
-
-/** The form of a stored document the query engine should see. */
-export function matchView(doc: Doc): Doc {
-  if (!wrappedDocs.has(doc)) return doc;
-  let view = plainViews.get(doc);
-  if (!view) {
-    view = plainNumbers(doc);
-    plainViews.set(doc, view);
-  }
-  return view;
-}
 
 interface IndexEntry {
   v: unknown;

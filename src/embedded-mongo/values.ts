@@ -367,3 +367,30 @@ export function renderValue(v: unknown): string {
   }
   return String(v);
 }
+
+/** Documents that kept a numeric BSON wrapper need a number-only view for the query engine. */
+const wrappedDocs = new WeakSet<object>();
+const plainViews = new WeakMap<object, Doc>();
+const originals = new WeakMap<object, Doc>();
+
+/** The stored document behind a match view (for `$type`, which must see the real BSON types). */
+export function originalOf(view: Doc): Doc {
+  return originals.get(view) ?? view;
+}
+
+/** Marks a document as holding Double/Long/Decimal128 wrappers (see `matchView`). */
+export function markWrapped(doc: Doc): void {
+  wrappedDocs.add(doc);
+}
+
+/** The form of a stored document the query engine should see. */
+export function matchView(doc: Doc): Doc {
+  if (!wrappedDocs.has(doc)) return doc;
+  let view = plainViews.get(doc);
+  if (!view) {
+    view = plainNumbers(doc);
+    plainViews.set(doc, view);
+    originals.set(view, doc);
+  }
+  return view;
+}

@@ -4,9 +4,15 @@
  * dropped when it closes, so runs against a shared MongoDB do not collide.
  */
 import { randomBytes } from 'node:crypto';
-import { MongoClient, type Db } from 'mongodb';
+import { MongoClient, type Collection, type Db, type ObjectId } from 'mongodb';
 import mongoose from 'mongoose';
 import { startEmbeddedMongo, type EmbeddedMongo } from '../../src/embedded-mongo/index.js';
+
+/** Documents with any `_id` type (the driver's default typing insists on ObjectId). */
+export interface LooseDoc {
+  _id?: number | string | ObjectId;
+  [field: string]: unknown;
+}
 
 /** A database for one suite, reachable through the driver and through mongoose. */
 export interface TestDatabase {
@@ -14,6 +20,8 @@ export interface TestDatabase {
   dbName: string;
   client: MongoClient;
   db: Db;
+  /** A collection typed for documents with any `_id`. */
+  coll(name: string): Collection<LooseDoc>;
   /** The embedded server, when the suite is not running against a real MongoDB. */
   embedded: EmbeddedMongo | undefined;
   /** A mongoose connection to the same database (opened on first use). */
@@ -33,6 +41,7 @@ export async function openTestDatabase(label: string): Promise<TestDatabase> {
     dbName,
     client,
     db: client.db(dbName),
+    coll: (name) => client.db(dbName).collection<LooseDoc>(name),
     embedded,
     async mongoose() {
       connection ??= await mongoose
