@@ -11,7 +11,17 @@ const recognizer = new LocalRecognizer({ now: () => new Date(2026, 10, 21, 12) }
 
 /** Many phrasings per intent, including typos, odd case and punctuation. */
 const phrasings: Record<Intent, readonly string[]> = {
-  greeting: ['hi', 'Hello there!', 'hey', 'Good morning', 'hey, how are you?', 'HELLO', 'hiya', 'helo'],
+  greeting: [
+    'hi',
+    'Hello there!',
+    'hey',
+    'Good morning',
+    'hey, how are you?',
+    'HELLO',
+    'hiya',
+    'helo',
+    'sup',
+  ],
   help: [
     'help',
     'I need help',
@@ -23,6 +33,7 @@ const phrasings: Record<Intent, readonly string[]> = {
     'how does this work?',
     "I'm confused",
     'hlep',
+    'I need assistance',
     'hi, can you help?',
   ],
   policy_lookup: [
@@ -42,6 +53,11 @@ const phrasings: Record<Intent, readonly string[]> = {
     'my coverage limits',
     'how much is my premium?',
     'could you send me a copy of my policy',
+    'I want to see my car insurance',
+    "what's the deductible on my auto policy",
+    'how much coverage do I have',
+    'when does my policy renew',
+    'is my policy active',
   ],
   claim_status: [
     'what is the status of my claim',
@@ -54,6 +70,9 @@ const phrasings: Record<Intent, readonly string[]> = {
     'CLM-000123',
     'cliam stauts',
     'show my claims',
+    'Can you tell me where my claim is at?',
+    'any progress on my insurance claim',
+    "what's happening with claim CLM-000123",
   ],
   file_claim: [
     'file a claim',
@@ -68,6 +87,11 @@ const phrasings: Record<Intent, readonly string[]> = {
     'my windshield cracked',
     'fiel a claim',
     "hi, I'd like to submit a claim",
+    'a tree fell on my house',
+    'I slipped and hurt my back',
+    'need to report a stolen car',
+    'hail damaged my roof',
+    'hit and run',
   ],
   benefits: [
     'benefits',
@@ -77,6 +101,7 @@ const phrasings: Record<Intent, readonly string[]> = {
     'I want to enroll in dental',
     'gym membership reimbursement',
     'benifits',
+    'can I get reimbursed for my gym',
   ],
   talk_to_person: [
     'talk to a person',
@@ -87,6 +112,8 @@ const phrasings: Record<Intent, readonly string[]> = {
     'customer service please',
     'call me back',
     'i wnat to tlak to a persn',
+    'is there a person I can talk to',
+    "I'd like to speak with a claims adjuster",
   ],
   cancel: [
     'cancel',
@@ -97,6 +124,7 @@ const phrasings: Record<Intent, readonly string[]> = {
     'quit',
     "let's start over",
     'forget it',
+    'go back',
   ],
   faq: [
     'what is a deductible?',
@@ -127,6 +155,8 @@ const phrasings: Record<Intent, readonly string[]> = {
     'do I need to enroll every year',
     'can my insurer cancel my insurance',
     'how do I raise my liability limits',
+    'how many claims can I file',
+    'what is the claims process',
     'will my rate go up after a claim',
     'blah blah',
     '',
