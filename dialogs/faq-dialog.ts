@@ -51,8 +51,11 @@ export class FaqDialog extends BaseDialog {
   constructor(deps: DialogDependencies) {
     super(faqDialogId, deps);
     // Prompts accept anything, so a reply that is not a choice ends the dialog and is handled afresh.
+    const offer = new ConfirmPrompt(personPromptId, async () => true);
+    // ConfirmPrompt takes its list style from the prompt itself, not from the options of each call.
+    offer.style = ListStyle.suggestedAction;
     this.addDialog(new ChoicePrompt(feedbackPromptId, async () => true))
-      .addDialog(new ConfirmPrompt(personPromptId, async () => true))
+      .addDialog(offer)
       .addDialog(
         new WaterfallDialog(waterfallId, [
           (step) => this.answer(step),
@@ -139,7 +142,7 @@ export class FaqDialog extends BaseDialog {
   }
 
   private offerPerson(step: WaterfallStepContext, question: string): Promise<DialogTurnResult> {
-    return step.prompt(personPromptId, { prompt: question, style: ListStyle.suggestedAction });
+    return step.prompt(personPromptId, { prompt: question });
   }
 
   private reroute(step: WaterfallStepContext): Promise<DialogTurnResult> {

@@ -39,8 +39,7 @@ const menuIntents: Readonly<Record<MenuItem, Intent | 'ask'>> = {
  */
 const notYetInChat: Readonly<Partial<Record<Intent, string>>> = {
   claim_status: "I can't check the status of a claim in this chat yet.",
-  file_claim:
-    "Filing a claim in this chat isn't available yet. A person from our team can start it with you.",
+  file_claim: "Filing a claim in this chat isn't available yet.",
   benefits: "Requesting benefits in this chat isn't available yet.",
 };
 

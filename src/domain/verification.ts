@@ -132,7 +132,7 @@ export class MongoVerificationService implements VerificationService {
       .findOneAndUpdate(
         { _id: subject, windowStart: { $gt: windowOpen }, lockedUntil: null },
         { $inc: { failures: 1 }, $set: { expiresAt } },
-        { new: true },
+        { returnDocument: 'after' },
       )
       .lean();
     if (!row) {
@@ -140,11 +140,13 @@ export class MongoVerificationService implements VerificationService {
       const fresh = { failures: 1, windowStart: now, lockedUntil: null, expiresAt };
       try {
         row = await model
-          .findOneAndUpdate({ _id: subject }, { $set: fresh }, { new: true, upsert: true })
+          .findOneAndUpdate({ _id: subject }, { $set: fresh }, { returnDocument: 'after', upsert: true })
           .lean();
       } catch (error) {
         if (!isDuplicateKeyError(error)) throw error;
-        row = await model.findOneAndUpdate({ _id: subject }, { $inc: { failures: 1 } }, { new: true }).lean();
+        row = await model
+          .findOneAndUpdate({ _id: subject }, { $inc: { failures: 1 } }, { returnDocument: 'after' })
+          .lean();
       }
     }
     if (!row) throw new Error('verification attempt was not recorded');

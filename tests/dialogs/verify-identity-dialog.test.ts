@@ -1,0 +1,165 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { demoCustomer } from '../../src/db/seed.js';
+import { startHarness, suggestionsOf, textOf, type Conversation, type Harness } from './harness.js';
+
+const identifierPrompt = /policy number .* or the phone number on your account/;
+const dobPrompt = /what is your date of birth/i;
+const mismatch = "Sorry, those details don't match our records.";
+
+describe('VerifyIdentityDialog', () => {
+  let harness: Harness;
+  /** Moves the bot's clock (verification memory) forward. */
+  let offsetMs = 0;
+
+  before(async () => {
+    harness = await startHarness({ now: () => new Date(Date.now() + offsetMs) });
+  });
+  after(async () => {
+    await harness.stop();
+  });
+
+  async function verify(chat: Conversation, identifier: string, dateOfBirth: string): Promise<string> {
+    assert.match(textOf(await chat.say('Show my policies')), identifierPrompt);
+    assert.match(textOf(await chat.say(identifier)), dobPrompt);
+    return textOf(await chat.say(dateOfBirth));
+  }
+
+  /** A seeded customer other than Jordan: their id, first policy number, phone and date of birth. */
+  async function otherCustomer(skip: number) {
+    const rows = await harness.db.models.customers
+      .find({ phone: { $ne: demoCustomer.phone } })
+      .sort({ phone: 1 })
+      .skip(skip)
+      .limit(1)
+      .lean();
+    const row = rows[0]!;
+    const profile = await harness.domain.customers.getProfile(row._id.toString());
+    const groups = await harness.domain.policies.listForCustomer(profile.id);
+    return {
+      id: profile.id,
+      firstName: profile.firstName,
+      phone: profile.phone,
+      dateOfBirth: profile.dateOfBirth,
+      policyNumber: groups[0]!.policies[0]!.number,
+    };
+  }
+
+  for (const dateOfBirth of ['1988-04-12', '04/12/1988', 'April 12, 1988']) {
+    it(`verifies by policy number and a date of birth written as ${dateOfBirth}`, async () => {
+      const reply = await verify(harness.conversation(), demoCustomer.policies.auto, dateOfBirth);
+      assert.match(reply, /Thank you, Jordan, you're verified/);
+      assert.match(reply, /AUT-100200/);
+    });
+  }
+
+  it('verifies by phone in a national format', async () => {
+    const reply = await verify(harness.conversation(), '(555) 555-0123', 'I was born on 12 April 1988');
+    assert.match(reply, /you're verified/);
+  });
+
+  it('keeps asking, without counting a failure, until it gets something that can be a policy number or date', async () => {
+    const chat = harness.conversation();
+    await chat.say('Show my policies');
+    assert.match(textOf(await chat.say('my dog ate it')), /three letters and six digits/);
+    await chat.say('aut100200');
+    assert.match(textOf(await chat.say('sometime in spring')), /for example 1980-01-31/);
+    assert.match(textOf(await chat.say('1988-04-12')), /you're verified/);
+  });
+
+  it('answers an unknown policy number exactly as a wrong date of birth', async () => {
+    const unknown = await verify(harness.conversation(), 'ZZZ-999999', '1988-04-12');
+    const wrongDob = await verify(harness.conversation(), demoCustomer.policies.auto, '1990-01-01');
+    assert.ok(unknown.startsWith(mismatch));
+    assert.equal(unknown, wrongDob);
+    assert.doesNotMatch(unknown, /Jordan|exist|not found|unknown/i);
+  });
+
+  it('remembers the verification for the conversation, and forgets it after 30 idle minutes', async () => {
+    const chat = harness.conversation();
+    assert.match(await verify(chat, demoCustomer.policies.home, '1988-04-12'), /verified/);
+    assert.match(textOf(await chat.say('Show my policies')), /Here are your policies, Jordan/);
+    offsetMs += 31 * 60 * 1000;
+    try {
+      assert.match(textOf(await chat.say('Show my policies')), identifierPrompt);
+    } finally {
+      offsetMs = 0;
+    }
+  });
+
+  it('locks after three failures, offers a person, and the lock holds in a new conversation', async () => {
+    const other = await otherCustomer(0);
+    const chat = harness.conversation();
+    const first = await verify(chat, other.policyNumber, '1901-01-01');
+    assert.match(first, /you have 2 more tries/);
+    assert.match(textOf(await chat.say(other.policyNumber)), dobPrompt);
+    assert.match(textOf(await chat.say('1901-01-02')), /you have 1 more try/);
+    assert.match(textOf(await chat.say(other.policyNumber)), dobPrompt);
+    const locked = await chat.say('1901-01-03');
+    assert.match(textOf(locked), /paused for 15 minutes/);
+    assert.ok(suggestionsOf(locked).includes('Talk to a person'));
+
+    const stored = await harness.models.verificationAttempts.findById(`customer:${other.id}`).lean();
+    assert.ok(stored?.lockedUntil && stored.lockedUntil.getTime() > Date.now());
+
+    // The right details, by phone this time, in a conversation that never failed: still locked.
+    const fresh = await verify(harness.conversation(), other.phone, other.dateOfBirth);
+    assert.match(fresh, /paused for \d+ minutes/);
+    assert.doesNotMatch(fresh, /verified|don't match/);
+
+    // The locked conversation is told at once, without being asked for details again.
+    assert.match(textOf(await chat.say('Show my policies')), /paused/);
+
+    const audit = await harness.domain.audit.listForRecord('customers', other.id);
+    assert.ok(audit.some((entry) => entry.action === 'customer.verification_locked'));
+  });
+
+  it('locks a conversation that tries three different identities', async () => {
+    const chat = harness.conversation();
+    assert.match(await verify(chat, 'QQQ-100001', '1970-01-01'), /2 more tries/);
+    await chat.say('QQQ-100002');
+    await chat.say('1970-01-01');
+    await chat.say('QQQ-100003');
+    assert.match(textOf(await chat.say('1970-01-01')), /paused for 15 minutes/);
+  });
+
+  it('shows help at a step and carries on where it was', async () => {
+    const chat = harness.conversation();
+    await chat.say('Show my policies');
+    await chat.say(demoCustomer.policies.health);
+    const help = textOf(await chat.say('help'));
+    assert.match(help, /confirm who you are/);
+    assert.match(help, /say "cancel"/);
+    assert.match(help, dobPrompt);
+    assert.match(textOf(await chat.say('04/12/1988')), /you're verified/);
+  });
+
+  it('cancels at a step and returns to the menu', async () => {
+    const chat = harness.conversation();
+    await chat.say('Show my policies');
+    await chat.say(demoCustomer.policies.health);
+    const cancelled = await chat.say('start over');
+    assert.match(textOf(cancelled), /let's start over/);
+    assert.ok(suggestionsOf(cancelled).includes('Show my policies'));
+    // The date of birth prompt is gone: the next message is a new request.
+    assert.doesNotMatch(textOf(await chat.say('hi')), /verified|date of birth/);
+  });
+
+  it('records a support request when the customer asks for a person at a step', async () => {
+    const chat = harness.conversation();
+    await chat.say('Show my policies');
+    const reply = await chat.say('I want to talk to a human');
+    const text = textOf(reply);
+    assert.match(text, /within one business day/);
+    const reference = /reference is (SR-\d{6})/.exec(text)?.[1];
+    assert.ok(reference);
+    const request = await harness.models.supportRequests.findOne({ number: reference }).lean();
+    assert.equal(request?.conversationId, chat.id);
+    assert.equal(request?.channel, 'test');
+    assert.equal(request?.reason, 'customer_request');
+    assert.equal(request?.status, 'open');
+    assert.ok(request && request.respondBy.getTime() > Date.now());
+    // The dialog ended: a policy number now is a request of its own, not an answer to the prompt.
+    assert.doesNotMatch(textOf(await chat.say('AUT-100200')), dobPrompt);
+  });
+});
