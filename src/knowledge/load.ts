@@ -89,5 +89,5 @@ export async function loadKnowledgeBase(dir: string): Promise<Article[]> {
     seen.set(article.slug, file);
     articles.push(article);
   }
-  return articles.sort((a, b) => a.slug.localeCompare(b.slug));
+  return articles.sort((a, b) => (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0));
 }

@@ -21,7 +21,7 @@ export interface RetrievalOptions {
 export const defaultRetrievalOptions: RetrievalOptions = {
   boost: { title: 3, tags: 2, body: 1 },
   productTermWeight: 0.5,
-  minScore: 0,
+  minScore: 20,
   minCoverage: 0.3,
 };
 
@@ -87,7 +87,7 @@ export class KnowledgeIndex implements KnowledgeSource {
 
   constructor(articles: readonly Article[], options: Partial<RetrievalOptions> = {}) {
     this.options = { ...defaultRetrievalOptions, ...options };
-    this.sorted = [...articles].sort((a, b) => a.slug.localeCompare(b.slug));
+    this.sorted = [...articles].sort((a, b) => (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0));
     for (const article of this.sorted) this.bySlug.set(article.slug, article);
     this.analyzer = new Analyzer(
       this.sorted.flatMap((article) => [article.title, ...article.tags, article.body]),
@@ -113,14 +113,14 @@ export class KnowledgeIndex implements KnowledgeSource {
         title: article.title,
         // Each tag is its own segment, so no phrase spans two tags.
         tags: article.tags.join('\n'),
-        body: article.body,
+        body: withoutCommands(article.body),
       })),
     );
 
     const documentFrequency = new Map<string, number>();
     for (const article of this.sorted) {
       if (scopeCues(article.tags.join('\n')).includes('tax')) this.taggedWithTaxes.add(article.slug);
-      const terms = new Set([article.title, ...article.tags, article.body].flatMap(analyze));
+      const terms = new Set([article.title, ...article.tags, withoutCommands(article.body)].flatMap(analyze));
       this.termsBySlug.set(article.slug, terms);
       for (const term of terms) documentFrequency.set(term, (documentFrequency.get(term) ?? 0) + 1);
     }
@@ -224,6 +224,14 @@ export class KnowledgeIndex implements KnowledgeSource {
     }
     return null;
   }
+}
+
+/**
+ * The body without the bot commands it points to ("say 'talk to a person'"): most articles end with one,
+ * so they would make every article look a little like the topics those commands belong to.
+ */
+function withoutCommands(body: string): string {
+  return body.replace(/\bsay\s+(['"\u2018\u201c])[^'"\u2019\u201d]*['"\u2019\u201d]/gi, ' ');
 }
 
 function round(value: number): number {

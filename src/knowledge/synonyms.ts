@@ -50,6 +50,7 @@ tow, towing, towed, roadside assistance, breakdown cover
 other driver, someone else, another driver, another person, friend driving, borrow my car, borrowed car, lend my car, lent my car, driving my car, drive my car
 
 # Life events and situations.
+pay, payment, payments, paid, paying
 cancel, quit, terminate, termination, cancellation, discontinue, get out of, end my policy
 job loss, lose job, lost job, losing job, left job, leave job, leaving job, quit job, laid off, let go, got fired, redundant, between jobs
 death, die, dead, deceased, passed away, pass away

@@ -69,6 +69,34 @@ function maxEdits(length: number): number {
 
 const CORRECTION_CACHE_LIMIT = 10_000;
 
+/** Strings grouped by length, each with its frequency. */
+type ByLength = Map<number, Map<string, number>>;
+
+function addTo(groups: ByLength, value: string, frequency: number): void {
+  const group = groups.get(value.length) ?? new Map<string, number>();
+  group.set(value, frequency);
+  groups.set(value.length, group);
+}
+
+/** The string within `budget` edits of `value` (fewest edits, then most frequent), if any. */
+function closest(value: string, groups: ByLength, budget: number): string | undefined {
+  let best: string | undefined;
+  let bestSteps = budget + 1;
+  let bestFrequency = 0;
+  for (let length = value.length - budget; length <= value.length + budget; length += 1) {
+    for (const [candidate, frequency] of groups.get(length) ?? []) {
+      const { steps } = levenshtein(value, candidate);
+      if (steps > budget) continue;
+      if (steps < bestSteps || (steps === bestSteps && frequency > bestFrequency)) {
+        best = candidate;
+        bestSteps = steps;
+        bestFrequency = frequency;
+      }
+    }
+  }
+  return best;
+}
+
 /**
  * Turns text into index terms: words are corrected against the knowledge base's own vocabulary when
  * misspelt, stemmed, rewritten to their synonym group's canonical term (phrases first), and stripped of
@@ -76,9 +104,12 @@ const CORRECTION_CACHE_LIMIT = 10_000;
  */
 export class Analyzer {
   private readonly vocabulary = new Set<string>();
-  private readonly vocabularyByLength = new Map<number, string[]>();
-  private readonly wordFrequency = new Map<string, number>();
   private readonly knownStems = new Set<string>();
+  /** Known words and stems by length, each with how often it occurs. */
+  private readonly wordsByLength: ByLength = new Map();
+  private readonly stemsByLength: ByLength = new Map();
+  /** The most frequent known word for each stem. */
+  private readonly wordForStem = new Map<string, string>();
   private readonly canonicalByStem = new Map<string, string[]>();
   private readonly phrasesByFirstStem = new Map<string, Phrase[]>();
   private readonly corrections = new Map<string, string>();
@@ -140,45 +171,37 @@ export class Analyzer {
    * nothing is close.
    */
   correct(word: string): string {
-    if (this.vocabulary.has(word) || stopWords.has(word) || /\d/.test(word) || englishWords().has(word))
+    if (this.vocabulary.has(word) || stopWords.has(word) || /\d/.test(word) || englishWords().has(word)) {
       return word;
-    const budget = maxEdits(word.length);
-    if (budget === 0 || this.knownStems.has(stemmer(word))) return word;
+    }
+    const stem = stemmer(word);
+    if (this.knownStems.has(stem)) return word;
     const cached = this.corrections.get(word);
     if (cached !== undefined) return cached;
-    let best = word;
-    let bestSteps = budget + 1;
-    let bestFrequency = 0;
-    for (let length = word.length - budget; length <= word.length + budget; length += 1) {
-      for (const candidate of this.vocabularyByLength.get(length) ?? []) {
-        const { steps } = levenshtein(word, candidate);
-        const frequency = this.wordFrequency.get(candidate) ?? 0;
-        if (steps > budget) continue;
-        if (steps < bestSteps || (steps === bestSteps && frequency > bestFrequency)) {
-          best = candidate;
-          bestSteps = steps;
-          bestFrequency = frequency;
-        }
-      }
-    }
+    // A typo inside an inflection the articles never use ("benificiaries" when they only say
+    // "beneficiary") is caught by comparing stems.
+    const closeStem = closest(stem, this.stemsByLength, maxEdits(stem.length));
+    const best =
+      closest(word, this.wordsByLength, maxEdits(word.length)) ??
+      (closeStem === undefined ? undefined : this.wordForStem.get(closeStem)) ??
+      word;
     if (this.corrections.size >= CORRECTION_CACHE_LIMIT) this.corrections.clear();
     this.corrections.set(word, best);
     return best;
   }
 
-  /** Whether a word is a stop word (never a topic on its own). */
-  static isStopWord(word: string): boolean {
-    return stopWords.has(word);
-  }
-
   private learn(word: string): void {
-    this.wordFrequency.set(word, (this.wordFrequency.get(word) ?? 0) + 1);
-    if (this.vocabulary.has(word) || stopWords.has(word) || /\d/.test(word)) return;
+    if (stopWords.has(word) || /\d/.test(word)) return;
+    const frequency = (this.wordsByLength.get(word.length)?.get(word) ?? 0) + 1;
+    addTo(this.wordsByLength, word, frequency);
     this.vocabulary.add(word);
-    this.knownStems.add(stemmer(word));
-    const sameLength = this.vocabularyByLength.get(word.length) ?? [];
-    sameLength.push(word);
-    this.vocabularyByLength.set(word.length, sameLength);
+    const stem = stemmer(word);
+    this.knownStems.add(stem);
+    addTo(this.stemsByLength, stem, (this.stemsByLength.get(stem.length)?.get(stem) ?? 0) + 1);
+    const current = this.wordForStem.get(stem);
+    if (current === undefined || (this.wordsByLength.get(current.length)?.get(current) ?? 0) < frequency) {
+      this.wordForStem.set(stem, word);
+    }
   }
 
   private rawTokens(text: string): Token[] {
