@@ -37,7 +37,7 @@ Intents:
 - benefits: wants to use, request or enrol in benefits.
 - talk_to_person: wants a human agent, a person, or a call back.
 - cancel: wants to stop, cancel the current conversation step, or start over.
-- faq: anything else, including every general question about insurance, questions about what is or is not covered (even "does my policy cover floods?"), how-to questions about changing or cancelling a policy, and messages you cannot place.
+- faq: anything else, including every general question about insurance, questions about what is or is not covered (even "does my policy cover floods?"), advice and reasons ("why did my premium go up?", "when should I file a claim?"), how-to questions about changing or cancelling a policy, and messages you cannot place.
 Only requests to see the customer's own data or to act count as action intents; questions about insurance concepts are faq.
 
 Entities (null when absent; never invent one):
