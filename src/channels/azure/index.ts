@@ -1,0 +1,110 @@
+/**
+ * `POST /api/messages`: the Bot Framework connector endpoint that Azure Bot Service channels call. The
+ * request is authenticated by the SDK's standard Bot Framework authentication from the MicrosoftApp*
+ * settings, on every request; without credentials the SDK's own rule applies (only unsigned local
+ * Emulator-style traffic is accepted, and replies go out unsigned).
+ */
+import {
+  CloudAdapter,
+  ConfigurationBotFrameworkAuthentication,
+  type Activity,
+  type InvokeResponse,
+  type TurnContext,
+} from 'botbuilder';
+import restify, { type Request, type Response, type Server } from 'restify';
+import { z } from 'zod';
+import type { Config } from '../../config.js';
+import { HttpError } from '../../http/errors.js';
+import type { Logger } from '../../log.js';
+import type { Bot } from '../directline/index.js';
+
+/** Options of {@link createAzureChannel}. */
+export interface AzureChannelOptions {
+  /** `config.botFramework`: the MicrosoftApp* credentials, or null when none are set. */
+  botFramework: Config['botFramework'];
+  bot: Bot;
+  logger: Logger;
+}
+
+/** The Bot Framework connector channel. */
+export interface AzureChannel {
+  /** The adapter, for middleware and proactive messages (`continueConversationAsync`). */
+  readonly adapter: CloudAdapter;
+  /** Adds `POST /api/messages` to `server`. */
+  register(server: Server): void;
+}
+
+/** Connector activities are large at most a few hundred KB (cards); anything bigger is refused. */
+const maxBodyBytes = 1024 * 1024;
+
+const activitySchema = z.looseObject({
+  type: z.string().min(1),
+  serviceUrl: z.string().optional(),
+  conversation: z.looseObject({ id: z.string() }).optional(),
+});
+
+/** The SDK keeps `processActivity` (which returns invoke responses) protected; this only exposes it. */
+class ConnectorAdapter extends CloudAdapter {
+  run(
+    authentication: Awaited<ReturnType<ConfigurationBotFrameworkAuthentication['authenticateRequest']>>,
+    activity: Activity,
+    logic: (context: TurnContext) => Promise<void>,
+  ): Promise<InvokeResponse | undefined> {
+    return this.processActivity(authentication, activity, logic);
+  }
+}
+
+export function createAzureChannel(options: AzureChannelOptions): AzureChannel {
+  const credentials = options.botFramework;
+  const authentication = new ConfigurationBotFrameworkAuthentication({
+    MicrosoftAppId: credentials?.appId ?? '',
+    MicrosoftAppPassword: credentials?.appPassword ?? '',
+    MicrosoftAppType: credentials?.appType ?? 'MultiTenant',
+    MicrosoftAppTenantId: credentials?.tenantId ?? '',
+  });
+  const adapter = new ConnectorAdapter(authentication);
+  const { logger, bot } = options;
+  adapter.onTurnError = async (context, error) => {
+    logger.error({ err: error, channelId: context.activity.channelId }, 'bot turn failed');
+    try {
+      await context.sendActivity(
+        'Sorry, something went wrong on our side. Please try that again in a moment.',
+      );
+    } catch (sendError) {
+      logger.error({ err: sendError }, 'could not tell the user about a failed turn');
+    }
+  };
+
+  return {
+    adapter,
+    register(server) {
+      server.post(
+        '/api/messages',
+        restify.plugins.bodyReader({ maxBodySize: maxBodyBytes }),
+        ...restify.plugins.jsonBodyParser({ bodyReader: true, mapParams: false }),
+        async (req: Request, res: Response) => {
+          const activity = activitySchema.parse(req.body) as unknown as Activity;
+          const authenticated = await authentication
+            .authenticateRequest(activity, req.headers.authorization ?? '')
+            .catch((error: unknown) => {
+              throw refusal(error);
+            });
+          const invokeResponse = await adapter.run(authenticated, activity, (context) => bot.run(context));
+          if (invokeResponse) res.send(invokeResponse.status, invokeResponse.body);
+          else res.send(200);
+        },
+      );
+    },
+  };
+}
+
+/** The SDK's AuthenticationError carries the status to answer with (401, or 400 for a malformed header). */
+function refusal(error: unknown): unknown {
+  const status = error instanceof Error ? (error as { statusCode?: unknown }).statusCode : undefined;
+  if (typeof status !== 'number' || status < 400 || status >= 500) return error;
+  return new HttpError(
+    status,
+    status === 401 ? 'unauthorized' : 'bad_request',
+    error instanceof Error ? error.message : '',
+  );
+}
