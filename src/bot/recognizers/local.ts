@@ -175,8 +175,10 @@ const greetingPrefix =
 /** What may follow a greeting in a message that is only a greeting. */
 const smallTalk = /^(?:how are you(?: doing)?|hows it going|how is it going|whats up|sup)$/;
 
-/** Every word the rules rely on; near misses of these are read as them. Inflections guard against
- * "correcting" a real word into a different key word ("filed" is not "file"). */
+/**
+ * Every word the rules rely on; near misses of these are read as them. Inflections are listed too, so a
+ * real word is not "corrected" into a different key word ("filed" is not "file").
+ */
 const keywords: ReadonlySet<string> = new Set(
   `
   hi hello helo hey heya hiya howdy greetings morning evening afternoon
@@ -196,7 +198,8 @@ const keywords: ReadonlySet<string> = new Set(
   vandalized vandalised burglarized broken broke wrecked totaled totalled incident injury leak
   policy policies deductible deductibles premium premiums document documents dependent dependents
   limit limits details detail payment payments bill renewal show view lookup display review download
-  information summary number card
+  information summary number card active valid expired lapsed
+  assistance adjuster specialist officer hurt injured destroyed cancelled canceled increase lower reduce
   `
     .split(/\s+/)
     .filter((word) => word !== ''),
