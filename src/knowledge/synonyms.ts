@@ -43,7 +43,7 @@ belongings, possessions, personal property, stuff, contents, personal items, tv,
 liability, personal liability, dog bite, dog bit, slip and fall, slipped and fell, got hurt, injured on my property, injured guest
 flood, inundation, water came in, rising water, storm surge
 earthquake, quake, tremor, seismic
-accident, crash, fender bender, wreck, hit by
+accident, crash, fender bender, wreck, hit by, rear ended, rearended, sideswiped, side swiped, t boned, collided
 steal, stole, stolen, theft, burglary, robbery, break in, broken into
 fire, blaze, burned, burnt, smoke damage
 tow, towing, towed, roadside assistance, breakdown cover
@@ -59,7 +59,7 @@ sick, ill, illness, sickness, unwell
 spouse, wife, husband, partner, fiance, fiancee
 child, children, kid, son, daughter, stepchild
 newborn, baby, infant, new born, birth, gave birth, had a baby
-move, relocate, relocation, new address, change address, moving house
+move, relocate, relocation, moving house
 deny, denial, reject, rejection, refuse, refused, turn down, turned down, decline
 appeal, dispute, challenge a decision, reconsideration, contest a decision
 reinstate, reinstatement, restore, reactivate, revive
@@ -72,10 +72,10 @@ borrow, loan, lend
 surrender, cash in, cash out
 
 # Time.
-deadline, time limit, how long do i have, how long have to, how long can wait, how long wait, too late to, how soon must
+deadline, time limit, how long do i have, how long have to, how long can wait, how long wait, too late to, how soon must, how many days do i have, how many days have to
 timeline, time frame, timeframe, how long take, how long until, turnaround, processing time
 waiting period, elimination period, waiting time, qualifying period, probationary period
-enrollment period, enrollment window, sign up period, when can i switch, when can i change, when can i enroll, when can i sign up, when can i join
+enrollment period, enrollment window, sign up period, when can i enroll, when can i sign up, when can i join
 
 # Claims and documents.
 document, paperwork, papers, docs, forms
@@ -92,6 +92,7 @@ policy wording, policy booklet, policy document, contract wording, fine print, t
 # Portal services.
 person, human, agent, representative, rep, operator, customer service, customer support, real person, live agent, support agent, claims officer, talk to, speak to, speak with, talk with, someone i can call, who can i call, call someone, call me back, not a bot
 ticket, support ticket, case number, support request
+link, combine, consolidate, merge, bring together, in one place
 text, sms, text message, texts, txt
 reminder, alert, notification, notify, nudge
 email, e mail
