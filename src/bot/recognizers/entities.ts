@@ -97,7 +97,8 @@ const monthName =
  */
 const datePatterns: readonly { pattern: RegExp; formats: readonly string[] }[] = [
   { pattern: /\b\d{4}-\d{1,2}-\d{1,2}\b/, formats: ['yyyy-M-d'] },
-  { pattern: /\b\d{1,2}\/\d{1,2}\/(?:\d{4}|\d{2})\b/, formats: ['M/d/yyyy', 'd/M/yyyy', 'M/d/yy', 'd/M/yy'] },
+  { pattern: /\b\d{1,2}\/\d{1,2}\/\d{4}\b/, formats: ['M/d/yyyy', 'd/M/yyyy'] },
+  { pattern: /\b\d{1,2}\/\d{1,2}\/\d{2}\b/, formats: ['M/d/yy', 'd/M/yy'] },
   { pattern: /\b\d{1,2}-\d{1,2}-\d{4}\b/, formats: ['M-d-yyyy', 'd-M-yyyy'] },
   { pattern: /\b\d{1,2}\.\d{1,2}\.\d{4}\b/, formats: ['d.M.yyyy', 'M.d.yyyy'] },
   {
@@ -109,6 +110,9 @@ const datePatterns: readonly { pattern: RegExp; formats: readonly string[] }[] =
     formats: ['d MMMM yyyy', 'd MMM yyyy', 'do MMMM yyyy', 'do MMM yyyy'],
   },
 ];
+/** Years outside this range are typing mistakes, not dates of birth or incidents. */
+const minYear = 1900;
+const maxYear = 2100;
 /** Dates said in words, relative to today. */
 const relativeDates: readonly { pattern: RegExp; daysAgo: number }[] = [
   { pattern: /\btoday\b|\bthis (?:morning|afternoon|evening)\b|\btonight\b/i, daysAgo: 0 },
@@ -221,7 +225,9 @@ function parseDate(found: string, formats: readonly string[]): string | undefine
   const reference = new Date();
   for (const pattern of formats) {
     const date = parse(cleaned, pattern, reference);
-    if (isValid(date)) return format(date, 'yyyy-MM-dd');
+    if (isValid(date) && date.getFullYear() >= minYear && date.getFullYear() <= maxYear) {
+      return format(date, 'yyyy-MM-dd');
+    }
   }
   return undefined;
 }
