@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { Decimal128, Double, Long, MongoClient, MongoServerError } from 'mongodb';
+import { startEmbeddedMongo, type EmbeddedMongoOptions } from '../../src/embedded-mongo/index.js';
+import type { LooseDoc } from './database.js';
+
+/** Runs `fn` against an embedded server on `dir`, then stops it. */
+async function withServer<T>(
+  options: EmbeddedMongoOptions,
+  fn: (client: MongoClient) => Promise<T>,
+): Promise<T> {
+  const server = await startEmbeddedMongo(options);
+  const client = await MongoClient.connect(server.uri);
+  try {
+    return await fn(client);
+  } finally {
+    await client.close();
+    await server.stop();
+  }
+}
+
+describe('embedded server durability', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'embedded-mongo-durable-'));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('writes, indexes and drops survive a restart with exact types', async () => {
+    const dataDir = join(dir, 'restart');
+    await withServer({ dataDir }, async (client) => {
+      const db = client.db('app');
+      const users = db.collection<LooseDoc>('users');
+      await users.createIndex({ email: 1 }, { unique: true });
+      await users.insertMany([
+        { _id: 1, email: 'a', score: new Double(3), big: Long.fromString('9007199254740993') },
+        { _id: 2, email: 'b', price: Decimal128.fromString('9.90') },
+        { _id: 3, email: 'c' },
+      ]);
+      await db
+        .collection('users')
+        .updateOne({ _id: 2 } as object, { $set: { email: 'bb' }, $push: { tags: 'x' } });
+      await users.deleteOne({ _id: 3 });
+      await db.collection('scratch').insertOne({ gone: true });
+      await db.collection('scratch').drop();
+    });
+    await withServer({ dataDir }, async (client) => {
+      const db = client.db('app');
+      const users = db.collection<LooseDoc>('users');
+      const raw = await users
+        .find({}, { promoteValues: false, promoteLongs: false })
+        .sort({ _id: 1 })
+        .toArray();
+      assert.equal(raw.length, 2);
+      assert.ok(raw[0]?.score instanceof Double);
+      assert.equal(String(raw[0]?.big), '9007199254740993');
+      assert.deepEqual(await users.findOne({ _id: 2 }, { projection: { _id: 0 } }), {
+        email: 'bb',
+        price: Decimal128.fromString('9.90'),
+        tags: ['x'],
+      });
+      await assert.rejects(users.insertOne({ _id: 4, email: 'a' }), (err: unknown) => {
+        assert.ok(err instanceof MongoServerError);
+        assert.equal(err.code, 11000);
+        return true;
+      });
+      assert.deepEqual(
+        (await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name),
+        ['users'],
+      );
+    });
+  });
+
+  test('compaction keeps the journal bounded and the state intact', async () => {
+    const dataDir = join(dir, 'compact');
+    const options = { dataDir, compactAfterBytes: 64 * 1024 };
+    await withServer(options, async (client) => {
+      const c = client.db('app').collection<LooseDoc>('events');
+      await c.createIndex({ n: 1 });
+      for (let round = 0; round < 20; round++) {
+        await c.insertMany(
+          Array.from({ length: 50 }, (_, i) => ({ _id: round * 50 + i, n: i, pad: 'x'.repeat(100) })),
+        );
+        await c.deleteMany({ _id: { $lt: round * 50 } });
+      }
+    });
+    const files = await readdir(dataDir);
+    let journalBytes = 0;
+    for (const f of files) if (f.startsWith('journal.')) journalBytes += (await stat(join(dataDir, f))).size;
+    assert.ok(files.includes('snapshot.bson'), files.join(','));
+    assert.ok(journalBytes < 256 * 1024, `journal is ${journalBytes} bytes`);
+    await withServer(options, async (client) => {
+      const c = client.db('app').collection<LooseDoc>('events');
+      assert.equal(await c.countDocuments(), 50);
+      assert.equal((await c.find({}).sort({ _id: 1 }).limit(1).toArray())[0]?._id, 950);
+      assert.deepEqual(
+        (await c.listIndexes().toArray()).map((i) => i.name),
+        ['_id_', 'n_1'],
+      );
+    });
+  });
+
+  test('a second server on the same data directory is refused with the owner named', async () => {
+    const dataDir = join(dir, 'owned');
+    const first = await startEmbeddedMongo({ dataDir });
+    try {
+      await assert.rejects(startEmbeddedMongo({ dataDir }), /in use by process \d+/);
+    } finally {
+      await first.stop();
+    }
+  });
+});
