@@ -2,7 +2,7 @@
  * The customer-facing bot: one ActivityHandler for every channel (Direct Line, SMS, Bot Framework
  * connector), running MainDialog over conversation state kept in MongoDB.
  */
-import { ActivityHandler, ConversationState, type Storage, type TurnContext } from 'botbuilder';
+import { ActivityHandler, type ConversationState, type Storage, type TurnContext } from 'botbuilder';
 import { runDialog, type DialogState } from 'botbuilder-dialogs';
 import type { DialogServices, QuestionAnswerer } from '../../dialogs/dependencies.js';
 import { MainDialog } from '../../dialogs/main-dialog.js';
@@ -13,6 +13,7 @@ import type { Logger } from '../log.js';
 import type { Recognizer } from './recognizer.js';
 import { LocalRecognizer } from './recognizers/local.js';
 import { defaultVerificationIdleMs, Session, type SessionData } from './session.js';
+import { ConcurrentConversationState } from './state.js';
 
 export type { DialogServices as BotServices, QuestionAnswerer } from '../../dialogs/dependencies.js';
 
@@ -35,11 +36,15 @@ export interface BotOptions {
 }
 
 /**
- * Runs MainDialog for every message and saves conversation state after every turn. A turn whose state
- * changed under it (another turn of the same conversation saved first) fails on save with
+ * Runs MainDialog for every message and saves conversation state after every turn. Turns of one
+ * conversation run one after another in this process, in the order they arrived; should another
+ * instance of the app save the same conversation in between, this turn's save fails with
  * `StoragePreconditionError` rather than overwriting the other turn's state.
  */
 export class InsuraLinkBot extends ActivityHandler {
+  /** The last turn queued per conversation. */
+  private readonly turns = new Map<string, Promise<void>>();
+
   constructor(
     private readonly conversationState: ConversationState,
     dialog: MainDialog,
@@ -62,6 +67,19 @@ export class InsuraLinkBot extends ActivityHandler {
   }
 
   override async run(context: TurnContext): Promise<void> {
+    const key = `${context.activity.channelId}/${context.activity.conversation?.id ?? ''}`;
+    const previous = this.turns.get(key) ?? Promise.resolve();
+    // A failed turn has already been reported to its own caller; the next one runs regardless.
+    const turn = previous.catch(() => undefined).then(() => this.runTurn(context));
+    this.turns.set(key, turn);
+    try {
+      await turn;
+    } finally {
+      if (this.turns.get(key) === turn) this.turns.delete(key);
+    }
+  }
+
+  private async runTurn(context: TurnContext): Promise<void> {
     await super.run(context);
     await this.conversationState.saveChanges(context, false);
   }
@@ -69,7 +87,7 @@ export class InsuraLinkBot extends ActivityHandler {
 
 /** Builds the bot and its dialogs; the composition root calls this once. */
 export function createBot(options: BotOptions): InsuraLinkBot {
-  const conversationState = new ConversationState(options.storage);
+  const conversationState = new ConcurrentConversationState(options.storage);
   const session = new Session(
     conversationState.createProperty<SessionData>('session'),
     options.verificationIdleMs ?? defaultVerificationIdleMs,

@@ -48,7 +48,8 @@ export class StoragePreconditionError extends Error {
  * eTag it was read with is written only if nobody wrote it since, otherwise the write fails with
  * `StoragePreconditionError`. Every successful write gives the item a new eTag, returned by `read`.
  * An item written with a concrete eTag that no longer exists (deleted meanwhile) is refused too, since
- * writing it back would silently undo the delete.
+ * writing it back would silently undo the delete. A written item gets its new eTag set on the object
+ * passed in, so the caller can write it again without re-reading it.
  */
 export class MongoStorage implements Storage {
   private readonly model: Model<BotStateRow>;
@@ -94,10 +95,11 @@ export class MongoStorage implements Storage {
     const next = { data: JSON.stringify(rest), eTag: randomUUID(), updatedAt: new Date() };
     if (expected === undefined || expected === null || expected === '' || expected === '*') {
       await this.upsert(key, next);
-      return;
+    } else {
+      const result = await this.model.updateOne({ _id: key, eTag: String(expected) }, { $set: next });
+      if (result.matchedCount === 0) throw new StoragePreconditionError(key);
     }
-    const result = await this.model.updateOne({ _id: key, eTag: String(expected) }, { $set: next });
-    if (result.matchedCount === 0) throw new StoragePreconditionError(key);
+    (item as { eTag?: string }).eTag = next.eTag;
   }
 
   private async upsert(key: string, next: Omit<BotStateRow, '_id'>): Promise<void> {

@@ -25,16 +25,20 @@ describe('MongoStorage', () => {
       },
       verified: { customerId: 'c1', at: '2026-01-01T00:00:00.000Z' },
     };
-    await storage.write({ 'conv/1': state });
+    await storage.write({ 'conv/1': { ...state } });
     const first = await storage.read(['conv/1', 'missing']);
     assert.deepEqual(Object.keys(first), ['conv/1']);
     const { eTag, ...stored } = first['conv/1'] as { eTag: string };
     assert.deepEqual(stored, state);
     assert.equal(typeof eTag, 'string');
 
-    await storage.write({ 'conv/1': { ...state, eTag } });
+    const again = { ...state, eTag };
+    await storage.write({ 'conv/1': again });
     const second = await storage.read(['conv/1']);
     assert.notEqual((second['conv/1'] as { eTag: string }).eTag, eTag);
+    // The written item carries its new eTag, so it can be written again without a read.
+    assert.equal(again.eTag, (second['conv/1'] as { eTag: string }).eTag);
+    await storage.write({ 'conv/1': again });
   });
 
   it('lets one of two writers holding the same eTag win and refuses the other', async () => {

@@ -1,7 +1,8 @@
 /**
  * The whole bot over the embedded database with the demo data, driven through botbuilder's TestAdapter.
  */
-import { TestAdapter, type Activity } from 'botbuilder';
+import { TestAdapter, type Activity, type Storage } from 'botbuilder';
+import type mongoose from 'mongoose';
 import { pino } from 'pino';
 import type { Recognizer } from '../../src/bot/recognizer.js';
 import { LocalRecognizer } from '../../src/bot/recognizers/local.js';
@@ -32,8 +33,10 @@ export interface Harness {
     verificationAttempts: ReturnType<typeof verificationAttemptModel>;
   };
   bot: InsuraLinkBot;
-  /** A conversation with the bot; each call starts a new one. */
-  conversation(options?: { id?: string; channelId?: string }): Conversation;
+  /** Another bot over the same database and storage, as a second instance of the app would be. */
+  newBot(): InsuraLinkBot;
+  /** A conversation with the bot (by default `bot`); each call starts a new one unless given an id. */
+  conversation(options?: { id?: string; channelId?: string; bot?: InsuraLinkBot }): Conversation;
   stop(): Promise<void>;
 }
 
@@ -44,6 +47,8 @@ export interface Conversation {
 }
 
 export interface HarnessOptions {
+  /** Bot state storage over the test database; default `MongoStorage`. */
+  storage?: (connection: mongoose.Connection) => Storage;
   recognizer?: Recognizer;
   answerer?: QuestionAnswerer;
   verificationIdleMs?: number;
@@ -69,33 +74,38 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     };
     await Promise.all(Object.values(models).map((model) => model.createIndexes()));
     const knowledge = createKnowledgeSource(await loadKnowledgeBase(knowledgeBaseDir()));
-    const bot = createBot({
-      storage: new MongoStorage(db.connection),
-      services: {
-        verification: new MongoVerificationService(models, domain.customers, db.cipher, domain.audit),
-        policies: domain.policies,
-        handoff: new MongoHandoffService({ ...models, counters: db.models.counters }, domain.audit),
-        feedback: new MongoFeedbackService(models),
-      },
-      recognizer: options.recognizer ?? new LocalRecognizer(),
-      knowledge,
-      ...(options.answerer ? { answerer: options.answerer } : {}),
-      files,
-      logger: pino({ level: 'silent' }),
-      ...(options.verificationIdleMs ? { verificationIdleMs: options.verificationIdleMs } : {}),
-      ...(options.now ? { now: options.now } : {}),
-    });
+    const storage = options.storage?.(db.connection) ?? new MongoStorage(db.connection);
+    const newBot = () =>
+      createBot({
+        storage,
+        services: {
+          verification: new MongoVerificationService(models, domain.customers, db.cipher, domain.audit),
+          policies: domain.policies,
+          handoff: new MongoHandoffService({ ...models, counters: db.models.counters }, domain.audit),
+          feedback: new MongoFeedbackService(models),
+        },
+        recognizer: options.recognizer ?? new LocalRecognizer(),
+        knowledge,
+        ...(options.answerer ? { answerer: options.answerer } : {}),
+        files,
+        logger: pino({ level: 'silent' }),
+        ...(options.verificationIdleMs ? { verificationIdleMs: options.verificationIdleMs } : {}),
+        ...(options.now ? { now: options.now } : {}),
+      });
+    const bot = newBot();
     return {
       db,
       domain,
       models,
       bot,
+      newBot,
       conversation(conversationOptions = {}) {
         conversations += 1;
         const id = conversationOptions.id ?? `conversation-${conversations}`;
         const reference = TestAdapter.createConversation(id);
         if (conversationOptions.channelId) reference.channelId = conversationOptions.channelId;
-        const adapter = new TestAdapter((context) => bot.run(context), reference);
+        const target = conversationOptions.bot ?? bot;
+        const adapter = new TestAdapter((context) => target.run(context), reference);
         return {
           id,
           async say(input) {

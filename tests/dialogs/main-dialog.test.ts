@@ -28,4 +28,70 @@ describe('MainDialog', () => {
       'Talk to a person',
     ]);
   });
+
+  for (const [item, says] of [
+    ['Claim status', /can't check the status of a claim in this chat yet/],
+    ['File a claim', /Filing a claim in this chat isn't available yet/],
+    ['Benefits', /Requesting benefits in this chat isn't available yet/],
+    ['where is my claim CLM-000123 at?', /can't check the status of a claim/],
+  ] as const) {
+    it(`says plainly what is not available yet and offers a person: ${item}`, async () => {
+      const chat = harness.conversation();
+      const replies = await chat.say(item);
+      assert.match(textOf(replies), says);
+      assert.deepEqual(suggestionsOf(replies), ['Talk to a person', 'Show my policies', 'Ask a question']);
+      assert.equal(await harness.models.supportRequests.countDocuments({ conversationId: chat.id }), 0);
+    });
+  }
+
+  it('records one support request per conversation, however often the customer asks', async () => {
+    const chat = harness.conversation();
+    const first = textOf(await chat.say('Talk to a person'));
+    const second = textOf(await chat.say('can I speak to a real person'));
+    const reference = /reference is (SR-\d{6})/.exec(first)?.[1];
+    assert.ok(reference);
+    assert.ok(second.includes(reference));
+    assert.equal(await harness.models.supportRequests.countDocuments({ conversationId: chat.id }), 1);
+    const other = textOf(await harness.conversation().say('Talk to a person'));
+    assert.ok(!other.includes(reference));
+  });
+
+  it('shows help with the menu', async () => {
+    const replies = await harness.conversation().say('help');
+    assert.match(textOf(replies), /Here is what I can do/);
+    assert.equal(suggestionsOf(replies).length, 6);
+  });
+
+  it('invites a question, then answers it from the knowledge base', async () => {
+    const chat = harness.conversation();
+    assert.match(textOf(await chat.say('Ask a question')), /what would you like to know/);
+    assert.match(textOf(await chat.say('what is a deductible')), /A deductible is/);
+  });
+
+  it('greets a verified customer by name', async () => {
+    const chat = harness.conversation();
+    await chat.say('Show my policies');
+    await chat.say('AUT-100200');
+    await chat.say('1988-04-12');
+    assert.match(textOf(await chat.say('hello')), /^Hi Jordan/);
+  });
+});
+
+describe('MainDialog with a failing recognizer', () => {
+  let harness: Harness;
+  before(async () => {
+    harness = await startHarness({
+      recognizer: {
+        recognize: () => Promise.reject(new Error('recognizer unavailable')),
+      },
+    });
+  });
+  after(async () => {
+    await harness.stop();
+  });
+
+  it('falls back to the local recognizer', async () => {
+    const chat = harness.conversation();
+    assert.match(textOf(await chat.say('show my policies please')), /policy number .* or the phone number/);
+  });
 });

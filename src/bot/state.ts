@@ -1,0 +1,32 @@
+import { calculateChangeHash, ConversationState, type StoreItem, type TurnContext } from 'botbuilder';
+
+/**
+ * Conversation state saved with optimistic concurrency. botbuilder's `BotState.saveChanges` always
+ * writes with `eTag: '*'`, so of two turns of one conversation running at once (two app instances, say)
+ * the later save silently wins. This class saves with the eTag the state was read with instead: the
+ * later save fails with the storage's precondition error and the earlier turn's state stands.
+ *
+ * The storage must hand the new eTag back on the written item (as `MongoStorage` does), so that saving
+ * twice in one turn is not taken for a conflict with itself.
+ */
+export class ConcurrentConversationState extends ConversationState {
+  /** Per turn: the hash of the state as last read or saved, to skip saving what did not change. */
+  private readonly savedHash = Symbol('ConcurrentConversationState.savedHash');
+
+  override async load(context: TurnContext, force = false): Promise<StoreItem> {
+    const reading = force || this.get(context) === undefined;
+    const state = (await super.load(context, force)) as StoreItem;
+    if (reading) context.turnState.set(this.savedHash, calculateChangeHash(state));
+    return state;
+  }
+
+  override async saveChanges(context: TurnContext, force = false): Promise<void> {
+    const state = this.get(context) as StoreItem | undefined;
+    if (!state) return;
+    const hash = calculateChangeHash(state);
+    if (!force && hash === context.turnState.get(this.savedHash)) return;
+    const key = await this.storageKey(context);
+    await this.storage.write({ [key]: state });
+    context.turnState.set(this.savedHash, hash);
+  }
+}
