@@ -220,6 +220,18 @@ describe('GroundedAnswerer against the fake OpenAI API', () => {
     assert.deepEqual(await answerer.answer(floodQuestion), localFlood);
   });
 
+  it("falls back to the local answer when the caller's signal fires", async () => {
+    fake.respondWith({ delayMs: 3000 });
+    const controller = new AbortController();
+    const pending = answerer.answer(floodQuestion, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 20);
+    assert.deepEqual(await pending, localFlood);
+    assert.deepEqual(
+      debugs.map((entry) => (entry as { code?: string }).code),
+      ['aborted'],
+    );
+  });
+
   const failures = [
     { name: 'malformed JSON', reply: { content: '{"answer": "Floods are' }, code: 'malformed' },
     {

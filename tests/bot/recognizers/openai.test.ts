@@ -117,6 +117,7 @@ describe('OpenAIRecognizer against the fake OpenAI API', () => {
       code: 'malformed',
     },
     { name: 'a score out of range', reply: { json: { ...modelAnswer, score: 7 } }, code: 'malformed' },
+    { name: 'a refusal', reply: { refusal: 'I cannot help with that.' }, code: 'refusal' },
     { name: 'a 500', reply: { status: 500 }, code: 'api' },
     { name: 'a 429', reply: { status: 429 }, code: 'api' },
     { name: 'a timeout', reply: { delayMs: 3000, then: { json: modelAnswer } }, code: 'timeout' },
