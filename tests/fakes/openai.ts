@@ -94,7 +94,8 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
   let responder: FakeResponder = defaultReply;
 
   const server = createServer((req, res) => {
-    void handle(req, res);
+    // A client that hangs up mid-request is the client's business, not a test failure.
+    handle(req, res).catch(() => res.destroy());
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
