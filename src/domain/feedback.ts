@@ -17,19 +17,10 @@ export const faqFeedbackInputSchema = z.object({
 });
 export type FaqFeedbackInput = z.input<typeof faqFeedbackInputSchema>;
 
-/** Counts of answers for one article. */
-export interface FeedbackTally {
-  slug: string;
-  helpful: number;
-  unhelpful: number;
-}
-
 /** "Was this helpful?" answers about knowledge-base articles. */
 export interface FeedbackService {
   /** Stores one answer; returns its id. */
   record(input: FaqFeedbackInput): Promise<string>;
-  /** How often an article helped and did not, to find the articles that need work. */
-  tally(slug: string): Promise<FeedbackTally>;
 }
 
 export class MongoFeedbackService implements FeedbackService {
@@ -46,13 +37,5 @@ export class MongoFeedbackService implements FeedbackService {
       customer: data.customerId ? parseObjectId(data.customerId, 'customer') : undefined,
     });
     return idOf(created._id);
-  }
-
-  async tally(slug: string): Promise<FeedbackTally> {
-    const [helpful, unhelpful] = await Promise.all([
-      this.models.faqFeedback.countDocuments({ slug, helpful: true }),
-      this.models.faqFeedback.countDocuments({ slug, helpful: false }),
-    ]);
-    return { slug, helpful, unhelpful };
   }
 }
