@@ -691,7 +691,6 @@ function generator(seed: number) {
 }
 
 const money = (amount: number) => Types.Decimal128.fromString(amount.toFixed(2));
-const day = (iso: string) => new Date(`${iso}T00:00:00Z`);
 
 /**
  * Writes the demo data set when the database holds no insurers, customers, policies or claims;
@@ -893,7 +892,7 @@ export async function seedDemoData(
         dependents: dependents.map((member) => ({
           name: member.name,
           relationship: member.relationship,
-          dateOfBirth: day(member.dateOfBirth),
+          dateOfBirthEncrypted: cipher.encrypt(member.dateOfBirth),
         })),
         coverages: spec.coverages.map((coverage) => ({
           name: coverage.name,

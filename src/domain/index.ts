@@ -35,7 +35,7 @@ export function createDomainServices(
   return {
     audit,
     customers: new MongoCustomerService(models, cipher, audit),
-    policies: new MongoPolicyService(models),
+    policies: new MongoPolicyService(models, cipher),
     claims: new MongoClaimService(models, numbers, audit, now),
     benefits: new MongoBenefitService(models, numbers, audit, now),
   };

@@ -1,6 +1,6 @@
 import type { Types } from 'mongoose';
+import type { FieldCipher } from '../db/encryption.js';
 import type { LeanDoc, LineOfBusiness, Models, PolicyStatus, PremiumFrequency } from '../db/models/index.js';
-import { toIsoDate } from './dates.js';
 import { DomainError } from './errors.js';
 import { decimalToNumber, idOf, parseObjectId } from './mapping.js';
 
@@ -49,7 +49,10 @@ type InsurerRow = LeanDoc<Models['insurers']>;
 type PolicyTypeRow = LeanDoc<Models['policyTypes']>;
 
 export class MongoPolicyService implements PolicyService {
-  constructor(private readonly models: Pick<Models, 'policies' | 'insurers' | 'policyTypes'>) {}
+  constructor(
+    private readonly models: Pick<Models, 'policies' | 'insurers' | 'policyTypes'>,
+    private readonly cipher: FieldCipher,
+  ) {}
 
   async listForCustomer(customerId: string): Promise<InsurerPolicies[]> {
     const holder = parseObjectId(customerId, 'customer');
@@ -98,7 +101,7 @@ export class MongoPolicyService implements PolicyService {
       dependents: row.dependents.map((dependent) => ({
         name: dependent.name,
         relationship: dependent.relationship,
-        dateOfBirth: toIsoDate(dependent.dateOfBirth),
+        dateOfBirth: this.cipher.decrypt(dependent.dateOfBirthEncrypted),
       })),
       documents: row.documents.map((document) => ({ title: document.title, fileId: document.fileId })),
     };

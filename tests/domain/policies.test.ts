@@ -44,7 +44,19 @@ describe('policy lookup', () => {
       policy.dependents.map((dependent) => dependent.relationship),
       ['spouse', 'child'],
     );
-    assert.match(policy.dependents[0]!.dateOfBirth, /^\d{4}-\d{2}-\d{2}$/);
+    assert.deepEqual(policy.dependents[0], {
+      name: 'Casey Rivera',
+      relationship: 'spouse',
+      dateOfBirth: '1989-09-21',
+    });
+  });
+
+  it("keeps dependents' dates of birth sealed at rest", async () => {
+    const raw = await env.db.models.policies.collection.findOne({ number: 'HLT-500600' });
+    const text = JSON.stringify(raw?.dependents);
+    assert.ok(text.includes('Casey Rivera'));
+    assert.ok(!text.includes('1989') && !text.includes('2018'));
+    assert.match(String(raw?.dependents[0].dateOfBirthEncrypted), /^v1:/);
   });
 
   it("does not reveal another customer's policy: it is simply not found", async () => {

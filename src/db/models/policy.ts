@@ -1,4 +1,5 @@
 import { Schema, type Connection, type HydratedDocument, type InferSchemaType } from 'mongoose';
+import { sealedValuePattern } from '../encryption.js';
 import { currencyPattern, isNonNegativeDecimal } from './common.js';
 
 export const policyStatuses = ['active', 'lapsed', 'cancelled', 'expired'] as const;
@@ -14,7 +15,8 @@ const dependentSchema = new Schema(
   {
     name: { type: String, required: true, trim: true, minlength: 1 },
     relationship: { type: String, enum: dependentRelationships, required: true },
-    dateOfBirth: { type: Date, required: true },
+    /** ISO `YYYY-MM-DD`, sealed like the customer's own date of birth. */
+    dateOfBirthEncrypted: { type: String, required: true, match: sealedValuePattern },
   },
   { _id: false },
 );
