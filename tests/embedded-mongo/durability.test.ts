@@ -42,9 +42,7 @@ describe('embedded server durability', () => {
         { _id: 2, email: 'b', price: Decimal128.fromString('9.90') },
         { _id: 3, email: 'c' },
       ]);
-      await db
-        .collection('users')
-        .updateOne({ _id: 2 } as object, { $set: { email: 'bb' }, $push: { tags: 'x' } });
+      await users.updateOne({ _id: 2 }, { $set: { email: 'bb', tags: ['x'] } });
       await users.deleteOne({ _id: 3 });
       await db.collection('scratch').insertOne({ gone: true });
       await db.collection('scratch').drop();
