@@ -8,9 +8,7 @@ import type { Recognizer } from '../../src/bot/recognizer.js';
 import { LocalRecognizer } from '../../src/bot/recognizers/local.js';
 import { createBot, type InsuraLinkBot, type QuestionAnswerer } from '../../src/bot/insuralink-bot.js';
 import { MongoStorage } from '../../src/bot/storage.js';
-import { faqFeedbackModel } from '../../src/db/models/faq-feedback.js';
-import { supportRequestModel } from '../../src/db/models/support-request.js';
-import { verificationAttemptModel } from '../../src/db/models/verification-attempt.js';
+import type { Models } from '../../src/db/models/index.js';
 import { seedDemoData } from '../../src/db/seed.js';
 import { MongoFeedbackService } from '../../src/domain/feedback.js';
 import { MongoHandoffService } from '../../src/domain/handoff.js';
@@ -27,11 +25,7 @@ export const fileBaseUrl = 'http://files.test';
 export interface Harness {
   db: TestDatabase;
   domain: DomainServices;
-  models: {
-    supportRequests: ReturnType<typeof supportRequestModel>;
-    faqFeedback: ReturnType<typeof faqFeedbackModel>;
-    verificationAttempts: ReturnType<typeof verificationAttemptModel>;
-  };
+  models: Models;
   bot: InsuraLinkBot;
   /** Another bot over the same database and storage, as a second instance of the app would be. */
   newBot(): InsuraLinkBot;
@@ -67,12 +61,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     });
     await seedDemoData(db.models, db.cipher, { saveDocument: (file) => files.save(file) });
     const domain = createDomainServices(db.models, db.cipher);
-    const models = {
-      supportRequests: supportRequestModel(db.connection),
-      faqFeedback: faqFeedbackModel(db.connection),
-      verificationAttempts: verificationAttemptModel(db.connection),
-    };
-    await Promise.all(Object.values(models).map((model) => model.createIndexes()));
+    const models = db.models;
     const knowledge = createKnowledgeSource(await loadKnowledgeBase(knowledgeBaseDir()));
     const storage = options.storage?.(db.connection) ?? new MongoStorage(db.connection);
     const newBot = () =>
@@ -81,7 +70,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         services: {
           verification: new MongoVerificationService(models, domain.customers, db.cipher, domain.audit),
           policies: domain.policies,
-          handoff: new MongoHandoffService({ ...models, counters: db.models.counters }, domain.audit),
+          handoff: new MongoHandoffService(models, domain.audit),
           feedback: new MongoFeedbackService(models),
         },
         recognizer: options.recognizer ?? new LocalRecognizer(),

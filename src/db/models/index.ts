@@ -10,12 +10,15 @@ import { consentRecordModel } from './consent-record.js';
 import { conversationLinkModel } from './conversation-link.js';
 import { counterModel } from './counter.js';
 import { customerModel } from './customer.js';
+import { faqFeedbackModel } from './faq-feedback.js';
 import { insurerModel } from './insurer.js';
 import { notificationModel } from './notification.js';
 import { officerModel } from './officer.js';
 import { policyModel } from './policy.js';
 import { policyTypeModel } from './policy-type.js';
 import { reminderModel } from './reminder.js';
+import { supportRequestModel } from './support-request.js';
+import { verificationAttemptModel } from './verification-attempt.js';
 
 export function createModels(connection: Connection) {
   return {
@@ -32,6 +35,9 @@ export function createModels(connection: Connection) {
     auditEvents: auditEventModel(connection),
     conversationLinks: conversationLinkModel(connection),
     counters: counterModel(connection),
+    supportRequests: supportRequestModel(connection),
+    faqFeedback: faqFeedbackModel(connection),
+    verificationAttempts: verificationAttemptModel(connection),
   };
 }
 
@@ -67,9 +73,12 @@ export * from './consent-record.js';
 export * from './conversation-link.js';
 export * from './counter.js';
 export * from './customer.js';
+export * from './faq-feedback.js';
 export * from './insurer.js';
 export * from './notification.js';
 export * from './officer.js';
 export * from './policy.js';
 export * from './policy-type.js';
 export * from './reminder.js';
+export * from './support-request.js';
+export * from './verification-attempt.js';
