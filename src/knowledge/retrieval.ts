@@ -12,8 +12,14 @@ export interface RetrievalOptions {
    * which product a question is about, while the rest of the question says which topic.
    */
   productTermWeight: number;
-  /** Below this top score the question is out of scope. */
+  /**
+   * A weak match, out of scope: the best score is below `minScore` and the IDF mass of the question's
+   * terms found in the best article is below `minMatched`, so the match rests on a few words many
+   * articles share. Either alone is not enough: one rare word ("newborn") can score low and still
+   * decide the topic.
+   */
   minScore: number;
+  minMatched: number;
   /** Below this share of the question's (IDF-weighted) terms found in the best article, out of scope. */
   minCoverage: number;
 }
@@ -28,6 +34,7 @@ export const defaultRetrievalOptions: RetrievalOptions = {
   boost: { title: 3, tags: 2, body: 1 },
   productTermWeight: 0.5,
   minScore: 20,
+  minMatched: 2,
   minCoverage: 0.3,
 };
 
@@ -40,6 +47,8 @@ export interface AnswerSignals {
   second: number;
   /** IDF-weighted share of the question's terms that the best article contains. */
   coverage: number;
+  /** Summed IDF of the question's terms that the best article contains, halved for body-only terms. */
+  matched: number;
   /** IDF-weighted share of the question's terms that no article contains. */
   unknown: number;
   cues: ScopeCue[];
@@ -86,6 +95,8 @@ export class KnowledgeIndex implements KnowledgeSource {
   private readonly analyzer: Analyzer;
   private readonly search_: MiniSearch<IndexedArticle>;
   private readonly termsBySlug = new Map<string, Set<string>>();
+  /** Terms of each article's title and tags, which name its topic; the body also mentions others. */
+  private readonly topicTermsBySlug = new Map<string, Set<string>>();
   private readonly taggedWithTaxes = new Set<string>();
   private readonly idf = new Map<string, number>();
   private readonly unknownIdf: number;
@@ -128,6 +139,7 @@ export class KnowledgeIndex implements KnowledgeSource {
       if (scopeCues(article.tags.join('\n')).includes('tax')) this.taggedWithTaxes.add(article.slug);
       const terms = new Set([article.title, ...article.tags, withoutCommands(article.body)].flatMap(analyze));
       this.termsBySlug.set(article.slug, terms);
+      this.topicTermsBySlug.set(article.slug, new Set([article.title, ...article.tags].flatMap(analyze)));
       for (const term of terms) documentFrequency.set(term, (documentFrequency.get(term) ?? 0) + 1);
     }
     const count = this.sorted.length;
@@ -155,6 +167,7 @@ export class KnowledgeIndex implements KnowledgeSource {
       score: best?.score ?? 0,
       second: second?.score ?? 0,
       coverage: bestArticle === undefined ? 0 : this.coverage(terms, bestArticle.slug),
+      matched: bestArticle === undefined ? 0 : this.matched(terms, bestArticle.slug),
       unknown: this.unknownShare(terms),
       cues: scopeCues(question),
     };
@@ -204,6 +217,17 @@ export class KnowledgeIndex implements KnowledgeSource {
     return total === 0 ? 0 : round(found / total);
   }
 
+  private matched(terms: readonly string[], slug: string): number {
+    const articleTerms = this.termsBySlug.get(slug);
+    const topicTerms = this.topicTermsBySlug.get(slug);
+    let sum = 0;
+    for (const term of terms) {
+      if (topicTerms?.has(term)) sum += this.weight(term);
+      else if (articleTerms?.has(term)) sum += this.weight(term) / 2;
+    }
+    return round(sum);
+  }
+
   private unknownShare(terms: readonly string[]): number {
     let total = 0;
     let unknown = 0;
@@ -223,8 +247,9 @@ export class KnowledgeIndex implements KnowledgeSource {
     if (signals.cues.includes('tax') && !this.taggedWithTaxes.has(best.slug)) {
       return 'the question is about taxes and the best article is not';
     }
-    if (signals.score < this.options.minScore)
-      return `the best score ${signals.score} is below ${this.options.minScore}`;
+    if (signals.score < this.options.minScore && signals.matched < this.options.minMatched) {
+      return `the match is weak (score ${signals.score} < ${this.options.minScore}) and rests on common words`;
+    }
     if (signals.coverage < this.options.minCoverage) {
       return `the best article covers ${signals.coverage} of the question, below ${this.options.minCoverage}`;
     }

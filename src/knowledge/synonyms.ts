@@ -46,6 +46,8 @@ earthquake, quake, tremor, seismic
 accident, crash, fender bender, wreck, hit by, rear ended, rearended, sideswiped, side swiped, t boned, collided
 steal, stole, stolen, theft, burglary, robbery, break in, broken into
 fire, blaze, burned, burnt, smoke damage
+storm, windstorm, wind storm, hurricane, tornado, high winds, gale
+collision, backed into, hit a pole, hit a tree, hit a wall, hit a fence, ran into a, single car accident
 tow, towing, towed, roadside assistance, breakdown cover
 other driver, someone else, another driver, another person, friend driving, borrow my car, borrowed car, lend my car, lent my car, driving my car, drive my car
 

@@ -40,6 +40,9 @@ const inScope: readonly (readonly [string, string])[] = [
   ['how do I cancle my policy', 'cancel-policy'],
   ['whats the diffrence between term and whole life', 'life-policy-types'],
   ['is my laptop covered if it gets stolen from my apartment', 'renters-insurance'],
+  ['i had a baby last week', 'add-dependent'],
+  ['a tornado damaged my house', 'file-claim'],
+  ['i backed into a pole with my car', 'auto-coverage-types'],
 ];
 
 /** Questions no article answers: prices, companies, states, taxes, legal advice, treatments, small talk. */
@@ -55,6 +58,10 @@ const outOfScope: readonly string[] = [
   'does my plan cover acupuncture for back pain',
   'what is a good recipe for lasagna',
   'can you help me write my will',
+  "what's the weather in paris",
+  'what stocks should i buy',
+  'is allstate better than geico',
+  'how much life insurance do i need',
 ];
 
 describe('KnowledgeIndex', () => {
@@ -78,6 +85,15 @@ describe('KnowledgeIndex', () => {
       assert.ok(explanation.refusal !== null && explanation.refusal.length > 0);
     });
   }
+
+  it('refuses a vague question whose match rests on common words', () => {
+    for (const question of ['tell me about insurance', 'what does my policy cover', 'my claim']) {
+      const explanation = source.explain(question);
+      assert.equal(explanation.answer.slug, null, question);
+      assert.match(explanation.refusal ?? '', /weak/);
+      assert.ok(explanation.answer.matches.length > 0);
+    }
+  });
 
   it('refuses an empty or meaningless question without matches', () => {
     for (const question of ['', '   ', '?!', 'what is it']) {
