@@ -49,6 +49,8 @@ fire, blaze, burned, burnt, smoke damage
 storm, windstorm, wind storm, hurricane, tornado, high winds, gale
 collision, backed into, hit a pole, hit a tree, hit a wall, hit a fence, ran into a, single car accident
 tow, towing, towed, roadside assistance, breakdown cover
+personal injury protection, pip, no fault, nofault
+uninsured, underinsured, uim, um coverage
 other driver, someone else, another driver, another person, friend driving, borrow my car, borrowed car, lend my car, lent my car, driving my car, drive my car
 
 # Life events and situations.
