@@ -4,12 +4,32 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'restify';
+import { createBot } from './bot/insuralink-bot.js';
+import { createRecognizer } from './bot/recognizers/index.js';
+import { MongoStorage } from './bot/storage.js';
+import { createAzureChannel } from './channels/azure/index.js';
+import { createDirectLineChannel, type DirectLineChannel } from './channels/directline/index.js';
 import type { Config } from './config.js';
 import { connectDatabase, type Database } from './db/connection.js';
+import { createFieldCipher } from './db/encryption.js';
+import { createModels, ensureIndexes } from './db/models/index.js';
+import { seedDemoData } from './db/seed.js';
+import { createDomainServices } from './domain/index.js';
+import { MongoFeedbackService } from './domain/feedback.js';
+import { MongoHandoffService } from './domain/handoff.js';
+import { MongoVerificationService } from './domain/verification.js';
+import { createFileStore } from './files/file-store.js';
+import { registerFileRoutes } from './files/routes.js';
 import { registerHealth } from './http/health.js';
 import { createHttpServer } from './http/server.js';
+import { GroundedAnswerer } from './knowledge/grounded.js';
+import { loadKnowledgeBase } from './knowledge/load.js';
+import { knowledgeBaseDir } from './knowledge/paths.js';
+import { createKnowledgeSource } from './knowledge/retrieval.js';
+import { OpenAILlmClient } from './llm/openai.js';
 import { createLogger, type Logger } from './log.js';
 import { resolveSecrets } from './secrets.js';
+import { registerWebRoutes } from './web/routes.js';
 
 export interface AppOptions {
   logger?: Logger;
@@ -35,6 +55,74 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   const logger = options.logger ?? createLogger(config.logLevel);
   const server = createHttpServer(logger);
   let database: Database | undefined;
+  let directLine: DirectLineChannel | undefined;
+  let baseUrl = config.publicBaseUrl ?? `http://localhost:${config.port}`;
+
+  /** Builds every part on a connected database and registers the routes. */
+  async function compose(db: Database): Promise<void> {
+    // The knowledge base first: a broken article stops the start before anything else happens.
+    const knowledge = createKnowledgeSource(await loadKnowledgeBase(knowledgeBaseDir()));
+    const secrets = await resolveSecrets(config, logger);
+
+    const models = createModels(db.connection);
+    await ensureIndexes(models);
+    const cipher = createFieldCipher(secrets.encryptionKey);
+    const mongo = db.connection.db;
+    if (!mongo) throw new Error('database not connected');
+    const files = createFileStore({ db: mongo, secret: secrets.fileUrlSecret, baseUrl: () => baseUrl });
+    const domain = createDomainServices(models, cipher);
+
+    const seed = await seedDemoData(models, cipher, { saveDocument: (file) => files.save(file) });
+    if (seed.seeded) logger.info({ counts: seed.counts }, 'empty database: demo data loaded');
+
+    const llm = config.openai
+      ? new OpenAILlmClient({
+          apiKey: config.openai.apiKey,
+          baseURL: config.openai.baseUrl,
+          model: config.openai.model,
+        })
+      : undefined;
+    logger.info(
+      llm
+        ? `OpenAI language features on (${config.openai!.model})`
+        : 'OpenAI language features off: fully local',
+    );
+
+    const bot = createBot({
+      storage: new MongoStorage(db.connection),
+      services: {
+        verification: new MongoVerificationService(models, domain.customers, cipher, domain.audit),
+        policies: domain.policies,
+        handoff: new MongoHandoffService(models, domain.audit),
+        feedback: new MongoFeedbackService(models),
+      },
+      recognizer: createRecognizer({ llm, logger }),
+      knowledge,
+      answerer: llm && new GroundedAnswerer({ knowledge, llm, logger }),
+      files,
+      logger,
+    });
+
+    directLine = await createDirectLineChannel({
+      connection: db.connection,
+      bot,
+      files,
+      secret: secrets.directLineSecret,
+      publicBaseUrl: config.publicBaseUrl,
+      logger,
+    });
+    directLine.register(server);
+    createAzureChannel({ botFramework: config.botFramework, bot, logger }).register(server);
+    if (!config.botFramework) {
+      logger.info('Azure Bot Service channels off (MicrosoftAppId unset); POST /api/messages refuses them');
+    }
+    if (!config.twilio) logger.info('SMS channel off (TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN unset)');
+    if (!config.slack) logger.info('Slack officers app off (SLACK_* unset)');
+
+    registerWebRoutes(server, { issueConversationToken: (user) => directLine!.issueConversationToken(user) });
+    registerFileRoutes(server, files);
+    registerHealth(server, db);
+  }
 
   return {
     config,
@@ -46,12 +134,11 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     },
 
     async start() {
-      await resolveSecrets(config, logger);
       database = await connectDatabase(
         { mongodbUri: config.mongodbUri, dataDir: config.dataDir, inMemory: options.inMemoryDatabase },
         logger,
       );
-      registerHealth(server, database);
+      await compose(database);
 
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -61,9 +148,9 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         });
       });
       const { port } = server.address() as AddressInfo;
-      const url = `http://localhost:${port}`;
-      logger.info({ url }, 'InsuraLink is listening');
-      return url;
+      baseUrl = config.publicBaseUrl ?? `http://localhost:${port}`;
+      logger.info({ url: baseUrl }, 'InsuraLink is listening');
+      return baseUrl;
     },
 
     async stop() {
@@ -71,6 +158,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       const closed = new Promise<void>((resolve) => http.close(() => resolve()));
       http.closeIdleConnections();
       const force = setTimeout(() => http.closeAllConnections(), options.shutdownGraceMs ?? 10_000);
+      await directLine?.close();
       await closed;
       clearTimeout(force);
       await database?.stop();
