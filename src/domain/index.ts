@@ -7,6 +7,7 @@ import type { Models } from '../db/models/index.js';
 import { MongoAuditLog, type AuditLog } from './audit.js';
 import { MongoBenefitService, type BenefitService } from './benefits.js';
 import { MongoClaimService, type ClaimService } from './claims.js';
+import { MongoConsentService, type ConsentService } from './consent.js';
 import { MongoCustomerService, type CustomerService } from './customers.js';
 import { NumberAllocator } from './numbers.js';
 import { MongoPolicyService, type PolicyService } from './policies.js';
@@ -17,6 +18,7 @@ export interface DomainServices {
   policies: PolicyService;
   claims: ClaimService;
   benefits: BenefitService;
+  consent: ConsentService;
 }
 
 export interface DomainOptions {
@@ -38,6 +40,7 @@ export function createDomainServices(
     policies: new MongoPolicyService(models, cipher),
     claims: new MongoClaimService(models, numbers, audit, now),
     benefits: new MongoBenefitService(models, numbers, audit, now),
+    consent: new MongoConsentService(models, audit, now),
   };
 }
 

@@ -1,0 +1,124 @@
+import { z } from 'zod';
+import type { ConsentAction, Models, SmsConsentState } from '../db/models/index.js';
+import { consentActions } from '../db/models/index.js';
+import { actorInputSchema, type Actor } from './actor.js';
+import type { AuditLog } from './audit.js';
+import { DomainError } from './errors.js';
+import { idOf, isDuplicateKeyError, parseInput } from './mapping.js';
+import { normalizePhone } from './phone.js';
+
+export const consentInputSchema = z.object({
+  phone: z.string().trim().min(1),
+  action: z.enum(consentActions),
+  /** Where it came from: `keyword:STOP`, `keyword:START`, `web_form`, `officer`. */
+  source: z.string().trim().min(1).max(100),
+  /** The inbound SMS that carried it; a webhook retry with the same id records nothing twice. */
+  messageSid: z.string().trim().min(1).optional(),
+  at: z.date().optional(),
+});
+export type ConsentInput = z.input<typeof consentInputSchema>;
+
+export interface ConsentEntry {
+  id: string;
+  phone: string;
+  customerId?: string;
+  action: ConsentAction;
+  source: string;
+  at: Date;
+}
+
+/** SMS consent: an append-only history per phone, mirrored on the customer as their current state. */
+export interface ConsentService {
+  /**
+   * Records an opt-in or opt-out and returns the resulting state. Idempotent per `messageSid`; an
+   * older record arriving late is kept in the history but does not override a newer decision.
+   */
+  record(input: ConsentInput, actor: Actor): Promise<SmsConsentState>;
+  /** The phone's current state: its latest record, or `unknown` when it has none. */
+  smsStatus(phone: string): Promise<SmsConsentState>;
+  /** Every record for the phone, oldest first. */
+  history(phone: string): Promise<ConsentEntry[]>;
+}
+
+const stateOf: Record<ConsentAction, SmsConsentState> = { opt_in: 'opted_in', opt_out: 'opted_out' };
+
+export class MongoConsentService implements ConsentService {
+  constructor(
+    private readonly models: Pick<Models, 'consentRecords' | 'customers'>,
+    private readonly audit: AuditLog,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async record(input: ConsentInput, actor: Actor): Promise<SmsConsentState> {
+    const data = parseInput(consentInputSchema, input);
+    const who = parseInput(actorInputSchema, actor);
+    const phone = this.phone(data.phone);
+    const at = data.at ?? this.now();
+    const customer = await this.models.customers.findOne({ phone }).select({ _id: 1 }).lean();
+    let created;
+    try {
+      created = await this.models.consentRecords.create({
+        customer: customer?._id,
+        phone,
+        channel: 'sms',
+        action: data.action,
+        source: data.source,
+        messageSid: data.messageSid,
+        at,
+      });
+    } catch (error) {
+      if (isDuplicateKeyError(error)) return this.smsStatus(phone);
+      throw error;
+    }
+    if (customer) {
+      // Only a decision at least as new as the stored one may change the current state.
+      await this.models.customers.updateOne(
+        {
+          _id: customer._id,
+          $or: [{ 'smsConsent.updatedAt': { $exists: false } }, { 'smsConsent.updatedAt': { $lte: at } }],
+        },
+        { $set: { smsConsent: { status: stateOf[data.action], updatedAt: at } } },
+      );
+    }
+    await this.audit.record({
+      actor: who,
+      action: `consent.${data.action}`,
+      record: { collection: 'consentrecords', id: idOf(created._id) },
+      at,
+      details: { source: data.source, ...(customer ? { customerId: idOf(customer._id) } : {}) },
+    });
+    return this.smsStatus(phone);
+  }
+
+  async smsStatus(phone: string): Promise<SmsConsentState> {
+    const latest = await this.models.consentRecords
+      .findOne({ phone: this.phone(phone) })
+      .sort({ at: -1, _id: -1 })
+      .lean();
+    return latest ? stateOf[latest.action] : 'unknown';
+  }
+
+  async history(phone: string): Promise<ConsentEntry[]> {
+    const rows = await this.models.consentRecords
+      .find({ phone: this.phone(phone) })
+      .sort({ at: 1, _id: 1 })
+      .lean();
+    return rows.map((row) => ({
+      id: idOf(row._id),
+      phone: row.phone,
+      ...(row.customer ? { customerId: idOf(row.customer) } : {}),
+      action: row.action,
+      source: row.source,
+      at: row.at,
+    }));
+  }
+
+  private phone(input: string): string {
+    const phone = normalizePhone(input);
+    if (!phone)
+      throw new DomainError('validation', 'invalid input: phone: is not a phone number', {
+        fields: ['phone'],
+      });
+    return phone;
+  }
+}

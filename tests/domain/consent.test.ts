@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { demoCustomer } from '../../src/db/seed.js';
+import { isDomainError, type Actor } from '../../src/domain/index.js';
+import { startSeededDomain, type SeededDomain } from './fixtures.js';
+
+let env: SeededDomain;
+before(async () => {
+  env = await startSeededDomain();
+});
+after(async () => {
+  await env.db.stop();
+});
+
+const sms: Actor = { type: 'system', id: 'sms', channel: 'sms' };
+
+describe('SMS consent', () => {
+  it('starts from the seeded opt-in for the demo customer', async () => {
+    assert.equal(await env.services.consent.smsStatus(demoCustomer.phone), 'opted_in');
+    assert.equal(env.jordan.smsConsent, 'opted_in');
+  });
+
+  it('records STOP once per inbound message, updates the customer and audits it', async () => {
+    const stop = {
+      phone: '(555) 555-0123',
+      action: 'opt_out',
+      source: 'keyword:STOP',
+      messageSid: 'SM001',
+    } as const;
+    assert.equal(await env.services.consent.record(stop, sms), 'opted_out');
+    assert.equal(await env.services.consent.record(stop, sms), 'opted_out');
+    const history = await env.services.consent.history(demoCustomer.phone);
+    assert.deepEqual(
+      history.map((entry) => [entry.action, entry.source, entry.customerId]),
+      [
+        ['opt_in', 'web_form', env.jordan.id],
+        ['opt_out', 'keyword:STOP', env.jordan.id],
+      ],
+    );
+    assert.equal((await env.services.customers.getProfile(env.jordan.id)).smsConsent, 'opted_out');
+    const audit = await env.db.models.auditEvents.find({ action: 'consent.opt_out' }).lean();
+    assert.equal(audit.length, 1);
+    assert.deepEqual(audit[0]?.actor, { type: 'system', id: 'sms' });
+    assert.equal(audit[0]?.channel, 'sms');
+
+    assert.equal(
+      await env.services.consent.record(
+        { ...stop, action: 'opt_in', source: 'keyword:START', messageSid: 'SM002' },
+        sms,
+      ),
+      'opted_in',
+    );
+    assert.equal((await env.services.customers.getProfile(env.jordan.id)).smsConsent, 'opted_in');
+  });
+
+  it('keeps a late, older record in the history without overriding a newer decision', async () => {
+    const phone = '+15555550102';
+    await env.services.consent.record(
+      { phone, action: 'opt_out', source: 'keyword:STOP', at: new Date('2026-06-10') },
+      sms,
+    );
+    await env.services.consent.record(
+      { phone, action: 'opt_in', source: 'web_form', at: new Date('2026-06-01') },
+      sms,
+    );
+    assert.equal(await env.services.consent.smsStatus(phone), 'opted_out');
+    const customer = await env.services.customers.findByPhone(phone);
+    assert.equal(customer?.smsConsent, 'opted_out');
+  });
+
+  it('records numbers that belong to no customer, and refuses what is not a phone', async () => {
+    assert.equal(
+      await env.services.consent.record(
+        { phone: '+15555550999', action: 'opt_out', source: 'keyword:STOP' },
+        sms,
+      ),
+      'opted_out',
+    );
+    assert.equal(await env.services.consent.smsStatus('+15555550998'), 'unknown');
+    await assert.rejects(
+      env.services.consent.record({ phone: 'hello', action: 'opt_out', source: 'keyword:STOP' }, sms),
+      (error) => isDomainError(error, 'validation'),
+    );
+  });
+});
