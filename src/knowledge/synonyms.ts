@@ -103,7 +103,7 @@ email, e mail
 phone, telephone, mobile number, cell number, phone number
 autopay, auto pay, automatic payment, direct debit, recurring payment
 automatic renewal, auto renew, renew automatically, automatically renew
-data, personal information, personal data, my information, my info
+data, personal information, personal data, my information, info
 delete, erase, remove my data, forget me
 benefit, perk, allowance
 insurer, insurance company, carrier, underwriter
