@@ -27,8 +27,8 @@ export interface RetrievalOptions {
 /**
  * Chosen on the even lines of the labelled development questions, the odd lines held out: the coverage
  * threshold is the one with the best top-1 accuracy among those keeping out-of-scope recall at 70% or
- * more on that half (a margin over the 60% target); the score floor lies where those questions do not
- * move and only turns away questions that share a single common word with an article.
+ * more on that half (a margin over the 60% target); the weak-match floor changes nothing on those
+ * questions and turns away vague ones ("tell me about insurance") that only share common words.
  */
 export const defaultRetrievalOptions: RetrievalOptions = {
   boost: { title: 3, tags: 2, body: 1 },
@@ -38,7 +38,10 @@ export const defaultRetrievalOptions: RetrievalOptions = {
   minCoverage: 0.3,
 };
 
-/** What the out-of-scope decision looked at, for explaining an answer. */
+/**
+ * Signals about a question and its best match. The decision uses the cues, score, matched mass and
+ * coverage; the second score and the unknown share help a reader judge a close call.
+ */
 export interface AnswerSignals {
   /** The question's index terms after spelling, stemming and synonyms. */
   terms: string[];
