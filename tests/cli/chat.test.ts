@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { once } from 'node:events';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { greeting, startEchoServer, type WebTestServer } from '../web/server.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+/** `npm run chat` as a child process, with its output collected. */
+function startChat(url: string) {
+  const child: ChildProcessWithoutNullStreams = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli/chat.ts', '--url', url],
+    { cwd: root, stdio: 'pipe' },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  return {
+    child,
+    exited,
+    output: () => stdout,
+    errors: () => stderr,
+    /** Resolves with the output once it matches `pattern`; fails after 15 s or when the chat exits. */
+    async waitFor(pattern: RegExp): Promise<string> {
+      const deadline = Date.now() + 15_000;
+      while (!pattern.test(stdout)) {
+        if (child.exitCode !== null) assert.fail(`chat exited early: ${stdout}${stderr}`);
+        if (Date.now() > deadline) assert.fail(`no ${pattern} in chat output:\n${stdout}${stderr}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return stdout;
+    },
+  };
+}
+
+describe('npm run chat', () => {
+  let server: WebTestServer;
+
+  before(async () => {
+    server = await startEchoServer();
+  });
+
+  after(async () => {
+    await server.stop();
+  });
+
+  test('talks to the bot, shows suggested actions as numbers and sends the one picked', async () => {
+    const chat = startChat(server.url);
+    try {
+      await chat.waitFor(new RegExp(`bot> ${greeting}\\n  1\\) Show my policies\\n  2\\) Help`));
+      chat.child.stdin.write('hello\n');
+      await chat.waitFor(/bot> You said: hello/);
+      chat.child.stdin.write('1\n');
+      await chat.waitFor(/bot> You said: Show my policies/);
+      chat.child.stdin.end();
+      assert.equal(await chat.exited, 0);
+      assert.doesNotMatch(chat.output(), /You said: 1\b/);
+      assert.equal(chat.errors(), '');
+    } finally {
+      chat.child.kill();
+    }
+  });
+
+  test('/quit leaves cleanly', async () => {
+    const chat = startChat(server.url);
+    try {
+      await chat.waitFor(new RegExp(greeting));
+      chat.child.stdin.write('/quit\n');
+      assert.equal(await chat.exited, 0);
+    } finally {
+      chat.child.kill();
+    }
+  });
+
+  test('says in one line that no bot answers when the server is not running', async () => {
+    const chat = startChat('http://127.0.0.1:9');
+    try {
+      assert.equal(await chat.exited, 1);
+      assert.equal(
+        chat.errors().trim(),
+        'No InsuraLink bot answers at http://127.0.0.1:9 — start it with npm start',
+      );
+      assert.equal(chat.output(), '');
+    } finally {
+      chat.child.kill();
+    }
+  });
+});
