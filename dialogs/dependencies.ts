@@ -5,6 +5,7 @@ import type { HandoffService } from '../src/domain/handoff.js';
 import type { PolicyService } from '../src/domain/policies.js';
 import type { VerificationService } from '../src/domain/verification.js';
 import type { FileStore } from '../src/files/file-store.js';
+import type { PolicyFacts } from '../src/knowledge/grounded.js';
 import type { KnowledgeSource } from '../src/knowledge/types.js';
 import type { Logger } from '../src/log.js';
 
@@ -25,9 +26,10 @@ export interface QuestionAnswer {
   answer: string | null;
 }
 
-/** Answers free-form questions (the grounded OpenAI answerer, or the knowledge base alone). */
+/** Writes answers grounded in the knowledge base (the OpenAI answerer). */
 export interface QuestionAnswerer {
-  answer(question: string): Promise<QuestionAnswer>;
+  /** `policy`: facts about the verified customer's own policy the question concerns, when there is one. */
+  answer(question: string, options?: { policy?: PolicyFacts }): Promise<QuestionAnswer>;
 }
 
 /** Everything the dialogs need, passed down from the composition root. */
@@ -42,9 +44,9 @@ export interface DialogDependencies {
    * number) is not sent anywhere to decide this.
    */
   localRecognizer: Recognizer;
-  /** The articles, for "more". */
+  /** The articles: answers when no `answerer` is configured, and the rest of an article on "more". */
   knowledge: KnowledgeSource;
-  answerer: QuestionAnswerer;
+  answerer?: QuestionAnswerer;
   files: Pick<FileStore, 'signedUrl'>;
   logger: Logger;
 }

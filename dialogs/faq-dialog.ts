@@ -8,10 +8,13 @@ import {
   type FoundChoice,
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
+import { extractEntities } from '../src/bot/recognizers/entities.js';
+import type { LineOfBusiness } from '../src/db/models/policy-type.js';
 import type { SupportReason } from '../src/domain/handoff.js';
+import type { PolicyFacts } from '../src/knowledge/grounded.js';
 import type { Article } from '../src/knowledge/types.js';
 import { BaseDialog } from './base-dialog.js';
-import type { DialogDependencies } from './dependencies.js';
+import type { DialogDependencies, QuestionAnswer } from './dependencies.js';
 import { handOff, menu } from './replies.js';
 
 export const faqDialogId = 'faqDialog';
@@ -70,7 +73,7 @@ export class FaqDialog extends BaseDialog {
   private async answer(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const { question } = step.options as FaqOptions;
     const values = step.values as StepValues;
-    const found = await this.deps.answerer.answer(question);
+    const found = await this.answerOf(step.context, question);
     values.question = question;
     values.slug = found.slug;
     values.shown = found.answer ?? '';
@@ -132,6 +135,40 @@ export class FaqDialog extends BaseDialog {
     return step.endDialog();
   }
 
+  /** The grounded answer when an answerer is configured, given the facts of the policy asked about; else the article's. */
+  private async answerOf(context: TurnContext, question: string): Promise<QuestionAnswer> {
+    if (!this.deps.answerer) return this.deps.knowledge.answer(question);
+    const policy = await this.policyFacts(context, question);
+    return this.deps.answerer.answer(question, policy ? { policy } : {});
+  }
+
+  /**
+   * The verified customer's policy the question is about: the one it names, the only one of the line
+   * of insurance it mentions, or their only policy. Nothing for an unverified customer or when unclear.
+   */
+  private async policyFacts(context: TurnContext, question: string): Promise<PolicyFacts | undefined> {
+    const customer = await this.deps.session.customer(context);
+    if (!customer) return undefined;
+    const groups = await this.deps.services.policies.listForCustomer(customer.customerId);
+    const own = groups.flatMap((group) => group.policies);
+    const named = extractEntities(question).policyNumber;
+    const line = lineMentioned(question);
+    const candidates = named
+      ? own.filter((policy) => policy.number === named)
+      : line
+        ? own.filter((policy) => policy.lineOfBusiness === line)
+        : own;
+    const [only] = candidates;
+    if (!only || candidates.length > 1) return undefined;
+    const details = await this.deps.services.policies.getForCustomer(customer.customerId, only.number);
+    return {
+      policyNumber: details.number,
+      type: details.lineOfBusiness,
+      status: details.status,
+      coverages: details.coverages.map(({ name, limit, deductible }) => ({ name, limit, deductible })),
+    };
+  }
+
   private askFeedback(step: WaterfallStepContext, withMore: boolean): Promise<DialogTurnResult> {
     const options = withMore ? [choices.more, choices.yes, choices.no] : [choices.yes, choices.no];
     return step.prompt(feedbackPromptId, {
@@ -162,6 +199,21 @@ export class FaqDialog extends BaseDialog {
       : article.body.trim();
     return rest === '' ? undefined : rest;
   }
+}
+
+/** Words that name a line of insurance, as customers say them. */
+const lineWords: readonly [LineOfBusiness, RegExp][] = [
+  ['auto', /\b(?:auto|car|cars|vehicle|vehicles|truck|motorcycle|driving)\b/i],
+  ['home', /\b(?:home|homeowners?|house|dwelling|roof|basement)\b/i],
+  ['health', /\b(?:health|medical|doctor|hospital|prescriptions?)\b/i],
+  ['life', /\blife\b/i],
+  ['renters', /\b(?:renters?|renting|apartment|tenant)\b/i],
+  ['travel', /\b(?:travel|trip|flight|luggage|baggage)\b/i],
+];
+
+function lineMentioned(question: string): LineOfBusiness | undefined {
+  const lines = lineWords.filter(([, pattern]) => pattern.test(question)).map(([line]) => line);
+  return lines.length === 1 ? lines[0] : undefined;
 }
 
 function textOf(context: TurnContext): string {

@@ -93,14 +93,13 @@ export function createBot(options: BotOptions): InsuraLinkBot {
     options.verificationIdleMs ?? defaultVerificationIdleMs,
     options.now,
   );
-  const knowledge = options.knowledge;
   const dialog = new MainDialog({
     services: options.services,
     session,
     recognizer: options.recognizer,
     localRecognizer: new LocalRecognizer(options.now ? { now: options.now } : {}),
-    knowledge,
-    answerer: options.answerer ?? { answer: async (question) => knowledge.answer(question) },
+    knowledge: options.knowledge,
+    ...(options.answerer ? { answerer: options.answerer } : {}),
     files: options.files,
     logger: options.logger,
   });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { QuestionAnswer } from '../../dialogs/dependencies.js';
+import type { PolicyFacts } from '../../src/knowledge/grounded.js';
 import { startHarness, suggestionsOf, textOf, type Harness } from './harness.js';
 
 describe('FaqDialog', () => {
@@ -92,12 +93,12 @@ describe('FaqDialog', () => {
 
 describe('FaqDialog with a grounded answerer', () => {
   let harness: Harness;
-  const asked: string[] = [];
+  const asked: { question: string; policy?: PolicyFacts }[] = [];
   before(async () => {
     harness = await startHarness({
       answerer: {
-        async answer(question: string): Promise<QuestionAnswer> {
-          asked.push(question);
+        async answer(question, options): Promise<QuestionAnswer> {
+          asked.push({ question, ...(options?.policy ? { policy: options.policy } : {}) });
           return {
             slug: 'deductible',
             title: 'What a deductible is',
@@ -114,9 +115,27 @@ describe('FaqDialog with a grounded answerer', () => {
   it('shows the written answer, and the whole article on "more"', async () => {
     const chat = harness.conversation();
     assert.match(textOf(await chat.say('is a deductible per claim?')), /You pay the first part of a loss/);
-    assert.deepEqual(asked, ['is a deductible per claim?']);
+    assert.deepEqual(asked.at(-1), { question: 'is a deductible per claim?' });
     const more = textOf(await chat.say('more'));
     assert.match(more, /A deductible is the part of a covered loss/);
     assert.match(more, /rule of thumb/);
+  });
+
+  it("gives the answerer the facts of the verified customer's policy the question is about, and only then", async () => {
+    const chat = harness.conversation();
+    await chat.say('Show my policies');
+    await chat.say('HOM-300400');
+    await chat.say('1988-04-12');
+
+    await chat.say('does my car insurance cover rental cars?');
+    const facts = asked.at(-1)?.policy;
+    assert.equal(facts?.policyNumber, 'AUT-100200');
+    assert.equal(facts?.type, 'auto');
+    assert.ok(facts && facts.coverages.length > 0);
+    assert.deepEqual(Object.keys(facts).sort(), ['coverages', 'policyNumber', 'status', 'type']);
+
+    // Which of three policies "my policy" means is unclear: no facts rather than the wrong ones.
+    await chat.say('is hail damage covered by my policy?');
+    assert.equal(asked.at(-1)?.policy, undefined);
   });
 });
