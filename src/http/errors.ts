@@ -1,4 +1,5 @@
 import { ZodError } from 'zod';
+import { DomainError, type DomainErrorCode } from '../domain/errors.js';
 
 /** The JSON body of every error response. */
 export interface ErrorBody {
@@ -17,6 +18,14 @@ export class HttpError extends Error {
   }
 }
 
+const domainStatus: Record<DomainErrorCode, number> = {
+  validation: 400,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  invalid_transition: 409,
+};
+
 /** Errors with a status of their own (restify's, body parsers'). */
 interface StatusError extends Error {
   statusCode: number;
@@ -34,6 +43,12 @@ function hasStatus(error: unknown): error is StatusError {
 export function describeError(error: unknown): { status: number; body: ErrorBody } {
   if (error instanceof HttpError) {
     return { status: error.status, body: { error: { code: error.code, message: error.message } } };
+  }
+  if (error instanceof DomainError) {
+    return {
+      status: domainStatus[error.code],
+      body: { error: { code: error.code, message: error.message } },
+    };
   }
   if (error instanceof ZodError) {
     const fields = error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
