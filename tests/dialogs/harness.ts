@@ -1,12 +1,14 @@
 /**
  * The whole bot over the embedded database with the demo data, driven through botbuilder's TestAdapter.
  */
-import { TestAdapter, type Activity, type Storage } from 'botbuilder';
+import { TestAdapter, type Activity, type ConversationState, type Storage } from 'botbuilder';
+import type { DialogDependencies } from '../../dialogs/dependencies.js';
 import type mongoose from 'mongoose';
 import { pino } from 'pino';
 import type { Recognizer } from '../../src/bot/recognizer.js';
 import { LocalRecognizer } from '../../src/bot/recognizers/local.js';
 import { createBot, type InsuraLinkBot, type QuestionAnswerer } from '../../src/bot/insuralink-bot.js';
+import { Session, type SessionData } from '../../src/bot/session.js';
 import { MongoStorage } from '../../src/bot/storage.js';
 import type { Models } from '../../src/db/models/index.js';
 import { seedDemoData } from '../../src/db/seed.js';
@@ -27,6 +29,8 @@ export interface Harness {
   domain: DomainServices;
   models: Models;
   bot: InsuraLinkBot;
+  /** What the dialogs are given, with a session kept in `state`: for testing one dialog on its own. */
+  dialogDependencies(state: ConversationState): DialogDependencies;
   /** Another bot over the same database and storage, as a second instance of the app would be. */
   newBot(): InsuraLinkBot;
   /** A conversation with the bot (by default `bot`); each call starts a new one unless given an id. */
@@ -64,20 +68,22 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     const models = db.models;
     const knowledge = createKnowledgeSource(await loadKnowledgeBase(knowledgeBaseDir()));
     const storage = options.storage?.(db.connection) ?? new MongoStorage(db.connection);
+    const services = {
+      verification: new MongoVerificationService(models, domain.customers, db.cipher, domain.audit),
+      policies: domain.policies,
+      handoff: new MongoHandoffService(models, domain.audit),
+      feedback: new MongoFeedbackService(models),
+    };
+    const logger = pino({ level: 'silent' });
     const newBot = () =>
       createBot({
         storage,
-        services: {
-          verification: new MongoVerificationService(models, domain.customers, db.cipher, domain.audit),
-          policies: domain.policies,
-          handoff: new MongoHandoffService(models, domain.audit),
-          feedback: new MongoFeedbackService(models),
-        },
+        services,
         recognizer: options.recognizer ?? new LocalRecognizer(),
         knowledge,
         ...(options.answerer ? { answerer: options.answerer } : {}),
         files,
-        logger: pino({ level: 'silent' }),
+        logger,
         ...(options.verificationIdleMs ? { verificationIdleMs: options.verificationIdleMs } : {}),
         ...(options.now ? { now: options.now } : {}),
       });
@@ -88,6 +94,15 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       models,
       bot,
       newBot,
+      dialogDependencies: (state) => ({
+        services,
+        session: new Session(state.createProperty<SessionData>('session')),
+        recognizer: options.recognizer ?? new LocalRecognizer(),
+        localRecognizer: new LocalRecognizer(),
+        knowledge,
+        files,
+        logger,
+      }),
       conversation(conversationOptions = {}) {
         conversations += 1;
         const id = conversationOptions.id ?? `conversation-${conversations}`;

@@ -1,5 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { ConversationState, MemoryStorage } from 'botbuilder';
+import { DialogTurnStatus } from 'botbuilder-dialogs';
+import { DialogTestClient } from 'botbuilder-testing';
+import { VerifyIdentityDialog } from '../../dialogs/verify-identity-dialog.js';
+import type { VerifiedCustomer } from '../../src/bot/session.js';
 import { demoCustomer } from '../../src/db/seed.js';
 import { startHarness, suggestionsOf, textOf, type Conversation, type Harness } from './harness.js';
 
@@ -143,6 +148,24 @@ describe('VerifyIdentityDialog', () => {
     assert.ok(suggestionsOf(cancelled).includes('Show my policies'));
     // The date of birth prompt is gone: the next message is a new request.
     assert.doesNotMatch(textOf(await chat.say('hi')), /verified|date of birth/);
+  });
+
+  it('ends with the verified customer as its result, run on its own', async () => {
+    const state = new ConversationState(new MemoryStorage());
+    const client = new DialogTestClient(
+      'test',
+      new VerifyIdentityDialog(harness.dialogDependencies(state)),
+      undefined,
+      [],
+      state,
+    );
+    assert.match((await client.sendActivity('hi'))?.text ?? '', identifierPrompt);
+    assert.match((await client.sendActivity('HLT-500600'))?.text ?? '', dobPrompt);
+    assert.match((await client.sendActivity('April 12 1988'))?.text ?? '', /you're verified/);
+    assert.equal(client.dialogTurnResult.status, DialogTurnStatus.complete);
+    const customer = client.dialogTurnResult.result as VerifiedCustomer;
+    assert.equal(customer.firstName, 'Jordan');
+    assert.equal(customer.customerId, (await harness.domain.customers.findByPhone(demoCustomer.phone))?.id);
   });
 
   it('records a support request when the customer asks for a person at a step', async () => {
