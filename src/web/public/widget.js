@@ -133,10 +133,12 @@
 
   async function start() {
     const [WebChat, current] = await Promise.all([loadWebChat(), session()]);
+    // No conversationId: with one, the client skips `POST conversations` and reconnects to a conversation
+    // that a fresh token has not started yet (404). Posting with the token starts it, or after a reload
+    // rejoins it with the whole history.
     const directLine = WebChat.createDirectLine({
       domain: `${origin}/v3/directline`,
       token: current.token,
-      conversationId: current.conversationId,
       webSocket: true,
     });
     chat.innerHTML = '';
