@@ -5,10 +5,9 @@ FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json ./
+COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY dialogs ./dialogs
-COPY tests ./tests
 RUN npm run build
 
 # Runtime: production dependencies and compiled code only, as an unprivileged user.
