@@ -41,7 +41,8 @@ const companies = list(
 /** Products and matters next to insurance that no article covers. */
 const products = list(
   '401k, 401 k, 403b, ira, roth, hsa, hra, fsa, health savings account, medicaid, critical illness, ' +
-    'cancer insurance, accident insurance, sr22, sr 22, mortgage, pet insurance, travel insurance, ' +
+    'cancer insurance, accident insurance, sr22, sr 22, mortgage insurance, mortgage disability, ' +
+    'mortgage protection, mortgage life, pet insurance, travel insurance, ' +
     'dental insurance, vision insurance, retirement plan, pension, umbrella, business insurance, ' +
     'commercial insurance, burial insurance, final expense, fdic, stock, stocks',
 );
@@ -50,7 +51,11 @@ const cuePatterns: readonly (readonly [ScopeCue, RegExp])[] = [
   [
     'price',
     new RegExp(
-      '\\b(cost|costs|costing|price|prices|pricing|priced|quote|quotes|quoted|cheap|cheaper|cheapest|expensive' +
+      // "Cost" alone often means an expense a policy may cover ("the cost of repairs"), so only the cost
+      // of insurance itself counts.
+      '\\b(what|how much) (\\w+ ){0,5}cost|\\bcost of (\\w+ )?(insurance|a policy|coverage|premiums?|a plan)\\b' +
+        '|\\b(insurance|policy|coverage|plan|premium) costs?\\b' +
+        '|\\b(price|prices|pricing|priced|quote|quotes|quoted|cheap|cheaper|cheapest|expensive' +
         '|afford|affordable|average premium|monthly payment|interest rate|rate of return|what rate)\\b' +
         // "how much is/does/for ..." asks for an amount; "how much coverage" and "how much ... out of
         // pocket" ask about things the articles explain.
@@ -62,7 +67,7 @@ const cuePatterns: readonly (readonly [ScopeCue, RegExp])[] = [
   ['tax', /\b(tax|taxes|taxed|taxable|taxation|irs|write off|tax deductible)\b/],
   [
     'legal',
-    /\b(lawyer|lawyers|attorney|sue|suing|lawsuit|legal advice|court|creditor|creditors|debt collectors?|bankruptcy|divorce|garnish\w*)\b/,
+    /\b(lawyer|lawyers|attorney|sue|suing|lawsuit|legal advice|court|creditor|creditors|debt collectors?|bankruptcy|garnish\w*)\b/,
   ],
   ['product', new RegExp(`\\b(${products})\\b`)],
   [

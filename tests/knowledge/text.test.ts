@@ -86,5 +86,8 @@ describe('scopeCues', () => {
     assert.deepEqual(scopeCues('How much will I pay out of pocket in a year at most?'), []);
     assert.deepEqual(scopeCues('When is the best time to switch plans?'), []);
     assert.deepEqual(scopeCues('My roof leaked after the storm, what should I do?'), []);
+    assert.deepEqual(scopeCues('Will the policy pay the cost of a hotel while my house is repaired?'), []);
+    assert.deepEqual(scopeCues('My mortgage company needs proof of insurance'), []);
+    assert.deepEqual(scopeCues('After my divorce, how do I take my ex off my plan?'), []);
   });
 });
