@@ -73,8 +73,12 @@ const cuePatterns: readonly (readonly [ScopeCue, RegExp])[] = [
   [
     'advice',
     new RegExp(
-      '\\b(the best(?! time| way)|best (company|insurer|provider|policy|plan)|recommend\\w*|top rated' +
-        '|good company|who sells|who offers|where (can|do|should) i (buy|get|find)|where to buy' +
+      '\\b(the best(?! time| way)|best (company|insurer|provider|policy|plan)|top rated|good company' +
+        // "Recommend a good ..." asks for a product or firm; "what do you recommend I do" asks for help.
+        '|recommend\\w* (?!i |that |we )' +
+        '|who sells|who offers|where (can|do|should) i (buy|purchase|shop for)|where to buy' +
+        // "Where do I get/find ..." is shopping only for insurance itself, not for my policy's papers.
+        '|where (can|do|should) i (get|find) (?!my\\b|our\\b|the\\b)(\\w+ ){0,2}(insurance|policy|coverage)\\b' +
         '|(what|which) (\\w+ ){0,2}(companies|insurers|carriers|cards|banks|providers) (offer|sell|provide)' +
         '|how much (\\w+ ){1,3}insurance (should|do|is right|is necessary|is enough))\\b',
     ),

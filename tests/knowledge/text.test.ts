@@ -79,6 +79,8 @@ describe('scopeCues', () => {
     assert.deepEqual(scopeCues('Should I get a lawyer after the crash?'), ['legal']);
     assert.deepEqual(scopeCues('Can my HSA pay for glasses?'), ['product']);
     assert.deepEqual(scopeCues('Which is the best insurer for renters?'), ['advice']);
+    assert.deepEqual(scopeCues('Where can I buy travel cover?'), ['advice']);
+    assert.deepEqual(scopeCues('Can you recommend a good agent near me?'), ['advice']);
   });
 
   it('leaves ordinary insurance questions alone', () => {
@@ -89,5 +91,7 @@ describe('scopeCues', () => {
     assert.deepEqual(scopeCues('Will the policy pay the cost of a hotel while my house is repaired?'), []);
     assert.deepEqual(scopeCues('My mortgage company needs proof of insurance'), []);
     assert.deepEqual(scopeCues('After my divorce, how do I take my ex off my plan?'), []);
+    assert.deepEqual(scopeCues('Where can I find my policy documents?'), []);
+    assert.deepEqual(scopeCues('What do you recommend I do after a crash?'), []);
   });
 });
