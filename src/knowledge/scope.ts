@@ -63,7 +63,13 @@ const cuePatterns: readonly (readonly [ScopeCue, RegExp])[] = [
     ),
   ],
   ['company', new RegExp(`\\b(${companies})\\b`)],
-  ['region', new RegExp(`\\b(${states})\\b`)],
+  // A state named as where something applies; moving from or to a state is an address change.
+  [
+    'region',
+    new RegExp(
+      `\\b((in|for|of|under) (the state of )?(${states})|(${states}) (laws?|rules|requirements|regulations))\\b`,
+    ),
+  ],
   ['tax', /\b(tax|taxes|taxed|taxable|taxation|irs|write off|tax deductible)\b/],
   [
     'legal',
