@@ -55,7 +55,7 @@ const cuePatterns: readonly (readonly [ScopeCue, RegExp])[] = [
       // of insurance itself counts.
       '\\b(what|how much) (\\w+ ){0,5}cost|\\bcost of (\\w+ )?(insurance|a policy|coverage|premiums?|a plan)\\b' +
         '|\\b(insurance|policy|coverage|plan|premium) costs?\\b' +
-        '|\\b(price|prices|pricing|priced|quote|quotes|quoted|cheap|cheaper|cheapest|expensive' +
+        '|\\b(price|prices|pricing|priced|quote|quotes|quoted|cheap|cheaper|cheapest' +
         '|afford|affordable|average premium|monthly payment|interest rate|rate of return|what rate)\\b' +
         // "how much is/does/for ..." asks for an amount; "how much coverage" and "how much ... out of
         // pocket" ask about things the articles explain.

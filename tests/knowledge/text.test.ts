@@ -93,6 +93,7 @@ describe('scopeCues', () => {
     assert.deepEqual(scopeCues('After my divorce, how do I take my ex off my plan?'), []);
     assert.deepEqual(scopeCues('Where can I find my policy documents?'), []);
     assert.deepEqual(scopeCues('I am moving from Texas to Ohio, how do I update my address?'), []);
+    assert.deepEqual(scopeCues('Why is my premium so expensive this year?'), []);
     assert.deepEqual(scopeCues('What do you recommend I do after a crash?'), []);
   });
 });
