@@ -85,7 +85,11 @@ const channelIdentitySchema = z.object({
   id: z.string().trim().min(1),
 });
 
-/** Finding and verifying customers; the only place that decrypts their sensitive fields. */
+/**
+ * Finding and verifying customers; the only place that decrypts their sensitive fields. The `findBy*`
+ * lookups identify, they do not authenticate: a conversation may show a customer's data only after
+ * `verifyIdentity` succeeded.
+ */
 export interface CustomerService {
   /** The holder of a policy, by policy number (case-insensitive). */
   findByPolicyNumber(policyNumber: string): Promise<CustomerSummary | null>;
@@ -93,7 +97,10 @@ export interface CustomerService {
   findByPhone(phone: string): Promise<CustomerSummary | null>;
   /** The customer a channel user (`directline`/`sms` id) was linked to after verification. */
   findByChannelIdentity(channel: string, id: string): Promise<CustomerSummary | null>;
-  /** Checks a policy number or phone against a date of birth (ISO `YYYY-MM-DD`) via the blind index. */
+  /**
+   * Checks a policy number or phone (the policy number wins when both are given) against a date of
+   * birth (ISO `YYYY-MM-DD`) via the blind index. Counting and locking failed attempts is the caller's.
+   */
   verifyIdentity(claim: IdentityClaim): Promise<Verification>;
   /** The decrypted profile; `not_found` for an unknown id. */
   getProfile(customerId: string): Promise<CustomerProfile>;
