@@ -113,36 +113,36 @@ export class KnowledgeIndex implements KnowledgeSource {
       this.sorted.flatMap((article) => [article.title, ...article.tags, article.body]),
     );
 
-    const analyze = (text: string): string[] => this.analyzer.terms(text);
+    // Each article is analysed once; the index then reads the terms back, space-separated, as queries do.
+    const splitTerms = (text: string): string[] => text.split(' ').filter((term) => term.length > 0);
     this.search_ = new MiniSearch<IndexedArticle>({
       idField: 'slug',
       fields: ['title', 'tags', 'body'],
-      tokenize: analyze,
+      tokenize: splitTerms,
       processTerm: (term) => term,
       searchOptions: {
         boost: this.options.boost,
-        // Queries arrive already analysed, as space-separated terms.
-        tokenize: (query) => query.split(' ').filter((term) => term.length > 0),
+        tokenize: splitTerms,
         processTerm: (term) => term,
         boostTerm: (term) => (productTerms.has(term) ? this.options.productTermWeight : 1),
       },
     });
-    this.search_.addAll(
-      this.sorted.map((article) => ({
-        slug: article.slug,
-        title: article.title,
-        // Each tag is its own segment, so no phrase spans two tags.
-        tags: article.tags.join('\n'),
-        body: withoutCommands(article.body),
-      })),
-    );
-
     const documentFrequency = new Map<string, number>();
     for (const article of this.sorted) {
       if (scopeCues(article.tags.join('\n')).includes('tax')) this.taggedWithTaxes.add(article.slug);
-      const terms = new Set([article.title, ...article.tags, withoutCommands(article.body)].flatMap(analyze));
+      const title = this.analyzer.terms(article.title);
+      // Each tag on its own, so no phrase spans two tags.
+      const tags = article.tags.flatMap((tag) => this.analyzer.terms(tag));
+      const body = this.analyzer.terms(withoutCommands(article.body));
+      this.search_.add({
+        slug: article.slug,
+        title: title.join(' '),
+        tags: tags.join(' '),
+        body: body.join(' '),
+      });
+      const terms = new Set([...title, ...tags, ...body]);
       this.termsBySlug.set(article.slug, terms);
-      this.topicTermsBySlug.set(article.slug, new Set([article.title, ...article.tags].flatMap(analyze)));
+      this.topicTermsBySlug.set(article.slug, new Set([...title, ...tags]));
       for (const term of terms) documentFrequency.set(term, (documentFrequency.get(term) ?? 0) + 1);
     }
     const count = this.sorted.length;
