@@ -141,7 +141,10 @@ function actionText(action: Action): string {
 /** A bot message as terminal lines: its text, readable cards, then numbered choices. */
 function render(activity: Activity, choices: Action[]): string[] {
   const lines: string[] = [];
-  if (activity.text) lines.push(...activity.text.split('\n').map((line) => `bot> ${line}`));
+  if (activity.text)
+    lines.push(
+      ...activity.text.split('\n').map((line, i) => `${i === 0 ? 'bot> ' : '     '}${line}`.trimEnd()),
+    );
   for (const attachment of activity.attachments ?? []) {
     if (attachment.contentType === 'application/vnd.microsoft.card.adaptive') {
       lines.push(...cardLines(attachment.content).map((line) => `     ${line}`));
@@ -174,14 +177,15 @@ const elementSchema = z.looseObject({
   columns: z.array(z.unknown()).optional(),
   body: z.array(z.unknown()).optional(),
   fallbackText: z.string().optional(),
+  actions: z.array(z.looseObject({ title: z.string().optional(), url: z.string().optional() })).optional(),
 });
 
-/** The TextBlocks, RichTextBlocks and FactSets of an Adaptive Card, in reading order. */
+/** The TextBlocks, RichTextBlocks, FactSets and links of an Adaptive Card, in reading order. */
 function cardLines(node: unknown): string[] {
   const element = elementSchema.safeParse(node);
   if (!element.success) return [];
-  const { type, text, facts, inlines, items, columns, body, fallbackText } = element.data;
-  if (type === 'AdaptiveCard' && !body && fallbackText) return [fallbackText];
+  const { type, text, facts, inlines, items, columns, body, fallbackText, actions } = element.data;
+  if (type === 'AdaptiveCard' && !body && fallbackText) return fallbackText.split('\n');
   if (type === 'TextBlock' && text) return text.split('\n');
   if (type === 'FactSet' && facts) return facts.map((fact) => `${fact.title}: ${fact.value}`);
   if (type === 'RichTextBlock' && inlines) {
@@ -193,7 +197,10 @@ function cardLines(node: unknown): string[] {
         .join(''),
     ];
   }
-  return [...(body ?? []), ...(items ?? []), ...(columns ?? [])].flatMap(cardLines);
+  const links = (actions ?? []).flatMap((action) =>
+    action.url ? [`${action.title ?? 'Link'}: ${action.url}`] : [],
+  );
+  return [...[...(body ?? []), ...(items ?? []), ...(columns ?? [])].flatMap(cardLines), ...links];
 }
 
 function fail(message: string): never {
