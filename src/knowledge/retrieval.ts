@@ -65,6 +65,7 @@ export interface Explanation {
   refusal: string | null;
 }
 
+/** An article as indexed: each field holds its analysed terms, space-separated. */
 interface IndexedArticle {
   slug: string;
   title: string;
