@@ -66,14 +66,16 @@ function isDuplicateKey(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;
 }
 
-/** How many conversations keep their last watermark in memory; older ones read it back when needed. */
-const cachedSequences = 10_000;
+/** How many conversations are kept in memory; the least recently used ones are read back when needed. */
+const cachedConversations = 10_000;
 const maxSequenceRetries = 5;
 
 export class ConversationStore {
   private readonly conversations: mongoose.Model<ConversationDoc>;
   private readonly activities: mongoose.Model<ActivityDoc>;
   private readonly lastSeq = new Map<string, number>();
+  /** Conversations never change once created, so every request after the first is answered from memory. */
+  private readonly known = new Map<string, ConversationRecord>();
   /** Appends per conversation run one after another so watermarks are handed out in storage order. */
   private readonly queues = new Map<string, Promise<unknown>>();
 
@@ -96,8 +98,10 @@ export class ConversationStore {
   /** Creates the conversation; false when it already existed. */
   async create(id: string, userId: string): Promise<boolean> {
     try {
-      await this.conversations.create({ _id: id, userId, createdAt: new Date() });
-      this.lastSeq.set(id, 0);
+      const createdAt = new Date();
+      await this.conversations.create({ _id: id, userId, createdAt });
+      remember(this.known, id, { id, userId, createdAt });
+      remember(this.lastSeq, id, 0);
       return true;
     } catch (error) {
       if (isDuplicateKey(error)) return false;
@@ -106,8 +110,13 @@ export class ConversationStore {
   }
 
   async find(id: string): Promise<ConversationRecord | undefined> {
+    const cached = this.known.get(id);
+    if (cached) return cached;
     const doc = await this.conversations.findById(id).lean();
-    return doc ? { id: doc._id, userId: doc.userId, createdAt: doc.createdAt } : undefined;
+    if (!doc) return undefined;
+    const record = { id: doc._id, userId: doc.userId, createdAt: doc.createdAt };
+    remember(this.known, id, record);
+    return record;
   }
 
   /**
@@ -167,7 +176,8 @@ export class ConversationStore {
       const seq = (await this.latest(conversationId)) + 1;
       const activity = build(seq);
       try {
-        await this.activities.create({
+        // The driver directly: this is the hot path of every message, and the fields are built right here.
+        await this.activities.collection.insertOne({
           conversationId,
           seq,
           key: clientKey === undefined ? `s:${seq}` : `c:${clientKey}`,
@@ -191,19 +201,20 @@ export class ConversationStore {
         if (attempt >= maxSequenceRetries) throw error;
         continue;
       }
-      this.remember(conversationId, seq);
+      remember(this.lastSeq, conversationId, seq);
       this.onAppend(conversationId, activity, seq);
       return { activity, seq, duplicate: false };
     }
   }
+}
 
-  private remember(conversationId: string, seq: number): void {
-    this.lastSeq.delete(conversationId);
-    this.lastSeq.set(conversationId, seq);
-    if (this.lastSeq.size > cachedSequences) {
-      const oldest = this.lastSeq.keys().next().value;
-      if (oldest !== undefined) this.lastSeq.delete(oldest);
-    }
+/** Sets `key` as the most recently used entry, dropping the least recently used beyond the cap. */
+function remember<V>(cache: Map<string, V>, key: string, value: V): void {
+  cache.delete(key);
+  cache.set(key, value);
+  if (cache.size > cachedConversations) {
+    const oldest = cache.keys().next().value;
+    if (oldest !== undefined) cache.delete(oldest);
   }
 }
 

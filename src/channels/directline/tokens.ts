@@ -34,8 +34,12 @@ export class InvalidTokenError extends Error {
 }
 
 /** Signs and verifies the channel's tokens; `now` is injectable so expiry can be tested without waiting. */
+/** Verified tokens kept so a conversation's every request does not pay for an HMAC again. */
+const cachedTokens = 10_000;
+
 export class TokenIssuer {
   private readonly key: Uint8Array;
+  private readonly verified = new Map<string, VerifiedToken>();
 
   constructor(
     secret: string,
@@ -60,6 +64,18 @@ export class TokenIssuer {
 
   /** The token's claims when it is genuine, unexpired and of `scope`; otherwise `InvalidTokenError`. */
   async verify(token: string, scope: TokenClaims['scope']): Promise<VerifiedToken> {
+    const cached = this.verified.get(token);
+    if (cached && cached.scope === scope && cached.expiresAt > this.now()) return cached;
+    const verified = await this.verifyNow(token, scope);
+    this.verified.set(token, verified);
+    if (this.verified.size > cachedTokens) {
+      const oldest = this.verified.keys().next().value;
+      if (oldest !== undefined) this.verified.delete(oldest);
+    }
+    return verified;
+  }
+
+  private async verifyNow(token: string, scope: TokenClaims['scope']): Promise<VerifiedToken> {
     try {
       const { payload } = await jwtVerify(token, this.key, {
         issuer,
