@@ -22,8 +22,45 @@ export interface Matcher {
 
 export function compileFilter(filter: Doc | undefined): Matcher {
   if (!filter || Object.keys(filter).length === 0) return { empty: true, test: () => true };
+  return equalityMatcher(filter) ?? cachedQuery(filter);
+}
+
+/** A value that matches only itself (or an array element equal to it) by plain equality. */
+function isScalar(v: unknown): boolean {
+  return v !== null && v !== undefined && isLiteral(v) && !isPlainObject(v);
+}
+
+/**
+ * The common case `{ field: scalar, ... }` decided without building a query: a field matches when it, or
+ * an element of it, equals the scalar. Everything else goes to mingo.
+ */
+function equalityMatcher(filter: Doc): Matcher | undefined {
+  const terms: Array<[string[], unknown]> = [];
+  for (const [field, value] of Object.entries(filter)) {
+    if (field.startsWith('$') || !isScalar(value)) return undefined;
+    terms.push([field.split('.'), value]);
+  }
+  const equals = (leaf: unknown, value: unknown): boolean =>
+    compareValues(leaf, value) === 0 || (Array.isArray(leaf) && leaf.some((el) => compareValues(el, value) === 0));
+  return {
+    empty: false,
+    test: (doc) => terms.every(([parts, value]) => valuesAtPath(doc, parts).some((leaf) => equals(leaf, value))),
+  };
+}
+
+const QUERY_CACHE_SIZE = 256;
+const queryCache = new Map<string, Matcher>();
+
+/** Compiled queries are reused for repeated identical filters (polling loops, job claims). */
+function cachedQuery(filter: Doc): Matcher {
+  const key = valueKey(filter);
+  const hit = queryCache.get(key);
+  if (hit) return hit;
   const query = new Query(plainNumbers(filter), engineOptions());
-  return { empty: false, test: (doc) => query.test(matchView(doc)) };
+  const matcher: Matcher = { empty: false, test: (doc) => query.test(matchView(doc)) };
+  if (queryCache.size >= QUERY_CACHE_SIZE) queryCache.delete(queryCache.keys().next().value as string);
+  queryCache.set(key, matcher);
+  return matcher;
 }
 
 function isLiteral(v: unknown): boolean {
