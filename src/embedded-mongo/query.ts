@@ -41,10 +41,12 @@ function equalityMatcher(filter: Doc): Matcher | undefined {
     terms.push([field.split('.'), value]);
   }
   const equals = (leaf: unknown, value: unknown): boolean =>
-    compareValues(leaf, value) === 0 || (Array.isArray(leaf) && leaf.some((el) => compareValues(el, value) === 0));
+    compareValues(leaf, value) === 0 ||
+    (Array.isArray(leaf) && leaf.some((el) => compareValues(el, value) === 0));
   return {
     empty: false,
-    test: (doc) => terms.every(([parts, value]) => valuesAtPath(doc, parts).some((leaf) => equals(leaf, value))),
+    test: (doc) =>
+      terms.every(([parts, value]) => valuesAtPath(doc, parts).some((leaf) => equals(leaf, value))),
   };
 }
 
