@@ -100,12 +100,12 @@ export class FaqDialog extends BaseDialog {
 
   private async recordFeedback(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const choice = step.result as FoundChoice | undefined;
-    if (!choice) return this.reroute(step);
     const { slug, question } = step.values as StepValues;
+    if (!choice || !slug) return this.reroute(step);
     const helpful = choice.value === choices.yes;
     const customer = await this.deps.session.customer(step.context);
     await this.deps.services.feedback.record({
-      slug: slug ?? '',
+      slug,
       question,
       helpful,
       channel: step.context.activity.channelId,
@@ -135,7 +135,7 @@ export class FaqDialog extends BaseDialog {
     return step.endDialog();
   }
 
-  /** The grounded answer when an answerer is configured, given the facts of the policy asked about; else the article's. */
+  /** The grounded answer (with the facts of the policy asked about) when configured; else the article's. */
   private async answerOf(context: TurnContext, question: string): Promise<QuestionAnswer> {
     if (!this.deps.answerer) return this.deps.knowledge.answer(question);
     const policy = await this.policyFacts(context, question);
