@@ -70,6 +70,7 @@ interface OpenCursor {
   pos: number;
   projection: Doc | undefined;
   filter: Doc | undefined;
+  lastUsed: number;
 }
 
 type Handler = (db: string, cmd: Doc, client: ClientInfo) => Document;
@@ -729,8 +730,9 @@ export class Engine {
     filter?: Doc,
   ): Document {
     const batchSize = optNum(batchSizeRaw) ?? DEFAULT_BATCH;
-    const cursor: OpenCursor = { id: Long.ZERO, ns, docs, pos: 0, projection, filter };
-    const firstBatch = this.nextBatch(cursor, batchSize);
+    const cursor: OpenCursor = { id: Long.ZERO, ns, docs, pos: 0, projection, filter, lastUsed: Date.now() };
+    // batchSize 0 asks for an open cursor and an empty first batch.
+    const firstBatch = batchSize === 0 ? [] : this.nextBatch(cursor, batchSize);
     if (cursor.pos < docs.length && mode === 0) {
       cursor.id = Long.fromBigInt(this.nextCursor++);
       this.cursors.set(cursor.id.toString(), cursor);
@@ -758,6 +760,7 @@ export class Engine {
     const key = id instanceof Long ? id.toString() : String(toNumber(id));
     const cursor = this.cursors.get(key);
     if (!cursor) throw new MongoCommandError('CursorNotFound', `cursor id ${key} not found`);
+    cursor.lastUsed = Date.now();
     const nextBatch = this.nextBatch(cursor, optNum(cmd.batchSize) ?? 0);
     let idOut = cursor.id;
     if (cursor.pos >= cursor.docs.length) {
@@ -1022,6 +1025,11 @@ export class Engine {
       indexSize: objects * 32 * indexes,
       ok: 1,
     };
+  }
+
+  /** Forgets cursors idle for longer than `idleMs` (clients that never exhausted or killed them). */
+  expireCursors(idleMs: number, now = Date.now()): void {
+    for (const [key, cursor] of this.cursors) if (now - cursor.lastUsed > idleMs) this.cursors.delete(key);
   }
 
   /** Drops all cursors (server shutdown). */

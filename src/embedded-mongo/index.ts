@@ -33,6 +33,8 @@ export interface EmbeddedMongo {
 }
 
 const DEFAULT_COMPACT_AFTER = 64 * 1024 * 1024;
+/** Same idle cursor timeout as mongod. */
+const CURSOR_IDLE_MS = 10 * 60 * 1000;
 
 /** Re-creates the stored form of a document read back from disk (decoded without number promotion). */
 function revive(doc: unknown): void {
@@ -95,6 +97,7 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
 
   let sweeping = false;
   const ttlTimer = setInterval(() => {
+    engine.expireCursors(CURSOR_IDLE_MS);
     if (sweeping) return;
     sweeping = true;
     engine

@@ -208,23 +208,59 @@ export function selectDocs(
   opts: { sort?: Doc; skip?: number; limit?: number; plan?: QueryPlan } = {},
 ): Doc[] {
   if (!coll) return [];
-  const plan = opts.plan;
+  const plan = opts.plan ?? { docsExamined: 0 };
   const matcher = compileFilter(filter);
   const skip = opts.skip ?? 0;
   const limit = opts.limit ?? 0;
   const hasSort = opts.sort !== undefined && Object.keys(opts.sort).length > 0;
-  const stopAt = !hasSort && limit > 0 ? skip + limit : Infinity;
+  let source = candidates(coll, filter, plan);
+  let presorted = false;
+  if (hasSort && limit > 0 && plan.index === undefined) {
+    // A scan would read everything anyway; walking a sort-field index lets a top-N stop early.
+    const ordered = indexOrder(coll, opts.sort as Doc, plan);
+    if (ordered) {
+      source = ordered;
+      presorted = true;
+    }
+  }
+  const stopAt = (!hasSort || presorted) && limit > 0 ? skip + limit : Infinity;
   const out: Doc[] = [];
-  for (const doc of candidates(coll, filter, plan)) {
-    if (plan) plan.docsExamined++;
+  for (const doc of source) {
+    plan.docsExamined++;
     if (matcher.empty || matcher.test(doc)) {
       out.push(doc);
       if (out.length >= stopAt) break;
     }
   }
-  if (hasSort) sortDocs(out, opts.sort);
+  if (hasSort && !presorted) sortDocs(out, opts.sort);
   if (skip === 0 && (limit === 0 || out.length <= limit)) return out;
   return out.slice(skip, limit > 0 ? skip + limit : undefined);
+}
+
+/**
+ * Documents in the order of a single-field sort, read from an index on that field. The first time a
+ * document appears is at its smallest (ascending) or largest (descending) key, which is MongoDB's array
+ * sort rule too.
+ */
+function indexOrder(coll: Collection, sort: Doc, plan: QueryPlan): Iterable<Doc> | undefined {
+  const fields = sortFields(sort);
+  if (fields.length !== 1) return undefined;
+  const [parts, dir] = fields[0] as [string[], number];
+  const path = parts.join('.');
+  const index = [...coll.indexes.values()].find((i) => i.complete && i.fields[0] === path);
+  if (!index) return undefined;
+  plan.index = index.spec.name;
+  return (function* () {
+    const entries = index.entries();
+    const seen = new Set<string>();
+    for (let k = 0; k < entries.length; k++) {
+      const entry = entries[dir > 0 ? k : entries.length - 1 - k] as { id: string };
+      if (seen.has(entry.id)) continue;
+      seen.add(entry.id);
+      const doc = coll.docs.get(entry.id);
+      if (doc) yield doc;
+    }
+  })();
 }
 
 /**

@@ -198,6 +198,13 @@ describe('indexes', () => {
       assert.ok(range.executionStats.totalDocsExamined <= 10);
       const inList = await c.find({ n: { $in: [1, 2, 3] } }).toArray();
       assert.deepEqual(inList.map((d) => d.n).sort(), [1, 2, 3]);
+      const latest = await c.find({}).sort({ n: -1 }).limit(3).toArray();
+      assert.deepEqual(
+        latest.map((d) => d.n),
+        [99_999, 99_998, 99_997],
+      );
+      const topN = await c.find({}).sort({ n: -1 }).limit(3).explain('executionStats');
+      assert.ok(topN.executionStats.totalDocsExamined <= 3, JSON.stringify(topN.executionStats));
       const scan = await c.find({ group: 5 }).explain('executionStats');
       assert.equal(scan.executionStats.totalDocsExamined, total);
     });
