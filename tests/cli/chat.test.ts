@@ -3,7 +3,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { greeting, startEchoServer, type WebTestServer } from '../web/server.js';
+import { startDemoApp, type RunningApp } from '../web/app.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -38,27 +38,33 @@ function startChat(url: string) {
 }
 
 describe('npm run chat', () => {
-  let server: WebTestServer;
+  let server: RunningApp;
 
   before(async () => {
-    server = await startEchoServer();
+    server = await startDemoApp();
   });
 
   after(async () => {
     await server.stop();
   });
 
-  test('talks to the bot, shows suggested actions as numbers and sends the one picked', async () => {
+  test('verifies the demo customer and lists their policies, picking a suggested action by number', async () => {
     const chat = startChat(server.url);
     try {
-      await chat.waitFor(new RegExp(`bot> ${greeting}\\n  1\\) Show my policies\\n  2\\) Help`));
+      // The bot greets a new conversation with its menu, and answers a hello with it again.
+      await chat.waitFor(/bot> .*\n {2}1\) Show my policies\n {2}2\) /);
       chat.child.stdin.write('hello\n');
-      await chat.waitFor(/bot> You said: hello/);
+      await chat.waitFor(/1\) Show my policies[\s\S]*1\) Show my policies/);
       chat.child.stdin.write('1\n');
-      await chat.waitFor(/bot> You said: Show my policies/);
+      await chat.waitFor(/bot> .*What is your policy number/);
+      chat.child.stdin.write('AUT-100200\n');
+      await chat.waitFor(/bot> .*date of birth/);
+      chat.child.stdin.write('April 12, 1988\n');
+      const output = await chat.waitFor(/HOM-300400[\s\S]*AUT-100200/);
+      assert.match(output, /verified/);
+      assert.doesNotMatch(output, /BotState|\[object Object\]/);
       chat.child.stdin.end();
       assert.equal(await chat.exited, 0);
-      assert.doesNotMatch(chat.output(), /You said: 1\b/);
       assert.equal(chat.errors(), '');
     } finally {
       chat.child.kill();
@@ -68,7 +74,7 @@ describe('npm run chat', () => {
   test('/quit leaves cleanly', async () => {
     const chat = startChat(server.url);
     try {
-      await chat.waitFor(new RegExp(greeting));
+      await chat.waitFor(/1\) Show my policies/);
       chat.child.stdin.write('/quit\n');
       assert.equal(await chat.exited, 0);
     } finally {

@@ -1,18 +1,18 @@
 import assert from 'node:assert/strict';
 import { access, constants, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { greeting, startEchoServer, type WebTestServer } from './server.js';
+import { startDemoApp, type RunningApp } from './app.js';
 
 const executablePath = '/usr/bin/chromium';
 const screenshot = fileURLToPath(new URL('../../test-results/widget-e2e.png', import.meta.url));
 const wait = 15_000;
 
 describe('chat widget in Chromium', () => {
-  let server: WebTestServer | undefined;
+  let server: RunningApp | undefined;
   let profile: string | undefined;
   let browser: BrowserContext | undefined;
 
@@ -22,7 +22,7 @@ describe('chat widget in Chromium', () => {
         `Chromium is needed at ${executablePath} for the widget tests (apt-get install chromium).`,
       );
     });
-    server = await startEchoServer();
+    server = await startDemoApp();
     profile = await mkdtemp(join(tmpdir(), 'insuralink-chromium-'));
     browser = await chromium.launchPersistentContext(profile, {
       executablePath,
@@ -57,24 +57,48 @@ describe('chat widget in Chromium', () => {
     return page;
   }
 
-  /** Waits for a message in the transcript; Web Chat also keeps screen-reader copies, hence the last match. */
-  const said = (page: Page, text: string) =>
-    page.getByRole('dialog', { name: 'Harbor Lane assistant' }).getByText(text).last().waitFor();
+  /** Waits for a message in the transcript; the latest match, as a prompt may repeat. */
+  const said = (page: Page, text: string | RegExp) =>
+    page
+      .getByRole('dialog', { name: 'Harbor Lane assistant' })
+      .getByRole('feed')
+      .getByText(text)
+      .last()
+      .waitFor();
+
+  /** The greeting's suggested action, which shows that Web Chat connected and the bot answered. */
+  const menu = (page: Page) =>
+    page
+      .getByRole('dialog', { name: 'Harbor Lane assistant' })
+      .getByRole('toolbar', { name: 'Suggested actions' })
+      .getByRole('button', { name: 'Show my policies' });
 
   const isFocused = (page: Page, name: string) =>
     page.getByRole('button', { name }).evaluate((element) => element === document.activeElement);
 
-  test('"Chat with us" opens Web Chat, which greets and answers', async () => {
+  test('a customer opens the chat, verifies and sees their policies from every insurer', async () => {
     const page = await demoPage();
     try {
       await page.getByRole('button', { name: 'Chat with us' }).click();
       const panel = page.getByRole('dialog', { name: 'Harbor Lane assistant' });
-      await said(page, greeting);
+      await menu(page).click();
+      await said(page, /policy number/);
       const sendBox = panel.getByPlaceholder('Type your message');
-      await sendBox.fill('hello');
+      await sendBox.fill('AUT-100200');
       await sendBox.press('Enter');
-      await said(page, 'You said: hello');
-      await mkdir(join(screenshot, '..'), { recursive: true });
+      await said(page, /date of birth/);
+      await sendBox.fill('1988-04-12');
+      await sendBox.press('Enter');
+      await said(page, /HOM-300400/);
+      await said(page, /AUT-100200/);
+      // Web Chat scrolls to a new message with an animation; the screenshot should show where it ends.
+      await page.waitForFunction(() => {
+        const messages = document.querySelectorAll('[role="feed"] > *');
+        const last = messages[messages.length - 1]?.getBoundingClientRect();
+        const scroller = messages[0]?.closest('[role="group"]')?.getBoundingClientRect();
+        return last !== undefined && scroller !== undefined && last.bottom <= scroller.bottom + 1;
+      });
+      await mkdir(dirname(screenshot), { recursive: true });
       await page.screenshot({ path: screenshot });
     } finally {
       await page.close();
@@ -93,7 +117,7 @@ describe('chat widget in Chromium', () => {
         await page.getByRole('button', { name: 'Chat with us' }).getAttribute('aria-expanded'),
         'true',
       );
-      await said(page, greeting);
+      await menu(page).waitFor();
       await page.waitForFunction(() => document.activeElement?.closest('[role="dialog"]') !== null, null, {
         timeout: wait,
       });
@@ -110,7 +134,7 @@ describe('chat widget in Chromium', () => {
     try {
       await page.getByRole('button', { name: 'Chat with us' }).click();
       const panel = page.getByRole('dialog', { name: 'Harbor Lane assistant' });
-      await said(page, greeting);
+      await menu(page).waitFor();
       assert.deepEqual(await panel.boundingBox(), { x: 0, y: 0, width: 390, height: 844 });
       const sendBox = panel.getByPlaceholder('Type your message');
       await sendBox.waitFor({ state: 'visible' });

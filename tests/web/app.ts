@@ -1,0 +1,39 @@
+/**
+ * The whole app in-process for the widget and terminal-chat tests: real bot, Direct Line, web routes and
+ * demo data, on an in-memory database and a free port.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+
+export interface RunningApp {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startDemoApp(): Promise<RunningApp> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'insuralink-web-'));
+  const app = createApp(loadConfig({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent' }), {
+    inMemoryDatabase: true,
+    shutdownGraceMs: 1000,
+  });
+  try {
+    const url = await app.start();
+    return {
+      url,
+      async stop() {
+        try {
+          await app.stop();
+        } finally {
+          await rm(dataDir, { recursive: true, force: true });
+        }
+      },
+    };
+  } catch (error) {
+    await app.stop().catch(() => undefined);
+    await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+}
