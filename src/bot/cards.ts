@@ -173,22 +173,33 @@ function capitalize(word: string): string {
   return word.charAt(0).toUpperCase() + word.slice(1);
 }
 
+/** Formatters are costly to build and reused on every turn, so they are built once per currency. */
+const moneyFormats = new Map<string, { whole: Intl.NumberFormat; cents: Intl.NumberFormat }>();
+const dateFormat = new Intl.DateTimeFormat('en-US', {
+  timeZone: 'UTC',
+  year: 'numeric',
+  month: 'long',
+  day: 'numeric',
+});
+
 /** Amounts in the policy's currency, without cents when there are none. */
 export function money(amount: number, currency: string): string {
-  return new Intl.NumberFormat('en-US', {
-    style: 'currency',
-    currency,
-    minimumFractionDigits: Number.isInteger(amount) ? 0 : 2,
-    maximumFractionDigits: 2,
-  }).format(amount);
+  let formats = moneyFormats.get(currency);
+  if (!formats) {
+    const format = (digits: number) =>
+      new Intl.NumberFormat('en-US', {
+        style: 'currency',
+        currency,
+        minimumFractionDigits: digits,
+        maximumFractionDigits: 2,
+      });
+    formats = { whole: format(0), cents: format(2) };
+    moneyFormats.set(currency, formats);
+  }
+  return (Number.isInteger(amount) ? formats.whole : formats.cents).format(amount);
 }
 
 /** Policy dates are calendar days stored at midnight UTC, so they are shown in UTC. */
 export function formatDate(date: Date): string {
-  return date.toLocaleDateString('en-US', {
-    timeZone: 'UTC',
-    year: 'numeric',
-    month: 'long',
-    day: 'numeric',
-  });
+  return dateFormat.format(date);
 }
