@@ -86,7 +86,10 @@ const maxUploadFiles = 10;
 
 const userSchema = z.object({ id: z.string().trim().min(1).max(200), name: z.string().max(200).optional() });
 const startBodySchema = z
-  .looseObject({ user: z.looseObject({ id: z.string().optional() }).optional() })
+  .looseObject({
+    user: z.looseObject({ id: z.string().max(200).optional() }).optional(),
+    locale: z.string().max(20).optional(),
+  })
   .optional();
 const generateBodySchema = z.looseObject({ user: userSchema.optional() }).optional();
 /** Fields a client may set; `conversation`, `recipient`, ids and timestamps are the service's to set. */
@@ -106,7 +109,10 @@ type Authorization = { kind: 'secret' } | { kind: 'token'; claims: VerifiedToken
 /** Builds the channel and makes sure its indexes exist. */
 export async function createDirectLineChannel(options: DirectLineChannelOptions): Promise<DirectLineChannel> {
   const { bot, files, logger } = options;
-  const botAccount = options.botAccount ?? { id: 'insuralink', name: 'InsuraLink' };
+  const botAccount: ChannelAccount = {
+    role: 'bot',
+    ...(options.botAccount ?? { id: 'insuralink', name: 'InsuraLink' }),
+  };
   const now = options.now ?? (() => new Date());
   const tokens = new TokenIssuer(options.secret, now);
   const secret = Buffer.from(options.secret);
@@ -224,8 +230,8 @@ export async function createDirectLineChannel(options: DirectLineChannelOptions)
     // A token speaks for its user; a secret holder (a trusted server) may name the sender.
     const sender: ChannelAccount =
       auth.kind === 'token'
-        ? { id: auth.claims.user, name: from?.name ?? '' }
-        : { id: from?.id || conversation.userId, name: from?.name ?? '' };
+        ? { id: auth.claims.user, name: from?.name ?? '', role: 'user' }
+        : { id: from?.id || conversation.userId, name: from?.name ?? '', role: 'user' };
     const activity: Partial<Activity> = {
       ...(rest as Partial<Activity>),
       channelId: directLineChannelId,
@@ -235,9 +241,9 @@ export async function createDirectLineChannel(options: DirectLineChannelOptions)
       from: sender,
       timestamp: new Date(),
     };
+    // The user's typing goes to the bot only: it is neither history nor news to the user's own window.
     if (activity.type === ActivityTypes.Typing) {
       const id = `${conversation.id}|typing-${randomBytes(8).toString('hex')}`;
-      streams.publish(conversation.id, { ...activity, id }, undefined);
       await adapter.processActivity({ ...activity, id }, logic);
       return id;
     }
@@ -252,7 +258,8 @@ export async function createDirectLineChannel(options: DirectLineChannelOptions)
     return id;
   }
 
-  async function start(conversationId: string, userId: string, userName?: string): Promise<boolean> {
+  /** Creates the conversation and tells the bot who joined (the real service's conversationUpdate). */
+  async function start(conversationId: string, userId: string, locale: string | undefined): Promise<boolean> {
     const created = await store.create(conversationId, userId);
     if (created) {
       await adapter.processActivity(
@@ -263,8 +270,9 @@ export async function createDirectLineChannel(options: DirectLineChannelOptions)
           serviceUrl: `${options.publicBaseUrl ?? ''}${prefix}`,
           conversation: { id: conversationId, isGroup: false, conversationType: 'personal', name: '' },
           recipient: botAccount,
-          from: { id: userId, name: userName ?? '' },
-          membersAdded: [botAccount, { id: userId, name: userName ?? '' }],
+          from: { id: userId, name: '' },
+          membersAdded: [botAccount, { id: userId, name: '' }],
+          locale,
           timestamp: new Date(),
         },
         logic,
@@ -279,6 +287,21 @@ export async function createDirectLineChannel(options: DirectLineChannelOptions)
   ];
 
   function register(server: Server): void {
+    // Web Chat on a customer's website calls from another origin. Credentials travel in the
+    // Authorization header, never in cookies, so any origin may call.
+    server.pre((req, res, next) => {
+      if (req.url?.startsWith(`${prefix}/`)) res.header('access-control-allow-origin', '*');
+      next();
+    });
+    server.opts(`${prefix}/*`, async (_req: Request, res: Response) => {
+      res.header('access-control-allow-methods', 'GET, POST, OPTIONS');
+      res.header(
+        'access-control-allow-headers',
+        'authorization, content-type, x-ms-bot-agent, x-requested-with',
+      );
+      res.header('access-control-max-age', '600');
+      res.send(204);
+    });
     server.post(`${prefix}/tokens/generate`, ...json, async (req: Request, res: Response) => {
       const auth = await authorize(req);
       if (auth.kind !== 'secret')
@@ -299,7 +322,7 @@ export async function createDirectLineChannel(options: DirectLineChannelOptions)
       const conversationId = auth.kind === 'token' ? auth.claims.conv : newId();
       const existing = auth.kind === 'token' ? await store.find(conversationId) : undefined;
       const userId = auth.kind === 'token' ? auth.claims.user : body?.user?.id || newUserId();
-      const created = existing ? false : await track(start(conversationId, userId));
+      const created = existing ? false : await track(start(conversationId, userId, body?.locale));
       const token =
         auth.kind === 'token'
           ? {

@@ -28,7 +28,7 @@ export const logger = pino({ level: 'silent' });
 /** Echoes messages and, on cue, shows what Web Chat relies on. Counts turns per activity id. */
 export class TestBot extends ActivityHandler {
   readonly turns = new Map<string, number>();
-  failNext = false;
+  typing = 0;
 
   constructor() {
     super();
@@ -37,6 +37,10 @@ export class TestBot extends ActivityHandler {
         (member) => member.id !== context.activity.recipient.id,
       );
       if (user) await context.sendActivity(`Welcome, ${user.id}`);
+      await next();
+    });
+    this.onTyping(async (_context, next) => {
+      this.typing++;
       await next();
     });
     this.onMessage(async (context, next) => {

@@ -114,6 +114,29 @@ describe('Direct Line 3.0 with the official client', () => {
     assert.equal((await call(server.url, '/tokens/refresh', { auth: secret, method: 'POST' })).status, 403);
   });
 
+  test('a website on another origin may call: CORS preflight and headers', async () => {
+    const preflight = await fetch(`${server.url}/v3/directline/conversations`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'https://insurer.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization, content-type',
+      },
+    });
+    assert.equal(preflight.status, 204);
+    assert.equal(preflight.headers.get('access-control-allow-origin'), '*');
+    assert.match(preflight.headers.get('access-control-allow-headers') ?? '', /authorization/);
+    const refused = await fetch(`${server.url}/v3/directline/conversations/x/activities`, {
+      headers: { origin: 'https://insurer.example' },
+    });
+    assert.equal(refused.status, 401);
+    assert.equal(
+      refused.headers.get('access-control-allow-origin'),
+      '*',
+      'errors are readable cross-origin too',
+    );
+  });
+
   test('a token is scoped to its conversation', async () => {
     const a = await server.channel.issueConversationToken();
     const b = await server.channel.issueConversationToken();
@@ -181,6 +204,18 @@ describe('Direct Line 3.0 with the official client', () => {
     const history = await call(server.url, activities, { auth: token });
     const texts = (field(history.body, 'activities') as { text?: string }[]).map((activity) => activity.text);
     assert.deepEqual(texts, ['Welcome, dl_carol', 'still here', 'echo: still here']);
+  });
+
+  test("the user's typing reaches the bot but not the history", async () => {
+    const { token, conversationId } = await server.channel.issueConversationToken();
+    await call(server.url, '/conversations', { auth: token, method: 'POST' });
+    const activities = `/conversations/${conversationId}/activities`;
+    const before = bot.typing;
+    assert.equal((await call(server.url, activities, { auth: token, body: { type: 'typing' } })).status, 200);
+    assert.equal(bot.typing, before + 1);
+    const history = await call(server.url, activities, { auth: token });
+    const types = (field(history.body, 'activities') as { type?: string }[]).map((activity) => activity.type);
+    assert.ok(!types.includes('typing'));
   });
 
   test('a retried activity id is answered without running the bot again', async () => {
