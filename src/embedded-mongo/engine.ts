@@ -4,14 +4,22 @@
  * effects a write command produced are handed to `persist` in the same tick, so the journal order is the
  * apply order, and the reply waits for that persist to resolve.
  */
-import { Long, ObjectId, calculateObjectSize, type Document } from 'bson';
-import { Aggregator, engineOptions, update as mingoUpdate, updateOne as mingoUpdateOne } from './mingo.js';
+import { Decimal128, Double, Long, ObjectId, calculateObjectSize, type Document } from 'bson';
+import {
+  Aggregator,
+  bsonTypeName,
+  engineOptions,
+  update as mingoUpdate,
+  updateOne as mingoUpdateOne,
+} from './mingo.js';
 import { asCommandError, MongoCommandError } from './errors.js';
 import { compileFilter, project, selectDocs, sortDocs, type QueryPlan } from './query.js';
 import { Store, type Collection, type IndexSpec, type Op } from './store.js';
 import { MAX_BSON_SIZE, MAX_MESSAGE_SIZE } from './wire.js';
 import {
+  bsonTypeOf,
   cloneDoc,
+  getPath,
   isPlainObject,
   markWrapped,
   matchView,
@@ -497,10 +505,11 @@ export class Engine {
         } else if (op === '$set' && isPlainObject(modifier.$set)) {
           modifier.$set = { ...fields, ...modifier.$set };
         } else {
-          modifier[op] = fields;
+          modifier[op] = { ...fields };
         }
       }
       result = cloneDoc(old);
+      resolveArithmetic(result, modifier);
       if (Object.keys(modifier).length > 0) {
         const filters = Array.isArray(arrayFilters) ? (plainNumbers(arrayFilters) as Doc[]) : undefined;
         const condition = usesPositional(modifier) && filter ? plainNumbers(filter) : undefined;
@@ -1036,6 +1045,59 @@ export class Engine {
   closeCursors(): void {
     this.cursors.clear();
   }
+}
+
+/**
+ * Computes `$inc`/`$mul` on plain paths here rather than in the query engine, which knows nothing of
+ * BSON's numeric classes: the result keeps the operand's BSON type (Long stays Long, Double stays
+ * Double) and a non-numeric target fails the way mongod fails. The results become `$set`s.
+ */
+function resolveArithmetic(doc: Doc, modifier: Doc): void {
+  for (const op of ['$inc', '$mul'] as const) {
+    const fields = modifier[op];
+    if (!isPlainObject(fields)) continue;
+    for (const [path, arg] of Object.entries(fields)) {
+      const by = toNumber(arg);
+      if (by === undefined) {
+        throw new MongoCommandError(
+          'TypeMismatch',
+          `Cannot ${op === '$inc' ? 'increment' : 'multiply'} with non-numeric argument: {${path}: ${renderValue(arg)}}`,
+        );
+      }
+      if (path.includes('$')) {
+        fields[path] = by;
+        continue;
+      }
+      const current = getPath(doc, path);
+      if (current !== undefined && toNumber(current) === undefined) {
+        throw new MongoCommandError(
+          'TypeMismatch',
+          `Cannot apply ${op} to a value of non-numeric type. {_id: ${renderValue(doc._id)}} has the field '${path}' of non-numeric type ${bsonTypeName(current)}`,
+        );
+      }
+      const set = isPlainObject(modifier.$set) ? modifier.$set : (modifier.$set = {});
+      set[path] = arithmetic(op, current, arg);
+      delete fields[path];
+    }
+    if (Object.keys(fields).length === 0) delete modifier[op];
+  }
+}
+
+function arithmetic(op: '$inc' | '$mul', current: unknown, arg: unknown): unknown {
+  const base = current === undefined ? 0 : (toNumber(current) as number);
+  const by = toNumber(arg) as number;
+  const kinds = [bsonTypeOf(current), bsonTypeOf(arg)];
+  if (kinds.includes('Decimal128')) {
+    return Decimal128.fromString(String(op === '$inc' ? base + by : base * by));
+  }
+  if (kinds.includes('Long') && Number.isInteger(by) && Number.isInteger(base)) {
+    const a = current instanceof Long ? current : Long.fromNumber(base);
+    const b = arg instanceof Long ? arg : Long.fromNumber(by);
+    return op === '$inc' ? a.add(b) : a.multiply(b);
+  }
+  const value = op === '$inc' ? base + by : base * by;
+  if (kinds.includes('Double') || kinds.includes('Long')) return new Double(value);
+  return value;
 }
 
 function sortDocsValues(values: unknown[]): unknown[] {

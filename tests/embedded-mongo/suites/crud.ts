@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { ObjectId } from 'mongodb';
+import { Decimal128, Double, Long, ObjectId } from 'mongodb';
 import { collectionApi, FLAVOURS } from '../api.js';
 import { openTestDatabase, type TestDatabase } from '../database.js';
 
@@ -230,6 +230,44 @@ describe('CRUD', () => {
       });
     });
   }
+
+  describe('arithmetic keeps BSON numeric types', () => {
+    test('$inc and $mul on Long, Double and Decimal128 fields; non-numeric targets are refused', async () => {
+      const coll = t.coll('arith');
+      await coll.insertMany([
+        {
+          _id: 1,
+          long: Long.fromString('9007199254740993'),
+          dbl: new Double(2),
+          dec: Decimal128.fromString('1.5'),
+          n: 3,
+          s: 'x',
+        },
+        {
+          _id: 2,
+          long: Long.fromNumber(1),
+          dbl: new Double(1),
+          dec: Decimal128.fromString('0'),
+          n: 1,
+          s: 'y',
+        },
+      ]);
+      const untyped = t.db.collection('arith');
+      await untyped.updateMany({}, { $inc: { long: 2, dec: 1, n: 1 }, $mul: { dbl: 3 } });
+      const exact = { promoteValues: false, promoteLongs: false } as const;
+      const [first] = await coll.find({ _id: 1 }, exact).toArray();
+      assert.ok(first?.long instanceof Long);
+      assert.equal(String(first.long), '9007199254740995');
+      assert.ok(first.dbl instanceof Double);
+      assert.equal(first.dbl.value, 6);
+      assert.equal(String(first.dec), '2.5');
+      assert.equal((await coll.findOne({ _id: 2 }))?.n, 2);
+      await assert.rejects(untyped.updateOne({ s: 'x' }, { $inc: { s: 1 } }), (err: unknown) => {
+        assert.equal((err as { code?: unknown }).code, 14);
+        return true;
+      });
+    });
+  });
 
   describe('bulk inserts', () => {
     test('ordered insert stops at the first duplicate; unordered reports every error and inserts the rest', async () => {
