@@ -39,7 +39,7 @@ class ChatError extends Error {}
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { url: { type: 'string', default: 'http://localhost:3978' } } });
   const base = values.url.replace(/\/+$/, '');
-  const { userId, token, streamUrl } = await connect(base);
+  const { userId, token, conversationId, streamUrl } = await connect(base);
   console.log(`Connected to ${base}. Type a message, a number to pick a choice, /quit or Ctrl-D to leave.`);
 
   const terminal = Boolean(process.stdin.isTTY && process.stdout.isTTY);
@@ -56,10 +56,8 @@ async function main(): Promise<void> {
 
   const ws = new WebSocket(streamUrl);
   ws.on('message', (data) => {
-    const text = data.toString();
+    const set = activitySetSchema.safeParse(parseJson(data.toString()));
     // Empty frames are the service's keep-alives.
-    if (text.trim() === '') return;
-    const set = activitySetSchema.safeParse(JSON.parse(text));
     if (!set.success) return;
     for (const raw of set.data.activities) {
       const activity = activitySchema.safeParse(raw);
@@ -86,7 +84,7 @@ async function main(): Promise<void> {
     const message = choice ? actionText(choice) : input;
     if (choice && terminal) print([`(${message})`]);
     else if (terminal) rl.prompt();
-    send(base, token, conversationIdOf(streamUrl), userId, message).catch((error: unknown) =>
+    send(base, token, conversationId, userId, message).catch((error: unknown) =>
       print([`Could not send that: ${error instanceof Error ? error.message : String(error)}`]),
     );
   });
@@ -99,7 +97,9 @@ async function main(): Promise<void> {
 }
 
 /** Gets a token from the widget's endpoint and starts the conversation with it. */
-async function connect(base: string): Promise<{ userId: string; token: string; streamUrl: string }> {
+async function connect(
+  base: string,
+): Promise<{ userId: string; token: string; conversationId: string; streamUrl: string }> {
   let response: Response;
   try {
     response = await fetch(`${base}/api/chat/token`, { method: 'POST' });
@@ -114,13 +114,7 @@ async function connect(base: string): Promise<{ userId: string; token: string; s
   });
   if (!started.ok) throw new ChatError(`Starting the conversation failed with ${started.status}.`);
   const conversation = conversationSchema.parse(await started.json());
-  return { userId: issued.userId, token: conversation.token, streamUrl: conversation.streamUrl };
-}
-
-function conversationIdOf(streamUrl: string): string {
-  const match = /\/conversations\/([^/]+)\/stream/.exec(new URL(streamUrl).pathname);
-  if (!match?.[1]) throw new ChatError(`Unexpected stream URL ${streamUrl}`);
-  return match[1];
+  return { userId: issued.userId, ...conversation };
 }
 
 async function send(base: string, token: string, conversationId: string, userId: string, text: string) {
@@ -201,6 +195,14 @@ function cardLines(node: unknown): string[] {
     action.url ? [`${action.title ?? 'Link'}: ${action.url}`] : [],
   );
   return [...[...(body ?? []), ...(items ?? []), ...(columns ?? [])].flatMap(cardLines), ...links];
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 function fail(message: string): never {
