@@ -1,27 +1,26 @@
 /**
- * Chat benchmark: N concurrent Direct Line conversations each send M messages through the real
- * endpoint (HTTP POST, replies over the WebSocket stream), once for a bare echo bot and once for the
- * bot under test, in the same run on the same server. Latency is from the POST leaving the client to
- * the bot's reply arriving on the stream.
+ * Chat benchmark: N concurrent Direct Line conversations each send M messages through the Direct Line
+ * endpoint (HTTP POST, replies over the WebSocket stream), once against the whole InsuraLink app (each
+ * customer verifies as the demo customer, then asks for their policies) and once against a bare echo
+ * bot behind the same Direct Line channel code, in the same run. A turn's latency runs from its POST
+ * leaving the client until the turn is over (POST answered) and its replies have arrived on the stream.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { ActivityHandler, type Activity } from 'botbuilder';
 import { pino } from 'pino';
 import { WebSocket } from 'ws';
-import { createDirectLineChannel, type Bot } from '../../channels/directline/index.js';
+import { createApp } from '../../app.js';
+import { createDirectLineChannel } from '../../channels/directline/index.js';
+import { loadConfig } from '../../config.js';
 import { connectDatabase } from '../../db/connection.js';
 import { createFileStore } from '../../files/file-store.js';
 import { createHttpServer } from '../../http/server.js';
-
-/** A bot to measure and the messages a simulated customer sends it, in order, in each conversation. */
-export interface BenchBot {
-  name: string;
-  bot: Bot;
-  messages: string[];
-}
 
 /** Load shape; `npm run bench` uses the defaults (the targets are stated for 50 conversations). */
 export interface ChatBenchOptions {
@@ -29,11 +28,75 @@ export interface ChatBenchOptions {
   messagesPerConversation: number;
 }
 
+/** A server to measure and what each simulated customer says to it. */
+interface Target {
+  name: string;
+  baseUrl: string;
+  /** Sent first in every conversation and not measured (signing in). */
+  setup: string[];
+  /** Sent, and measured, round-robin for the rest of the conversation. */
+  messages: string[];
+  stop(): Promise<void>;
+}
+
 const defaults: ChatBenchOptions = { conversations: 50, messagesPerConversation: 20 };
 /** A first, unmeasured round: module loading and JIT compilation would otherwise land on the first bot. */
-const warmUp: ChatBenchOptions = { conversations: 10, messagesPerConversation: 10 };
+const warmUp: ChatBenchOptions = { conversations: 10, messagesPerConversation: 5 };
 const secret = 'bench-directline-secret-0123456789';
-const botId = 'insuralink';
+
+export async function run(options: ChatBenchOptions = defaults): Promise<void> {
+  const { conversations, messagesPerConversation } = options;
+  const echo = await startEchoServer();
+  const app = await startInsuraLink().catch(async (error: unknown) => {
+    await echo.stop();
+    throw error;
+  });
+  const load = startLoadWorker();
+  try {
+    const session = async (target: Target, shape: ChatBenchOptions): Promise<Figures> => {
+      let cpu = process.cpuUsage();
+      const result = await load.round(
+        { ...shape, baseUrl: target.baseUrl, setup: target.setup, messages: target.messages },
+        () => (cpu = process.cpuUsage()),
+      );
+      const { user, system } = process.cpuUsage(cpu);
+      const turns = result.latencies.length;
+      return { ...result, turns, cpuPerTurn: (user + system) / 1000 / turns };
+    };
+    await session(echo, warmUp);
+    await session(app, warmUp);
+
+    console.log(
+      `${conversations} concurrent conversations × ${messagesPerConversation} messages each, ` +
+        'two rounds per bot in alternating order',
+    );
+    const rounds = new Map<Target, Figures[]>([
+      [echo, []],
+      [app, []],
+    ]);
+    // Alternating the order keeps drift (heap growth, other load on the machine) from favouring one bot.
+    for (const order of [
+      [echo, app],
+      [app, echo],
+    ]) {
+      for (const target of order) rounds.get(target)?.push(await session(target, options));
+    }
+    const echoFigures = combine(rounds.get(echo) ?? []);
+    const appFigures = combine(rounds.get(app) ?? []);
+    print(echo.name, echoFigures);
+    print(app.name, appFigures);
+    const ratio = rate(appFigures) / rate(echoFigures);
+    const p99 = percentile(appFigures.latencies, 0.99);
+    console.log(
+      `InsuraLink / echo turns/s: ${(ratio * 100).toFixed(0)}% (target ≥ 50%: ${ratio >= 0.5 ? 'met' : 'NOT met'})`,
+    );
+    console.log(`InsuraLink p99: ${p99.toFixed(1)} ms (target < 100 ms: ${p99 < 100 ? 'met' : 'NOT met'})`);
+  } finally {
+    await load.stop();
+    await app.stop();
+    await echo.stop();
+  }
+}
 
 class EchoBot extends ActivityHandler {
   constructor() {
@@ -45,19 +108,65 @@ class EchoBot extends ActivityHandler {
   }
 }
 
-const echoBot: BenchBot = { name: 'echo bot', bot: new EchoBot(), messages: ['hello'] };
-
-/**
- * The bot measured against the echo baseline: the one factory to point at the InsuraLink bot (with a
- * verified demo customer and policy-lookup messages). With none configured the echo bot stands in and
- * the figures say so.
- */
-async function createBotUnderTest(): Promise<BenchBot> {
-  return {
-    name: 'bot under test (echo stand-in: no bot factory configured)',
+/** The Direct Line channel alone with an echo bot, on its own in-memory database. */
+async function startEchoServer(): Promise<Target> {
+  const logger = pino({ level: 'silent' });
+  const database = await connectDatabase({ mongodbUri: undefined, dataDir: '', inMemory: true }, logger);
+  const server = createHttpServer(logger);
+  let baseUrl = '';
+  const channel = await createDirectLineChannel({
+    connection: database.connection,
     bot: new EchoBot(),
-    messages: ['show my policies'],
+    files: createFileStore({ db: database.connection.db!, secret, baseUrl: () => baseUrl }),
+    secret,
+    logger,
+  });
+  channel.register(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    name: 'echo bot',
+    baseUrl,
+    setup: [],
+    messages: ['hello'],
+    async stop() {
+      await channel.close();
+      await new Promise<void>((resolve) => {
+        server.server.close(() => resolve());
+        server.server.closeAllConnections();
+      });
+      await database.stop();
+    },
   };
+}
+
+/** The whole app as `npm start` builds it, with demo data in an in-memory database. */
+async function startInsuraLink(): Promise<Target> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'insuralink-bench-'));
+  const app = createApp(
+    loadConfig({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent', DIRECTLINE_SECRET: secret }),
+    { inMemoryDatabase: true, shutdownGraceMs: 1000 },
+  );
+  const stop = async () => {
+    try {
+      await app.stop();
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  };
+  try {
+    const url = await app.start();
+    return {
+      name: 'InsuraLink bot (policy lookup, verified demo customer)',
+      baseUrl: url.replace('localhost', '127.0.0.1'),
+      setup: ['Show my policies', 'AUT-100200', 'April 12, 1988'],
+      messages: ['Show my policies'],
+      stop,
+    };
+  } catch (error) {
+    await stop().catch(() => undefined);
+    throw error;
+  }
 }
 
 interface Figures {
@@ -68,105 +177,11 @@ interface Figures {
   cpuPerTurn: number;
 }
 
-export async function run(options: ChatBenchOptions = defaults): Promise<void> {
-  const { conversations, messagesPerConversation } = options;
-  const logger = pino({ level: 'silent' });
-  const database = await connectDatabase({ mongodbUri: undefined, dataDir: '', inMemory: true }, logger);
-  const server = createHttpServer(logger);
-  const underTest = await createBotUnderTest();
-  // One endpoint serves both bots; the user id picks which one a conversation talks to.
-  const bots = new Map<string, BenchBot>([
-    ['dl_echo', echoBot],
-    ['dl_test', underTest],
-  ]);
-  const router: Bot = {
-    run: (context) => {
-      const prefix = (context.activity.from?.id ?? '').slice(0, 7);
-      return (bots.get(prefix) ?? echoBot).bot.run(context);
-    },
-  };
-  let baseUrl = '';
-  const channel = await createDirectLineChannel({
-    connection: database.connection,
-    bot: router,
-    files: createFileStore({ db: database.connection.db!, secret, baseUrl: () => baseUrl }),
-    secret,
-    logger,
-  });
-  channel.register(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const load = startLoadWorker(baseUrl);
-
-  try {
-    const session = async (prefix: string, bot: BenchBot, count: number, messages: number) => {
-      const cpu = process.cpuUsage();
-      const result = await load.round({
-        prefix,
-        messages: bot.messages,
-        conversations: count,
-        messagesPerConversation: messages,
-      });
-      const { user, system } = process.cpuUsage(cpu);
-      const figures: Figures = {
-        turns: result.latencies.length,
-        seconds: result.seconds,
-        latencies: result.latencies,
-        cpuPerTurn: (user + system) / 1000 / result.latencies.length,
-      };
-      return figures;
-    };
-    await session('dl_echo', echoBot, warmUp.conversations, warmUp.messagesPerConversation);
-    await session('dl_test', underTest, warmUp.conversations, warmUp.messagesPerConversation);
-
-    console.log(
-      `${conversations} concurrent conversations × ${messagesPerConversation} messages each, ` +
-        'two rounds per bot in alternating order',
-    );
-    const echoRounds: Figures[] = [];
-    const testedRounds: Figures[] = [];
-    // Alternating the order keeps drift (heap growth, other load on the machine) from favouring one bot.
-    for (const order of [
-      ['echo', 'tested'],
-      ['tested', 'echo'],
-    ] as const) {
-      for (const which of order) {
-        if (which === 'echo') {
-          echoRounds.push(await session('dl_echo', echoBot, conversations, messagesPerConversation));
-        } else {
-          testedRounds.push(await session('dl_test', underTest, conversations, messagesPerConversation));
-        }
-      }
-    }
-    const echo = combine(echoRounds);
-    const tested = combine(testedRounds);
-    print(echoBot.name, echo);
-    print(underTest.name, tested);
-    const ratio = rate(tested) / rate(echo);
-    const p99 = percentile(tested.latencies, 0.99);
-    console.log(
-      `bot under test / echo turns/s: ${(ratio * 100).toFixed(0)}% (target ≥ 50%: ${ratio >= 0.5 ? 'met' : 'NOT met'})`,
-    );
-    console.log(
-      `bot under test p99: ${p99.toFixed(1)} ms (target < 100 ms: ${p99 < 100 ? 'met' : 'NOT met'})`,
-    );
-  } finally {
-    await load.stop();
-    await channel.close();
-    await new Promise<void>((resolve) => {
-      server.server.close(() => resolve());
-      server.server.closeAllConnections();
-    });
-    await database.stop();
-  }
-}
-
 /** One measured round, run by the load worker. */
-interface Round {
-  prefix: string;
+interface Round extends ChatBenchOptions {
+  baseUrl: string;
+  setup: string[];
   messages: string[];
-  conversations: number;
-  messagesPerConversation: number;
 }
 
 interface RoundResult {
@@ -178,25 +193,28 @@ interface RoundResult {
  * The simulated customers run in a worker thread: real clients are other machines, so their HTTP and
  * WebSocket work should not queue behind the server on one event loop and inflate its latency.
  */
-function startLoadWorker(baseUrl: string): {
-  round(round: Round): Promise<RoundResult>;
+function startLoadWorker(): {
+  round(round: Round, onSignedIn: () => void): Promise<RoundResult>;
   stop(): Promise<number>;
 } {
   // Worker threads do not inherit the TypeScript loader; the eval'd entry registers it, then loads this module.
   const entry = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
     .then((api) => { api.register(); return import(${JSON.stringify(import.meta.url)}); })`;
-  const worker = new Worker(entry, { eval: true, workerData: { chatBench: true, baseUrl } });
-  let pending: { resolve: (result: RoundResult) => void; reject: (error: Error) => void } | undefined;
-  worker.on('message', (result: RoundResult | { error: string }) => {
-    if ('error' in result) pending?.reject(new Error(result.error));
-    else pending?.resolve(result);
+  const worker = new Worker(entry, { eval: true, workerData: { chatBench: true } });
+  let pending:
+    | { resolve: (result: RoundResult) => void; reject: (error: Error) => void; onSignedIn: () => void }
+    | undefined;
+  worker.on('message', (message: WorkerMessage) => {
+    if ('signedIn' in message) return pending?.onSignedIn();
+    if ('error' in message) pending?.reject(new Error(message.error));
+    else pending?.resolve(message);
     pending = undefined;
   });
   worker.on('error', (error) => pending?.reject(error));
   return {
-    round(round) {
+    round(round, onSignedIn) {
       return new Promise((resolve, reject) => {
-        pending = { resolve, reject };
+        pending = { resolve, reject, onSignedIn };
         worker.postMessage(round);
       });
     },
@@ -204,76 +222,103 @@ function startLoadWorker(baseUrl: string): {
   };
 }
 
+/** From the worker: every customer signed in (the measured part starts), the figures, or a failure. */
+type WorkerMessage = { signedIn: true } | RoundResult | { error: string };
+
 if (!isMainThread && parentPort && (workerData as { chatBench?: unknown } | null)?.chatBench === true) {
   const port = parentPort;
-  const { baseUrl } = workerData as { baseUrl: string };
+  const send = (message: WorkerMessage) => port.postMessage(message);
   port.on('message', (round: Round) => {
-    loadRound(baseUrl, round).then(
-      (result) => port.postMessage(result),
-      (error: unknown) => port.postMessage({ error: String(error) }),
+    loadRound(round, () => send({ signedIn: true })).then(send, (error: unknown) =>
+      send({ error: String(error) }),
     );
   });
 }
 
-async function loadRound(baseUrl: string, round: Round): Promise<RoundResult> {
-  const started = performance.now();
-  const results = await Promise.all(
-    Array.from({ length: round.conversations }, () => converse(baseUrl, round)),
+async function loadRound(round: Round, signedIn: () => void): Promise<RoundResult> {
+  // Everyone signs in first, so the measured part is the steady state of N conversations at once.
+  const customers = await Promise.all(
+    Array.from({ length: round.conversations }, () => Customer.start(round)),
   );
-  return { latencies: results.flat(), seconds: (performance.now() - started) / 1000 };
+  signedIn();
+  try {
+    const started = performance.now();
+    const results = await Promise.all(
+      customers.map(async (customer) => {
+        const latencies: number[] = [];
+        for (let index = 0; index < round.messagesPerConversation; index++) {
+          latencies.push(await customer.say(round.messages[index % round.messages.length] ?? 'hello'));
+        }
+        return latencies;
+      }),
+    );
+    return { latencies: results.flat(), seconds: (performance.now() - started) / 1000 };
+  } finally {
+    for (const customer of customers) customer.close();
+  }
 }
 
-/** One customer: gets a token, starts a conversation, opens its stream and sends messages one by one. */
-async function converse(baseUrl: string, round: Round): Promise<number[]> {
-  const user = { id: `${round.prefix}_${Math.random().toString(36).slice(2)}` };
-  const { token } = (await postJson(
-    `${baseUrl}/v3/directline/tokens/generate`,
-    { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
-    { user },
-  )) as { token: string };
-  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-  const started = await postJson(`${baseUrl}/v3/directline/conversations`, headers, {});
-  const { conversationId, streamUrl } = started as { conversationId: string; streamUrl: string };
+/** One simulated customer: a conversation, its open stream, and the time each reply arrived. */
+class Customer {
+  /** Arrival time of the latest bot message replying to an activity id. */
+  private readonly replies = new Map<string, number>();
+  private readonly waiting = new Map<string, () => void>();
 
-  const arrivals = new Map<string, number>();
-  const waiting = new Map<string, (at: number) => void>();
-  const ws = new WebSocket(streamUrl);
-  ws.on('message', (data: Buffer) => {
-    const at = performance.now();
-    if (data.length === 0) return;
-    const { activities } = JSON.parse(data.toString('utf8')) as { activities: Partial<Activity>[] };
-    for (const activity of activities) {
-      if (activity.type !== 'message' || activity.from?.id !== botId || !activity.replyToId) continue;
-      if (arrivals.has(activity.replyToId)) continue;
-      arrivals.set(activity.replyToId, at);
-      waiting.get(activity.replyToId)?.(at);
-    }
-  });
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-
-  const latencies: number[] = [];
-  try {
-    for (let index = 0; index < round.messagesPerConversation; index++) {
-      const text = round.messages[index % round.messages.length] ?? 'hello';
-      const sent = performance.now();
-      const { id } = (await postJson(
-        `${baseUrl}/v3/directline/conversations/${conversationId}/activities`,
-        headers,
-        {
-          type: 'message',
-          text,
-        },
-      )) as { id: string };
-      const arrived = arrivals.get(id) ?? (await new Promise<number>((resolve) => waiting.set(id, resolve)));
-      latencies.push(arrived - sent);
-    }
-  } finally {
-    ws.close();
+  private constructor(
+    private readonly baseUrl: string,
+    private readonly conversationId: string,
+    private readonly headers: Record<string, string>,
+    private readonly ws: WebSocket,
+  ) {
+    ws.on('message', (data: Buffer) => {
+      const at = performance.now();
+      if (data.length === 0) return;
+      const { activities } = JSON.parse(data.toString('utf8')) as { activities: Partial<Activity>[] };
+      for (const activity of activities) {
+        if (activity.type !== 'message' || activity.from?.role !== 'bot' || !activity.replyToId) continue;
+        this.replies.set(activity.replyToId, at);
+        this.waiting.get(activity.replyToId)?.();
+      }
+    });
   }
-  return latencies;
+
+  static async start(round: Round): Promise<Customer> {
+    const { token } = (await postJson(
+      `${round.baseUrl}/v3/directline/tokens/generate`,
+      { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+      {},
+    )) as { token: string };
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const started = await postJson(`${round.baseUrl}/v3/directline/conversations`, headers, {});
+    const { conversationId, streamUrl } = started as { conversationId: string; streamUrl: string };
+    const ws = new WebSocket(streamUrl);
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    const customer = new Customer(round.baseUrl, conversationId, headers, ws);
+    for (const text of round.setup) await customer.say(text);
+    return customer;
+  }
+
+  /** Sends `text`; resolves with the turn's latency in ms. */
+  async say(text: string): Promise<number> {
+    const sent = performance.now();
+    const { id } = (await postJson(
+      `${this.baseUrl}/v3/directline/conversations/${this.conversationId}/activities`,
+      this.headers,
+      { type: 'message', text },
+    )) as { id: string };
+    const answered = performance.now();
+    // The POST is answered once the turn is over; its replies travel on the stream and may land after.
+    if (!this.replies.has(id)) await new Promise<void>((resolve) => this.waiting.set(id, resolve));
+    this.waiting.delete(id);
+    return Math.max(answered, this.replies.get(id) ?? answered) - sent;
+  }
+
+  close(): void {
+    this.ws.close();
+  }
 }
 
 /** Plain keep-alive HTTP: the simulated clients should cost the shared CPU as little as possible. */
