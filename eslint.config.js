@@ -23,6 +23,7 @@ export default tseslint.config(
         URL: 'readonly',
         console: 'readonly',
         setTimeout: 'readonly',
+        MutationObserver: 'readonly',
       },
     },
   },

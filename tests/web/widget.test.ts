@@ -118,9 +118,12 @@ describe('chat widget in Chromium', () => {
         'true',
       );
       await menu(page).waitFor();
-      await page.waitForFunction(() => document.activeElement?.closest('[role="dialog"]') !== null, null, {
-        timeout: wait,
-      });
+      // Focus lands in the send box, so the customer can type straight away.
+      await page.waitForFunction(
+        () => document.activeElement?.getAttribute('placeholder') === 'Type your message',
+        null,
+        { timeout: wait },
+      );
       await page.keyboard.press('Escape');
       await panel.waitFor({ state: 'hidden' });
       assert.equal(await isFocused(page, 'Chat with us'), true);

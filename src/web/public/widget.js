@@ -69,15 +69,35 @@
   function open() {
     panel.hidden = false;
     launcher.setAttribute('aria-expanded', 'true');
-    if (!started) {
-      started = true;
-      start().catch((error) => {
+    if (started) {
+      focusSendBox();
+      return;
+    }
+    started = true;
+    closeButton.focus();
+    start()
+      .then(focusSendBox)
+      .catch((error) => {
         started = false;
         showStatus('Sorry, the chat could not connect. Please try again in a moment.');
         console.error('InsuraLink chat:', error);
       });
+  }
+
+  /** Web Chat renders its send box asynchronously: focus it as soon as it exists. */
+  function focusSendBox() {
+    const sendBox = () => chat.querySelector('input[type="text"], textarea');
+    if (sendBox()) {
+      sendBox().focus();
+      return;
     }
-    setTimeout(() => (chat.querySelector('input, textarea') || closeButton).focus(), 50);
+    const observer = new MutationObserver(() => {
+      if (!sendBox()) return;
+      observer.disconnect();
+      if (!panel.hidden) sendBox().focus();
+    });
+    observer.observe(chat, { childList: true, subtree: true });
+    setTimeout(() => observer.disconnect(), 10_000);
   }
 
   function close() {
@@ -164,7 +184,8 @@
   launcher.addEventListener('click', () => (panel.hidden ? open() : close()));
   closeButton.addEventListener('click', close);
   panel.addEventListener('keydown', (event) => {
-    if (event.key === 'Escape') close();
+    // Web Chat handles Escape itself in some places (leaving a message, closing its help); let it.
+    if (event.key === 'Escape' && !event.defaultPrevented) close();
   });
 
   window.insuraLinkWidget = { open, close };
