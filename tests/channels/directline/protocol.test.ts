@@ -1,7 +1,20 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { WebSocket } from 'ws';
 import { startTestDatabase, type TestDatabase } from '../../support/db.js';
 import { call, Client, field, secret, startServer, TestBot, type TestServer } from './harness.js';
+
+/** The HTTP status a WebSocket upgrade to `url` gets (101 when the stream opens). */
+async function upgradeStatus(url: string): Promise<number> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url);
+    ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    ws.on('open', () => {
+      ws.close();
+      resolve(101);
+    });
+  });
+}
 
 describe('Direct Line 3.0 with the official client', () => {
   let db: TestDatabase;
@@ -137,6 +150,34 @@ describe('Direct Line 3.0 with the official client', () => {
     );
   });
 
+  test('the stream sends empty keep-alive messages; a stream URL lasts 60 seconds', async () => {
+    const { token, conversationId } = await server.channel.issueConversationToken();
+    const started = await call(server.url, '/conversations', { auth: token, method: 'POST' });
+    const streamUrl = String(field(started.body, 'streamUrl'));
+    const ws = new WebSocket(streamUrl);
+    try {
+      const frames: string[] = [];
+      await new Promise<void>((resolve) => {
+        ws.on('message', (data: Buffer) => {
+          frames.push(data.toString('utf8'));
+          if (frames.includes('')) resolve();
+        });
+      });
+      const [welcome] = frames.filter((frame) => frame !== '').map((frame) => JSON.parse(frame) as unknown);
+      assert.equal(field(welcome, 'watermark'), '1');
+    } finally {
+      ws.close();
+    }
+
+    const reconnect = await call(server.url, `/conversations/${conversationId}`, { auth: token });
+    clock += 61_000;
+    try {
+      assert.equal(await upgradeStatus(String(field(reconnect.body, 'streamUrl'))), 403);
+    } finally {
+      clock = Date.now();
+    }
+  });
+
   test('a token is scoped to its conversation', async () => {
     const a = await server.channel.issueConversationToken();
     const b = await server.channel.issueConversationToken();
@@ -154,17 +195,9 @@ describe('Direct Line 3.0 with the official client', () => {
     assert.equal((await call(server.url, `${other}/activities`, { auth: b.token })).status, 200);
     // The stream URL of A does not open B's stream.
     const reconnect = await call(server.url, `/conversations/${a.conversationId}`, { auth: a.token });
-    const streamUrl = String(field(reconnect.body, 'streamUrl')).replace(a.conversationId, b.conversationId);
-    const { WebSocket } = await import('ws');
-    const status = await new Promise<number>((resolve) => {
-      const ws = new WebSocket(streamUrl);
-      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
-      ws.on('open', () => {
-        ws.close();
-        resolve(101);
-      });
-    });
-    assert.equal(status, 403);
+    const streamUrl = String(field(reconnect.body, 'streamUrl'));
+    assert.equal(await upgradeStatus(streamUrl.replace(a.conversationId, b.conversationId)), 403);
+    assert.equal(await upgradeStatus(streamUrl), 101);
   });
 
   test('bad input is refused and the conversation goes on', async () => {
