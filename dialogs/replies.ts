@@ -1,5 +1,5 @@
 /** What the bot says in more than one dialog: the menu, help, and handing over to a person. */
-import { MessageFactory, type Activity, type TurnContext } from 'botbuilder';
+import { MessageFactory, TurnContext, type Activity } from 'botbuilder';
 import { responseBusinessDays, type SupportReason } from '../src/domain/handoff.js';
 import type { DialogDependencies } from './dependencies.js';
 
@@ -54,6 +54,11 @@ export async function handOff(
   const ticket = await deps.services.handoff.requestSupport({
     channel: context.activity.channelId,
     conversationId: context.activity.conversation.id,
+    reference: {
+      ...TurnContext.getConversationReference(context.activity),
+      channelId: context.activity.channelId,
+      conversation: { ...context.activity.conversation },
+    },
     reason,
     ...(customer ? { customerId: customer.customerId } : {}),
     ...(topic ? { context: topic } : {}),

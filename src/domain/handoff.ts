@@ -39,6 +39,10 @@ export const supportRequestInputSchema = z.object({
   customerId: z.string().trim().min(1).optional(),
   reason: z.enum(supportReasons),
   context: z.string().trim().min(1).max(200).optional(),
+  /** The Bot Framework conversation reference, kept so a person's reply can reach the conversation. */
+  reference: z
+    .looseObject({ channelId: z.string().min(1), conversation: z.looseObject({ id: z.string().min(1) }) })
+    .optional(),
 });
 export type SupportRequestInput = z.input<typeof supportRequestInputSchema>;
 
@@ -95,6 +99,7 @@ export class MongoHandoffService implements HandoffService {
           conversationId: data.conversationId,
           reason: data.reason,
           context: data.context,
+          reference: data.reference,
           respondBy: addBusinessDays(now, responseBusinessDays),
         }),
     );

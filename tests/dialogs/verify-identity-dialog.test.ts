@@ -181,6 +181,10 @@ describe('VerifyIdentityDialog', () => {
     assert.equal(request?.channel, 'test');
     assert.equal(request?.reason, 'customer_request');
     assert.equal(request?.status, 'open');
+    // Whoever answers can reply in this very conversation.
+    const stored = request?.reference as { channelId?: string; conversation?: { id?: string } } | undefined;
+    assert.equal(stored?.channelId, 'test');
+    assert.equal(stored?.conversation?.id, chat.id);
     assert.ok(request && request.respondBy.getTime() > Date.now());
     // The dialog ended: a policy number now is a request of its own, not an answer to the prompt.
     assert.doesNotMatch(textOf(await chat.say('AUT-100200')), dobPrompt);

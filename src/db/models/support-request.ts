@@ -26,6 +26,8 @@ export const supportRequestSchema = new Schema(
     customer: { type: Schema.Types.ObjectId, ref: 'Customer' },
     channel: { type: String, required: true, trim: true, lowercase: true, minlength: 1 },
     conversationId: { type: String, required: true, trim: true, minlength: 1 },
+    /** The Bot Framework `ConversationReference`, so whoever answers can reply in the same conversation. */
+    reference: { type: Schema.Types.Mixed },
     reason: { type: String, enum: supportReasons, required: true },
     /** What the customer was doing, in the bot's words (a topic or article slug), never free text from them. */
     context: { type: String, trim: true, maxlength: 200 },
