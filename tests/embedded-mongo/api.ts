@@ -99,7 +99,15 @@ function mongooseApi(model: mongoose.Model<Document>): CrudApi {
       return (await q.lean().exec()) as Document[];
     },
     updateOne: async (filter, update, options = {}) =>
-      outcome(await model.updateOne(filter, update as mongoose.UpdateQuery<Document>, options).exec()),
+      outcome(
+        await model
+          .updateOne(filter, update as mongoose.UpdateQuery<Document>, {
+            ...options,
+            // mongoose refuses pipeline-style updates unless asked for explicitly.
+            ...(Array.isArray(update) ? { updatePipeline: true } : {}),
+          })
+          .exec(),
+      ),
     updateMany: async (filter, update, options = {}) =>
       outcome(await model.updateMany(filter, update, options).exec()),
     replaceOne: async (filter, replacement, options = {}) =>

@@ -144,6 +144,17 @@ describe('aggregation', () => {
         });
       });
 
+      test('$out writes the results into a collection', async () => {
+        const { api, name } = await collectionApi(t, flavour);
+        await api.insertMany(orders);
+        await api.aggregate([{ $group: { _id: '$customer', n: { $sum: 1 } } }, { $out: `${name}_out` }]);
+        const written = await t.coll(`${name}_out`).find().sort({ _id: 1 }).toArray();
+        assert.deepEqual(written, [
+          { _id: 'ann', n: 2 },
+          { _id: 'bob', n: 1 },
+        ]);
+      });
+
       test('$group by null with $avg/$max, $skip, $limit and $replaceRoot', async () => {
         const totals = await run([
           { $project: { n: { $size: '$items' } } },

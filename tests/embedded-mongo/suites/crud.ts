@@ -217,6 +217,21 @@ describe('CRUD', () => {
         assert.equal(await api.count({}), 0);
       });
 
+      test('pipeline-style updates compute fields from the document', async () => {
+        const api = await fresh();
+        await api.insertMany([{ _id: 1, first: 'Ada', last: 'Lovelace', old: true }]);
+        await api.updateOne({ _id: 1 }, [
+          { $set: { full: { $concat: ['$first', ' ', '$last'] } } },
+          { $unset: 'old' },
+        ]);
+        assert.deepEqual((await api.find({ _id: 1 }))[0], {
+          _id: 1,
+          first: 'Ada',
+          last: 'Lovelace',
+          full: 'Ada Lovelace',
+        });
+      });
+
       test('unknown update operators are rejected with FailedToParse (9)', async () => {
         const api = await fresh();
         await api.insertMany([{ _id: 1 }]);
