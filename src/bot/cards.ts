@@ -85,24 +85,28 @@ export function policyDetailsView(
   }));
   const heading = `${policy.typeName}: ${policy.number}`;
 
-  const lines = [
-    heading,
-    `Insurer: ${policy.insurer.name}`,
-    ...summary.map((fact) => `${fact.title}: ${fact.value}`),
-    ...section(
+  // Blank lines between sections keep a list from running into the next title, in markdown and on SMS.
+  const text = [
+    [
+      heading,
+      `Insurer: ${policy.insurer.name}`,
+      ...summary.map((fact) => `${fact.title}: ${fact.value}`),
+    ].join('\n'),
+    section(
       'Coverages',
       coverages.map((fact) => `${fact.title}: ${fact.value.charAt(0).toLowerCase()}${fact.value.slice(1)}`),
     ),
-    ...section(
+    section(
       'Dependents',
       dependents.map((fact) => `${fact.title} (${fact.value.toLowerCase()})`),
     ),
-    ...section(
+    section(
       `Documents (links valid for ${linkMinutes} minutes)`,
       documents.map((document) => `${document.title}: ${document.url}`),
     ),
-  ];
-  const text = lines.join('\n');
+  ]
+    .filter((block) => block !== '')
+    .join('\n\n');
 
   const body: CardElement[] = [
     { type: 'TextBlock', text: heading, size: 'Medium', weight: 'Bolder', wrap: true },
@@ -143,18 +147,21 @@ export function policyDetailsView(
 
 /** The customer's policies grouped by insurer, as text (readable on every channel). */
 export function policyListText(groups: InsurerPolicies[]): string {
-  const lines: string[] = [];
-  for (const group of groups) {
-    lines.push(group.insurer.name);
-    for (const policy of group.policies) {
-      lines.push(`- ${policy.number}: ${policy.typeName} (${statusLabel(policy.status).toLowerCase()})`);
-    }
-  }
-  return lines.join('\n');
+  return groups
+    .map((group) =>
+      [
+        group.insurer.name,
+        ...group.policies.map(
+          (policy) => `- ${policy.number}: ${policy.typeName} (${statusLabel(policy.status).toLowerCase()})`,
+        ),
+      ].join('\n'),
+    )
+    .join('\n\n');
 }
 
-function section(title: string, items: string[]): string[] {
-  return items.length === 0 ? [] : [`${title}:`, ...items.map((item) => `- ${item}`)];
+/** A titled list, or nothing when the list is empty. */
+function section(title: string, items: string[]): string {
+  return items.length === 0 ? '' : [`${title}:`, ...items.map((item) => `- ${item}`)].join('\n');
 }
 
 function sectionTitle(text: string): TextBlock {

@@ -31,7 +31,7 @@ describe('policy cards', () => {
     assert.match(text, /^Renters Basic: REN-123456\nInsurer: Northwind Mutual\nStatus: Lapsed\n/);
     assert.match(text, /Premium: \$18\.50 monthly/);
     assert.match(text, /Term: January 1, 2026 to January 1, 2027/);
-    assert.match(text, /- Personal property: limit \$30,000, deductible \$500/);
+    assert.match(text, /\n\nCoverages:\n- Personal property: limit \$30,000, deductible \$500$/);
   });
 
   it('formats amounts in their currency, with cents only when there are some', () => {
@@ -46,10 +46,12 @@ describe('policy cards', () => {
         insurer: { id: 'i1', code: 'NWM', name: 'Northwind Mutual' },
         policies: [policy, { ...policy, number: 'REN-654321', status: 'active' }],
       },
+      { insurer: { id: 'i2', code: 'CON', name: 'Contoso Insurance' }, policies: [policy] },
     ]);
     assert.equal(
       text,
-      'Northwind Mutual\n- REN-123456: Renters Basic (lapsed)\n- REN-654321: Renters Basic (active)',
+      'Northwind Mutual\n- REN-123456: Renters Basic (lapsed)\n- REN-654321: Renters Basic (active)\n\n' +
+        'Contoso Insurance\n- REN-123456: Renters Basic (lapsed)',
     );
   });
 });

@@ -45,7 +45,7 @@ describe('PolicyLookupDialog', () => {
     const text = list.at(-1)?.text ?? '';
     assert.match(
       text,
-      /Contoso Insurance\n- HOM-300400: [^\n]+\nFabrikam Health\n- HLT-500600: [^\n]+\nNorthwind Mutual\n- AUT-100200: /,
+      /Contoso Insurance\n- HOM-300400: [^\n]+\n\nFabrikam Health\n- HLT-500600: [^\n]+\n\nNorthwind Mutual\n- AUT-100200: /,
     );
     assert.deepEqual(suggestionsOf(list).sort(), ['AUT-100200', 'HLT-500600', 'HOM-300400']);
   });
