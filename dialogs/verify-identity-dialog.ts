@@ -67,7 +67,10 @@ export class VerifyIdentityDialog extends BaseDialog {
 
   private async askDateOfBirth(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const values = step.values as StepValues;
-    values.identifier = identifierOf(String(step.result));
+    const text = String(step.result);
+    values.identifier = identifierOf(text);
+    // Someone who gave their date of birth along with the number is not asked for it again.
+    if (extractEntities(text).date) return step.next(text);
     return step.prompt(dateOfBirthPromptId, {
       prompt: 'Thanks. And what is your date of birth?',
       retryPrompt: 'Please type your date of birth, for example 1980-01-31, 01/31/1980 or January 31, 1980.',

@@ -63,6 +63,12 @@ describe('VerifyIdentityDialog', () => {
     assert.match(reply, /you're verified/);
   });
 
+  it('takes the number and the date of birth in one message', async () => {
+    const chat = harness.conversation();
+    await chat.say('Show my policies');
+    assert.match(textOf(await chat.say('my number is 555 555 0123, born 04/12/1988')), /you're verified/);
+  });
+
   it('keeps asking, without counting a failure, until it gets something that can be a policy number or date', async () => {
     const chat = harness.conversation();
     await chat.say('Show my policies');
