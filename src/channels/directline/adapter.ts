@@ -25,6 +25,8 @@ export const directLineChannelId = 'directline';
 
 /** The pseudo-activity a bot sends to pause between messages; it is never delivered. */
 const delayType = 'delay';
+/** An invoke's answer: HTTP channels return it in the response; Direct Line 3.0 clients have no use for it. */
+const invokeResponseType = 'invokeResponse';
 /** A `delay` activity without a value waits this long, as in the Bot Framework adapters. */
 const defaultDelayMs = 1000;
 
@@ -55,6 +57,10 @@ export class DirectLineAdapter extends BotAdapter {
     for (const activity of activities) {
       if (activity.type === delayType) {
         await sleep(typeof activity.value === 'number' ? activity.value : defaultDelayMs);
+        responses.push({ id: '' });
+        continue;
+      }
+      if (activity.type === invokeResponseType) {
         responses.push({ id: '' });
         continue;
       }
