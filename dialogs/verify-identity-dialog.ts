@@ -20,6 +20,11 @@ const dateOfBirthPromptId = 'verifyIdentityDialog.dateOfBirth';
 /** The identifier the customer gave: exactly one of the two. */
 type Identifier = { policyNumber: string } | { phone: string };
 
+/** Passed when asking again after a failed attempt. */
+interface RetryOptions {
+  attemptsLeft?: number;
+}
+
 interface StepValues {
   identifier?: Identifier;
 }
@@ -57,11 +62,20 @@ export class VerifyIdentityDialog extends BaseDialog {
       await this.sayLocked(step, until, false);
       return step.endDialog(undefined);
     }
+    const { attemptsLeft } = (step.options ?? {}) as RetryOptions;
+    const ask = 'What is your policy number (for example AUT-123456) or the phone number on your account?';
+    const text =
+      attemptsLeft === undefined
+        ? `To keep your information safe, I first need to confirm who you are. ${ask}`
+        : `${mismatchText} Let's try again; you have ${attemptsLeft === 1 ? '1 more try' : `${attemptsLeft} more tries`}, ` +
+          `or you can talk to a person. ${ask}`;
     return step.prompt(identifierPromptId, {
-      prompt:
-        'To keep your information safe, I first need to confirm who you are. What is your policy number (for example AUT-123456) or the phone number on your account?',
-      retryPrompt:
+      // The button sits on the prompt itself: channels show only the latest message's suggestions.
+      prompt: MessageFactory.suggestedActions([menuItems.person], text),
+      retryPrompt: MessageFactory.suggestedActions(
+        [menuItems.person],
         'Please type your policy number (three letters and six digits, like AUT-123456) or your phone number.',
+      ),
     });
   }
 
@@ -92,14 +106,8 @@ export class VerifyIdentityDialog extends BaseDialog {
         return step.endDialog(customer);
       }
       case 'failed': {
-        const left = result.attemptsLeft === 1 ? '1 more try' : `${result.attemptsLeft} more tries`;
-        await step.context.sendActivity(
-          MessageFactory.suggestedActions(
-            [menuItems.person],
-            `${mismatchText} Let's try again; you have ${left}. You can also ask to talk to a person.`,
-          ),
-        );
-        return step.replaceDialog(waterfallId);
+        const retry: RetryOptions = { attemptsLeft: result.attemptsLeft };
+        return step.replaceDialog(waterfallId, retry);
       }
       case 'locked':
         await this.sayLocked(step, result.until, result.afterFailure);

@@ -84,6 +84,15 @@ describe('VerifyIdentityDialog', () => {
     assert.ok(unknown.startsWith(mismatch));
     assert.equal(unknown, wrongDob);
     assert.doesNotMatch(unknown, /Jordan|exist|not found|unknown/i);
+
+    // Asked again in the same message, with the offer of a person as a button.
+    const chat = harness.conversation();
+    await chat.say('Show my policies');
+    await chat.say('ZZZ-999998');
+    const again = await chat.say('1988-04-12');
+    assert.equal(again.length, 1);
+    assert.match(textOf(again), identifierPrompt);
+    assert.deepEqual(suggestionsOf(again), ['Talk to a person']);
   });
 
   it('remembers the verification for the conversation, and forgets it after 30 idle minutes', async () => {
