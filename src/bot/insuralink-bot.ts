@@ -25,7 +25,7 @@ export interface BotOptions {
   /** Routes messages to dialogs: the local recognizer, or the OpenAI one when configured. */
   recognizer: Recognizer;
   knowledge: KnowledgeSource;
-  /** Writes answers from the knowledge base (the grounded OpenAI answerer); default: the article summaries. */
+  /** Writes answers grounded in the articles (OpenAI); without it, answers are the articles' own summaries. */
   answerer?: QuestionAnswerer;
   /** Signs links to policy documents. */
   files: Pick<FileStore, 'signedUrl'>;
