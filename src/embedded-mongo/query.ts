@@ -3,7 +3,7 @@
  * projection.
  */
 import { engineOptions, Query } from './mingo.js';
-import type { Collection, KeyRange } from './store.js';
+import type { Collection, Index, KeyRange } from './store.js';
 import {
   compareValues,
   isPlainObject,
@@ -124,31 +124,35 @@ export function candidates(coll: Collection, filter: Doc | undefined, plan?: Que
     if (plan) plan.index = '_id_';
     return out;
   }
-  let best: string[] | undefined;
-  let bestName: string | undefined;
+  let best: { index: Index; spans: Array<[number, number]>; count: number } | undefined;
   for (const index of coll.indexes.values()) {
     if (!index.complete) continue;
     const cond = filter[index.fields[0] as string];
     if (cond === undefined) continue;
     const ranges = rangesFor(cond);
     if (!ranges) continue;
-    const found =
-      ranges.length === 1
-        ? index.idsInRange(ranges[0] as KeyRange)
-        : [...new Set(ranges.flatMap((r) => index.idsInRange(r)))];
-    if (!best || found.length < best.length) {
-      best = found;
-      bestName = index.spec.name;
-    }
+    const spans = ranges.map((r) => index.positionsOf(r));
+    const count = spans.reduce((n, [start, end]) => n + end - start, 0);
+    if (!best || count < best.count) best = { index, spans, count };
   }
   if (!best) return coll.docs.values();
-  if (plan) plan.index = bestName;
-  const out: Doc[] = [];
-  for (const id of best) {
-    const doc = coll.docs.get(id);
-    if (doc) out.push(doc);
+  if (plan) plan.index = best.index.spec.name;
+  return docsAt(coll, best.index, best.spans);
+}
+
+/** The documents an index holds at the given positions, once each, read lazily. */
+function* docsAt(coll: Collection, index: Index, spans: Array<[number, number]>): Generator<Doc> {
+  const seen = spans.length > 1 || index.multikey ? new Set<string>() : undefined;
+  for (const [start, end] of spans) {
+    for (const id of index.idsBetween(start, end)) {
+      if (seen) {
+        if (seen.has(id)) continue;
+        seen.add(id);
+      }
+      const doc = coll.docs.get(id);
+      if (doc) yield doc;
+    }
   }
-  return out;
 }
 
 /** How a read was served, as `explain` reports it. */

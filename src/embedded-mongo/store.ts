@@ -62,6 +62,8 @@ export class Index {
   /** First-field values each document contributed, to remove exactly those entries on update/delete. */
   private readonly docFirst = new Map<string, unknown[]>();
   private readonly docKeys = new Map<string, string[]>();
+  /** Set once a document contributes several first-field values (an array), as mongod tracks it. */
+  multikey = false;
 
   constructor(spec: IndexSpec) {
     this.spec = spec;
@@ -163,6 +165,7 @@ export class Index {
     }
     this.docKeys.set(id, keys);
     this.docFirst.set(id, firsts);
+    if (firsts.length > 1) this.multikey = true;
   }
 
   remove(id: string): void {
@@ -208,21 +211,22 @@ export class Index {
     return lo;
   }
 
-  /** Ids of documents whose first field lies in the range; bounds are type-bracketed like MongoDB's. */
-  idsInRange(range: KeyRange): string[] {
-    const ids: string[] = [];
+  /**
+   * Positions [start, end) of the entries whose first field lies in the range; bounds are type-bracketed
+   * like MongoDB's (`$gt: 5` never reaches strings).
+   */
+  positionsOf(range: KeyRange): [number, number] {
     const rank = typeRank(range.lower ? range.lower.v : range.upper?.v);
-    let i = range.lower ? this.valueBound(range.lower.v, !range.lower.inclusive) : this.rankStart(rank);
-    for (; i < this.sorted.length; i++) {
-      const e = this.sorted[i] as IndexEntry;
-      if (typeRank(e.v) !== rank) break;
-      if (range.upper) {
-        const c = compareValues(e.v, range.upper.v);
-        if (c > 0 || (c === 0 && !range.upper.inclusive)) break;
-      }
-      ids.push(e.id);
-    }
-    return ids;
+    const start = range.lower ? this.valueBound(range.lower.v, !range.lower.inclusive) : this.rankStart(rank);
+    const end = range.upper
+      ? this.valueBound(range.upper.v, range.upper.inclusive)
+      : this.rankStart(rank + 1);
+    return [start, Math.max(start, Math.min(end, this.rankStart(rank + 1)))];
+  }
+
+  /** Document ids at positions [start, end), lazily, so a caller that stops early pays only for what it read. */
+  *idsBetween(start: number, end: number): Generator<string> {
+    for (let i = start; i < end; i++) yield (this.sorted[i] as IndexEntry).id;
   }
 
   private rankStart(rank: number): number {

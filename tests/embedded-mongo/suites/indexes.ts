@@ -181,6 +181,50 @@ describe('indexes', () => {
       );
     });
 
+    test('queries answer the same with and without an index (arrays, nulls, missing fields, mixed types)', async () => {
+      const values: unknown[] = [
+        1,
+        2.5,
+        -3,
+        'a',
+        'b',
+        null,
+        true,
+        [1, 5],
+        [],
+        ['a', 2],
+        { x: 1 },
+        new Date(5),
+        10,
+      ];
+      const docs = values.map((v, i) => ({ _id: i, v }));
+      docs.push({ _id: 100 } as { _id: number; v: unknown });
+      const plain = t.coll('same_plain');
+      const indexed = t.coll('same_indexed');
+      await plain.insertMany(docs);
+      await indexed.createIndex({ v: 1 });
+      await indexed.insertMany(docs);
+      const filters = [
+        { v: 1 },
+        { v: 'a' },
+        { v: null },
+        { v: { $gt: 1 } },
+        { v: { $gte: 2.5, $lt: 10 } },
+        { v: { $lte: 'a' } },
+        { v: { $in: [1, 'b', null] } },
+        { v: { $lt: new Date(10) } },
+        { v: { $eq: 5 } },
+        { v: [] },
+        { v: { x: 1 } },
+        { v: { $gt: 0, $ne: 10 } },
+      ];
+      for (const filter of filters) {
+        const expected = (await plain.find(filter).sort({ _id: 1 }).toArray()).map((d) => d._id);
+        const actual = (await indexed.find(filter).sort({ _id: 1 }).toArray()).map((d) => d._id);
+        assert.deepEqual(actual, expected, JSON.stringify(filter));
+      }
+    });
+
     test('equality and range finds on an indexed field read only the matching documents', async () => {
       const c = t.coll('big');
       const total = 100_000;
