@@ -9,6 +9,7 @@ import {
   Aggregator,
   bsonTypeName,
   engineOptions,
+  queryOptions,
   update as mingoUpdate,
   updateOne as mingoUpdateOne,
 } from './mingo.js';
@@ -516,7 +517,7 @@ export class Engine {
         try {
           mingoUpdate(result, modifier, filters, condition, {
             cloneMode: 'copy',
-            queryOptions: engineOptions(),
+            queryOptions: queryOptions([filters, condition]),
           });
         } catch (err) {
           const message = err instanceof Error ? err.message : String(err);

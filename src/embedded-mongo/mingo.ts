@@ -100,8 +100,19 @@ const $type = (selector: string, value: unknown) => {
   };
 };
 
-const context = Context.init()
-  .addQueryOps({ $type } as unknown as Parameters<Context['addQueryOps']>[0])
+const typeOps = { $type } as unknown as Parameters<Context['addQueryOps']>[0];
+
+/**
+ * mingo copies its operator tables into every query and update it builds, so plain filters, updates and
+ * projections get small tables; only expressions (`$expr`, aggregation, pipeline updates) need them all.
+ */
+const queryContext = Context.init().addQueryOps(typeOps).addQueryOps(queryOperators);
+const projectionContext = Context.init()
+  .addQueryOps(typeOps)
+  .addQueryOps(queryOperators)
+  .addProjectionOps(projectionOperators);
+const fullContext = Context.init()
+  .addQueryOps(typeOps)
   .addQueryOps(queryOperators)
   .addExpressionOps(expressionOperators)
   .addAccumulatorOps(accumulatorOperators)
@@ -109,9 +120,37 @@ const context = Context.init()
   .addProjectionOps(projectionOperators)
   .addWindowOps(windowOperators);
 
-/** Options every query, update and aggregation runs with. */
+const EXPRESSION_ENTRY = new Set(['$expr', '$where', '$function', '$accumulator']);
+
+/** Whether a filter reaches into aggregation expressions anywhere. */
+function usesExpressions(v: unknown): boolean {
+  if (Array.isArray(v)) return v.some(usesExpressions);
+  if (v === null || typeof v !== 'object' || v instanceof Date || v instanceof RegExp) return false;
+  for (const [k, child] of Object.entries(v)) {
+    if (EXPRESSION_ENTRY.has(k) || usesExpressions(child)) return true;
+  }
+  return false;
+}
+
+/** Options for aggregation pipelines and pipeline-style updates: every operator. */
 export function engineOptions(extra: Partial<Options> = {}): Partial<Options> {
-  return { ...extra, context };
+  return { ...extra, context: fullContext };
+}
+
+/** Options for a query (filter, array filter, partial index filter or update condition). */
+export function queryOptions(filter: unknown): Partial<Options> {
+  return { context: usesExpressions(filter) ? fullContext : queryContext };
+}
+
+/** Options for a find-style projection; expression projections get every operator. */
+export function projectionOptions(projection: object, filter: unknown): Partial<Options> {
+  const simple = Object.values(projection).every(
+    (v) =>
+      v === null ||
+      typeof v !== 'object' ||
+      Object.keys(v).every((k) => k === '$slice' || k === '$elemMatch'),
+  );
+  return { context: simple && !usesExpressions(filter) ? projectionContext : fullContext };
 }
 
 export { Aggregator, Query, update, updateOne };

@@ -2,7 +2,7 @@
  * Reading documents: index-assisted candidate selection, filtering through mingo, MongoDB sort order and
  * projection.
  */
-import { engineOptions, Query } from './mingo.js';
+import { projectionOptions, Query, queryOptions } from './mingo.js';
 import type { Collection, Index, KeyRange } from './store.js';
 import {
   compareValues,
@@ -58,7 +58,8 @@ function cachedQuery(filter: Doc): Matcher {
   const key = valueKey(filter);
   const hit = queryCache.get(key);
   if (hit) return hit;
-  const query = new Query(plainNumbers(filter), engineOptions());
+  const plain = plainNumbers(filter);
+  const query = new Query(plain, queryOptions(plain));
   const matcher: Matcher = { empty: false, test: (doc) => query.test(matchView(doc)) };
   if (queryCache.size >= QUERY_CACHE_SIZE) queryCache.delete(queryCache.keys().next().value as string);
   queryCache.set(key, matcher);
@@ -124,15 +125,15 @@ export function candidates(coll: Collection, filter: Doc | undefined, plan?: Que
     if (plan) plan.index = '_id_';
     return out;
   }
-  let best: { index: Index; spans: Array<[number, number]>; count: number } | undefined;
+  let best: { index: Index; spans: Span[]; count: number } | undefined;
   for (const index of coll.indexes.values()) {
     if (!index.complete) continue;
     const cond = filter[index.fields[0] as string];
     if (cond === undefined) continue;
     const ranges = rangesFor(cond);
     if (!ranges) continue;
-    const spans = ranges.map((r) => index.positionsOf(r));
-    const count = spans.reduce((n, [start, end]) => n + end - start, 0);
+    const spans = ranges.map((r) => index.spanOf(r));
+    const count = spans.reduce((n, span) => n + span.count, 0);
     if (!best || count < best.count) best = { index, spans, count };
   }
   if (!best) return coll.docs.values();
@@ -140,11 +141,13 @@ export function candidates(coll: Collection, filter: Doc | undefined, plan?: Que
   return docsAt(coll, best.index, best.spans);
 }
 
-/** The documents an index holds at the given positions, once each, read lazily. */
-function* docsAt(coll: Collection, index: Index, spans: Array<[number, number]>): Generator<Doc> {
+type Span = ReturnType<Index['spanOf']>;
+
+/** The documents an index holds in the given spans, once each, read lazily. */
+function* docsAt(coll: Collection, index: Index, spans: Span[]): Generator<Doc> {
   const seen = spans.length > 1 || index.multikey ? new Set<string>() : undefined;
-  for (const [start, end] of spans) {
-    for (const id of index.idsBetween(start, end)) {
+  for (const span of spans) {
+    for (const id of index.idsIn(span)) {
       if (seen) {
         if (seen.has(id)) continue;
         seen.add(id);
@@ -255,10 +258,8 @@ function indexOrder(coll: Collection, sort: Doc, plan: QueryPlan): Iterable<Doc>
   if (!index) return undefined;
   plan.index = index.spec.name;
   return (function* () {
-    const entries = index.entries();
     const seen = new Set<string>();
-    for (let k = 0; k < entries.length; k++) {
-      const entry = entries[dir > 0 ? k : entries.length - 1 - k] as { id: string };
+    for (const entry of index.entries(dir < 0)) {
       if (seen.has(entry.id)) continue;
       seen.add(entry.id);
       const doc = coll.docs.get(entry.id);
@@ -274,6 +275,7 @@ function indexOrder(coll: Collection, sort: Doc, plan: QueryPlan): Iterable<Doc>
 export function project(docs: Doc[], projection: Doc | undefined, filter?: Doc): Doc[] {
   if (!projection || Object.keys(projection).length === 0) return docs;
   const positional = Object.keys(projection).some((k) => k.endsWith('.$'));
-  const query = new Query(positional && filter ? plainNumbers(filter) : {}, engineOptions());
+  const condition = positional && filter ? plainNumbers(filter) : {};
+  const query = new Query(condition, projectionOptions(projection, condition));
   return query.find(positional ? docs.map(matchView) : docs, plainNumbers(projection)).all() as Doc[];
 }

@@ -4,7 +4,8 @@
  * write and replays it from the journal.
  */
 import type { Document } from 'bson';
-import { engineOptions, Query } from './mingo.js';
+import { Query, queryOptions } from './mingo.js';
+import { SortedEntries, type Entry, type Pos } from './sorted.js';
 import { MongoCommandError } from './errors.js';
 import {
   compareValues,
@@ -40,12 +41,7 @@ export type Op =
   | { op: 'dropCollection'; ns: string }
   | { op: 'dropDatabase'; db: string };
 
-interface IndexEntry {
-  v: unknown;
-  id: string;
-}
-
-function entryCompare(a: IndexEntry, b: IndexEntry): number {
+function entryCompare(a: Entry, b: Entry): number {
   const c = compareValues(a.v, b.v);
   return c !== 0 ? c : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
@@ -58,7 +54,7 @@ export class Index {
   private readonly partial: Query | undefined;
   private readonly byKey = new Map<string, Set<string>>();
   /** Sorted by (first-field value, id): serves equality and range lookups without scanning documents. */
-  private readonly sorted: IndexEntry[] = [];
+  private readonly sorted = new SortedEntries(entryCompare);
   /** First-field values each document contributed, to remove exactly those entries on update/delete. */
   private readonly docFirst = new Map<string, unknown[]>();
   private readonly docKeys = new Map<string, string[]>();
@@ -70,7 +66,7 @@ export class Index {
     this.fields = Object.keys(spec.key);
     this.paths = this.fields.map((f) => f.split('.'));
     this.partial = spec.partialFilterExpression
-      ? new Query(plainNumbers(spec.partialFilterExpression), engineOptions())
+      ? new Query(plainNumbers(spec.partialFilterExpression), queryOptions(spec.partialFilterExpression))
       : undefined;
   }
 
@@ -142,13 +138,24 @@ export class Index {
 
   add(doc: Doc, id: string): void {
     const combos = this.keysOf(doc);
-    if (!combos) return;
-    const keys: string[] = [];
+    if (combos) this.insertCombos(combos, combos.map(Index.fullKey), id);
+  }
+
+  /** Re-indexes a changed document; a no-op when its keys did not change (the common update). */
+  replace(doc: Doc, id: string): void {
+    const combos = this.keysOf(doc);
+    const keys = combos ? combos.map(Index.fullKey) : [];
+    const old = this.docKeys.get(id) ?? [];
+    if (old.length === keys.length && old.every((k, i) => k === keys[i])) return;
+    this.remove(id);
+    if (combos) this.insertCombos(combos, keys, id);
+  }
+
+  private insertCombos(combos: unknown[][], keys: string[], id: string): void {
     const firsts: unknown[] = [];
     const seenFirst = new Set<string>();
-    for (const combo of combos) {
-      const key = Index.fullKey(combo);
-      keys.push(key);
+    combos.forEach((combo, i) => {
+      const key = keys[i] as string;
       let holders = this.byKey.get(key);
       if (!holders) {
         holders = new Set();
@@ -160,9 +167,9 @@ export class Index {
         seenFirst.add(fk);
         firsts.push(combo[0]);
         const entry = { v: combo[0], id };
-        this.sorted.splice(this.lowerBound(entry), 0, entry);
+        this.sorted.insert(entry);
       }
-    }
+    });
     this.docKeys.set(id, keys);
     this.docFirst.set(id, firsts);
     if (firsts.length > 1) this.multikey = true;
@@ -179,74 +186,50 @@ export class Index {
     }
     for (const v of this.docFirst.get(id) ?? []) {
       const entry = { v, id };
-      const at = this.lowerBound(entry);
-      const found = this.sorted[at];
-      if (found && entryCompare(found, entry) === 0) this.sorted.splice(at, 1);
+      this.sorted.remove(entry);
     }
     this.docKeys.delete(id);
     this.docFirst.delete(id);
   }
 
-  private lowerBound(entry: IndexEntry): number {
-    let lo = 0;
-    let hi = this.sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (entryCompare(this.sorted[mid] as IndexEntry, entry) < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+  /** First position whose value is >= v (or > v when `after`). */
+  private valueBound(v: unknown, after: boolean): Pos {
+    return this.sorted.seek((e) => {
+      const c = compareValues(e.v, v);
+      return c < 0 || (after && c === 0);
+    });
   }
 
-  /** First position whose value is >= v (or > v when `after`). */
-  private valueBound(v: unknown, after: boolean): number {
-    let lo = 0;
-    let hi = this.sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const c = compareValues((this.sorted[mid] as IndexEntry).v, v);
-      if (c < 0 || (after && c === 0)) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+  private rankStart(rank: number): Pos {
+    return this.sorted.seek((e) => typeRank(e.v) < rank);
   }
 
   /**
-   * Positions [start, end) of the entries whose first field lies in the range; bounds are type-bracketed
+   * The span of entries whose first field lies in the range, and its size; bounds are type-bracketed
    * like MongoDB's (`$gt: 5` never reaches strings).
    */
-  positionsOf(range: KeyRange): [number, number] {
+  spanOf(range: KeyRange): { start: Pos; end: Pos; count: number } {
     const rank = typeRank(range.lower ? range.lower.v : range.upper?.v);
     const start = range.lower ? this.valueBound(range.lower.v, !range.lower.inclusive) : this.rankStart(rank);
-    const end = range.upper
-      ? this.valueBound(range.upper.v, range.upper.inclusive)
-      : this.rankStart(rank + 1);
-    return [start, Math.max(start, Math.min(end, this.rankStart(rank + 1)))];
+    const rankEnd = this.rankStart(rank + 1);
+    let end = range.upper ? this.valueBound(range.upper.v, range.upper.inclusive) : rankEnd;
+    if (this.sorted.less(rankEnd, end)) end = rankEnd;
+    if (this.sorted.less(end, start)) end = start;
+    return { start, end, count: this.sorted.count(start, end) };
   }
 
-  /** Document ids at positions [start, end), lazily, so a caller that stops early pays only for what it read. */
-  *idsBetween(start: number, end: number): Generator<string> {
-    for (let i = start; i < end; i++) yield (this.sorted[i] as IndexEntry).id;
+  /** Document ids in a span, lazily, so a caller that stops early pays only for what it read. */
+  *idsIn(span: { start: Pos; end: Pos }): Generator<string> {
+    for (const entry of this.sorted.between(span.start, span.end)) yield entry.id;
   }
 
-  private rankStart(rank: number): number {
-    let lo = 0;
-    let hi = this.sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (typeRank((this.sorted[mid] as IndexEntry).v) < rank) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  /** Entries in index order, for the TTL sweeper. */
-  entries(): readonly IndexEntry[] {
-    return this.sorted;
+  /** Entries in index order (for the TTL sweeper and index-ordered sorts). */
+  entries(descending = false): Iterable<Entry> {
+    return this.sorted.all(descending);
   }
 
   approximateSize(): number {
-    return this.sorted.length * 48;
+    return this.sorted.size * 48;
   }
 }
 
@@ -280,9 +263,12 @@ export class Collection {
 
   put(doc: Doc): void {
     const id = valueKey(doc._id);
-    if (this.docs.has(id)) for (const index of this.indexes.values()) index.remove(id);
+    const existed = this.docs.has(id);
     this.docs.set(id, doc);
-    for (const index of this.indexes.values()) index.add(doc, id);
+    for (const index of this.indexes.values()) {
+      if (existed) index.replace(doc, id);
+      else index.add(doc, id);
+    }
   }
 
   delete(idValue: unknown): boolean {
