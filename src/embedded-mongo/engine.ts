@@ -7,6 +7,7 @@
 import { Decimal128, Double, Long, ObjectId, calculateObjectSize, type Document } from 'bson';
 import {
   Aggregator,
+  applySimpleUpdate,
   bsonTypeName,
   engineOptions,
   queryOptions,
@@ -515,10 +516,13 @@ export class Engine {
         const filters = Array.isArray(arrayFilters) ? (plainNumbers(arrayFilters) as Doc[]) : undefined;
         const condition = usesPositional(modifier) && filter ? plainNumbers(filter) : undefined;
         try {
-          mingoUpdate(result, modifier, filters, condition, {
-            cloneMode: 'copy',
-            queryOptions: queryOptions([filters, condition]),
-          });
+          const simple = !filters && !condition && applySimpleUpdate(result, modifier);
+          if (!simple) {
+            mingoUpdate(result, modifier, filters, condition, {
+              cloneMode: 'copy',
+              queryOptions: queryOptions([filters, condition]),
+            });
+          }
         } catch (err) {
           const message = err instanceof Error ? err.message : String(err);
           throw new MongoCommandError(

@@ -9,6 +9,7 @@ import * as expressionOperators from 'mingo/operators/expression';
 import * as pipelineOperators from 'mingo/operators/pipeline';
 import * as projectionOperators from 'mingo/operators/projection';
 import * as queryOperators from 'mingo/operators/query';
+import * as updateOperators from 'mingo/operators/update';
 import * as windowOperators from 'mingo/operators/window';
 import { Query } from 'mingo/query';
 import type { AnyObject, Options } from 'mingo/types';
@@ -151,6 +152,26 @@ export function projectionOptions(projection: object, filter: unknown): Partial<
       Object.keys(v).every((k) => k === '$slice' || k === '$elemMatch'),
   );
   return { context: simple && !usesExpressions(filter) ? projectionContext : fullContext };
+}
+
+type UpdateOperator = (expr: AnyObject) => (obj: AnyObject) => string[];
+const UPDATE_OPERATORS = updateOperators as unknown as Record<string, UpdateOperator | undefined>;
+
+/**
+ * Applies update operators that need neither the query (positional `$`) nor array filters straight
+ * through mingo's operator functions, skipping the per-call setup of its general `update` (which rebuilds
+ * operator tables each time). Returns false when the general path is required.
+ */
+export function applySimpleUpdate(doc: AnyObject, modifier: AnyObject): boolean {
+  if ('$rename' in modifier) return false;
+  const fns: Array<(obj: AnyObject) => string[]> = [];
+  for (const [op, expr] of Object.entries(modifier)) {
+    const fn = UPDATE_OPERATORS[op];
+    if (!fn || expr === null || typeof expr !== 'object') return false;
+    fns.push(fn(expr as AnyObject));
+  }
+  for (const apply of fns) apply(doc);
+  return true;
 }
 
 export { Aggregator, Query, update, updateOne };
