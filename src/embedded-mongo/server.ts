@@ -16,6 +16,11 @@ import {
   type ClientMessage,
 } from './wire.js';
 
+/** Messages read but not yet answered on one connection before we stop reading from it. */
+const MAX_PENDING = 64;
+/** Reply bytes the client has not taken yet before we stop reading from it. */
+const MAX_UNSENT = 64 * 1024 * 1024;
+
 /** Accepts connections and feeds their commands to the engine. */
 export class WireServer {
   private readonly server: net.Server;
@@ -61,6 +66,8 @@ class Connection {
   private buffered = 0;
   private expected = -1;
   private queue: Promise<void> = Promise.resolve();
+  private pending = 0;
+  private waitingForDrain = false;
   private closed = false;
   private readonly remote: string;
 
@@ -99,7 +106,41 @@ class Connection {
       this.chunks = rest.length > 0 ? [rest] : [];
       this.buffered = rest.length;
       this.expected = -1;
-      this.queue = this.queue.then(() => this.handle(message)).catch(() => this.close());
+      this.pending++;
+      // A client that pipelines faster than we answer (or stops reading replies) is slowed down rather
+      // than allowed to queue unbounded work and memory.
+      if (this.pending >= MAX_PENDING && !this.socket.isPaused()) this.socket.pause();
+      this.queue = this.queue
+        .then(() => this.handle(message))
+        .catch(() => this.close())
+        .finally(() => this.settled());
+    }
+  }
+
+  private settled(): void {
+    this.pending--;
+    this.maybeResume();
+  }
+
+  /** Sends a reply, pausing intake while the client is not reading what it already got. */
+  private send(reply: Buffer): void {
+    this.socket.write(reply);
+    if (this.socket.writableLength >= MAX_UNSENT) {
+      this.socket.pause();
+      this.maybeResume();
+    }
+  }
+
+  private maybeResume(): void {
+    if (this.closed || this.pending >= MAX_PENDING || !this.socket.isPaused()) return;
+    if (this.socket.writableLength < MAX_UNSENT) {
+      this.socket.resume();
+    } else if (!this.waitingForDrain) {
+      this.waitingForDrain = true;
+      this.socket.once('drain', () => {
+        this.waitingForDrain = false;
+        this.maybeResume();
+      });
     }
   }
 
@@ -129,9 +170,9 @@ class Connection {
       const reply = await this.execute(message);
       if (this.closed) return;
       if (message.kind === 'msg') {
-        if (!message.moreToCome) this.socket.write(encodeMsg(message.requestId, reply));
+        if (!message.moreToCome) this.send(encodeMsg(message.requestId, reply));
       } else {
-        this.socket.write(encodeReply(message.requestId, reply));
+        this.send(encodeReply(message.requestId, reply));
       }
     } catch (err) {
       // Reached when a reply cannot be encoded (e.g. larger than BSON allows).

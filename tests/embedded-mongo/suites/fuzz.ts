@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { openTestDatabase, type TestDatabase } from '../database.js';
-import { exchange, header, opMsg, replyDocument } from '../wire-support.js';
+import { endpoint, exchange, header, opMsg, replyDocument } from '../wire-support.js';
 
 describe('malformed input', () => {
   let t: TestDatabase;
@@ -79,6 +81,33 @@ describe('malformed input', () => {
       const good = opMsg({ find: 'still', filter: {}, $db: t.dbName });
       const result = await exchange(t.uri, good.subarray(0, good.length - 7), 300, true);
       assert.equal(result.reply, undefined);
+      await serverStillServes();
+    });
+
+    test('1000 pipelined commands on one connection are all answered, in order', async () => {
+      const { host, port } = endpoint(t.uri);
+      const socket = net.connect(port, host);
+      await once(socket, 'connect');
+      const burst = Buffer.concat(
+        Array.from({ length: 1000 }, (_, i) => opMsg({ ping: 1, $db: 'admin' }, 0, i + 1)),
+      );
+      socket.write(burst);
+      const answered: number[] = [];
+      let buffered = Buffer.alloc(0);
+      for await (const chunk of socket) {
+        buffered = Buffer.concat([buffered, chunk as Buffer]);
+        while (buffered.length >= 4 && buffered.length >= buffered.readInt32LE(0)) {
+          const length = buffered.readInt32LE(0);
+          answered.push(buffered.readInt32LE(8));
+          buffered = buffered.subarray(length);
+        }
+        if (answered.length === 1000) break;
+      }
+      socket.destroy();
+      assert.deepEqual(
+        answered,
+        Array.from({ length: 1000 }, (_, i) => i + 1),
+      );
       await serverStillServes();
     });
 
