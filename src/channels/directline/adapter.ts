@@ -60,7 +60,9 @@ export class DirectLineAdapter extends BotAdapter {
         responses.push({ id: '' });
         continue;
       }
-      if (activity.type === invokeResponseType) {
+      // Invoke responses answer the caller, and traces (dialog state dumps among them) are for the
+      // Emulator only: like Azure's Direct Line, never hand either to a client.
+      if (activity.type === invokeResponseType || activity.type === ActivityTypes.Trace) {
         responses.push({ id: '' });
         continue;
       }

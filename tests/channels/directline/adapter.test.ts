@@ -37,7 +37,7 @@ describe('DirectLineAdapter', () => {
     };
   }
 
-  test('middleware sees the turn; typing is streamed only, delays and invoke responses are never sent', async () => {
+  test('middleware sees the turn; typing is streamed only, delays, traces and invoke responses are never sent', async () => {
     await store.create('conv-a', 'dl_user');
     const seen: string[] = [];
     adapter.use(async (context: TurnContext, next) => {
@@ -50,9 +50,10 @@ describe('DirectLineAdapter', () => {
         { type: 'delay', value: 5 },
         { type: ActivityTypes.Message, text: 'first' },
         { type: 'invokeResponse', value: { status: 200 } },
+        { type: ActivityTypes.Trace, name: 'BotState', value: { dialogStack: ['secret'] } },
         { type: ActivityTypes.Message, text: 'second' },
       ]);
-      assert.equal(ids.length, 5);
+      assert.equal(ids.length, 6);
     });
     assert.deepEqual(seen, ['hi']);
     assert.deepEqual(
