@@ -19,8 +19,22 @@ import { registerFileRoutes } from '../../../src/files/routes.js';
 import { createHttpServer } from '../../../src/http/server.js';
 
 const require = createRequire(import.meta.url);
+const NodeXhr = require('xhr2') as typeof XMLHttpRequest;
+
+/** Browsers send FormData bodies (the client's uploads) natively; xhr2 needs them encoded first. */
+class BrowserLikeXhr extends NodeXhr {
+  override send(body?: Document | XMLHttpRequestBodyInit | null): void {
+    if (!(body instanceof FormData)) return super.send(body);
+    const encoded = new Request('http://localhost/', { method: 'POST', body });
+    void encoded.arrayBuffer().then((bytes) => {
+      this.setRequestHeader('content-type', encoded.headers.get('content-type') ?? '');
+      super.send(new Uint8Array(bytes));
+    });
+  }
+}
+
 // The client reaches the network through the browser's XMLHttpRequest and WebSocket globals.
-Object.assign(globalThis, { XMLHttpRequest: require('xhr2') as unknown, WebSocket });
+Object.assign(globalThis, { XMLHttpRequest: BrowserLikeXhr, WebSocket });
 
 export const secret = 'test-directline-secret-0123456789';
 export const logger = pino({ level: 'silent' });

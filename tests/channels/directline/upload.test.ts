@@ -1,53 +1,72 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { maxFileBytes } from '../../../src/files/file-store.js';
 import { startTestDatabase, type TestDatabase } from '../../support/db.js';
 import { tinyPdf, tinyPng } from '../../support/samples.js';
 import { call, Client, field, startServer, TestBot, type TestServer } from './harness.js';
 
-function uploadForm(files: { data: Buffer; type: string; name: string }[], text?: string): FormData {
+/** A multipart upload of files without an activity part (the service then makes a plain message). */
+function uploadForm(files: { data: Buffer; type: string; name: string }[]): FormData {
   const form = new FormData();
-  if (text !== undefined) {
-    // As the official client sends it: the activity as a blob of its own type, then one part per file.
-    const activity = JSON.stringify({ type: 'message', text, from: { id: 'dl_erin' } });
-    form.append('activity', new Blob([activity], { type: 'application/vnd.microsoft.activity' }), 'blob');
-  }
-  for (const file of files)
+  for (const file of files) {
     form.append('file', new Blob([new Uint8Array(file.data)], { type: file.type }), file.name);
+  }
   return form;
+}
+
+/** Stands in for the browser's blob: URLs of files the customer picked. */
+async function serveLocalFiles(
+  files: Record<string, Buffer>,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    const data = files[req.url ?? ''];
+    // Two calls: restify's patch of ServerResponse makes writeHead return nothing to chain on.
+    res.writeHead(data ? 200 : 404);
+    res.end(data);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 describe('Direct Line uploads', () => {
   let db: TestDatabase;
   let server: TestServer;
+  let localFiles: { url: string; close(): Promise<void> };
 
   before(async () => {
     db = await startTestDatabase();
     server = await startServer({ connection: db.connection, bot: new TestBot() });
+    localFiles = await serveLocalFiles({ '/dent.png': tinyPng, '/estimate.pdf': tinyPdf });
   });
   after(async () => {
+    await localFiles.close();
     await server.stop();
     await db.stop();
   });
 
-  test('a PNG and a PDF become one message whose attachments are signed download links', async () => {
+  test('a PNG and a PDF sent by the client become one message with signed download links', async () => {
     const { token, conversationId } = await server.channel.issueConversationToken({ id: 'dl_erin' });
     const client = new Client(server.url, token, true);
     try {
       await client.reply('Welcome, dl_erin');
-      const form = uploadForm(
-        [
-          { data: tinyPng, type: 'image/png', name: 'dent.png' },
-          { data: tinyPdf, type: 'application/pdf', name: 'estimate.pdf' },
+      // As in a browser: the files are local URLs the client reads, then posts as one multipart upload.
+      const id = await client.post({
+        text: 'my documents',
+        attachments: [
+          { contentType: 'image/png', contentUrl: `${localFiles.url}/dent.png`, name: 'dent.png' },
+          {
+            contentType: 'application/pdf',
+            contentUrl: `${localFiles.url}/estimate.pdf`,
+            name: 'estimate.pdf',
+          },
         ],
-        'my documents',
-      );
-      const uploaded = await call(server.url, `/conversations/${conversationId}/upload?userId=dl_erin`, {
-        auth: token,
-        form,
       });
-      assert.equal(uploaded.status, 200);
-      const id = String(field(uploaded.body, 'id'));
+      assert.match(id, new RegExp(`^${conversationId}\\|`));
       const message = await client.waitFor((activity) => activity.id === id);
       assert.equal(message.text, 'my documents');
       const attachments = message.attachments ?? [];
