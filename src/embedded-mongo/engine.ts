@@ -228,7 +228,15 @@ export class Engine {
   async run(cmd: Doc, client: ClientInfo): Promise<Document> {
     const name = Object.keys(cmd)[0];
     if (name === undefined) return new MongoCommandError('FailedToParse', 'empty command').toDocument();
-    const handler = this.handlers[name.toLowerCase()];
+    const lower = name.toLowerCase();
+    if (cmd.txnNumber !== undefined || lower === 'committransaction' || lower === 'aborttransaction') {
+      // Like a standalone mongod: sessions yes, transactions and retryable-write numbers no.
+      return new MongoCommandError(
+        'IllegalOperation',
+        'Transaction numbers are only allowed on a replica set member or mongos',
+      ).toDocument();
+    }
+    const handler = this.handlers[lower];
     if (!handler) {
       return new MongoCommandError('CommandNotFound', `no such command: '${name}'`).toDocument();
     }

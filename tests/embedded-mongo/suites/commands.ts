@@ -82,6 +82,30 @@ describe('commands and handshake', () => {
       assert.ok((db.collections as number) >= 1);
     });
 
+    test('transactions work on a replica set and are refused by a standalone server', async () => {
+      const hello = await t.client.db('admin').command({ hello: 1 });
+      const coll = t.coll('txn');
+      await coll.insertOne({ _id: 'seed' });
+      const session = t.client.startSession();
+      try {
+        const attempt = session.withTransaction(async () => {
+          await coll.insertOne({ _id: 'in-txn' }, { session });
+        });
+        if (hello.setName === undefined) {
+          await assert.rejects(attempt, (err: unknown) => {
+            assert.equal((err as { code?: unknown }).code, 20);
+            return true;
+          });
+          assert.equal(await coll.countDocuments({ _id: 'in-txn' }), 0);
+        } else {
+          await attempt;
+          assert.equal(await coll.countDocuments({ _id: 'in-txn' }), 1);
+        }
+      } finally {
+        await session.endSession();
+      }
+    });
+
     test('a second driver connected by URI sees the same data', async () => {
       await t.coll('shared').insertOne({ _id: 'v', n: 1 });
       const other = await MongoClient.connect(t.uri);
