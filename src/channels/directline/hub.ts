@@ -17,7 +17,7 @@ interface Subscriber {
   replaying: boolean;
   /** Highest watermark sent on this socket. */
   sent: number;
-  pending: { activity: Partial<Activity>; seq: number | undefined }[];
+  pending: { json: string; seq: number | undefined }[];
 }
 
 export class StreamHub {
@@ -61,15 +61,18 @@ export class StreamHub {
       send(ws, { activities: page.activities, watermark: String(page.watermark) });
     }
     subscriber.replaying = false;
-    for (const { activity, seq } of subscriber.pending) this.deliver(subscriber, activity, seq);
+    for (const { json, seq } of subscriber.pending) this.deliver(subscriber, json, seq);
     subscriber.pending = [];
   }
 
-  /** Pushes one activity to the conversation's streams; `seq` is absent for activities not stored (typing). */
-  publish(conversationId: string, activity: Partial<Activity>, seq: number | undefined): void {
+  /**
+   * Pushes one activity, given as JSON (serialised once, however many streams), to the conversation's
+   * streams; `seq` is absent for activities that are not stored (typing).
+   */
+  publish(conversationId: string, json: string, seq: number | undefined): void {
     for (const subscriber of this.streams.get(conversationId) ?? []) {
-      if (subscriber.replaying) subscriber.pending.push({ activity, seq });
-      else this.deliver(subscriber, activity, seq);
+      if (subscriber.replaying) subscriber.pending.push({ json, seq });
+      else this.deliver(subscriber, json, seq);
     }
   }
 
@@ -93,14 +96,14 @@ export class StreamHub {
     this.streams.clear();
   }
 
-  private deliver(subscriber: Subscriber, activity: Partial<Activity>, seq: number | undefined): void {
+  private deliver(subscriber: Subscriber, json: string, seq: number | undefined): void {
     if (seq === undefined) {
-      send(subscriber.ws, { activities: [activity] });
+      sendText(subscriber.ws, `{"activities":[${json}]}`);
       return;
     }
     if (seq <= subscriber.sent) return;
     subscriber.sent = seq;
-    send(subscriber.ws, { activities: [activity], watermark: String(seq) });
+    sendText(subscriber.ws, `{"activities":[${json}],"watermark":"${seq}"}`);
   }
 
   private ping(): void {
@@ -110,6 +113,10 @@ export class StreamHub {
   }
 }
 
-function send(ws: WebSocket, set: { activities: Partial<Activity>[]; watermark?: string }): void {
-  if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(set));
+function send(ws: WebSocket, set: { activities: Partial<Activity>[]; watermark: string }): void {
+  sendText(ws, JSON.stringify(set));
+}
+
+function sendText(ws: WebSocket, text: string): void {
+  if (ws.readyState === WebSocket.OPEN) ws.send(text);
 }

@@ -119,15 +119,15 @@ export async function createDirectLineChannel(options: DirectLineChannelOptions)
   const logic = (context: TurnContext) => bot.run(context);
 
   // The store publishes to the hub and the hub replays from the store; `streams` exists before any append.
-  const store = new ConversationStore(options.connection, (conversationId, activity, seq) =>
-    streams.publish(conversationId, activity, seq),
+  const store = new ConversationStore(options.connection, (conversationId, json, seq) =>
+    streams.publish(conversationId, json, seq),
   );
   await store.init();
   const streams = new StreamHub((id, watermark) => store.since(id, watermark), options.keepAliveMs ?? 20_000);
 
   const adapter = new DirectLineAdapter(
     store,
-    (conversationId, activity) => streams.publish(conversationId, activity, undefined),
+    (conversationId, activity) => streams.publish(conversationId, JSON.stringify(activity), undefined),
     botAccount,
   );
   adapter.onTurnError = async (context, error) => {

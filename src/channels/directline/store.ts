@@ -80,12 +80,12 @@ export class ConversationStore {
   private readonly queues = new Map<string, Promise<unknown>>();
 
   /**
-   * @param onAppend called, in watermark order, for each newly stored activity (before `append`
-   *   resolves), so live streams see activities in the order a watermark query would return them.
+   * @param onAppend called, in watermark order, for each newly stored activity with its JSON (before
+   *   `append` resolves), so live streams see activities in the order a watermark query returns them.
    */
   constructor(
     connection: mongoose.Connection,
-    private readonly onAppend: (conversationId: string, activity: Partial<Activity>, seq: number) => void,
+    private readonly onAppend: (conversationId: string, json: string, seq: number) => void,
   ) {
     this.conversations = modelOn(connection, 'DirectLineConversation', conversationSchema);
     this.activities = modelOn(connection, 'DirectLineActivity', activitySchema);
@@ -175,13 +175,14 @@ export class ConversationStore {
     for (let attempt = 0; ; attempt++) {
       const seq = (await this.latest(conversationId)) + 1;
       const activity = build(seq);
+      const payload = JSON.stringify(activity);
       try {
         // The driver directly: this is the hot path of every message, and the fields are built right here.
         await this.activities.collection.insertOne({
           conversationId,
           seq,
           key: clientKey === undefined ? `s:${seq}` : `c:${clientKey}`,
-          payload: JSON.stringify(activity),
+          payload,
           createdAt: new Date(),
         });
       } catch (error) {
@@ -202,7 +203,7 @@ export class ConversationStore {
         continue;
       }
       remember(this.lastSeq, conversationId, seq);
-      this.onAppend(conversationId, activity, seq);
+      this.onAppend(conversationId, payload, seq);
       return { activity, seq, duplicate: false };
     }
   }

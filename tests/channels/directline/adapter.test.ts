@@ -15,8 +15,8 @@ describe('DirectLineAdapter', () => {
 
   before(async () => {
     db = await startTestDatabase();
-    store = new ConversationStore(db.connection, (conversationId, activity, seq) =>
-      stored.push({ conversationId, activity, seq }),
+    store = new ConversationStore(db.connection, (conversationId, json, seq) =>
+      stored.push({ conversationId, activity: JSON.parse(json) as Partial<Activity>, seq }),
     );
     await store.init();
     adapter = new DirectLineAdapter(store, (_id, activity) => streamedOnly.push(activity), bot);
