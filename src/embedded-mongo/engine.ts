@@ -327,7 +327,6 @@ export class Engine {
     const reply: Document = {
       helloOk: true,
       isWritablePrimary: true,
-      topologyVersion: undefined,
       maxBsonObjectSize: MAX_BSON_SIZE,
       maxMessageSizeBytes: MAX_MESSAGE_SIZE,
       maxWriteBatchSize: 100000,
@@ -339,7 +338,6 @@ export class Engine {
       readOnly: false,
       ok: 1,
     };
-    delete reply.topologyVersion;
     if (legacy || cmd.helloOk !== undefined) reply.ismaster = true;
     return reply;
   }

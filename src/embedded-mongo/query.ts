@@ -108,7 +108,7 @@ function rangesFor(cond: unknown): KeyRange[] | undefined {
  * Documents that may match `filter`: an `_id` lookup, the narrowest usable index, or every document.
  * Always a superset of the matches; callers still test each candidate.
  */
-export function candidates(coll: Collection, filter: Doc | undefined, plan?: QueryPlan): Iterable<Doc> {
+function candidates(coll: Collection, filter: Doc | undefined, plan?: QueryPlan): Iterable<Doc> {
   if (!filter) return coll.docs.values();
   const ids = equalityValues(filter._id);
   if (ids) {

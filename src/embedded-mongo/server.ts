@@ -11,6 +11,7 @@ import {
   encodeMsg,
   encodeReply,
   MAX_MESSAGE_SIZE,
+  OP_QUERY,
   parseMessage,
   ProtocolError,
   type ClientMessage,
@@ -162,7 +163,7 @@ class Connection {
       const error = new MongoCommandError('InvalidBSON', reason).toDocument();
       // Answer in the form the client used, then hang up: the rest of its stream cannot be trusted.
       const opCode = raw.readInt32LE(12);
-      this.socket.end(opCode === 2004 ? encodeReply(requestId, error) : encodeMsg(requestId, error));
+      this.socket.end(opCode === OP_QUERY ? encodeReply(requestId, error) : encodeMsg(requestId, error));
       this.closed = true;
       return;
     }

@@ -6,7 +6,6 @@ import { deserialize, serialize, type Document } from 'bson';
 
 export const OP_REPLY = 1;
 export const OP_QUERY = 2004;
-export const OP_COMPRESSED = 2012;
 export const OP_MSG = 2013;
 
 /** Largest message accepted, as advertised in `hello` (maxMessageSizeBytes). */
@@ -55,7 +54,7 @@ function readCString(buf: Buffer, offset: number, end: number): { value: string;
 let crcTable: Uint32Array | undefined;
 
 /** CRC-32C (Castagnoli), the checksum OP_MSG uses. */
-export function crc32c(buf: Buffer): number {
+function crc32c(buf: Buffer): number {
   if (!crcTable) {
     crcTable = new Uint32Array(256);
     for (let n = 0; n < 256; n++) {
