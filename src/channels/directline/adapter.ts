@@ -30,6 +30,7 @@ const invokeResponseType = 'invokeResponse';
 /** A `delay` activity without a value waits this long, as in the Bot Framework adapters. */
 const defaultDelayMs = 1000;
 
+/** Runs turns for Direct Line conversations and delivers what the bot sends (see the module comment). */
 export class DirectLineAdapter extends BotAdapter {
   /**
    * @param store where bot activities are kept (and published from, in watermark order)

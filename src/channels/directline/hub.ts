@@ -20,6 +20,7 @@ interface Subscriber {
   pending: { json: string; seq: number | undefined }[];
 }
 
+/** The open streams of every conversation, with replay from a watermark and keep-alive messages. */
 export class StreamHub {
   private readonly streams = new Map<string, Set<Subscriber>>();
   private readonly keepAlive: NodeJS.Timeout;

@@ -70,6 +70,7 @@ function isDuplicateKey(error: unknown): boolean {
 const cachedConversations = 10_000;
 const maxSequenceRetries = 5;
 
+/** Conversations and their numbered activity history (see the module comment). */
 export class ConversationStore {
   private readonly conversations: mongoose.Model<ConversationDoc>;
   private readonly activities: mongoose.Model<ActivityDoc>;

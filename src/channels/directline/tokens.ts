@@ -33,10 +33,10 @@ export class InvalidTokenError extends Error {
   override name = 'InvalidTokenError';
 }
 
-/** Signs and verifies the channel's tokens; `now` is injectable so expiry can be tested without waiting. */
 /** Verified tokens kept so a conversation's every request does not pay for an HMAC again. */
 const cachedTokens = 10_000;
 
+/** Issues and checks the channel's tokens; `now` is injectable so expiry can be tested without waiting. */
 export class TokenIssuer {
   private readonly key: Uint8Array;
   private readonly verified = new Map<string, VerifiedToken>();

@@ -23,6 +23,7 @@ export interface ParsedUpload {
   files: UploadedFile[];
 }
 
+/** Caps of one upload. */
 export interface UploadLimits {
   maxFileBytes: number;
   maxFiles: number;
@@ -30,6 +31,7 @@ export interface UploadLimits {
   maxActivityBytes: number;
 }
 
+/** Parses the request's multipart body; refusals are `HttpError`s (400, 413, 415). */
 export function readUpload(req: IncomingMessage, limits: UploadLimits): Promise<ParsedUpload> {
   const type = req.headers['content-type'] ?? '';
   if (!/^multipart\/form-data\b/i.test(type)) {
