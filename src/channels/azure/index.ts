@@ -1,8 +1,9 @@
 /**
  * `POST /api/messages`: the Bot Framework connector endpoint that Azure Bot Service channels call. The
  * request is authenticated by the SDK's standard Bot Framework authentication from the MicrosoftApp*
- * settings, on every request; without credentials the SDK's own rule applies (only unsigned local
- * Emulator-style traffic is accepted, and replies go out unsigned).
+ * settings, on every request. Without credentials the SDK accepts unsigned requests (its Emulator mode)
+ * and sends replies unsigned to the request's `serviceUrl`; we accept those only when that URL is on
+ * this machine, so nobody can make the server post to an address of their choosing.
  */
 import {
   CloudAdapter,
@@ -84,6 +85,13 @@ export function createAzureChannel(options: AzureChannelOptions): AzureChannel {
         ...restify.plugins.jsonBodyParser({ bodyReader: true, mapParams: false }),
         async (req: Request, res: Response) => {
           const activity = activitySchema.parse(req.body) as unknown as Activity;
+          if (!credentials && !isLoopback(activity.serviceUrl)) {
+            throw new HttpError(
+              401,
+              'unauthorized',
+              'Without Bot Framework credentials only a local Emulator may call.',
+            );
+          }
           const authenticated = await authentication
             .authenticateRequest(activity, req.headers.authorization ?? '')
             .catch((error: unknown) => {
@@ -107,4 +115,10 @@ function refusal(error: unknown): unknown {
     status === 401 ? 'unauthorized' : 'bad_request',
     error instanceof Error ? error.message : '',
   );
+}
+
+function isLoopback(serviceUrl: string | undefined): boolean {
+  if (!serviceUrl || !URL.canParse(serviceUrl)) return false;
+  const { hostname } = new URL(serviceUrl);
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
 }

@@ -112,7 +112,7 @@ describe('POST /api/messages', () => {
     }
   });
 
-  test('without credentials the SDK accepts unsigned local traffic and the reply goes to the serviceUrl', async () => {
+  test('without credentials unsigned local traffic is served and the reply goes to its serviceUrl', async () => {
     const bot = new EchoBot();
     const api = await startApi(null, bot);
     try {
@@ -122,6 +122,10 @@ describe('POST /api/messages', () => {
       const reply = connector.replies.at(-1);
       assert.equal(reply?.path, '/v3/conversations/conv-1/activities/incoming-1');
       assert.equal((reply?.body as { text?: string }).text, 'echo: hello');
+
+      const elsewhere = await post(api.url, JSON.stringify(message('https://attacker.example', 'hello')));
+      assert.equal(elsewhere.status, 401, 'unsigned replies only ever go to this machine');
+      assert.equal(connector.replies.length, 1);
 
       assert.equal((await post(api.url, '{"type": "mess')).status, 400);
       assert.equal((await post(api.url, JSON.stringify({ text: 'no type' }))).status, 400);
