@@ -73,6 +73,9 @@ const UPDATE_OPERATORS = new Set([
   '$setOnInsert',
 ]);
 
+/** Aggregation stages that never modify the documents they are given. */
+const READ_ONLY_STAGES = new Set(['$match', '$group', '$count', '$sort', '$limit', '$skip', '$sortByCount']);
+
 interface OpenCursor {
   id: Long;
   ns: string;
@@ -863,7 +866,10 @@ export class Engine {
       const other = this.store.get(`${db}.${name}`);
       return other ? [...other.docs.values()].map((d) => cloneDoc(matchView(d))) : [];
     };
-    const input = source.map((d) => cloneDoc(matchView(d)));
+    // mingo may write into nested objects of its input (e.g. `$set` on a dotted path); stored documents
+    // must never change, so they are copied unless every stage only reads.
+    const readOnly = stages.every((stage) => Object.keys(stage).every((op) => READ_ONLY_STAGES.has(op)));
+    const input = source.map((d) => (readOnly ? matchView(d) : cloneDoc(matchView(d))));
     const results =
       stages.length === 0
         ? input

@@ -144,6 +144,14 @@ describe('aggregation', () => {
         });
       });
 
+      test('stages that reshape documents leave the stored documents untouched', async () => {
+        const { api } = await collectionApi(t, flavour);
+        await api.insertMany([{ _id: 1, a: { b: 1 }, tags: ['x'] }]);
+        const reshaped = await api.aggregate([{ $set: { 'a.c': 2, extra: true } }, { $unset: 'tags' }]);
+        assert.deepEqual(reshaped, [{ _id: 1, a: { b: 1, c: 2 }, extra: true }]);
+        assert.deepEqual(await api.find({ _id: 1 }), [{ _id: 1, a: { b: 1 }, tags: ['x'] }]);
+      });
+
       test('$out writes the results into a collection', async () => {
         const { api, name } = await collectionApi(t, flavour);
         await api.insertMany(orders);
