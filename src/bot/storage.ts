@@ -26,6 +26,9 @@ const botStateSchema = new Schema<BotStateRow>(
   },
   { collection: botStateCollection, versionKey: false },
 );
+/** State of a conversation nobody has touched for this long is removed, so the collection stays bounded. */
+export const botStateRetentionDays = 30;
+botStateSchema.index({ updatedAt: 1 }, { expireAfterSeconds: botStateRetentionDays * 24 * 60 * 60 });
 
 /**
  * A write refused because the item changed since it was read (its eTag no longer matches): the turn
@@ -57,6 +60,11 @@ export class MongoStorage implements Storage {
   constructor(connection: Connection) {
     // Compiling the same schema again on a connection returns the model already there.
     this.model = connection.model<BotStateRow>('BotStateItem', botStateSchema);
+  }
+
+  /** Builds the collection's indexes (the retention TTL); call once at start. */
+  async ensureIndexes(): Promise<void> {
+    await this.model.createIndexes();
   }
 
   async read(keys: string[]): Promise<StoreItems> {

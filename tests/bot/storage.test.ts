@@ -79,6 +79,13 @@ describe('MongoStorage', () => {
     assert.deepEqual(await storage.read(['a']), {});
   });
 
+  it('expires state untouched for 30 days', async () => {
+    await storage.ensureIndexes();
+    const indexes = await db.connection.collection('botstate').indexes();
+    const ttl = indexes.find((index) => index.key.updatedAt === 1);
+    assert.equal(ttl?.expireAfterSeconds, 30 * 24 * 60 * 60);
+  });
+
   it('reads, writes and deletes many keys at once, applying the keys that were not refused', async () => {
     await storage.write({ a: { n: 1 }, b: { n: 2 }, c: { n: 3 } });
     const all = await storage.read(['a', 'b', 'c']);
