@@ -248,7 +248,11 @@ export class Engine {
     this.ops = [];
     try {
       if (this.failed && this.isWrite(name)) throw this.failed;
+      // Inserted documents are normalised one by one as they are stored; walking them twice is waste.
+      const documents = cmd.documents;
+      if (Array.isArray(documents)) delete cmd.documents;
       normalizeInPlace(cmd);
+      if (Array.isArray(documents)) cmd.documents = documents;
       reply = handler(db, cmd, client);
     } catch (err) {
       reply = asCommandError(err).toDocument();
