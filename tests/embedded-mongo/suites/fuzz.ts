@@ -73,7 +73,10 @@ describe('malformed input', () => {
       const at = invalidUtf8.indexOf('xx');
       invalidUtf8[at] = 0xff;
       invalidUtf8[at + 1] = 0xfe;
-      refused(await exchange(t.uri, invalidUtf8));
+      const utf8 = await exchange(t.uri, invalidUtf8);
+      // The embedded server validates UTF-8 strictly; mongod's strictness here differs between versions,
+      // so against a real server only its survival is checked.
+      if (t.embedded) refused(utf8);
       await serverStillServes();
     });
 
