@@ -20,6 +20,9 @@ export interface SessionData {
 /** How long a verification lasts without messages from the customer. */
 export const defaultVerificationIdleMs = 30 * 60 * 1000;
 
+/** How precisely the last message's time is kept. */
+const touchResolutionMs = 60 * 1000;
+
 /**
  * Who the customer proved to be in this conversation, remembered for a limited time. Only verification
  * puts a customer here; every read of customer data starts from here, never from what the customer
@@ -32,15 +35,21 @@ export class Session {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  /** Called once per customer message: forgets a verification gone idle, otherwise keeps it alive. */
+  /**
+   * Called once per customer message: forgets a verification gone idle, otherwise keeps it alive. The
+   * time is recorded at most once a minute, so a turn that changes nothing else saves no state.
+   */
   async touch(context: TurnContext): Promise<void> {
     const data = await this.accessor.get(context, {});
     if (!data.verified) return;
     const now = this.now().getTime();
-    if (now - data.verified.lastSeenAt > this.idleMs) {
+    const quiet = now - data.verified.lastSeenAt;
+    if (quiet > this.idleMs) {
       delete data.verified;
-    } else {
+    } else if (quiet >= touchResolutionMs) {
       data.verified.lastSeenAt = now;
+    } else {
+      return;
     }
     await this.accessor.set(context, data);
   }
