@@ -1,22 +1,25 @@
 /**
- * `npm run db -- [--port N] [--data-dir DIR] [--host H]` runs the embedded MongoDB-compatible server on its
- * own and prints its connection string, so any MongoDB client (the driver, mongosh, Compass) can use it.
+ * `npm run db -- [--port N] [--data-dir DIR] [--host H] [--socket PATH]` runs the embedded MongoDB-compatible
+ * server on its own and prints its connection string (then the Unix socket's, when asked for one), so any
+ * MongoDB client (the driver, mongosh, Compass) can use it.
  * Without --data-dir it keeps everything in memory. Stops cleanly on SIGINT/SIGTERM.
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { startEmbeddedMongo } from '../embedded-mongo/index.js';
 
-const USAGE = `Usage: npm run db -- [--port N] [--data-dir DIR] [--host H]
+const USAGE = `Usage: npm run db -- [--port N] [--data-dir DIR] [--host H] [--socket PATH]
 
   --port N        TCP port to listen on (default 27017; 0 picks a free port)
   --data-dir DIR  keep the data durably in DIR (default: in memory only)
-  --host H        interface to listen on (default 127.0.0.1)`;
+  --host H        interface to listen on (default 127.0.0.1)
+  --socket PATH   also listen on this Unix domain socket`;
 
 const Args = z.object({
   port: z.coerce.number().int().min(0).max(65535),
   dataDir: z.string().min(1).optional(),
   host: z.string().min(1),
+  socketPath: z.string().min(1).optional(),
 });
 
 function usageError(message: string): never {
@@ -32,6 +35,7 @@ function parse(): z.infer<typeof Args> {
         port: { type: 'string', default: '27017' },
         'data-dir': { type: 'string' },
         host: { type: 'string', default: '127.0.0.1' },
+        socket: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -42,7 +46,12 @@ function parse(): z.infer<typeof Args> {
     process.stdout.write(`${USAGE}\n`);
     process.exit(0);
   }
-  const result = Args.safeParse({ port: values.port, dataDir: values['data-dir'], host: values.host });
+  const result = Args.safeParse({
+    port: values.port,
+    dataDir: values['data-dir'],
+    host: values.host,
+    socketPath: values.socket,
+  });
   if (!result.success)
     usageError(
       `Invalid arguments: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
@@ -53,7 +62,7 @@ function parse(): z.infer<typeof Args> {
 const args = parse();
 let server;
 try {
-  server = await startEmbeddedMongo({ port: args.port, dataDir: args.dataDir, host: args.host });
+  server = await startEmbeddedMongo(args);
 } catch (error) {
   process.stderr.write(
     `Could not start the database: ${error instanceof Error ? error.message : String(error)}\n`,
@@ -61,6 +70,7 @@ try {
   process.exit(1);
 }
 process.stdout.write(`${server.uri}\n`);
+if (server.socketUri) process.stdout.write(`${server.socketUri}\n`);
 
 const running = server;
 let stopping = false;

@@ -2,6 +2,7 @@
  * The TCP side: frames messages per connection, answers them in order, and treats garbage from one
  * client as that client's problem (error reply or closed socket), never the server's.
  */
+import { unlink } from 'node:fs/promises';
 import net from 'node:net';
 import type { Document } from 'bson';
 import type { Engine } from './engine.js';
@@ -17,6 +18,18 @@ import {
   type ClientMessage,
 } from './wire.js';
 
+/** Whether something accepts connections on a Unix socket path. */
+function answers(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.connect(path);
+    probe.once('connect', () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once('error', () => resolve(false));
+  });
+}
+
 /** Messages read but not yet answered on one connection before we stop reading from it. */
 const MAX_PENDING = 64;
 /** Reply bytes the client has not taken yet before we stop reading from it. */
@@ -24,32 +37,53 @@ const MAX_UNSENT = 64 * 1024 * 1024;
 
 /** Accepts connections and feeds their commands to the engine. */
 export class WireServer {
-  private readonly server: net.Server;
+  private readonly servers: net.Server[] = [];
   private readonly sockets = new Set<net.Socket>();
   private nextConnectionId = 1;
 
-  constructor(private readonly engine: Engine) {
-    this.server = net.createServer((socket) => this.accept(socket));
-    // A listening-socket error must not take the process down with it.
-    this.server.on('error', () => undefined);
+  constructor(private readonly engine: Engine) {}
+
+  /** Listens on a TCP port (0 = any free port); resolves with the port. */
+  async listen(port: number, host: string): Promise<number> {
+    const server = await this.open((s, done) => s.listen(port, host, done));
+    const address = server.address();
+    return typeof address === 'object' && address ? address.port : port;
   }
 
-  listen(port: number, host: string): Promise<number> {
+  /**
+   * Also listens on a Unix domain socket, which local clients reach with less overhead than loopback TCP.
+   * A socket file left by a process that died is replaced; one still answering is not.
+   */
+  async listenOnSocket(path: string): Promise<void> {
+    try {
+      await this.open((s, done) => s.listen(path, done));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || (await answers(path))) throw err;
+      await unlink(path);
+      await this.open((s, done) => s.listen(path, done));
+    }
+  }
+
+  private open(start: (server: net.Server, done: () => void) => void): Promise<net.Server> {
+    const server = net.createServer((socket) => this.accept(socket));
     return new Promise((resolve, reject) => {
-      const onError = (err: Error): void => reject(err);
-      this.server.once('error', onError);
-      this.server.listen(port, host, () => {
-        this.server.off('error', onError);
-        const address = this.server.address();
-        resolve(typeof address === 'object' && address ? address.port : port);
+      server.once('error', reject);
+      start(server, () => {
+        server.off('error', reject);
+        // A listening-socket error must not take the process down with it.
+        server.on('error', () => undefined);
+        this.servers.push(server);
+        resolve(server);
       });
     });
   }
 
   async close(): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const closed = this.servers.map(
+      (server) => new Promise<void>((resolve) => server.close(() => resolve())),
+    );
     for (const socket of this.sockets) socket.destroy();
-    await closed;
+    await Promise.all(closed);
   }
 
   private accept(socket: net.Socket): void {

@@ -1,8 +1,9 @@
 /**
  * Embedded database benchmark: single-document inserts, indexed point lookups and findAndModify claims
  * from one driver client keeping 16 operations in flight — in memory with the server inside the client's
- * process (as the app runs it), in memory with the server in its own process (`npm run db`), and durable
- * (journal with fsync in a temporary directory) — then the memory 100k documents of 1 KB take.
+ * process (as the app runs it) over TCP and over a Unix socket, in memory with the server in its own
+ * process (`npm run db`), and durable (journal with fsync in a temporary directory) — then the memory
+ * 100k documents of 1 KB take.
  * The baseline is the in-memory run of the same process layout: durable inserts are judged as a share
  * of it. With the server in its own process the CPU each side spends per operation is reported too, so
  * the server's own capacity can be told apart from the client's.
@@ -46,10 +47,10 @@ interface Target {
   stop(): Promise<void>;
 }
 
-/** The server inside this process, as the app runs it. */
-async function inProcess(): Promise<Target> {
-  const server = await startEmbeddedMongo();
-  return { uri: server.uri, cpuSeconds: () => undefined, stop: () => server.stop() };
+/** The server inside this process, as the app runs it; reached over its Unix socket when `socketPath` is set. */
+async function inProcess(socketPath?: string): Promise<Target> {
+  const server = await startEmbeddedMongo({ socketPath });
+  return { uri: server.socketUri ?? server.uri, cpuSeconds: () => undefined, stop: () => server.stop() };
 }
 
 /** CPU seconds (user + system) a process has used, from /proc; undefined where that is unavailable. */
@@ -171,24 +172,29 @@ const verdict = (ok: boolean): string => (ok ? 'met' : 'NOT met');
 export async function run(): Promise<void> {
   console.log(`${fmt(OPS)} operations per figure, ${IN_FLIGHT} in flight from one driver client`);
   console.log(`load average at start: ${loadavg()[0]?.toFixed(1) ?? '?'} on ${availableParallelism()} cores`);
-  const embedded = await measure(await inProcess());
-  report('in memory, server inside the client process (as the app runs it)', embedded);
-  const memory = await measure(await childProcess());
-  report('in memory, server in its own process (npm run db)', memory);
   const dir = await mkdtemp(join(tmpdir(), 'embedded-mongo-bench-'));
+  let tcp: Rates;
+  let socket: Rates;
+  let memory: Rates;
   let durable: Rates;
   try {
+    tcp = await measure(await inProcess());
+    report('in memory, server inside the client process (as the app runs it), over TCP', tcp);
+    socket = await measure(await inProcess(join(dir, 'mongo.sock')));
+    report('in memory, server inside the client process, over a Unix socket', socket);
+    memory = await measure(await childProcess());
+    report('in memory, server in its own process (npm run db)', memory);
     durable = await measure(await childProcess(join(dir, 'data')));
+    report('durable (journal fsync, group commit), server in its own process', durable);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-  report('durable (journal fsync, group commit), server in its own process', durable);
   const mem = await memoryFor100k();
   console.log(
     `memory for ${fmt(MEMORY_DOCS)} documents of 1 KB (server and client in one process): RSS +${mem.rssMb.toFixed(0)} MB, heap +${mem.heapMb.toFixed(0)} MB`,
   );
-  const inserts = Math.max(embedded.inserts.perSecond, memory.inserts.perSecond);
-  const lookups = Math.max(embedded.lookups.perSecond, memory.lookups.perSecond);
+  const inserts = Math.max(tcp.inserts.perSecond, socket.inserts.perSecond, memory.inserts.perSecond);
+  const lookups = Math.max(tcp.lookups.perSecond, socket.lookups.perSecond, memory.lookups.perSecond);
   const share = durable.inserts.perSecond / memory.inserts.perSecond;
   console.log('targets:');
   console.log(`  in-memory inserts >= 10,000/s: ${fmt(inserts)} (${verdict(inserts >= 10_000)})`);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -110,6 +110,37 @@ describe('embedded server durability', () => {
       await assert.rejects(startEmbeddedMongo({ dataDir }), /in use by process \d+/);
     } finally {
       await first.stop();
+    }
+  });
+});
+
+describe('embedded server on a Unix socket', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'embedded-mongo-socket-'));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('serves the same data over TCP and the socket; a stale socket file is replaced, a live one is not', async () => {
+    const socketPath = join(dir, 'mongo.sock');
+    await writeFile(socketPath, 'left behind by a process that died');
+    const server = await startEmbeddedMongo({ socketPath });
+    try {
+      assert.ok(server.socketUri);
+      const viaSocket = await MongoClient.connect(server.socketUri);
+      const viaTcp = await MongoClient.connect(server.uri);
+      try {
+        await viaSocket.db('app').collection<LooseDoc>('s').insertOne({ _id: 1, over: 'socket' });
+        assert.deepEqual(await viaTcp.db('app').collection('s').findOne({}), { _id: 1, over: 'socket' });
+      } finally {
+        await viaSocket.close();
+        await viaTcp.close();
+      }
+      await assert.rejects(startEmbeddedMongo({ socketPath }), /EADDRINUSE/);
+    } finally {
+      await server.stop();
     }
   });
 });
