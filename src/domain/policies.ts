@@ -1,4 +1,3 @@
-import type { Types } from 'mongoose';
 import type { FieldCipher } from '../db/encryption.js';
 import type { LeanDoc, LineOfBusiness, Models, PolicyStatus, PremiumFrequency } from '../db/models/index.js';
 import { DomainError } from './errors.js';
@@ -49,6 +48,8 @@ type InsurerRow = LeanDoc<Models['insurers']>;
 type PolicyTypeRow = LeanDoc<Models['policyTypes']>;
 
 export class MongoPolicyService implements PolicyService {
+  private reference: ReferenceData | undefined;
+
   constructor(
     private readonly models: Pick<Models, 'policies' | 'insurers' | 'policyTypes'>,
     private readonly cipher: FieldCipher,
@@ -107,26 +108,38 @@ export class MongoPolicyService implements PolicyService {
     };
   }
 
+  /**
+   * Insurers and policy types for `rows`. Both are small reference tables read on nearly every policy
+   * view, so they are cached; an id the cache does not know reloads it, and edits show within a minute.
+   */
   private async related(rows: PolicyRow[]) {
-    const insurerIds = unique(rows.map((row) => row.insurer));
-    const typeIds = unique(rows.map((row) => row.policyType));
-    const [insurerRows, typeRows] = await Promise.all([
-      this.models.insurers.find({ _id: { $in: insurerIds } }).lean(),
-      this.models.policyTypes.find({ _id: { $in: typeIds } }).lean(),
-    ]);
-    return {
-      insurers: new Map(insurerRows.map((insurer) => [idOf(insurer._id), insurer])),
-      types: new Map(typeRows.map((type) => [idOf(type._id), type])),
-    };
+    const known = (cache: ReferenceData) =>
+      rows.every((row) => cache.insurers.has(idOf(row.insurer)) && cache.types.has(idOf(row.policyType)));
+    if (!this.reference || this.reference.loadedAt + referenceTtlMs < Date.now() || !known(this.reference)) {
+      const [insurerRows, typeRows] = await Promise.all([
+        this.models.insurers.find().lean(),
+        this.models.policyTypes.find().lean(),
+      ]);
+      this.reference = {
+        loadedAt: Date.now(),
+        insurers: new Map(insurerRows.map((insurer) => [idOf(insurer._id), insurer])),
+        types: new Map(typeRows.map((type) => [idOf(type._id), type])),
+      };
+    }
+    return this.reference;
   }
+}
+
+const referenceTtlMs = 60_000;
+
+interface ReferenceData {
+  loadedAt: number;
+  insurers: Map<string, InsurerRow>;
+  types: Map<string, PolicyTypeRow>;
 }
 
 export function normalizeNumber(number: string): string {
   return number.trim().toUpperCase();
-}
-
-function unique(ids: Types.ObjectId[]): Types.ObjectId[] {
-  return [...new Map(ids.map((id) => [idOf(id), id])).values()];
 }
 
 function insurerRef(insurer: InsurerRow): InsurerPolicies['insurer'] {

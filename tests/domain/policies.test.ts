@@ -29,6 +29,33 @@ describe('policy lookup', () => {
     assert.ok(auto.nextDueDate && auto.nextDueDate > new Date('2026-06-15'));
   });
 
+  it('sees an insurer added after the first lookup (reference data is cached, not frozen)', async () => {
+    await env.services.policies.listForCustomer(env.jordan.id);
+    const { insurers, policyTypes, policies } = env.db.models;
+    const template = await policies.findOne({ number: 'AUT-100200' }).lean();
+    assert.ok(template);
+    const insurer = await insurers.create({
+      code: 'tailspin',
+      name: 'Tailspin Assurance',
+      claimsPhone: '+15555550999',
+    });
+    await policies.create({
+      ...template,
+      _id: undefined,
+      number: 'AUT-999001',
+      insurer: insurer._id,
+      policyType: (await policyTypes.findOne({ _id: template.policyType }).lean())!._id,
+    });
+    const groups = await env.services.policies.listForCustomer(env.jordan.id);
+    assert.deepEqual(
+      groups
+        .find((group) => group.insurer.name === 'Tailspin Assurance')
+        ?.policies.map((policy) => policy.number),
+      ['AUT-999001'],
+    );
+    await policies.deleteOne({ number: 'AUT-999001' });
+  });
+
   it('returns one policy with coverages, dependents and plain values', async () => {
     const policy = await env.services.policies.getForCustomer(env.jordan.id, 'hlt-500600');
     assert.equal(policy.number, 'HLT-500600');
