@@ -52,12 +52,10 @@ export class Index {
   readonly fields: string[];
   private readonly paths: string[][];
   private readonly partial: Query | undefined;
-  private readonly byKey = new Map<string, Set<string>>();
+  /** Unique indexes only: full key to the id of the one document holding it. */
+  private readonly byKey = new Map<string, string>();
   /** Sorted by (first-field value, id): serves equality and range lookups without scanning documents. */
   private readonly sorted = new SortedEntries(entryCompare);
-  /** First-field values each document contributed, to remove exactly those entries on update/delete. */
-  private readonly docFirst = new Map<string, unknown[]>();
-  private readonly docKeys = new Map<string, string[]>();
   /** Set once a document contributes several first-field values (an array), as mongod tracks it. */
   multikey = false;
 
@@ -115,11 +113,8 @@ export class Index {
     const combos = this.keysOf(doc);
     if (!combos) return;
     for (const combo of combos) {
-      const holders = this.byKey.get(Index.fullKey(combo));
-      if (!holders) continue;
-      for (const holder of holders) {
-        if (holder !== id) throw this.duplicateError(combo, collectionNs);
-      }
+      const holder = this.byKey.get(Index.fullKey(combo));
+      if (holder !== undefined && holder !== id) throw this.duplicateError(combo, collectionNs);
     }
   }
 
@@ -136,60 +131,46 @@ export class Index {
     );
   }
 
+  /*
+   * Stored documents never change in place, so the entries a document contributed are recomputed from
+   * it on removal rather than remembered per document.
+   */
+
   add(doc: Doc, id: string): void {
     const combos = this.keysOf(doc);
-    if (combos) this.insertCombos(combos, combos.map(Index.fullKey), id);
-  }
-
-  /** Re-indexes a changed document; a no-op when its keys did not change (the common update). */
-  replace(doc: Doc, id: string): void {
-    const combos = this.keysOf(doc);
-    const keys = combos ? combos.map(Index.fullKey) : [];
-    const old = this.docKeys.get(id) ?? [];
-    if (old.length === keys.length && old.every((k, i) => k === keys[i])) return;
-    this.remove(id);
-    if (combos) this.insertCombos(combos, keys, id);
-  }
-
-  private insertCombos(combos: unknown[][], keys: string[], id: string): void {
-    const firsts: unknown[] = [];
-    const seenFirst = new Set<string>();
-    combos.forEach((combo, i) => {
-      const key = keys[i] as string;
-      let holders = this.byKey.get(key);
-      if (!holders) {
-        holders = new Set();
-        this.byKey.set(key, holders);
-      }
-      holders.add(id);
-      const fk = valueKey(combo[0]);
-      if (!seenFirst.has(fk)) {
-        seenFirst.add(fk);
-        firsts.push(combo[0]);
-        const entry = { v: combo[0], id };
-        this.sorted.insert(entry);
-      }
-    });
-    this.docKeys.set(id, keys);
-    this.docFirst.set(id, firsts);
+    if (!combos) return;
+    if (this.unique) for (const combo of combos) this.byKey.set(Index.fullKey(combo), id);
+    const firsts = Index.distinctFirsts(combos);
+    for (const v of firsts) this.sorted.insert({ v, id });
     if (firsts.length > 1) this.multikey = true;
   }
 
-  remove(id: string): void {
-    const keys = this.docKeys.get(id);
-    if (!keys) return;
-    for (const key of keys) {
-      const holders = this.byKey.get(key);
-      if (!holders) continue;
-      holders.delete(id);
-      if (holders.size === 0) this.byKey.delete(key);
+  remove(doc: Doc, id: string): void {
+    const combos = this.keysOf(doc);
+    if (!combos) return;
+    if (this.unique) {
+      for (const combo of combos) {
+        const key = Index.fullKey(combo);
+        if (this.byKey.get(key) === id) this.byKey.delete(key);
+      }
     }
-    for (const v of this.docFirst.get(id) ?? []) {
-      const entry = { v, id };
-      this.sorted.remove(entry);
-    }
-    this.docKeys.delete(id);
-    this.docFirst.delete(id);
+    for (const v of Index.distinctFirsts(combos)) this.sorted.remove({ v, id });
+  }
+
+  /** Re-indexes a changed document; a no-op when its keys did not change (the common update). */
+  replace(oldDoc: Doc, newDoc: Doc, id: string): void {
+    const before = this.keysOf(oldDoc)?.map(Index.fullKey) ?? [];
+    const after = this.keysOf(newDoc)?.map(Index.fullKey) ?? [];
+    if (before.length === after.length && before.every((k, i) => k === after[i])) return;
+    this.remove(oldDoc, id);
+    this.add(newDoc, id);
+  }
+
+  private static distinctFirsts(combos: unknown[][]): unknown[] {
+    if (combos.length === 1) return [(combos[0] as unknown[])[0]];
+    const seen = new Map<string, unknown>();
+    for (const combo of combos) seen.set(valueKey(combo[0]), combo[0]);
+    return [...seen.values()];
   }
 
   /** First position whose value is >= v (or > v when `after`). */
@@ -244,7 +225,10 @@ export class Collection {
   readonly ns: string;
   readonly options: Doc;
   readonly docs = new Map<string, Doc>();
+  /** Secondary indexes by name; `_id_` is `idIndex`, kept apart because it can be neither built nor dropped. */
   readonly indexes = new Map<string, Index>();
+  /** Orders documents by `_id` for range queries and sorts (lookups by value go through `docs`). */
+  readonly idIndex = new Index({ v: 2, key: { _id: 1 }, name: '_id_' });
 
   constructor(ns: string, options: Doc = {}) {
     this.ns = ns;
@@ -263,18 +247,22 @@ export class Collection {
 
   put(doc: Doc): void {
     const id = valueKey(doc._id);
-    const existed = this.docs.has(id);
+    const existing = this.docs.get(id);
     this.docs.set(id, doc);
-    for (const index of this.indexes.values()) {
-      if (existed) index.replace(doc, id);
-      else index.add(doc, id);
+    if (existing) {
+      for (const index of this.indexes.values()) index.replace(existing, doc, id);
+    } else {
+      this.idIndex.add(doc, id);
+      for (const index of this.indexes.values()) index.add(doc, id);
     }
   }
 
   delete(idValue: unknown): boolean {
     const id = valueKey(idValue);
-    if (!this.docs.has(id)) return false;
-    for (const index of this.indexes.values()) index.remove(id);
+    const doc = this.docs.get(id);
+    if (!doc) return false;
+    this.idIndex.remove(doc, id);
+    for (const index of this.indexes.values()) index.remove(doc, id);
     this.docs.delete(id);
     return true;
   }

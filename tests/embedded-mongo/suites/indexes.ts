@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
-import { MongoServerError, type Document } from 'mongodb';
+import { MongoServerError, type Document, type ObjectId } from 'mongodb';
 import mongoose from 'mongoose';
 import { openTestDatabase, type TestDatabase } from '../database.js';
 
@@ -249,6 +249,14 @@ describe('indexes', () => {
       );
       const topN = await c.find({}).sort({ n: -1 }).limit(3).explain('executionStats');
       assert.ok(topN.executionStats.totalDocsExamined <= 3, JSON.stringify(topN.executionStats));
+      const newest = await c.find({}).sort({ _id: -1 }).limit(2).explain('executionStats');
+      assert.ok(newest.executionStats.totalDocsExamined <= 2, JSON.stringify(newest.executionStats));
+      const idRange = await c
+        .find({ _id: { $lte: latest[2]?._id as ObjectId } })
+        .sort({ _id: -1 })
+        .limit(1)
+        .toArray();
+      assert.equal(idRange[0]?.n, 99_997);
       const scan = await c.find({ group: 5 }).explain('executionStats');
       assert.equal(scan.executionStats.totalDocsExamined, total);
     });
