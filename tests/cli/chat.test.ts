@@ -3,7 +3,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { startDemoApp, type RunningApp } from '../web/app.js';
+import { startDemoApp, type RunningApp } from '../support/app.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 

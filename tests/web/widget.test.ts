@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { startDemoApp, type RunningApp } from './app.js';
+import { startDemoApp, type RunningApp } from '../support/app.js';
 
 const executablePath = '/usr/bin/chromium';
 const screenshot = fileURLToPath(new URL('../../test-results/widget-e2e.png', import.meta.url));

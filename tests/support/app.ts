@@ -1,6 +1,6 @@
 /**
- * The whole app in-process for the widget and terminal-chat tests: real bot, Direct Line, web routes and
- * demo data, on an in-memory database and a free port.
+ * The whole app in-process, as `npm start` builds it: real bot, Direct Line, web routes and demo data, on
+ * an in-memory database and a free port. `env` adds settings (e.g. OpenAI pointed at a stand-in).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,9 +13,9 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
-export async function startDemoApp(): Promise<RunningApp> {
+export async function startDemoApp(env: NodeJS.ProcessEnv = {}): Promise<RunningApp> {
   const dataDir = await mkdtemp(join(tmpdir(), 'insuralink-web-'));
-  const app = createApp(loadConfig({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent' }), {
+  const app = createApp(loadConfig({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...env }), {
     inMemoryDatabase: true,
     shutdownGraceMs: 1000,
   });

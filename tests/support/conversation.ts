@@ -1,0 +1,59 @@
+/**
+ * A customer chatting with the running app over its Direct Line REST endpoints, for app-level tests:
+ * say something, get the bot's replies to it.
+ */
+import assert from 'node:assert/strict';
+import { setTimeout as delay } from 'node:timers/promises';
+
+export interface BotReply {
+  text: string;
+  suggestedActions: string[];
+}
+
+export interface Conversation {
+  /** Sends `text` and resolves with the bot's message replies to it. */
+  say(text: string): Promise<BotReply[]>;
+}
+
+export async function openConversation(baseUrl: string): Promise<Conversation> {
+  const tokenResponse = await fetch(`${baseUrl}/api/chat/token`, { method: 'POST' });
+  assert.equal(tokenResponse.status, 200);
+  const { token, userId } = (await tokenResponse.json()) as { token: string; userId: string };
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const started = await fetch(`${baseUrl}/v3/directline/conversations`, { method: 'POST', headers });
+  assert.ok(started.ok, `conversation start answered ${started.status}`);
+  const { conversationId } = (await started.json()) as { conversationId: string };
+  const activities = `${baseUrl}/v3/directline/conversations/${conversationId}/activities`;
+
+  return {
+    async say(text) {
+      const posted = await fetch(activities, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ type: 'message', from: { id: userId }, text }),
+      });
+      assert.equal(posted.status, 200);
+      const { id } = (await posted.json()) as { id: string };
+      // The POST returns once the turn is over, so its replies are stored by now; poll briefly anyway.
+      for (let attempt = 0; attempt < 50; attempt++) {
+        const history = (await (await fetch(activities, { headers })).json()) as {
+          activities: {
+            type: string;
+            replyToId?: string;
+            text?: string;
+            suggestedActions?: { actions: { title: string }[] };
+          }[];
+        };
+        const replies = history.activities.filter((a) => a.type === 'message' && a.replyToId === id);
+        if (replies.length > 0) {
+          return replies.map((reply) => ({
+            text: reply.text ?? '',
+            suggestedActions: reply.suggestedActions?.actions.map((action) => action.title) ?? [],
+          }));
+        }
+        await delay(100);
+      }
+      assert.fail(`no reply to "${text}"`);
+    },
+  };
+}
