@@ -310,12 +310,9 @@ export class Engine {
         const ttl = index.spec.expireAfterSeconds;
         if (typeof ttl !== 'number' || index.fields.length !== 1) continue;
         const cutoff = now - ttl * 1000;
-        const expired = new Set<string>();
-        for (const entry of index.entries()) {
-          if (!(entry.v instanceof Date)) continue;
-          if (entry.v.getTime() > cutoff) break;
-          expired.add(entry.id);
-        }
+        // Only dates expire; the index hands over exactly those at or before the cutoff.
+        const span = index.spanOf({ upper: { v: new Date(cutoff), inclusive: true } });
+        const expired = new Set(index.idsIn(span));
         for (const id of expired) {
           const doc = coll.docs.get(id);
           if (doc) this.record({ op: 'del', ns: coll.ns, id: doc._id });

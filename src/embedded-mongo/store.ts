@@ -204,7 +204,7 @@ export class Index {
     for (const entry of this.sorted.between(span.start, span.end)) yield entry.id;
   }
 
-  /** Entries in index order (for the TTL sweeper and index-ordered sorts). */
+  /** Entries in index order (for index-ordered sorts). */
   entries(descending = false): Iterable<Entry> {
     return this.sorted.all(descending);
   }
