@@ -5,6 +5,7 @@
 import { projectionOptions, Query, queryOptions } from './mingo.js';
 import type { Collection, Index, KeyRange } from './store.js';
 import {
+  cloneDoc,
   compareValues,
   isPlainObject,
   matchView,
@@ -277,5 +278,7 @@ export function project(docs: Doc[], projection: Doc | undefined, filter?: Doc):
   const positional = Object.keys(projection).some((k) => k.endsWith('.$'));
   const condition = positional && filter ? plainNumbers(filter) : {};
   const query = new Query(condition, projectionOptions(projection, condition));
-  return query.find(positional ? docs.map(matchView) : docs, plainNumbers(projection)).all() as Doc[];
+  // mingo's projection edits nested objects of its input in place; stored documents must never change.
+  const copies = docs.map((d) => cloneDoc(positional ? matchView(d) : d));
+  return query.find(copies, plainNumbers(projection)).all() as Doc[];
 }

@@ -85,6 +85,12 @@ describe('queries', () => {
       test('projection: nested inclusion, $slice and $elemMatch', async () => {
         const { api } = await collectionApi(t, flavour);
         await api.insertMany(people);
+        assert.deepEqual(
+          await api.find({ _id: 3 }, { projection: { 'address.zip': 0, scores: 0, pets: 0, tags: 0 } }),
+          [{ _id: 3, name: 'cat', age: 40, address: { city: 'Oslo' } }],
+        );
+        // Projections shape the reply only, never the stored document.
+        assert.deepEqual(await api.find({ _id: 3 }), [people[2]]);
         assert.deepEqual(await api.find({ _id: 3 }, { projection: { 'address.city': 1, _id: 0 } }), [
           { address: { city: 'Oslo' } },
         ]);
