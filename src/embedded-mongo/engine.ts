@@ -206,6 +206,7 @@ export class Engine {
       create: (db, cmd) => this.create(db, cmd),
       drop: (db, cmd) => this.drop(db, cmd),
       dropdatabase: (db) => this.dropDatabase(db),
+      renamecollection: (_db, cmd) => this.renameCollection(cmd),
       insert: (db, cmd) => this.insert(db, cmd),
       update: (db, cmd) => this.update(db, cmd),
       delete: (db, cmd) => this.delete(db, cmd),
@@ -286,6 +287,7 @@ export class Engine {
       'dropdatabase',
       'createindexes',
       'dropindexes',
+      'renamecollection',
     ].includes(name.toLowerCase());
   }
 
@@ -437,6 +439,29 @@ export class Engine {
   private dropDatabase(db: string): Document {
     if (this.store.collectionsOf(db).length > 0) this.record({ op: 'dropDatabase', db });
     return { dropped: db, ok: 1 };
+  }
+
+  /** `{ renameCollection: 'db.from', to: 'db.to', dropTarget }`, applied as one journal entry. */
+  private renameCollection(cmd: Doc): Document {
+    const from = str(cmd.renameCollection, 'renameCollection');
+    const to = str(cmd.to, 'to');
+    for (const ns of [from, to]) {
+      const dot = ns.indexOf('.');
+      if (dot <= 0) throw new MongoCommandError('InvalidNamespace', `Invalid namespace specified '${ns}'`);
+      collectionName(ns.slice(dot + 1));
+    }
+    const source = this.store.get(from);
+    if (!source) throw new MongoCommandError('NamespaceNotFound', 'Source collection does not exist');
+    if (from === to) throw new MongoCommandError('IllegalOperation', "Can't rename a collection to itself");
+    if (this.store.get(to)) {
+      if (!truthy(cmd.dropTarget)) throw new MongoCommandError('NamespaceExists', 'target namespace exists');
+      this.record({ op: 'dropCollection', ns: to });
+    }
+    this.record({ op: 'createCollection', ns: to, options: source.options });
+    for (const index of source.indexes.values()) this.record({ op: 'createIndex', ns: to, spec: index.spec });
+    for (const doc of source.docs.values()) this.record({ op: 'put', ns: to, doc });
+    this.record({ op: 'dropCollection', ns: from });
+    return { ok: 1 };
   }
 
   // --- writes ----------------------------------------------------------------------------------------

@@ -69,6 +69,31 @@ describe('commands and handshake', () => {
       assert.ok(!after.databases.some((d) => d.name === dbName));
     });
 
+    test('renameCollection moves documents and indexes; an existing target needs dropTarget', async () => {
+      const from = t.coll('rename_from');
+      await from.createIndex({ code: 1 }, { unique: true });
+      await from.insertMany([{ code: 1 }, { code: 2 }]);
+      await t.coll('rename_taken').insertOne({ other: true });
+      await assert.rejects(from.rename('rename_taken'), (err: unknown) => {
+        assert.equal((err as { code?: unknown }).code, 48);
+        return true;
+      });
+      const to = await from.rename('rename_taken', { dropTarget: true });
+      assert.deepEqual(
+        await to
+          .find({}, { projection: { _id: 0 } })
+          .sort({ code: 1 })
+          .toArray(),
+        [{ code: 1 }, { code: 2 }],
+      );
+      assert.deepEqual(
+        (await to.listIndexes().toArray()).map((i) => i.name),
+        ['_id_', 'code_1'],
+      );
+      const names = (await t.db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
+      assert.ok(!names.includes('rename_from'));
+    });
+
     test('collStats and dbStats report counts', async () => {
       const c = t.coll('stats');
       await c.insertMany([{ a: 'x'.repeat(100) }, { a: 'y'.repeat(100) }]);
