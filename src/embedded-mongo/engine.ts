@@ -509,15 +509,19 @@ export class Engine {
     return writeErrors.length > 0 ? { n, writeErrors, ok: 1 } : { n, ok: 1 };
   }
 
-  /** The document `u` turns `old` into; throws MongoDB's errors for invalid updates. */
+  /**
+   * The document `u` turns `old` into, and whether anything changed (undefined when only a comparison
+   * can tell); throws MongoDB's errors for invalid updates.
+   */
   private applyUpdate(
     old: Doc,
     u: unknown,
     filter: Doc | undefined,
     arrayFilters: unknown,
     inserting: boolean,
-  ): Doc {
+  ): { doc: Doc; changed: boolean | undefined } {
     let result: Doc;
+    let changed: boolean | undefined;
     if (Array.isArray(u)) {
       const docs = [cloneDoc(old)];
       mingoUpdateOne(docs, {}, plainNumbers(u) as Parameters<typeof mingoUpdateOne>[2], {}, engineOptions());
@@ -547,12 +551,16 @@ export class Engine {
       }
       result = cloneDoc(old);
       resolveArithmetic(result, modifier);
+      changed = false;
       if (Object.keys(modifier).length > 0) {
         const filters = Array.isArray(arrayFilters) ? (plainNumbers(arrayFilters) as Doc[]) : undefined;
         const condition = usesPositional(modifier) && filter ? plainNumbers(filter) : undefined;
         try {
-          const simple = !filters && !condition && applySimpleUpdate(result, modifier);
-          if (!simple) {
+          const modified = !filters && !condition ? applySimpleUpdate(result, modifier) : undefined;
+          if (modified) {
+            changed = modified.length > 0;
+          } else {
+            changed = undefined;
             mingoUpdate(result, modifier, filters, condition, {
               cloneMode: 'copy',
               queryOptions: queryOptions([filters, condition]),
@@ -584,7 +592,7 @@ export class Engine {
         "Performing an update on the path '_id' would modify the immutable field '_id'",
       );
     }
-    return finalize(withIdFirst(result));
+    return { doc: finalize(withIdFirst(result)), changed };
   }
 
   /** Inserts the document an upsert creates; returns it. */
@@ -596,7 +604,7 @@ export class Engine {
       if (doc._id === undefined && seed._id !== undefined) doc._id = seed._id;
       doc = finalize(withIdFirst(doc));
     } else {
-      doc = this.applyUpdate(seed, u, filter, arrayFilters, true);
+      doc = this.applyUpdate(seed, u, filter, arrayFilters, true).doc;
     }
     const coll = this.ensureCollection(ns);
     this.checkInsert(coll, doc);
@@ -630,10 +638,9 @@ export class Engine {
         const coll = this.store.get(ns);
         const matches = selectDocs(coll, filter, { limit: multi ? 0 : 1, sort: optDoc(spec.sort, 'sort') });
         for (const old of matches) {
-          const next = this.applyUpdate(old, u, filter, spec.arrayFilters, false);
+          const { doc: next, changed } = this.applyUpdate(old, u, filter, spec.arrayFilters, false);
           n++;
-          if (valueKey(next) === valueKey(old) && Object.keys(next).length === Object.keys(old).length)
-            continue;
+          if (changed === false || (changed === undefined && sameDocument(next, old))) continue;
           (coll as Collection).checkUnique(next);
           this.record({ op: 'put', ns, doc: next });
           nModified++;
@@ -699,7 +706,7 @@ export class Engine {
       return { lastErrorObject: { n: 1 }, value: shown(old), ok: 1 };
     }
     if (old) {
-      const next = this.applyUpdate(old, cmd.update, filter, cmd.arrayFilters, false);
+      const { doc: next } = this.applyUpdate(old, cmd.update, filter, cmd.arrayFilters, false);
       (coll as Collection).checkUnique(next);
       this.record({ op: 'put', ns, doc: next });
       return {
@@ -1141,6 +1148,11 @@ function arithmetic(op: '$inc' | '$mul', current: unknown, arg: unknown): unknow
   const value = op === '$inc' ? base + by : base * by;
   if (kinds.includes('Double') || kinds.includes('Long')) return new Double(value);
   return value;
+}
+
+/** Equal values with the same field order (what mongod counts as "not modified"). */
+function sameDocument(a: Doc, b: Doc): boolean {
+  return Object.keys(a).length === Object.keys(b).length && valueKey(a) === valueKey(b);
 }
 
 function sortDocsValues(values: unknown[]): unknown[] {

@@ -160,18 +160,17 @@ const UPDATE_OPERATORS = updateOperators as unknown as Record<string, UpdateOper
 /**
  * Applies update operators that need neither the query (positional `$`) nor array filters straight
  * through mingo's operator functions, skipping the per-call setup of its general `update` (which rebuilds
- * operator tables each time). Returns false when the general path is required.
+ * operator tables each time). Returns the modified paths, or undefined when the general path is required.
  */
-export function applySimpleUpdate(doc: AnyObject, modifier: AnyObject): boolean {
-  if ('$rename' in modifier) return false;
+export function applySimpleUpdate(doc: AnyObject, modifier: AnyObject): string[] | undefined {
+  if ('$rename' in modifier) return undefined;
   const fns: Array<(obj: AnyObject) => string[]> = [];
   for (const [op, expr] of Object.entries(modifier)) {
     const fn = UPDATE_OPERATORS[op];
-    if (!fn || expr === null || typeof expr !== 'object') return false;
+    if (!fn || expr === null || typeof expr !== 'object') return undefined;
     fns.push(fn(expr as AnyObject));
   }
-  for (const apply of fns) apply(doc);
-  return true;
+  return fns.flatMap((apply) => apply(doc));
 }
 
 export { Aggregator, Query, update, updateOne };
