@@ -94,6 +94,19 @@ describe('commands and handshake', () => {
       assert.ok(!names.includes('rename_from'));
     });
 
+    test('unacknowledged writes (w: 0, moreToCome) are applied without a reply', async () => {
+      const c = t.coll('fire_and_forget');
+      const result = await c.insertOne({ _id: 'w0' }, { writeConcern: { w: 0 } });
+      assert.equal(result.acknowledged, false);
+      let found = null;
+      for (let attempt = 0; attempt < 50 && !found; attempt++) {
+        found = await c.findOne({ _id: 'w0' });
+        if (!found) await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      assert.deepEqual(found, { _id: 'w0' });
+      assert.equal((await t.client.db('admin').command({ ping: 1 })).ok, 1);
+    });
+
     test('collStats and dbStats report counts', async () => {
       const c = t.coll('stats');
       await c.insertMany([{ a: 'x'.repeat(100) }, { a: 'y'.repeat(100) }]);
