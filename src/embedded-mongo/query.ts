@@ -131,6 +131,12 @@ function candidates(coll: Collection, filter: Doc | undefined, plan?: QueryPlan)
     if (!index.complete) continue;
     const cond = filter[index.fields[0] as string];
     if (cond === undefined) continue;
+    const values = index.unique && index.fields.length === 1 ? equalityValues(cond) : undefined;
+    if (values) {
+      // A unique index answers equality from its key table directly: no ordered search needed.
+      if (plan) plan.index = index.spec.name;
+      return idsToDocs(coll, index.holdersOf(values));
+    }
     const ranges = rangesFor(cond);
     if (!ranges) continue;
     const spans = ranges.map((r) => index.spanOf(r));
@@ -143,6 +149,15 @@ function candidates(coll: Collection, filter: Doc | undefined, plan?: QueryPlan)
 }
 
 type Span = ReturnType<Index['spanOf']>;
+
+function idsToDocs(coll: Collection, ids: Iterable<string>): Doc[] {
+  const out: Doc[] = [];
+  for (const id of ids) {
+    const doc = coll.docs.get(id);
+    if (doc) out.push(doc);
+  }
+  return out;
+}
 
 /** The documents an index holds in the given spans, once each, read lazily. */
 function* docsAt(coll: Collection, index: Index, spans: Span[]): Generator<Doc> {

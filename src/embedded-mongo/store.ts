@@ -107,6 +107,16 @@ export class Index {
     return combo.map(valueKey).join('|');
   }
 
+  /** Unique single-field indexes: ids of the documents holding any of these values (each at most once). */
+  holdersOf(values: unknown[]): Set<string> {
+    const ids = new Set<string>();
+    for (const v of values) {
+      const id = this.byKey.get(Index.fullKey([v]));
+      if (id !== undefined) ids.add(id);
+    }
+    return ids;
+  }
+
   /** Throws MongoDB's duplicate-key error if `doc` would collide with a document other than itself. */
   checkUnique(doc: Doc, id: string, collectionNs: string): void {
     if (!this.unique) return;
@@ -190,6 +200,12 @@ export class Index {
    * like MongoDB's (`$gt: 5` never reaches strings).
    */
   spanOf(range: KeyRange): { start: Pos; end: Pos; count: number } {
+    const { lower, upper } = range;
+    if (lower?.inclusive && upper?.inclusive && compareValues(lower.v, upper.v) === 0) {
+      const start = this.valueBound(lower.v, false);
+      const end = this.valueBound(lower.v, true);
+      return { start, end, count: this.sorted.count(start, end) };
+    }
     const rank = typeRank(range.lower ? range.lower.v : range.upper?.v);
     const start = range.lower ? this.valueBound(range.lower.v, !range.lower.inclusive) : this.rankStart(rank);
     const rankEnd = this.rankStart(rank + 1);

@@ -225,6 +225,30 @@ describe('indexes', () => {
       }
     });
 
+    test('equality through a unique index answers like a scan', async () => {
+      const values: unknown[] = [1, 2.5, 'a', 'b', null, { x: 1 }, [5, 6], new Date(5)];
+      const docs = values.map((v, i) => ({ _id: i, v }));
+      const plain = t.coll('unique_plain');
+      const indexed = t.coll('unique_indexed');
+      await plain.insertMany(docs);
+      await indexed.createIndex({ v: 1 }, { unique: true });
+      await indexed.insertMany(docs);
+      const filters = [
+        { v: 1 },
+        { v: 'a' },
+        { v: null },
+        { v: 6 },
+        { v: { x: 1 } },
+        { v: { $in: [2.5, 'b', 7] } },
+        { v: { $in: [] } },
+      ];
+      for (const filter of filters) {
+        const expected = (await plain.find(filter).sort({ _id: 1 }).toArray()).map((d) => d._id);
+        const actual = (await indexed.find(filter).sort({ _id: 1 }).toArray()).map((d) => d._id);
+        assert.deepEqual(actual, expected, JSON.stringify(filter));
+      }
+    });
+
     test('equality and range finds on an indexed field read only the matching documents', async () => {
       const c = t.coll('big');
       const total = 100_000;
