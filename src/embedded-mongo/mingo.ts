@@ -124,7 +124,7 @@ const fullContext = Context.init()
 const EXPRESSION_ENTRY = new Set(['$expr', '$where', '$function', '$accumulator']);
 
 /** Whether a filter reaches into aggregation expressions anywhere. */
-function usesExpressions(v: unknown): boolean {
+export function usesExpressions(v: unknown): boolean {
   if (Array.isArray(v)) return v.some(usesExpressions);
   if (v === null || typeof v !== 'object' || v instanceof Date || v instanceof RegExp) return false;
   for (const [k, child] of Object.entries(v)) {

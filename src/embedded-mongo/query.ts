@@ -2,7 +2,7 @@
  * Reading documents: index-assisted candidate selection, filtering through mingo, MongoDB sort order and
  * projection.
  */
-import { projectionOptions, Query, queryOptions } from './mingo.js';
+import { projectionOptions, Query, queryOptions, usesExpressions } from './mingo.js';
 import type { Collection, Index, KeyRange } from './store.js';
 import {
   cloneDoc,
@@ -62,6 +62,8 @@ function cachedQuery(filter: Doc): Matcher {
   const plain = plainNumbers(filter);
   const query = new Query(plain, queryOptions(plain));
   const matcher: Matcher = { empty: false, test: (doc) => query.test(matchView(doc)) };
+  // An expression may read $$NOW, which a query fixes when first evaluated: never reuse those.
+  if (usesExpressions(plain)) return matcher;
   if (queryCache.size >= QUERY_CACHE_SIZE) queryCache.delete(queryCache.keys().next().value as string);
   queryCache.set(key, matcher);
   return matcher;

@@ -176,6 +176,17 @@ describe('queries', () => {
     });
   });
 
+  describe('expressions in filters', () => {
+    test('$$NOW is evaluated afresh for every query', async () => {
+      const coll = t.coll('now');
+      await coll.insertOne({ _id: 1, due: new Date(Date.now() + 300) });
+      const overdue = { $expr: { $lt: ['$due', '$$NOW'] } };
+      assert.equal(await coll.countDocuments(overdue), 0);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      assert.equal(await coll.countDocuments(overdue), 1);
+    });
+  });
+
   describe('cursors', () => {
     test('10k documents stream back in batches through getMore, in order', async () => {
       const coll = t.coll('many');
