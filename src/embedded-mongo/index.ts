@@ -54,8 +54,16 @@ function toOps(entry: Document): Op[] {
   for (const op of ops) {
     if (!isPlainObject(op) || typeof op.op !== 'string') throw new Error('malformed journal op');
     if (op.op === 'put') revive(op.doc);
+    // Index specs and collection options carry numbers too (TTL seconds, key directions).
+    else normalizeInPlace(op);
   }
   return ops as Op[];
+}
+
+/** Snapshot records: `{ ns, doc }` or `{ ns, options, indexes }` (see Store.snapshotRecords). */
+function reviveRecord(record: Document): void {
+  if (record.doc !== undefined) revive(record.doc);
+  else normalizeInPlace(record);
 }
 
 /** Starts the server; resolves once it accepts connections. */
@@ -86,7 +94,7 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
       await written;
     };
     engine = new Engine(persist);
-    for (const record of opened.recovered.snapshot) revive(record.doc);
+    for (const record of opened.recovered.snapshot) reviveRecord(record);
     engine.store.loadSnapshot(opened.recovered.snapshot);
     for (const entry of opened.recovered.entries) for (const op of toOps(entry)) engine.store.apply(op);
   } else {

@@ -103,6 +103,28 @@ describe('embedded server durability', () => {
     });
   });
 
+  test('TTL indexes keep expiring documents after a restart (from the journal and from a snapshot)', async () => {
+    for (const compactAfterBytes of [64 * 1024 * 1024, 1]) {
+      const dataDir = join(dir, `ttl-${compactAfterBytes}`);
+      await withServer({ dataDir, compactAfterBytes }, async (client) => {
+        const c = client.db('app').collection<LooseDoc>('sessions');
+        await c.createIndex({ at: 1 }, { expireAfterSeconds: 1 });
+        await c.insertOne({ _id: 'fresh', at: new Date() });
+      });
+      await withServer({ dataDir, ttlIntervalMs: 50 }, async (client) => {
+        const c = client.db('app').collection<LooseDoc>('sessions');
+        const [index] = (await c.listIndexes().toArray()).filter((i) => i.name === 'at_1');
+        assert.equal(index?.expireAfterSeconds, 1);
+        await c.insertOne({ _id: 'stale', at: new Date(Date.now() - 60_000) });
+        const deadline = Date.now() + 5000;
+        while ((await c.countDocuments({ _id: 'stale' })) > 0 && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        assert.equal(await c.countDocuments({ _id: 'stale' }), 0);
+      });
+    }
+  });
+
   test('a second server on the same data directory is refused with the owner named', async () => {
     const dataDir = join(dir, 'owned');
     const first = await startEmbeddedMongo({ dataDir });
