@@ -10,6 +10,7 @@ import {
   isPlainObject,
   matchView,
   plainNumbers,
+  toNumber,
   valueKey,
   valuesAtPath,
   type Doc,
@@ -188,7 +189,7 @@ function sortFields(sort: Doc): Array<[string[], number]> {
   const out: Array<[string[], number]> = [];
   for (const [field, dir] of Object.entries(sort)) {
     if (isPlainObject(dir)) continue;
-    out.push([field.split('.'), Number(dir) < 0 ? -1 : 1]);
+    out.push([field.split('.'), (toNumber(dir) ?? 1) < 0 ? -1 : 1]);
   }
   return out;
 }
