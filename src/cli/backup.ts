@@ -3,11 +3,12 @@ import { createWriteStream } from 'node:fs';
 import { rename } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import { backupDatabase } from '../db/backup.js';
-import { progressPrinter, UsageError, withDatabase } from './with-database.js';
+import { exitWithUsage, progressPrinter, withDatabase } from './with-database.js';
+
+const [file, ...rest] = process.argv.slice(2);
+if (!file || file.startsWith('-') || rest.length > 0) exitWithUsage('Usage: npm run backup -- FILE');
 
 await withDatabase(async (database) => {
-  const [file, ...rest] = process.argv.slice(2);
-  if (!file || rest.length > 0) throw new UsageError('Usage: npm run backup -- FILE');
   const db = database.connection.db;
   if (!db) throw new Error('database not connected');
 

@@ -1,20 +1,16 @@
 /** `npm run restore -- FILE [--force]`: loads a backup; refuses to replace existing data without --force. */
-import { createReadStream } from 'node:fs';
-import { access } from 'node:fs/promises';
+import { createReadStream, existsSync } from 'node:fs';
 import { restoreDatabase, RestoreError } from '../db/backup.js';
-import { progressPrinter, UsageError, withDatabase } from './with-database.js';
+import { exitWithUsage, progressPrinter, UsageError, withDatabase } from './with-database.js';
+
+const args = process.argv.slice(2);
+const force = args.includes('--force');
+const [file, ...rest] = args.filter((arg) => arg !== '--force');
+if (!file || file.startsWith('-') || rest.length > 0)
+  exitWithUsage('Usage: npm run restore -- FILE [--force]');
+if (!existsSync(file)) exitWithUsage(`No such file: ${file}`);
 
 await withDatabase(async (database) => {
-  const args = process.argv.slice(2);
-  const force = args.includes('--force');
-  const files = args.filter((arg) => arg !== '--force');
-  if (files.length !== 1 || files[0]!.startsWith('-')) {
-    throw new UsageError('Usage: npm run restore -- FILE [--force]');
-  }
-  const file = files[0]!;
-  await access(file).catch(() => {
-    throw new UsageError(`No such file: ${file}`);
-  });
   const db = database.connection.db;
   if (!db) throw new Error('database not connected');
   try {

@@ -5,7 +5,14 @@
 import type { Config } from '../config.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { connectDatabase, type Database } from '../db/connection.js';
+import { DataDirectoryInUseError } from '../embedded-mongo/lock.js';
 import { createLogger, type Logger } from '../log.js';
+
+/** Prints `message` (a usage line or a bad argument) and exits with code 2, before anything is opened. */
+export function exitWithUsage(message: string): never {
+  console.error(message);
+  process.exit(2);
+}
 
 /** Thrown by a command for a mistake of the user's: printed without a stack, exit code 2. */
 export class UsageError extends Error {
@@ -23,7 +30,10 @@ export async function withDatabase(
     await run(database, { config, logger });
   } catch (error) {
     const known = error instanceof ConfigError || error instanceof UsageError;
-    console.error(known || error instanceof Error ? (error as Error).message : String(error));
+    console.error(error instanceof Error ? error.message : String(error));
+    if (error instanceof DataDirectoryInUseError) {
+      console.error('Stop the bot (npm start) that uses this DATA_DIR first, then run this command again.');
+    }
     process.exitCode = known ? 2 : 1;
   } finally {
     await database?.stop();

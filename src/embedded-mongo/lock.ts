@@ -3,6 +3,18 @@ import { link, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
+/** Another live process owns the data directory. */
+export class DataDirectoryInUseError extends Error {
+  override name = 'DataDirectoryInUseError';
+  constructor(
+    readonly dir: string,
+    readonly pid: number,
+    readonly host: string,
+  ) {
+    super(`data directory ${dir} is in use by process ${pid} on host ${host}`);
+  }
+}
+
 /** Exclusive ownership of a data directory by this process, until released. */
 export interface DirectoryLock {
   /** Removes the lock file if it is still ours. */
@@ -41,7 +53,7 @@ export async function acquireLock(dir: string): Promise<DirectoryLock> {
         );
       }
       if (owner.host !== host || isAlive(owner.pid)) {
-        throw new Error(`data directory ${dir} is in use by process ${owner.pid} on host ${owner.host}`);
+        throw new DataDirectoryInUseError(dir, owner.pid, owner.host);
       }
       await takeOver(path, held);
     }
