@@ -51,6 +51,18 @@ export interface App {
   stop(): Promise<void>;
 }
 
+/** The data layer every entry point shares: models with their indexes, field cipher, files, services. */
+export async function composeCore(db: Database, config: Config, logger: Logger, baseUrl: () => string) {
+  const secrets = await resolveSecrets(config, logger);
+  const models = createModels(db.connection);
+  await ensureIndexes(models);
+  const cipher = createFieldCipher(secrets.encryptionKey);
+  const mongo = db.connection.db;
+  if (!mongo) throw new Error('database not connected');
+  const files = createFileStore({ db: mongo, secret: secrets.fileUrlSecret, baseUrl });
+  return { secrets, models, cipher, files, domain: createDomainServices(models, cipher) };
+}
+
 export function createApp(config: Config, options: AppOptions = {}): App {
   const logger = options.logger ?? createLogger(config.logLevel);
   const server = createHttpServer(logger);
@@ -62,15 +74,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   async function compose(db: Database): Promise<void> {
     // The knowledge base first: a broken article stops the start before anything else happens.
     const knowledge = createKnowledgeSource(await loadKnowledgeBase(knowledgeBaseDir()));
-    const secrets = await resolveSecrets(config, logger);
-
-    const models = createModels(db.connection);
-    await ensureIndexes(models);
-    const cipher = createFieldCipher(secrets.encryptionKey);
-    const mongo = db.connection.db;
-    if (!mongo) throw new Error('database not connected');
-    const files = createFileStore({ db: mongo, secret: secrets.fileUrlSecret, baseUrl: () => baseUrl });
-    const domain = createDomainServices(models, cipher);
+    const { models, cipher, files, domain, secrets } = await composeCore(db, config, logger, () => baseUrl);
 
     const seed = await seedDemoData(models, cipher, { saveDocument: (file) => files.save(file) });
     if (seed.seeded) logger.info({ counts: seed.counts }, 'empty database: demo data loaded');
