@@ -118,7 +118,9 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     directLine.register(server);
     createAzureChannel({ botFramework: config.botFramework, bot, logger }).register(server);
     if (!config.botFramework) {
-      logger.info('Azure Bot Service channels off (MicrosoftAppId unset); POST /api/messages refuses them');
+      logger.info(
+        'Azure Bot Service channels off (MicrosoftAppId unset); POST /api/messages serves local Emulator requests only',
+      );
     }
     if (!config.twilio) logger.info('SMS channel off (TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN unset)');
     if (!config.slack) logger.info('Slack officers app off (SLACK_* unset)');
