@@ -34,13 +34,19 @@ export class SortedEntries {
       this.total = 1;
       return;
     }
-    const c = this.chunkFor(entry);
+    // Ascending keys (ObjectId and date `_id`s, a constant field ordered by those ids) arrive in order:
+    // one comparison with the last entry then replaces two binary searches.
+    const lastChunk = this.chunks[this.chunks.length - 1] as Entry[];
+    const appending = this.cmp(lastChunk[lastChunk.length - 1] as Entry, entry) < 0;
+    const c = appending ? this.chunks.length - 1 : this.chunkFor(entry);
     const chunk = this.chunks[c] as Entry[];
-    chunk.splice(
-      this.offsetIn(chunk, (e) => this.cmp(e, entry) < 0),
-      0,
-      entry,
-    );
+    if (appending) chunk.push(entry);
+    else
+      chunk.splice(
+        this.offsetIn(chunk, (e) => this.cmp(e, entry) < 0),
+        0,
+        entry,
+      );
     this.total++;
     if (chunk.length > MAX_CHUNK) this.chunks.splice(c + 1, 0, chunk.splice(MAX_CHUNK / 2));
   }

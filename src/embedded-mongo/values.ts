@@ -88,6 +88,10 @@ function bytesOf(v: unknown): Uint8Array {
 
 /** Total order over BSON values matching MongoDB's comparison/sort order. */
 export function compareValues(a: unknown, b: unknown): number {
+  // Index maintenance compares mostly strings and numbers with their own kind: skip the type ranking.
+  if (typeof a === 'string' && typeof b === 'string') return cmp(a, b);
+  if (typeof a === 'number' && typeof b === 'number' && !Number.isNaN(a) && !Number.isNaN(b))
+    return cmp(a, b);
   const ra = typeRank(a);
   const rb = typeRank(b);
   if (ra !== rb) return ra - rb;
