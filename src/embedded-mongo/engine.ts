@@ -228,9 +228,17 @@ export class Engine {
     this.handlers = h;
   }
 
-  /** Executes one command document and returns the reply (errors become `ok: 0` documents). */
-  async run(cmd: Doc, client: ClientInfo): Promise<Document> {
-    const name = Object.keys(cmd)[0];
+  /**
+   * Executes one command document and returns the reply (errors become `ok: 0` documents). The reply is
+   * returned directly unless it must wait for the journal, so in-memory commands cost no promise round trips.
+   */
+  run(cmd: Doc, client: ClientInfo): Document | Promise<Document> {
+    let name: string | undefined;
+    // The first key names the command; listing every key to read it would allocate for nothing.
+    for (const key in cmd) {
+      name = key;
+      break;
+    }
     if (name === undefined) return new MongoCommandError('FailedToParse', 'empty command').toDocument();
     const lower = name.toLowerCase();
     if (cmd.txnNumber !== undefined || lower === 'committransaction' || lower === 'aborttransaction') {
@@ -250,8 +258,9 @@ export class Engine {
     try {
       if (this.failed && this.isWrite(name)) throw this.failed;
       // Inserted documents are normalised one by one as they are stored; walking them twice is waste.
+      // (Set aside by assignment: `delete` would turn the command into a slow dictionary object.)
       const documents = cmd.documents;
-      if (Array.isArray(documents)) delete cmd.documents;
+      if (Array.isArray(documents)) cmd.documents = undefined;
       normalizeInPlace(cmd);
       if (Array.isArray(documents)) cmd.documents = documents;
       reply = handler(db, cmd, client);
@@ -260,18 +269,22 @@ export class Engine {
     }
     const ops = this.ops;
     this.ops = [];
-    if (ops.length > 0 && this.persist) {
-      try {
-        await this.persist({ ops });
-      } catch (err) {
-        // Memory now holds effects the disk does not: refuse further writes rather than diverge silently.
-        const failure = new MongoCommandError(
-          'InternalError',
-          `write could not be made durable: ${err instanceof Error ? err.message : String(err)}`,
-        );
-        this.failed = failure;
-        return failure.toDocument();
-      }
+    if (ops.length > 0 && this.persist) return this.durably(this.persist, ops, reply);
+    return reply;
+  }
+
+  /** The reply once the command's effects are in the journal. */
+  private async durably(persist: Persist, ops: Op[], reply: Document): Promise<Document> {
+    try {
+      await persist({ ops });
+    } catch (err) {
+      // Memory now holds effects the disk does not: refuse further writes rather than diverge silently.
+      const failure = new MongoCommandError(
+        'InternalError',
+        `write could not be made durable: ${err instanceof Error ? err.message : String(err)}`,
+      );
+      this.failed = failure;
+      return failure.toDocument();
     }
     return reply;
   }

@@ -100,7 +100,10 @@ class Connection {
   private chunks: Buffer[] = [];
   private buffered = 0;
   private expected = -1;
-  private queue: Promise<void> = Promise.resolve();
+  /** Framed messages not yet handled, oldest first. */
+  private backlog: Buffer[] = [];
+  /** Set while a message is being handled (possibly waiting for the journal); the backlog waits for it. */
+  private working = false;
   private pending = 0;
   private waitingForDrain = false;
   private closed = false;
@@ -121,7 +124,7 @@ class Connection {
     if (this.closed) return;
     this.chunks.push(chunk);
     this.buffered += chunk.length;
-    for (;;) {
+    while (!this.closed) {
       if (this.expected < 0) {
         if (this.buffered < 4) return;
         const head = this.chunks[0] as Buffer;
@@ -145,11 +148,43 @@ class Connection {
       // A client that pipelines faster than we answer (or stops reading replies) is slowed down rather
       // than allowed to queue unbounded work and memory.
       if (this.pending >= MAX_PENDING && !this.socket.isPaused()) this.socket.pause();
-      this.queue = this.queue
-        .then(() => this.handle(message))
-        .catch(() => this.close())
-        .finally(() => this.settled());
+      this.backlog.push(message);
+      if (!this.working) this.drain();
     }
+  }
+
+  /**
+   * Handles backlogged messages in order. A command that needs no journal is answered right here, in the
+   * same tick it arrived, instead of through a chain of promises per message; one that waits for the
+   * journal holds the rest of the backlog until it is answered, so replies keep the order of requests.
+   */
+  private drain(): void {
+    this.working = true;
+    for (let message = this.backlog.shift(); message && !this.closed; message = this.backlog.shift()) {
+      let waiting: Promise<void> | undefined;
+      try {
+        waiting = this.handle(message);
+      } catch {
+        this.close();
+      }
+      if (waiting) {
+        waiting.then(
+          () => this.settledThenDrain(),
+          () => {
+            this.close();
+            this.settledThenDrain();
+          },
+        );
+        return;
+      }
+      this.settled();
+    }
+    this.working = false;
+  }
+
+  private settledThenDrain(): void {
+    this.settled();
+    this.drain();
   }
 
   private settled(): void {
@@ -183,11 +218,13 @@ class Connection {
     this.closed = true;
     this.chunks = [];
     this.buffered = 0;
+    this.backlog = [];
     this.socket.destroy();
   }
 
-  private async handle(raw: Buffer): Promise<void> {
-    if (this.closed) return;
+  /** Answers one message; returns a promise only when the reply waits for the journal. */
+  private handle(raw: Buffer): Promise<void> | undefined {
+    if (this.closed) return undefined;
     let message: ClientMessage;
     try {
       message = parseMessage(raw);
@@ -199,30 +236,51 @@ class Connection {
       const opCode = raw.readInt32LE(12);
       this.socket.end(opCode === OP_QUERY ? encodeReply(requestId, error) : encodeMsg(requestId, error));
       this.closed = true;
-      return;
+      return undefined;
     }
+    let reply: Document | Promise<Document>;
     try {
-      const reply = await this.execute(message);
-      if (this.closed) return;
+      reply = this.execute(message);
+    } catch (err) {
+      this.fail(message, err);
+      return undefined;
+    }
+    if (reply instanceof Promise) {
+      return reply.then(
+        (done) => this.respond(message, done),
+        (err: unknown) => this.fail(message, err),
+      );
+    }
+    this.respond(message, reply);
+    return undefined;
+  }
+
+  private respond(message: ClientMessage, reply: Document): void {
+    if (this.closed) return;
+    try {
       if (message.kind === 'msg') {
         if (!message.moreToCome) this.send(encodeMsg(message.requestId, reply));
       } else {
         this.send(encodeReply(message.requestId, reply));
       }
     } catch (err) {
-      // Reached when a reply cannot be encoded (e.g. larger than BSON allows).
-      if (this.closed) return;
-      const error = new MongoCommandError(
-        'BSONObjectTooLarge',
-        err instanceof Error ? err.message : 'reply could not be encoded',
-      ).toDocument();
-      this.socket.write(
-        message.kind === 'msg' ? encodeMsg(message.requestId, error) : encodeReply(message.requestId, error),
-      );
+      this.fail(message, err);
     }
   }
 
-  private execute(message: ClientMessage): Promise<Document> {
+  /** Reached when a reply cannot be encoded (e.g. larger than BSON allows). */
+  private fail(message: ClientMessage, err: unknown): void {
+    if (this.closed) return;
+    const error = new MongoCommandError(
+      'BSONObjectTooLarge',
+      err instanceof Error ? err.message : 'reply could not be encoded',
+    ).toDocument();
+    this.socket.write(
+      message.kind === 'msg' ? encodeMsg(message.requestId, error) : encodeReply(message.requestId, error),
+    );
+  }
+
+  private execute(message: ClientMessage): Document | Promise<Document> {
     const client = { connectionId: this.connectionId, remote: this.remote };
     if (message.kind === 'msg') {
       const cmd: Doc = message.body;
@@ -230,12 +288,10 @@ class Connection {
       return this.engine.run(cmd, client);
     }
     if (!message.collection.endsWith('.$cmd')) {
-      return Promise.resolve(
-        new MongoCommandError(
-          'IllegalOperation',
-          'legacy OP_QUERY is only supported for commands',
-        ).toDocument(),
-      );
+      return new MongoCommandError(
+        'IllegalOperation',
+        'legacy OP_QUERY is only supported for commands',
+      ).toDocument();
     }
     const wrapped = message.query.$query ?? message.query.query;
     const cmd: Doc = isPlainObject(wrapped) ? { ...wrapped } : { ...message.query };
