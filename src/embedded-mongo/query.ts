@@ -38,18 +38,40 @@ function isScalar(v: unknown): boolean {
  */
 function equalityMatcher(filter: Doc): Matcher | undefined {
   const terms: Array<[string[], unknown]> = [];
-  for (const [field, value] of Object.entries(filter)) {
+  for (const field in filter) {
+    const value = filter[field];
     if (field.startsWith('$') || !isScalar(value)) return undefined;
     terms.push([field.split('.'), value]);
   }
-  const equals = (leaf: unknown, value: unknown): boolean =>
-    compareValues(leaf, value) === 0 ||
-    (Array.isArray(leaf) && leaf.some((el) => compareValues(el, value) === 0));
-  return {
-    empty: false,
-    test: (doc) =>
-      terms.every(([parts, value]) => valuesAtPath(doc, parts).some((leaf) => equals(leaf, value))),
-  };
+  return new EqualityMatcher(terms);
+}
+
+/** A class rather than closures: one is built per point lookup, and closures cost more to create. */
+class EqualityMatcher implements Matcher {
+  readonly empty = false;
+
+  constructor(private readonly terms: Array<[string[], unknown]>) {}
+
+  test(doc: Doc): boolean {
+    for (const [parts, value] of this.terms) {
+      let found = false;
+      for (const leaf of valuesAtPath(doc, parts)) {
+        if (EqualityMatcher.equals(leaf, value)) {
+          found = true;
+          break;
+        }
+      }
+      if (!found) return false;
+    }
+    return true;
+  }
+
+  private static equals(leaf: unknown, value: unknown): boolean {
+    if (compareValues(leaf, value) === 0) return true;
+    if (!Array.isArray(leaf)) return false;
+    for (const el of leaf) if (compareValues(el, value) === 0) return true;
+    return false;
+  }
 }
 
 const QUERY_CACHE_SIZE = 256;

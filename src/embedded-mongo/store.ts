@@ -94,6 +94,7 @@ export class Index {
       return out.length > 0 ? out : [null];
     });
     if (this.spec.sparse === true && !anyPresent) return undefined;
+    if (perField.length === 1) return (perField[0] as unknown[]).map((v) => [v]);
     let combos: unknown[][] = [[]];
     for (const values of perField) {
       const next: unknown[][] = [];
@@ -104,11 +105,17 @@ export class Index {
   }
 
   private static fullKey(combo: unknown[]): string {
-    return combo.map(valueKey).join('|');
+    // Single-field keys are the common case: the same string, without the array round trip.
+    return combo.length === 1 ? valueKey(combo[0]) : combo.map(valueKey).join('|');
   }
 
   /** Unique single-field indexes: ids of the documents holding any of these values (each at most once). */
-  holdersOf(values: unknown[]): Set<string> {
+  holdersOf(values: unknown[]): Iterable<string> {
+    if (values.length === 1) {
+      // A point lookup: no set needed to keep one id unique.
+      const id = this.byKey.get(valueKey(values[0]));
+      return id === undefined ? [] : [id];
+    }
     const ids = new Set<string>();
     for (const v of values) {
       const id = this.byKey.get(Index.fullKey([v]));

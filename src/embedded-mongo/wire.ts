@@ -134,20 +134,19 @@ function parseOpQuery(buf: Buffer, requestId: number): ClientMessage {
 
 let nextResponseId = 1;
 
-function header(length: number, responseTo: number, opCode: number): Buffer {
-  const h = Buffer.allocUnsafe(16);
-  h.writeInt32LE(length, 0);
-  h.writeInt32LE(nextResponseId++ & 0x7fffffff, 4);
-  h.writeInt32LE(responseTo, 8);
-  h.writeInt32LE(opCode, 12);
-  return h;
+/** Writes the standard header at the start of `out` (in place: one reply, one buffer). */
+function header(out: Buffer, responseTo: number, opCode: number): void {
+  out.writeInt32LE(out.length, 0);
+  out.writeInt32LE(nextResponseId++ & 0x7fffffff, 4);
+  out.writeInt32LE(responseTo, 8);
+  out.writeInt32LE(opCode, 12);
 }
 
 /** An OP_MSG reply carrying one body document. */
 export function encodeMsg(responseTo: number, doc: Document): Buffer {
   const body = serialize(doc);
   const out = Buffer.allocUnsafe(16 + 4 + 1 + body.length);
-  header(out.length, responseTo, OP_MSG).copy(out, 0);
+  header(out, responseTo, OP_MSG);
   out.writeUInt32LE(0, 16);
   out[20] = 0;
   out.set(body, 21);
@@ -158,7 +157,7 @@ export function encodeMsg(responseTo: number, doc: Document): Buffer {
 export function encodeReply(responseTo: number, doc: Document): Buffer {
   const body = serialize(doc);
   const out = Buffer.allocUnsafe(16 + 20 + body.length);
-  header(out.length, responseTo, OP_REPLY).copy(out, 0);
+  header(out, responseTo, OP_REPLY);
   out.writeInt32LE(8, 16); // AwaitCapable
   out.writeBigInt64LE(0n, 20);
   out.writeInt32LE(0, 28);
