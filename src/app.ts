@@ -122,8 +122,11 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         'Azure Bot Service channels off (MicrosoftAppId unset); POST /api/messages serves local Emulator requests only',
       );
     }
-    if (!config.twilio) logger.info('SMS channel off (TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN unset)');
-    if (!config.slack) logger.info('Slack officers app off (SLACK_* unset)');
+    // The SMS channel and the officers' Slack app are not part of this release; their settings are
+    // validated already so deployments can prepare them, and the log says they are unused.
+    if (config.twilio) logger.warn('SMS channel not available in this release: TWILIO_* settings are unused');
+    if (config.slack)
+      logger.warn('Slack officers app not available in this release: SLACK_* settings are unused');
 
     registerWebRoutes(server, { issueConversationToken: (user) => directLine!.issueConversationToken(user) });
     registerFileRoutes(server, files);
