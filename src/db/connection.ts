@@ -2,6 +2,8 @@
  * The database connection: `MONGODB_URI` when set, otherwise the embedded MongoDB-compatible server
  * with its data under `DATA_DIR/db`. Application code sees plain mongoose either way.
  */
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mongoose from 'mongoose';
 import { startEmbeddedMongo } from '../embedded-mongo/index.js';
@@ -12,7 +14,7 @@ export const databaseName = 'insuralink';
 
 export interface Database {
   connection: mongoose.Connection;
-  /** The URI clients connect to (the embedded server's when `MONGODB_URI` is unset). */
+  /** The URI the app connects to (the embedded server's socket when `MONGODB_URI` is unset). */
   uri: string;
   embedded: boolean;
   /** Resolves when the server answers a ping within `timeoutMs`; rejects otherwise. */
@@ -29,10 +31,16 @@ export interface DatabaseOptions {
 }
 
 export async function connectDatabase(options: DatabaseOptions, logger: Logger): Promise<Database> {
+  // In the same process the app reaches its embedded server over a Unix socket: every query costs less
+  // than over loopback TCP. The TCP port stays open for outside tools.
   const embedded = options.mongodbUri
     ? undefined
-    : await startEmbeddedMongo(options.inMemory ? {} : { dataDir: join(options.dataDir, 'db') });
-  const uri = options.mongodbUri ?? embedded!.uri;
+    : await startEmbeddedMongo({
+        dataDir: options.inMemory ? undefined : join(options.dataDir, 'db'),
+        socketPath: join(tmpdir(), `insuralink-${process.pid}-${randomBytes(4).toString('hex')}.sock`),
+      });
+  const uri = options.mongodbUri ?? embedded?.socketUri ?? embedded?.uri;
+  if (!uri) throw new Error('no database to connect to');
   try {
     const connection = await mongoose
       .createConnection(uri, { dbName: databaseName, serverSelectionTimeoutMS: 5000 })
