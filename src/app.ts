@@ -92,8 +92,10 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         : 'OpenAI language features off: fully local',
     );
 
+    const storage = new MongoStorage(db.connection);
+    await storage.ensureIndexes();
     const bot = createBot({
-      storage: new MongoStorage(db.connection),
+      storage,
       services: {
         verification: new MongoVerificationService(models, domain.customers, cipher, domain.audit),
         policies: domain.policies,

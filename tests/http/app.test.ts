@@ -39,6 +39,15 @@ describe('HTTP server', () => {
     assert.ok(response.headers.get('x-request-id'));
   });
 
+  test('start builds the indexes, the bot state retention TTL included', async () => {
+    const db = app.database.connection.db;
+    assert.ok(db);
+    const botState = await db.collection('botstate').listIndexes().toArray();
+    assert.ok(botState.some((index) => typeof index.expireAfterSeconds === 'number'));
+    const policies = await db.collection('policies').listIndexes().toArray();
+    assert.ok(policies.some((index) => index.key.number === 1 && index.unique === true));
+  });
+
   test('an unknown route is a JSON 404 without internals', async () => {
     const response = await fetch(`${base}/no/such/thing`);
     assert.equal(response.status, 404);
