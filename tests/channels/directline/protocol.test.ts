@@ -160,7 +160,8 @@ describe('Direct Line 3.0 with the official client', () => {
       await new Promise<void>((resolve) => {
         ws.on('message', (data: Buffer) => {
           frames.push(data.toString('utf8'));
-          if (frames.includes('')) resolve();
+          // The welcome and the first keep-alive may arrive in either order: wait for both.
+          if (frames.includes('') && frames.some((frame) => frame !== '')) resolve();
         });
       });
       const [welcome] = frames.filter((frame) => frame !== '').map((frame) => JSON.parse(frame) as unknown);
