@@ -293,32 +293,24 @@ export function cloneDoc<T>(v: T): T {
 export function normalizeInPlace(v: unknown): boolean {
   let wrapped = false;
   if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) {
-      const el: unknown = v[i];
-      const t = bsonTypeOf(el);
-      if (t === undefined) {
-        if (el !== null && typeof el === 'object' && normalizeInPlace(el)) wrapped = true;
-        continue;
-      }
-      const r = unwrapNumber(el, t);
-      if (r.keep) wrapped = wrapped || r.numeric;
-      else v[i] = r.value;
-    }
+    for (let i = 0; i < v.length; i++)
+      if (normalizeSlot(v as unknown as Record<number, unknown>, i)) wrapped = true;
     return wrapped;
   }
   if (!isPlainObject(v)) return false;
-  for (const k in v) {
-    const el = v[k];
-    const t = bsonTypeOf(el);
-    if (t === undefined) {
-      if (el !== null && typeof el === 'object' && normalizeInPlace(el)) wrapped = true;
-      continue;
-    }
-    const r = unwrapNumber(el, t);
-    if (r.keep) wrapped = wrapped || r.numeric;
-    else v[k] = r.value;
-  }
+  for (const k in v) if (normalizeSlot(v, k)) wrapped = true;
   return wrapped;
+}
+
+/** Normalises one element or field in place; true when a numeric wrapper was kept there or below it. */
+function normalizeSlot(container: Record<string | number, unknown>, key: string | number): boolean {
+  const el = container[key];
+  const t = bsonTypeOf(el);
+  if (t === undefined) return el !== null && typeof el === 'object' && normalizeInPlace(el);
+  const r = unwrapNumber(el, t);
+  if (r.keep) return r.numeric;
+  container[key] = r.value;
+  return false;
 }
 
 function unwrapNumber(el: unknown, tag: string): { keep: boolean; numeric: boolean; value?: number } {
