@@ -4,7 +4,14 @@ import { benefitRequestStatuses } from '../db/models/index.js';
 import { actorInputSchema, type Actor, type ActorType } from './actor.js';
 import type { AuditLog } from './audit.js';
 import { DomainError } from './errors.js';
-import { asDomainError, idOf, parseInput, parseObjectId } from './mapping.js';
+import {
+  asDomainError,
+  idOf,
+  parseInput,
+  parseObjectId,
+  toStatusChange,
+  type StatusChange,
+} from './mapping.js';
 import { benefitRequestNumbers, type NumberAllocator } from './numbers.js';
 import { normalizeNumber } from './policies.js';
 
@@ -42,13 +49,7 @@ export interface BenefitRequestView {
   details: string;
   status: BenefitRequestStatus;
   requiresApproval: boolean;
-  decisions: {
-    from?: BenefitRequestStatus;
-    to: BenefitRequestStatus;
-    actor: { type: ActorType; id: string };
-    reason?: string;
-    at: Date;
-  }[];
+  decisions: StatusChange<BenefitRequestStatus>[];
   createdAt: Date;
   updatedAt: Date;
 }
@@ -284,13 +285,7 @@ export class MongoBenefitService implements BenefitService {
       details: row.details,
       status: row.status,
       requiresApproval: row.requiresApproval,
-      decisions: row.decisions.map((decision) => ({
-        ...(decision.from ? { from: decision.from } : {}),
-        to: decision.to,
-        actor: { type: decision.actor.type, id: decision.actor.id },
-        ...(decision.reason ? { reason: decision.reason } : {}),
-        at: decision.at,
-      })),
+      decisions: row.decisions.map(toStatusChange),
       createdAt: row.createdAt,
       updatedAt: row.updatedAt,
     };

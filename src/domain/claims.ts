@@ -4,7 +4,16 @@ import { claimStatuses } from '../db/models/index.js';
 import { actorInputSchema, type Actor, type ActorType } from './actor.js';
 import type { AuditLog } from './audit.js';
 import { DomainError } from './errors.js';
-import { asDomainError, decimalToNumber, idOf, parseInput, parseObjectId, toDecimal } from './mapping.js';
+import {
+  asDomainError,
+  decimalToNumber,
+  idOf,
+  parseInput,
+  parseObjectId,
+  toDecimal,
+  toStatusChange,
+  type StatusChange,
+} from './mapping.js';
 import { claimNumbers, type NumberAllocator } from './numbers.js';
 import { normalizeNumber } from './policies.js';
 
@@ -62,13 +71,7 @@ export const newClaimSchema = z.object({
 });
 export type NewClaim = z.input<typeof newClaimSchema>;
 
-export interface ClaimStatusChange {
-  from?: ClaimStatus;
-  to: ClaimStatus;
-  actor: { type: ActorType; id: string };
-  reason?: string;
-  at: Date;
-}
+export type ClaimStatusChange = StatusChange<ClaimStatus>;
 
 /** A claim as services return it. Amounts are numbers in `currency` units. */
 export interface ClaimView {
@@ -407,13 +410,7 @@ export class MongoClaimService implements ClaimService {
         size: file.size,
         uploadedAt: file.uploadedAt,
       })),
-      statusHistory: row.statusHistory.map((change) => ({
-        ...(change.from ? { from: change.from } : {}),
-        to: change.to,
-        actor: { type: change.actor.type, id: change.actor.id },
-        ...(change.reason ? { reason: change.reason } : {}),
-        at: change.at,
-      })),
+      statusHistory: row.statusHistory.map(toStatusChange),
       messages: row.messages.map((message) => ({
         from: message.from,
         author: message.author,

@@ -1,6 +1,7 @@
 /** Conversions between stored BSON values and the plain values services return. */
 import { Types } from 'mongoose';
 import type { ZodType } from 'zod';
+import type { ActorType } from './actor.js';
 import { DomainError } from './errors.js';
 
 /** Money and limits leave the services as numbers in currency units (Decimal128 is for storage). */
@@ -57,4 +58,30 @@ export function asDomainError(error: unknown): unknown {
     return new DomainError('validation', `invalid ${fields.join(', ')}`, { fields });
   }
   return error;
+}
+
+/** One recorded status change (a claim's history, a benefit request's decisions) as services return it. */
+export interface StatusChange<S extends string> {
+  from?: S;
+  to: S;
+  actor: { type: ActorType; id: string };
+  reason?: string;
+  at: Date;
+}
+
+/** A stored status change as a plain `StatusChange`: absent `from` and `reason` are left out. */
+export function toStatusChange<S extends string>(change: {
+  from?: S | null;
+  to: S;
+  actor: { type: ActorType; id: string };
+  reason?: string | null;
+  at: Date;
+}): StatusChange<S> {
+  return {
+    ...(change.from ? { from: change.from } : {}),
+    to: change.to,
+    actor: { type: change.actor.type, id: change.actor.id },
+    ...(change.reason ? { reason: change.reason } : {}),
+    at: change.at,
+  };
 }
