@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { demoCustomer, demoOfficers } from '../../src/db/seed.js';
+import { demoCustomer } from '../../src/db/seed.js';
 import { isDomainError, type Actor } from '../../src/domain/index.js';
-import { fixedNow, startSeededDomain, type SeededDomain } from './fixtures.js';
+import { avery, customerActor, fixedNow, startSeededDomain, type SeededDomain } from './fixtures.js';
 
 let env: SeededDomain;
 before(async () => {
@@ -12,8 +12,7 @@ after(async () => {
   await env.db.stop();
 });
 
-const avery: Actor = { type: 'officer', id: demoOfficers[0].slackUserId, channel: 'slack' };
-const jordanActor = (): Actor => ({ type: 'customer', id: env.jordan.id, channel: 'directline' });
+const jordanActor = (): Actor => customerActor(env.jordan);
 
 describe('benefit catalogue', () => {
   it("lists the benefits of the customer's own policy only", async () => {

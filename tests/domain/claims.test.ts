@@ -4,7 +4,7 @@ import type { ClaimStatus } from '../../src/db/models/index.js';
 import { demoCustomer, demoOfficers } from '../../src/db/seed.js';
 import { claimTransitions } from '../../src/domain/claims.js';
 import { isDomainError, type Actor, type ClaimView } from '../../src/domain/index.js';
-import { fixedNow, startSeededDomain, type SeededDomain } from './fixtures.js';
+import { avery, customerActor, fixedNow, morgan, startSeededDomain, type SeededDomain } from './fixtures.js';
 
 let env: SeededDomain;
 before(async () => {
@@ -14,10 +14,8 @@ after(async () => {
   await env.db.stop();
 });
 
-const avery: Actor = { type: 'officer', id: demoOfficers[0].slackUserId, channel: 'slack' };
-const morgan: Actor = { type: 'officer', id: demoOfficers[1].slackUserId, channel: 'slack' };
 const system: Actor = { type: 'system', id: 'test' };
-const jordanActor = (): Actor => ({ type: 'customer', id: env.jordan.id, channel: 'directline' });
+const jordanActor = (): Actor => customerActor(env.jordan);
 
 async function fileClaim(amountClaimed = 800): Promise<ClaimView> {
   return env.services.claims.create(

@@ -1,9 +1,23 @@
 /** A database with the demo data and the services over it, on a fixed clock. */
-import { demoCustomer, seedDemoData } from '../../src/db/seed.js';
-import { createDomainServices, type CustomerSummary, type DomainServices } from '../../src/domain/index.js';
+import { demoCustomer, demoOfficers, seedDemoData } from '../../src/db/seed.js';
+import {
+  createDomainServices,
+  type Actor,
+  type CustomerSummary,
+  type DomainServices,
+} from '../../src/domain/index.js';
 import { startTestDatabase, type TestDatabase } from '../support/db.js';
 
 export const fixedNow = new Date('2026-06-15T12:00:00Z');
+
+/** Demo officers acting from Slack: Avery (claims officer) and Morgan (supervisor). */
+export const avery: Actor = { type: 'officer', id: demoOfficers[0].slackUserId, channel: 'slack' };
+export const morgan: Actor = { type: 'officer', id: demoOfficers[1].slackUserId, channel: 'slack' };
+
+/** A customer acting from the website chat. */
+export function customerActor(customer: CustomerSummary): Actor {
+  return { type: 'customer', id: customer.id, channel: 'directline' };
+}
 
 export interface SeededDomain {
   db: TestDatabase;
