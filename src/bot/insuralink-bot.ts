@@ -3,7 +3,13 @@
  * connector), running MainDialog over conversation state kept in MongoDB.
  */
 import { ActivityHandler, type ConversationState, type Storage, type TurnContext } from 'botbuilder';
-import { runDialog, type DialogState } from 'botbuilder-dialogs';
+import {
+  DialogSet,
+  DialogTurnStatus,
+  type DialogContext,
+  type DialogState,
+  type DialogStateManagerConfiguration,
+} from 'botbuilder-dialogs';
 import type { DialogServices, QuestionAnswerer } from '../../dialogs/dependencies.js';
 import { MainDialog } from '../../dialogs/main-dialog.js';
 import { greetingText, menu } from '../../dialogs/replies.js';
@@ -16,6 +22,9 @@ import { defaultVerificationIdleMs, Session, type SessionData } from './session.
 import { ConcurrentConversationState } from './state.js';
 
 export type { DialogServices as BotServices, QuestionAnswerer } from '../../dialogs/dependencies.js';
+
+/** Where botbuilder-dialogs looks for the turn's memory scope configuration before building one. */
+const stateConfigurationKey = 'DialogStateManagerConfiguration';
 
 /** Everything the bot is built from; see `createBot`. */
 export interface BotOptions {
@@ -44,6 +53,7 @@ export interface BotOptions {
 export class InsuraLinkBot extends ActivityHandler {
   /** The last turn queued per conversation. */
   private readonly turns = new Map<string, Promise<void>>();
+  private stateConfiguration: DialogStateManagerConfiguration | undefined;
 
   constructor(
     private readonly conversationState: ConversationState,
@@ -51,10 +61,12 @@ export class InsuraLinkBot extends ActivityHandler {
     session: Session,
   ) {
     super();
-    const dialogState = conversationState.createProperty<DialogState>('dialogState');
+    const dialogs = new DialogSet(conversationState.createProperty<DialogState>('dialogState')).add(dialog);
     this.onMessage(async (context, next) => {
       await session.touch(context);
-      await runDialog(dialog, context, dialogState);
+      const dc = await this.dialogContext(dialogs, context);
+      const result = await dc.continueDialog();
+      if (result.status === DialogTurnStatus.empty) await dc.beginDialog(dialog.id);
       await next();
     });
     this.onMembersAdded(async (context, next) => {
@@ -64,6 +76,19 @@ export class InsuraLinkBot extends ActivityHandler {
       }
       await next();
     });
+  }
+
+  /**
+   * The turn's root dialog context. The dialogs here keep everything in their own dialog state and use
+   * no memory scopes, so unlike botbuilder's \`runDialog\` this neither loads and saves every scope nor
+   * sends a memory snapshot trace each turn; and the scope configuration botbuilder builds on a turn's
+   * first dialog context is built once and shared by every turn.
+   */
+  private async dialogContext(dialogs: DialogSet, context: TurnContext): Promise<DialogContext> {
+    if (this.stateConfiguration) context.turnState.set(stateConfigurationKey, this.stateConfiguration);
+    const dc = await dialogs.createContext(context);
+    this.stateConfiguration ??= dc.state.configuration;
+    return dc;
   }
 
   override async run(context: TurnContext): Promise<void> {
