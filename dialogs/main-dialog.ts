@@ -1,9 +1,9 @@
 import { MessageFactory, type TurnContext } from 'botbuilder';
 import {
   ComponentDialog,
-  WaterfallDialog,
+  DialogTurnStatus,
+  type DialogContext,
   type DialogTurnResult,
-  type WaterfallStepContext,
 } from 'botbuilder-dialogs';
 import type { Intent, Recognition } from '../src/bot/recognizer.js';
 import type { DialogDependencies } from './dependencies.js';
@@ -16,7 +16,9 @@ import {
 import { greetingText, handOff, helpText, menu, menuItemOf, menuItems, type MenuItem } from './replies.js';
 
 export const mainDialogId = 'mainDialog';
-const waterfallId = 'mainDialog.steps';
+
+/** The message is answered and nothing is left waiting for the customer. */
+const answered: DialogTurnResult = { status: DialogTurnStatus.complete };
 
 export interface MainOptions {
   /** A message to handle instead of the incoming activity's text (one a child dialog handed back). */
@@ -45,79 +47,79 @@ const notYetInChat: Readonly<Partial<Record<Intent, string>>> = {
 
 /**
  * The root dialog: greets, shows the menu and routes each message by its recognised intent. Anything
- * not recognised as a request goes to the knowledge base.
+ * not recognised as a request goes to the knowledge base. Routing is a single decision per message, so
+ * it runs as the dialog begins rather than as a waterfall step: one dialog context less on every turn.
  */
 export class MainDialog extends ComponentDialog {
   constructor(private readonly deps: DialogDependencies) {
     super(mainDialogId);
-    this.addDialog(new PolicyLookupDialog(deps))
-      .addDialog(new FaqDialog(deps))
-      .addDialog(new WaterfallDialog(waterfallId, [(step) => this.route(step), (step) => this.finish(step)]));
-    this.initialDialogId = waterfallId;
+    this.addDialog(new PolicyLookupDialog(deps)).addDialog(new FaqDialog(deps));
   }
 
-  private async route(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const options = (step.options ?? {}) as MainOptions;
-    const text = (options.text ?? step.context.activity.text ?? '').trim();
+  protected override onBeginDialog(innerDc: DialogContext, options?: MainOptions): Promise<DialogTurnResult> {
+    return this.route(innerDc, (options?.text ?? innerDc.context.activity.text ?? '').trim());
+  }
+
+  /** A message the FAQ handed back (a new request rather than a reply to it) is routed afresh. */
+  protected override endComponent(outerDc: DialogContext, result: unknown): Promise<DialogTurnResult> {
+    const reroute = (result as FaqResult | undefined)?.reroute;
+    if (!reroute) return super.endComponent(outerDc, result);
+    const options: MainOptions = { text: reroute };
+    return outerDc.replaceDialog(this.id, options);
+  }
+
+  private async route(dc: DialogContext, text: string): Promise<DialogTurnResult> {
+    const { context } = dc;
     if (text === '') {
-      await step.context.sendActivity(menu('What would you like to do?'));
-      return step.endDialog();
+      await context.sendActivity(menu('What would you like to do?'));
+      return answered;
     }
     const item = menuItemOf(text);
     const { intent, entities } = item
       ? { intent: menuIntents[item], entities: {} }
-      : await this.recognize(step.context, text);
+      : await this.recognize(context, text);
 
     switch (intent) {
       case 'greeting': {
-        const customer = await this.deps.session.customer(step.context);
-        await step.context.sendActivity(
+        const customer = await this.deps.session.customer(context);
+        await context.sendActivity(
           menu(customer ? `Hi ${customer.firstName}, what would you like to do?` : greetingText),
         );
-        return step.endDialog();
+        return answered;
       }
       case 'help':
-        await step.context.sendActivity(menu(helpText));
-        return step.endDialog();
+        await context.sendActivity(menu(helpText));
+        return answered;
       case 'cancel':
-        await step.context.sendActivity(menu("There's nothing to cancel. What would you like to do?"));
-        return step.endDialog();
+        await context.sendActivity(menu("There's nothing to cancel. What would you like to do?"));
+        return answered;
       case 'talk_to_person':
-        await handOff(step.context, this.deps, 'customer_request', 'menu');
-        return step.endDialog();
+        await handOff(context, this.deps, 'customer_request', 'menu');
+        return answered;
       case 'ask':
-        await step.context.sendActivity('Sure, what would you like to know?');
-        return step.endDialog();
+        await context.sendActivity('Sure, what would you like to know?');
+        return answered;
       case 'policy_lookup': {
         const lookup: PolicyLookupOptions = entities.policyNumber
           ? { policyNumber: entities.policyNumber }
           : {};
-        return step.beginDialog(policyLookupDialogId, lookup);
+        return dc.beginDialog(policyLookupDialogId, lookup);
       }
       case 'claim_status':
       case 'file_claim':
       case 'benefits':
-        await step.context.sendActivity(
+        await context.sendActivity(
           MessageFactory.suggestedActions(
             [menuItems.person, menuItems.policies, menuItems.question],
             `${notYetInChat[intent]} A person from our team can help with that, and I can show your policies or answer a question.`,
           ),
         );
-        return step.endDialog();
+        return answered;
       case 'faq': {
         const faq: FaqOptions = { question: text };
-        return step.beginDialog(faqDialogId, faq);
+        return dc.beginDialog(faqDialogId, faq);
       }
     }
-  }
-
-  private async finish(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const result = step.result as FaqResult | undefined;
-    if (result?.reroute) {
-      const options: MainOptions = { text: result.reroute };
-      return step.replaceDialog(waterfallId, options);
-    }
-    return step.endDialog();
   }
 
   /** The configured recognizer, or the local one should it fail, so a message is never dropped. */

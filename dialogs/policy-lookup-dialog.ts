@@ -34,19 +34,23 @@ export class PolicyLookupDialog extends BaseDialog {
   constructor(deps: DialogDependencies) {
     super(policyLookupDialogId, deps);
     this.addDialog(new VerifyIdentityDialog(deps)).addDialog(
-      new WaterfallDialog(waterfallId, [(step) => this.ensureVerified(step), (step) => this.show(step)]),
+      new WaterfallDialog(waterfallId, [(step) => this.start(step), (step) => this.afterVerification(step)]),
     );
     this.initialDialogId = waterfallId;
   }
 
-  private async ensureVerified(step: WaterfallStepContext): Promise<DialogTurnResult> {
+  /** A customer already verified gets the answer right away; anyone else verifies first. */
+  private async start(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const customer = await this.deps.session.customer(step.context);
-    return customer ? step.next(customer) : step.beginDialog(verifyIdentityDialogId);
+    return customer ? this.show(step, customer) : step.beginDialog(verifyIdentityDialogId);
   }
 
-  private async show(step: WaterfallStepContext): Promise<DialogTurnResult> {
+  private async afterVerification(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const customer = step.result as VerifiedCustomer | undefined;
-    if (!customer) return step.endDialog();
+    return customer ? this.show(step, customer) : step.endDialog();
+  }
+
+  private async show(step: WaterfallStepContext, customer: VerifiedCustomer): Promise<DialogTurnResult> {
     const { policyNumber } = (step.options ?? {}) as PolicyLookupOptions;
     if (policyNumber) {
       await this.showDetails(step.context, customer, policyNumber);

@@ -1,4 +1,4 @@
-import { calculateChangeHash, ConversationState, type StoreItem, type TurnContext } from 'botbuilder';
+import { ConversationState, type StoreItem, type TurnContext } from 'botbuilder';
 
 /**
  * Conversation state saved with optimistic concurrency. botbuilder's `BotState.saveChanges` always
@@ -10,23 +10,29 @@ import { calculateChangeHash, ConversationState, type StoreItem, type TurnContex
  * twice in one turn is not taken for a conflict with itself.
  */
 export class ConcurrentConversationState extends ConversationState {
-  /** Per turn: the hash of the state as last read or saved, to skip saving what did not change. */
-  private readonly savedHash = Symbol('ConcurrentConversationState.savedHash');
+  /** Per turn: the state as last read or saved, to skip saving what did not change. */
+  private readonly saved = Symbol('ConcurrentConversationState.saved');
 
   override async load(context: TurnContext, force = false): Promise<StoreItem> {
     const reading = force || this.get(context) === undefined;
     const state = (await super.load(context, force)) as StoreItem;
-    if (reading) context.turnState.set(this.savedHash, calculateChangeHash(state));
+    if (reading) context.turnState.set(this.saved, snapshot(state));
     return state;
   }
 
   override async saveChanges(context: TurnContext, force = false): Promise<void> {
     const state = this.get(context) as StoreItem | undefined;
     if (!state) return;
-    const hash = calculateChangeHash(state);
-    if (!force && hash === context.turnState.get(this.savedHash)) return;
+    const current = snapshot(state);
+    if (!force && current === context.turnState.get(this.saved)) return;
     const key = await this.storageKey(context);
     await this.storage.write({ [key]: state });
-    context.turnState.set(this.savedHash, hash);
+    context.turnState.set(this.saved, current);
   }
+}
+
+/** The state's content without its eTag (which every save changes), as JSON: storage holds it as JSON too. */
+function snapshot(state: StoreItem): string {
+  const { eTag: _eTag, ...content } = state;
+  return JSON.stringify(content);
 }

@@ -3,6 +3,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Storage, StoreItems } from 'botbuilder';
+import type { Collection } from 'mongodb';
 import { Schema, type Connection, type Model } from 'mongoose';
 import { isDuplicateKeyError } from '../domain/mapping.js';
 
@@ -56,10 +57,13 @@ export class StoragePreconditionError extends Error {
  */
 export class MongoStorage implements Storage {
   private readonly model: Model<BotStateRow>;
+  /** The model's driver collection, typed: mongoose declares it for any document. */
+  private readonly rows: Collection<BotStateRow>;
 
   constructor(connection: Connection) {
     // Compiling the same schema again on a connection returns the model already there.
     this.model = connection.model<BotStateRow>('BotStateItem', botStateSchema);
+    this.rows = this.model.collection as unknown as Collection<BotStateRow>;
   }
 
   /** Builds the collection's indexes (the retention TTL); call once at start. */
@@ -70,7 +74,8 @@ export class MongoStorage implements Storage {
   async read(keys: string[]): Promise<StoreItems> {
     if (!Array.isArray(keys)) throw new ReferenceError('Keys are required when reading.');
     if (keys.length === 0) return {};
-    const rows = await this.model.find({ _id: { $in: keys } }).lean();
+    // The driver directly: this runs on every turn, and the rows need no casting.
+    const rows = await this.rows.find({ _id: { $in: keys } }, { projection: { data: 1, eTag: 1 } }).toArray();
     const items: StoreItems = {};
     for (const row of rows) {
       items[row._id] = { ...(JSON.parse(row.data) as object), eTag: row.eTag };
