@@ -21,6 +21,7 @@ export const ErrorCodes = {
   IndexKeySpecsConflict: 86,
   CannotCreateIndex: 67,
   BSONObjectTooLarge: 10334,
+  Location31254: 31254,
   Location40352: 40352,
   DuplicateKey: 11000,
 } as const;

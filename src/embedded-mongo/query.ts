@@ -2,6 +2,7 @@
  * Reading documents: index-assisted candidate selection, filtering through mingo, MongoDB sort order and
  * projection.
  */
+import { MongoCommandError } from './errors.js';
 import { projectionOptions, Query, queryOptions, usesExpressions } from './mingo.js';
 import type { Collection, Index, KeyRange } from './store.js';
 import {
@@ -315,10 +316,54 @@ function indexOrder(coll: Collection, sort: Doc, plan: QueryPlan): Iterable<Doc>
  */
 export function project(docs: Doc[], projection: Doc | undefined, filter?: Doc): Doc[] {
   if (!projection || Object.keys(projection).length === 0) return docs;
+  const fields = topLevelFields(projection);
+  if (fields) return docs.map((doc) => pickFields(doc, fields));
   const positional = Object.keys(projection).some((k) => k.endsWith('.$'));
   const condition = positional && filter ? plainNumbers(filter) : {};
   const query = new Query(condition, projectionOptions(projection, condition));
   // mingo's projection edits nested objects of its input in place; stored documents must never change.
   const copies = docs.map((d) => cloneDoc(positional ? matchView(d) : d));
   return query.find(copies, plainNumbers(projection)).all() as Doc[];
+}
+
+/** A projection that only keeps or only drops top-level fields (the common case), with `_id` apart. */
+interface TopLevelFields {
+  /** True: keep the listed fields; false: keep all but them. */
+  keep: boolean;
+  names: Set<string>;
+  id: boolean;
+}
+
+/** The projection as a `TopLevelFields`, or undefined when it needs the full projection language. */
+function topLevelFields(projection: Doc): TopLevelFields | undefined {
+  let keep: boolean | undefined;
+  let id = true;
+  const names = new Set<string>();
+  for (const [name, value] of Object.entries(projection)) {
+    const on = typeof value === 'boolean' ? value : typeof value === 'number' ? value !== 0 : undefined;
+    if (on === undefined || name.includes('.') || name.startsWith('$')) return undefined;
+    if (name === '_id') {
+      id = on;
+      continue;
+    }
+    if (keep !== undefined && keep !== on) {
+      throw new MongoCommandError(
+        'Location31254',
+        `Cannot do ${on ? 'inclusion' : 'exclusion'} on field ${name} in ${keep ? 'inclusion' : 'exclusion'} projection`,
+      );
+    }
+    keep = on;
+    names.add(name);
+  }
+  // Only `_id` given: `{_id: 1}` keeps just the id, `{_id: 0}` drops just the id.
+  return { keep: keep ?? id, names, id };
+}
+
+/** A new document with the chosen fields, in the stored order; values are shared, never changed. */
+function pickFields(doc: Doc, fields: TopLevelFields): Doc {
+  const out: Doc = {};
+  for (const name of Object.keys(doc)) {
+    if (name === '_id' ? fields.id : fields.names.has(name) === fields.keep) out[name] = doc[name];
+  }
+  return out;
 }

@@ -82,6 +82,28 @@ describe('queries', () => {
         assert.deepEqual(await ids({ 'pets.kind': 'dog', 'pets.age': { $gt: 5 } }), [3, 4]);
       });
 
+      test('projection of top-level fields: kept in stored order or dropped; mixing them is refused', async () => {
+        const { api } = await collectionApi(t, flavour);
+        await api.insertMany(people);
+        const [kept] = await api.find({ _id: 1 }, { projection: { scores: 1, name: 1 } });
+        assert.deepEqual(Object.keys(kept ?? {}), ['_id', 'name', 'scores']);
+        assert.deepEqual(kept, { _id: 1, name: 'ann', scores: [90, 70] });
+        assert.deepEqual(await api.find({ _id: 2 }, { projection: { name: 1, _id: 0 } }), [{ name: 'bob' }]);
+        assert.deepEqual(await api.find({ _id: 2 }, { projection: { _id: 1 } }), [{ _id: 2 }]);
+        assert.deepEqual(await api.find({ _id: 2 }, { projection: { address: 0, scores: 0, tags: 0 } }), [
+          { _id: 2, name: 'bob', age: 25 },
+        ]);
+        assert.deepEqual(await api.find({ _id: 4 }, { projection: { _id: 0, pets: 0 } }), [
+          { name: 'dan', tags: ['c', 'a'] },
+        ]);
+        // A field the document lacks is simply absent.
+        assert.deepEqual(await api.find({ _id: 4 }, { projection: { age: 1 } }), [{ _id: 4 }]);
+        await assert.rejects(api.find({}, { projection: { name: 1, age: 0 } }), (err: unknown) => {
+          assert.equal((err as { code?: unknown }).code, 31254);
+          return true;
+        });
+      });
+
       test('projection: nested inclusion, $slice and $elemMatch', async () => {
         const { api } = await collectionApi(t, flavour);
         await api.insertMany(people);
