@@ -57,7 +57,7 @@ export class MongoPolicyService implements PolicyService {
 
   async listForCustomer(customerId: string): Promise<InsurerPolicies[]> {
     const holder = parseObjectId(customerId, 'customer');
-    const rows = await this.models.policies.find({ holder }).sort({ number: 1 }).lean();
+    const rows = await this.models.policies.find({ holder }, summaryFields).sort({ number: 1 }).lean();
     const { insurers, types } = await this.related(rows);
     const groups = new Map<string, InsurerPolicies>();
     for (const row of rows) {
@@ -112,7 +112,7 @@ export class MongoPolicyService implements PolicyService {
    * Insurers and policy types for `rows`. Both are small reference tables read on nearly every policy
    * view, so they are cached; an id the cache does not know reloads it, and edits show within a minute.
    */
-  private async related(rows: PolicyRow[]) {
+  private async related(rows: Pick<PolicyRow, 'insurer' | 'policyType'>[]) {
     const known = (cache: ReferenceData) =>
       rows.every((row) => cache.insurers.has(idOf(row.insurer)) && cache.types.has(idOf(row.policyType)));
     if (!this.reference || this.reference.loadedAt + referenceTtlMs < Date.now() || !known(this.reference)) {
@@ -151,7 +151,20 @@ function insurerRef(insurer: InsurerRow): InsurerPolicies['insurer'] {
   };
 }
 
-function toSummary(row: PolicyRow, type: PolicyTypeRow): PolicySummary {
+/** What a list reads of each policy: the fields `toSummary` shows and the references it groups by. */
+const summaryFields = {
+  number: 1,
+  status: 1,
+  premium: 1,
+  nextDueDate: 1,
+  startDate: 1,
+  endDate: 1,
+  insurer: 1,
+  policyType: 1,
+} as const;
+type SummaryRow = Pick<PolicyRow, '_id' | keyof typeof summaryFields>;
+
+function toSummary(row: SummaryRow, type: PolicyTypeRow): PolicySummary {
   return {
     id: idOf(row._id),
     number: row.number,
