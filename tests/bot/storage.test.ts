@@ -105,3 +105,68 @@ describe('MongoStorage', () => {
     assert.deepEqual(Object.keys(await storage.read(['a', 'b', 'c'])), ['b']);
   });
 });
+
+describe('MongoStorage read-back of its own writes, with other processes writing too', () => {
+  let db: TestDatabase;
+  let clock: number;
+  /** Two app processes: each storage keeps its own copies, the database is shared. */
+  let here: MongoStorage;
+  let elsewhere: MongoStorage;
+  const valueOf = async (storage: MongoStorage, key = 'k') =>
+    ((await storage.read([key]))[key] as { v: number } | undefined)?.v;
+
+  before(async () => {
+    db = await startTestDatabase();
+  });
+  after(async () => {
+    await db.stop();
+  });
+  beforeEach(async () => {
+    clock = Date.parse('2026-11-21T12:00:00Z');
+    here = new MongoStorage(db.connection, { now: () => clock });
+    elsewhere = new MongoStorage(db.connection, { now: () => clock });
+    await elsewhere.delete(['k']);
+  });
+
+  it('reads back its own write from memory for a minute, then from the database', async () => {
+    await here.write({ k: { v: 1 } });
+    await elsewhere.write({ k: { v: 2 } });
+    assert.equal(await valueOf(here), 1);
+    clock += 59_999;
+    assert.equal(await valueOf(here), 1);
+    clock += 1;
+    assert.equal(await valueOf(here), 2);
+  });
+
+  it('never overwrites a newer item with its older copy, and fetches the item once refused', async () => {
+    await here.write({ k: { v: 1 } });
+    await elsewhere.write({ k: { v: 2 } });
+    const stale = (await here.read(['k'])).k as { v: number; eTag: string };
+    await assert.rejects(here.write({ k: { ...stale, v: 3 } }), StoragePreconditionError);
+    assert.equal(await valueOf(here), 2);
+    assert.equal(await valueOf(elsewhere), 2);
+  });
+
+  it('remembers nothing of overlapping writes of one key, whichever landed last', async () => {
+    await Promise.all([here.write({ k: { v: 1 } }), here.write({ k: { v: 2 } })]);
+    const landed = await valueOf(elsewhere);
+    await elsewhere.write({ k: { v: 3 } });
+    assert.ok(landed === 1 || landed === 2);
+    assert.equal(await valueOf(here), 3);
+  });
+
+  it('forgets a deleted item', async () => {
+    await here.write({ k: { v: 1 } });
+    await here.delete(['k']);
+    assert.equal(await valueOf(here), undefined);
+    await elsewhere.write({ k: { v: 2 } });
+    assert.equal(await valueOf(here), 2);
+  });
+
+  it('reads every time from the database with cacheMs 0', async () => {
+    const uncached = new MongoStorage(db.connection, { cacheMs: 0, now: () => clock });
+    await uncached.write({ k: { v: 1 } });
+    await elsewhere.write({ k: { v: 2 } });
+    assert.equal(await valueOf(uncached), 2);
+  });
+});
