@@ -80,7 +80,7 @@ export class InsuraLinkBot extends ActivityHandler {
 
   /**
    * The turn's root dialog context. The dialogs here keep everything in their own dialog state and use
-   * no memory scopes, so unlike botbuilder's \`runDialog\` this neither loads and saves every scope nor
+   * no memory scopes, so unlike botbuilder's `runDialog` this neither loads and saves every scope nor
    * sends a memory snapshot trace each turn; and the scope configuration botbuilder builds on a turn's
    * first dialog context is built once and shared by every turn.
    */
