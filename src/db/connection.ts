@@ -3,6 +3,7 @@
  * with its data under `DATA_DIR/db`. Application code sees plain mongoose either way.
  */
 import { randomBytes } from 'node:crypto';
+import { readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mongoose from 'mongoose';
@@ -33,11 +34,12 @@ export interface DatabaseOptions {
 export async function connectDatabase(options: DatabaseOptions, logger: Logger): Promise<Database> {
   // In the same process the app reaches its embedded server over a Unix socket: every query costs less
   // than over loopback TCP. The TCP port stays open for outside tools.
+  if (!options.mongodbUri) await removeStaleSockets();
   const embedded = options.mongodbUri
     ? undefined
     : await startEmbeddedMongo({
         dataDir: options.inMemory ? undefined : join(options.dataDir, 'db'),
-        socketPath: join(tmpdir(), `insuralink-${process.pid}-${randomBytes(4).toString('hex')}.sock`),
+        socketPath: join(tmpdir(), `${socketPrefix}${process.pid}-${randomBytes(4).toString('hex')}.sock`),
       });
   const uri = options.mongodbUri ?? embedded?.socketUri ?? embedded?.uri;
   if (!uri) throw new Error('no database to connect to');
@@ -65,6 +67,31 @@ export async function connectDatabase(options: DatabaseOptions, logger: Logger):
   } catch (error) {
     await embedded?.stop();
     throw error;
+  }
+}
+
+/** The embedded server's socket is `<tmpdir>/insuralink-<pid>-<random>.sock`. */
+const socketPrefix = 'insuralink-';
+const socketName = /^insuralink-(\d+)-[0-9a-f]+\.sock$/;
+
+/** Removes the socket files of app processes that are gone: a killed process cannot remove its own. */
+export async function removeStaleSockets(dir = tmpdir()): Promise<void> {
+  const names = await readdir(dir).catch(() => []);
+  await Promise.all(
+    names.map(async (name) => {
+      const pid = Number(socketName.exec(name)?.[1]);
+      if (pid && !isRunning(pid)) await rm(join(dir, name), { force: true });
+    }),
+  );
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
