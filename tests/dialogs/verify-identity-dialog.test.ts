@@ -31,14 +31,13 @@ describe('VerifyIdentityDialog', () => {
   }
 
   /** A seeded customer other than Jordan: their id, first policy number, phone and date of birth. */
-  async function otherCustomer(skip: number) {
+  async function otherCustomer(index: number) {
     const rows = await harness.db.models.customers
       .find({ phone: { $ne: demoCustomer.phone } })
       .sort({ phone: 1 })
-      .skip(skip)
-      .limit(1)
+      .limit(index + 1)
       .lean();
-    const row = rows[0]!;
+    const row = rows[index]!;
     const profile = await harness.domain.customers.getProfile(row._id.toString());
     const groups = await harness.domain.policies.listForCustomer(profile.id);
     return {
