@@ -22,7 +22,9 @@ import {
   type PremiumFrequency,
 } from './models/index.js';
 import { sealDateOfBirth } from '../domain/customers.js';
-import { benefitRequestNumbers, claimNumbers, formatNumber } from '../domain/numbers.js';
+import { toIsoDate } from '../domain/dates.js';
+import { toDecimal } from '../domain/mapping.js';
+import { benefitRequestNumbers, claimNumbers, formatNumber, NumberAllocator } from '../domain/numbers.js';
 
 export interface SeedOptions {
   /** The moment the demo is built around (default: now). */
@@ -686,8 +688,6 @@ function generator(seed: number) {
   };
 }
 
-const money = (amount: number) => Types.Decimal128.fromString(amount.toFixed(2));
-
 /**
  * Writes the demo data set when the database holds no insurers, customers, policies or claims;
  * otherwise writes nothing. Returns whether it seeded.
@@ -733,8 +733,8 @@ export async function seedDemoData(
     coverages: spec.coverages.map((coverage) => ({
       name: coverage.name,
       description: coverage.description,
-      defaultLimit: money(coverage.limit),
-      defaultDeductible: money(coverage.deductible),
+      defaultLimit: toDecimal(coverage.limit),
+      defaultDeductible: toDecimal(coverage.deductible),
     })),
     benefits: spec.benefits,
   }));
@@ -892,11 +892,11 @@ export async function seedDemoData(
         })),
         coverages: spec.coverages.map((coverage) => ({
           name: coverage.name,
-          limit: money(Math.round(coverage.limit * scale)),
-          deductible: money(coverage.deductible),
+          limit: toDecimal(Math.round(coverage.limit * scale)),
+          deductible: toDecimal(coverage.deductible),
         })),
         premium: {
-          amount: money(
+          amount: toDecimal(
             isDemo
               ? { auto: 142.5, home: 1680, health: 415.75 }[line as 'auto' | 'home' | 'health']
               : random.money(...spec.premium),
@@ -989,7 +989,7 @@ export async function seedDemoData(
       type: details.type,
       description: details.description,
       location: details.location,
-      amountClaimed: money(details.amount),
+      amountClaimed: toDecimal(details.amount),
       currency: 'USD',
       status,
       ...(status === 'submitted' ? {} : { assignee: officer._id }),
@@ -1045,16 +1045,9 @@ export async function seedDemoData(
   // Timestamps are part of the story (filed nine days ago), so mongoose must not overwrite them.
   await models.claims.insertMany(claimRows, { timestamps: false });
   await models.benefitRequests.insertMany(benefitRows, { timestamps: false });
-  await models.counters.updateOne(
-    { _id: claimNumbers.counter },
-    { $max: { seq: Math.max(claimSeq, 123) } },
-    { upsert: true },
-  );
-  await models.counters.updateOne(
-    { _id: benefitRequestNumbers.counter },
-    { $max: { seq: benefitRows.length } },
-    { upsert: true },
-  );
+  const numbers = new NumberAllocator(models);
+  await numbers.advanceTo(claimNumbers, Math.max(claimSeq, 123));
+  await numbers.advanceTo(benefitRequestNumbers, benefitRows.length);
   await models.auditEvents.create({
     actor: { type: 'system', id: 'seed' },
     action: 'demo_data.seed',
@@ -1212,9 +1205,7 @@ async function declarationsPdf(
   y -= 6;
   line(`Policy number: ${number}`);
   line(`Named insured: ${policy.meta.holderName}`);
-  line(
-    `Policy period: ${policy.startDate.toISOString().slice(0, 10)} to ${policy.endDate.toISOString().slice(0, 10)}`,
-  );
+  line(`Policy period: ${toIsoDate(policy.startDate)} to ${toIsoDate(policy.endDate)}`);
   line(
     `Premium: ${policy.premium.amount.toString()} ${policy.premium.currency} (${policy.premium.frequency})`,
   );
