@@ -1,6 +1,9 @@
 import { format, isValid, parse, subDays } from 'date-fns';
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import type { CountryCode } from 'libphonenumber-js';
+import { normalizePhone } from '../../domain/phone.js';
 import type { Entities } from '../recognizer.js';
+
+export { normalizePhone };
 
 /** Claim types the bot knows, as entity values. */
 export const claimTypes = [
@@ -176,28 +179,31 @@ export function extractEntities(text: string, options: EntityOptions = {}): Enti
   return entities;
 }
 
+/** `pattern` as the whole of a value, spaces around it allowed. */
+function whole(pattern: RegExp): RegExp {
+  return new RegExp(`^\\s*${pattern.source}\\s*$`, pattern.flags);
+}
+
+const wholePolicyNumber = whole(policyNumberPattern);
+const wholeClaimNumber = whole(claimNumberPattern);
+const wholeDatePatterns = datePatterns.map(({ pattern, formats }) => ({ exactly: whole(pattern), formats }));
+
 /** A policy number in canonical form (`AUT-100200`), or undefined when `value` is not one. */
 export function normalizePolicyNumber(value: string): string | undefined {
-  const match = new RegExp(`^\\s*${policyNumberPattern.source}\\s*$`, 'i').exec(value);
+  const match = wholePolicyNumber.exec(value);
   return match ? `${match[1]?.toUpperCase()}-${match[2]}` : undefined;
 }
 
 /** A claim number in canonical form (`CLM-000123`), or undefined when `value` is not one. */
 export function normalizeClaimNumber(value: string): string | undefined {
-  const match = new RegExp(`^\\s*${claimNumberPattern.source}\\s*$`, 'i').exec(value);
+  const match = wholeClaimNumber.exec(value);
   return match ? `CLM-${match[1]}` : undefined;
-}
-
-/** A phone number in E.164, or undefined when `value` cannot be one. */
-export function normalizePhone(value: string, defaultCountry: CountryCode = 'US'): string | undefined {
-  const parsed = parsePhoneNumberFromString(value, defaultCountry);
-  return parsed?.isPossible() ? parsed.number : undefined;
 }
 
 /** A date in any of the accepted formats as ISO `YYYY-MM-DD`, or undefined. */
 export function normalizeDate(value: string): string | undefined {
-  for (const { pattern, formats } of datePatterns) {
-    const found = new RegExp(`^\\s*${pattern.source}\\s*$`, pattern.flags).exec(value);
+  for (const { exactly, formats } of wholeDatePatterns) {
+    const found = exactly.exec(value);
     if (found) return parseDate(found[0], formats);
   }
   return undefined;
@@ -242,9 +248,16 @@ function findPhone(text: string, defaultCountry: CountryCode): string | undefine
   return undefined;
 }
 
+/** Per claim type, one pattern matching any of its words as whole words, in `claimTypes` order. */
+const claimTypePatterns = claimTypes.map(
+  (type) =>
+    [
+      type,
+      new RegExp(`\\b(?:${claimTypeWords[type].map((word) => word.replaceAll(' ', '\\s+')).join('|')})\\b`),
+    ] as const,
+);
+
 function findClaimType(text: string): ClaimType | undefined {
   const lower = text.toLowerCase();
-  return claimTypes.find((type) =>
-    claimTypeWords[type].some((word) => new RegExp(`\\b${word.replaceAll(' ', '\\s+')}\\b`).test(lower)),
-  );
+  return claimTypePatterns.find(([, pattern]) => pattern.test(lower))?.[0];
 }
