@@ -7,6 +7,12 @@ import { handOff, helpText, menu, startOverText } from './replies.js';
 const interruptionThreshold = 0.7;
 
 /**
+ * Marks a turn whose message was already checked for an interruption: nested customer dialogs each
+ * continue through `onContinueDialog`, and the outermost one decides for all of them.
+ */
+const interruptionChecked = Symbol('BaseDialog.interruptionChecked');
+
+/**
  * The shared base of every customer dialog: at any step, "help" explains what the bot is waiting for
  * and asks again, "cancel" or "start over" ends everything and shows the menu, and "talk to a person"
  * records a support request and says when someone will respond.
@@ -29,6 +35,8 @@ export abstract class BaseDialog extends ComponentDialog {
   private async interrupt(innerDc: DialogContext): Promise<DialogTurnResult | undefined> {
     const activity = innerDc.context.activity;
     if (activity.type !== ActivityTypes.Message || !activity.text?.trim()) return undefined;
+    if (innerDc.context.turnState.get(interruptionChecked)) return undefined;
+    innerDc.context.turnState.set(interruptionChecked, true);
     const { intent, score } = await this.deps.localRecognizer.recognize(activity.text);
     if (score < interruptionThreshold) return undefined;
     switch (intent) {
