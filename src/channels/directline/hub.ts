@@ -77,13 +77,6 @@ export class StreamHub {
     }
   }
 
-  /** Number of open streams (for shutdown logs and tests). */
-  get size(): number {
-    let count = 0;
-    for (const set of this.streams.values()) count += set.size;
-    return count;
-  }
-
   /** Closes every stream with "going away"; clients reconnect through `GET conversations/:id`. */
   close(): void {
     clearInterval(this.keepAlive);

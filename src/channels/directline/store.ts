@@ -6,6 +6,7 @@
  */
 import type { Activity } from 'botbuilder';
 import mongoose, { Schema } from 'mongoose';
+import { isDuplicateKeyError } from '../../domain/mapping.js';
 
 /** A stored conversation. */
 export interface ConversationRecord {
@@ -18,8 +19,6 @@ export interface ConversationRecord {
 /** The outcome of {@link ConversationStore.append}. */
 export interface AppendResult {
   activity: Partial<Activity>;
-  /** The activity's watermark. */
-  seq: number;
   /** True when the client key was seen before: `activity` is the one stored the first time. */
   duplicate: boolean;
 }
@@ -58,14 +57,6 @@ const activitySchema = new Schema<ActivityDoc>(
 activitySchema.index({ conversationId: 1, seq: 1 }, { unique: true });
 activitySchema.index({ conversationId: 1, key: 1 }, { unique: true });
 
-function modelOn<T>(connection: mongoose.Connection, name: string, schema: Schema<T>): mongoose.Model<T> {
-  return (connection.models[name] as mongoose.Model<T> | undefined) ?? connection.model<T>(name, schema);
-}
-
-function isDuplicateKey(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;
-}
-
 /** How many conversations are kept in memory; the least recently used ones are read back when needed. */
 const cachedConversations = 10_000;
 const maxSequenceRetries = 5;
@@ -88,8 +79,9 @@ export class ConversationStore {
     connection: mongoose.Connection,
     private readonly onAppend: (conversationId: string, json: string, seq: number) => void,
   ) {
-    this.conversations = modelOn(connection, 'DirectLineConversation', conversationSchema);
-    this.activities = modelOn(connection, 'DirectLineActivity', activitySchema);
+    // Compiling the same schema again on a connection returns the model already there.
+    this.conversations = connection.model<ConversationDoc>('DirectLineConversation', conversationSchema);
+    this.activities = connection.model<ActivityDoc>('DirectLineActivity', activitySchema);
   }
 
   async init(): Promise<void> {
@@ -105,7 +97,7 @@ export class ConversationStore {
       remember(this.lastSeq, id, 0);
       return true;
     } catch (error) {
-      if (isDuplicateKey(error)) return false;
+      if (isDuplicateKeyError(error)) return false;
       throw error;
     }
   }
@@ -187,13 +179,12 @@ export class ConversationStore {
           createdAt: new Date(),
         });
       } catch (error) {
-        if (!isDuplicateKey(error)) throw error;
+        if (!isDuplicateKeyError(error)) throw error;
         if (clientKey !== undefined) {
           const first = await this.activities.findOne({ conversationId, key: `c:${clientKey}` }).lean();
           if (first) {
             return {
               activity: JSON.parse(first.payload) as Partial<Activity>,
-              seq: first.seq,
               duplicate: true,
             };
           }
@@ -205,7 +196,7 @@ export class ConversationStore {
       }
       remember(this.lastSeq, conversationId, seq);
       this.onAppend(conversationId, payload, seq);
-      return { activity, seq, duplicate: false };
+      return { activity, duplicate: false };
     }
   }
 }
