@@ -212,8 +212,8 @@ export class Engine {
       delete: (db, cmd) => this.delete(db, cmd),
       findandmodify: (db, cmd) => this.findAndModify(db, cmd),
       find: (db, cmd) => this.find(db, cmd),
-      getmore: (db, cmd) => this.getMore(db, cmd),
-      killcursors: (db, cmd) => this.killCursors(cmd),
+      getmore: (_db, cmd) => this.getMore(cmd),
+      killcursors: (_db, cmd) => this.killCursors(cmd),
       count: (db, cmd) => this.count(db, cmd),
       distinct: (db, cmd) => this.distinct(db, cmd),
       aggregate: (db, cmd) => this.aggregate(db, cmd),
@@ -486,13 +486,7 @@ export class Engine {
 
   /** Refuses a document whose `_id` or unique keys collide with another document. */
   private checkInsert(coll: Collection, doc: Doc): void {
-    if (coll.docs.has(valueKey(doc._id))) {
-      throw new MongoCommandError(
-        'DuplicateKey',
-        `E11000 duplicate key error collection: ${coll.ns} index: _id_ dup key: { _id: ${renderValue(doc._id)} }`,
-        { keyPattern: { _id: 1 }, keyValue: { _id: doc._id } },
-      );
-    }
+    if (coll.docs.has(valueKey(doc._id))) throw coll.idIndex.duplicateError([doc._id], coll.ns);
     coll.checkUnique(doc);
   }
 
@@ -824,9 +818,8 @@ export class Engine {
     return project(raw, cursor.projection, cursor.filter);
   }
 
-  private getMore(db: string, cmd: Doc): Document {
-    const id = cmd.getMore;
-    const key = id instanceof Long ? id.toString() : String(toNumber(id));
+  private getMore(cmd: Doc): Document {
+    const key = cursorKey(cmd.getMore);
     const cursor = this.cursors.get(key);
     if (!cursor) throw new MongoCommandError('CursorNotFound', `cursor id ${key} not found`);
     cursor.lastUsed = Date.now();
@@ -844,8 +837,7 @@ export class Engine {
     const killed: unknown[] = [];
     const notFound: unknown[] = [];
     for (const id of ids) {
-      const key = id instanceof Long ? id.toString() : String(toNumber(id));
-      if (this.cursors.delete(key)) killed.push(id);
+      if (this.cursors.delete(cursorKey(id))) killed.push(id);
       else notFound.push(id);
     }
     return { cursorsKilled: killed, cursorsNotFound: notFound, cursorsAlive: [], cursorsUnknown: [], ok: 1 };
@@ -1172,4 +1164,9 @@ function sortDocsValues(values: unknown[]): unknown[] {
   const wrapped = values.map((v) => ({ v }));
   sortDocs(wrapped, { v: 1 });
   return wrapped.map((w) => w.v);
+}
+
+/** The key of an open cursor, from the id a client sends (a Long, or a plain number). */
+function cursorKey(id: unknown): string {
+  return id instanceof Long ? id.toString() : String(toNumber(id));
 }

@@ -4,7 +4,6 @@ import type { Document } from 'bson';
 export const ErrorCodes = {
   InternalError: 1,
   BadValue: 2,
-  NoSuchKey: 4,
   FailedToParse: 9,
   TypeMismatch: 14,
   IllegalOperation: 20,
@@ -22,7 +21,6 @@ export const ErrorCodes = {
   CannotCreateIndex: 67,
   BSONObjectTooLarge: 10334,
   Location31254: 31254,
-  Location40352: 40352,
   DuplicateKey: 11000,
 } as const;
 
