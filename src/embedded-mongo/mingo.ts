@@ -138,9 +138,12 @@ export function engineOptions(extra: Partial<Options> = {}): Partial<Options> {
   return { ...extra, context: fullContext };
 }
 
-/** Options for a query (filter, array filter, partial index filter or update condition). */
-export function queryOptions(filter: unknown): Partial<Options> {
-  return { context: usesExpressions(filter) ? fullContext : queryContext };
+/**
+ * Options for a query (filter, array filter, partial index filter or update condition); `expressions`
+ * when the caller already knows whether the filter uses them.
+ */
+export function queryOptions(filter: unknown, expressions = usesExpressions(filter)): Partial<Options> {
+  return { context: expressions ? fullContext : queryContext };
 }
 
 /** Options for a find-style projection; expression projections get every operator. */

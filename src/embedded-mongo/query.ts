@@ -84,10 +84,11 @@ function cachedQuery(filter: Doc): Matcher {
   const hit = queryCache.get(key);
   if (hit) return hit;
   const plain = plainNumbers(filter);
-  const query = new Query(plain, queryOptions(plain));
+  const expressions = usesExpressions(plain);
+  const query = new Query(plain, queryOptions(plain, expressions));
   const matcher: Matcher = { empty: false, test: (doc) => query.test(matchView(doc)) };
   // An expression may read $$NOW, which a query fixes when first evaluated: never reuse those.
-  if (usesExpressions(plain)) return matcher;
+  if (expressions) return matcher;
   if (queryCache.size >= QUERY_CACHE_SIZE) queryCache.delete(queryCache.keys().next().value as string);
   queryCache.set(key, matcher);
   return matcher;
