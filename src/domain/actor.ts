@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { actorTypes } from '../db/models/common.js';
+import type { Models } from '../db/models/index.js';
+import { DomainError } from './errors.js';
 
 /**
  * Who asks for a change. Customers are identified by customer id, officers by Slack user id, the
@@ -13,3 +15,10 @@ export const actorInputSchema = z.object({
 });
 export type Actor = z.infer<typeof actorInputSchema>;
 export type ActorType = Actor['type'];
+
+/** The officer with this Slack user id, who must be active to act; otherwise `forbidden`. */
+export async function activeOfficer(models: Pick<Models, 'officers'>, slackUserId: string) {
+  const officer = await models.officers.findOne({ slackUserId }).lean();
+  if (!officer || !officer.active) throw new DomainError('forbidden', 'not an active officer');
+  return officer;
+}

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { BenefitRequestStatus, LeanDoc, Models } from '../db/models/index.js';
 import { benefitRequestStatuses } from '../db/models/index.js';
-import { actorInputSchema, type Actor, type ActorType } from './actor.js';
+import { activeOfficer, actorInputSchema, type Actor, type ActorType } from './actor.js';
 import type { AuditLog } from './audit.js';
 import { DomainError } from './errors.js';
 import {
@@ -220,10 +220,7 @@ export class MongoBenefitService implements BenefitService {
         `a ${who.type} cannot move a benefit request from ${from} to ${target}`,
       );
     }
-    if (who.type === 'officer') {
-      const officer = await this.models.officers.findOne({ slackUserId: who.id }).lean();
-      if (!officer || !officer.active) throw new DomainError('forbidden', 'not an active officer');
-    }
+    if (who.type === 'officer') await activeOfficer(this.models, who.id);
     const at = this.now();
     const updated = await this.models.benefitRequests
       .findOneAndUpdate(

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ClaimStatus, LeanDoc, Models } from '../db/models/index.js';
 import { claimStatuses } from '../db/models/index.js';
-import { actorInputSchema, type Actor, type ActorType } from './actor.js';
+import { activeOfficer, actorInputSchema, type Actor, type ActorType } from './actor.js';
 import type { AuditLog } from './audit.js';
 import { DomainError } from './errors.js';
 import {
@@ -251,7 +251,7 @@ export class MongoClaimService implements ClaimService {
       });
     }
     if (who.type === 'officer') {
-      const officer = await this.activeOfficer(who.id);
+      const officer = await activeOfficer(this.models, who.id);
       const amount = decimalToNumber(claim.amountClaimed);
       if (target === 'approved' && amount > decimalToNumber(officer.approvalLimit)) {
         throw new DomainError('forbidden', `claim ${claim.number} exceeds the officer's approval limit`, {
@@ -288,12 +288,12 @@ export class MongoClaimService implements ClaimService {
   async assign(claimNumber: string, officerSlackUserId: string, actor: Actor): Promise<ClaimView> {
     const who = parseInput(actorInputSchema, actor);
     if (who.type === 'customer') throw new DomainError('forbidden', 'a customer cannot assign claims');
-    if (who.type === 'officer') await this.activeOfficer(who.id);
+    if (who.type === 'officer') await activeOfficer(this.models, who.id);
     const claim = await this.load(claimNumber);
     if (claim.status === 'closed') {
       throw new DomainError('conflict', `claim ${claim.number} is closed`);
     }
-    const officer = await this.activeOfficer(officerSlackUserId);
+    const officer = await activeOfficer(this.models, officerSlackUserId);
     const updated = await this.models.claims
       .findOneAndUpdate({ _id: claim._id }, { $set: { assignee: officer._id } }, { returnDocument: 'after' })
       .lean();
@@ -314,7 +314,7 @@ export class MongoClaimService implements ClaimService {
       throw new DomainError('forbidden', 'messages come from a customer or an officer');
     const claim = await this.load(claimNumber);
     this.checkOwnership(claim, who);
-    if (who.type === 'officer') await this.activeOfficer(who.id);
+    if (who.type === 'officer') await activeOfficer(this.models, who.id);
     if (claim.status === 'closed') throw new DomainError('conflict', `claim ${claim.number} is closed`);
     const at = this.now();
     const updated = await this.models.claims
@@ -373,14 +373,6 @@ export class MongoClaimService implements ClaimService {
     if (actor.type === 'customer' && idOf(claim.customer) !== actor.id) {
       throw new DomainError('not_found', 'claim not found');
     }
-  }
-
-  private async activeOfficer(slackUserId: string) {
-    const officer = await this.models.officers.findOne({ slackUserId }).lean();
-    if (!officer || !officer.active) {
-      throw new DomainError('forbidden', 'not an active officer');
-    }
-    return officer;
   }
 
   private async toView(row: ClaimRow): Promise<ClaimView> {
