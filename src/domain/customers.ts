@@ -7,6 +7,7 @@ import { isoDateSchema } from './dates.js';
 import { DomainError } from './errors.js';
 import { asDomainError, idOf, isDuplicateKeyError, parseInput, parseObjectId } from './mapping.js';
 import { normalizePhone } from './phone.js';
+import { normalizeNumber } from './policies.js';
 
 /** Blind-index purposes; changing one invalidates every stored hash of that field. */
 export const dobIndexPurpose = 'customer.dateOfBirth';
@@ -123,16 +124,12 @@ export class MongoCustomerService implements CustomerService {
   ) {}
 
   async findByPolicyNumber(policyNumber: string): Promise<CustomerSummary | null> {
-    const holder = await this.holderOf(policyNumber);
-    if (!holder) return null;
-    const row = await this.models.customers.findById(holder).lean();
+    const row = await this.rowByPolicyNumber(policyNumber);
     return row ? toSummary(row) : null;
   }
 
   async findByPhone(phone: string): Promise<CustomerSummary | null> {
-    const normalized = normalizePhone(phone);
-    if (!normalized) return null;
-    const row = await this.models.customers.findOne({ phone: normalized }).lean();
+    const row = await this.rowByPhone(phone);
     return row ? toSummary(row) : null;
   }
 
@@ -146,14 +143,11 @@ export class MongoCustomerService implements CustomerService {
 
   async verifyIdentity(claim: IdentityClaim): Promise<Verification> {
     const { policyNumber, phone, dateOfBirth } = parseInput(identityClaimSchema, claim);
-    let row: CustomerRow | null = null;
-    if (policyNumber) {
-      const holder = await this.holderOf(policyNumber);
-      row = holder ? await this.models.customers.findById(holder).lean() : null;
-    } else if (phone) {
-      const normalized = normalizePhone(phone);
-      row = normalized ? await this.models.customers.findOne({ phone: normalized }).lean() : null;
-    }
+    const row = policyNumber
+      ? await this.rowByPolicyNumber(policyNumber)
+      : phone
+        ? await this.rowByPhone(phone)
+        : null;
     if (!row || !this.cipher.matchesBlindIndex(dobIndexPurpose, dateOfBirth, row.dobHash)) {
       return { verified: false };
     }
@@ -225,12 +219,18 @@ export class MongoCustomerService implements CustomerService {
     }
   }
 
-  private async holderOf(policyNumber: string) {
+  /** The holder of the policy with this number. */
+  private async rowByPolicyNumber(policyNumber: string): Promise<CustomerRow | null> {
     const policy = await this.models.policies
-      .findOne({ number: policyNumber.trim().toUpperCase() })
+      .findOne({ number: normalizeNumber(policyNumber) })
       .select({ holder: 1 })
       .lean();
-    return policy?.holder ?? null;
+    return policy ? this.models.customers.findById(policy.holder).lean() : null;
+  }
+
+  private async rowByPhone(phone: string): Promise<CustomerRow | null> {
+    const normalized = normalizePhone(phone);
+    return normalized ? this.models.customers.findOne({ phone: normalized }).lean() : null;
   }
 
   private toProfile(row: CustomerRow): CustomerProfile {
