@@ -166,7 +166,7 @@ export class MongoBenefitService implements BenefitService {
       .find({ customer })
       .sort({ createdAt: -1, number: -1 })
       .lean();
-    return Promise.all(rows.map((row) => this.toView(row)));
+    return this.toViews(rows);
   }
 
   async getByNumber(requestNumber: string): Promise<BenefitRequestView> {
@@ -266,25 +266,39 @@ export class MongoBenefitService implements BenefitService {
   }
 
   private async toView(row: RequestRow): Promise<BenefitRequestView> {
-    const policy = await this.models.policies
-      .findById(row.policy)
+    const [view] = await this.toViews([row]);
+    return view!;
+  }
+
+  /** Views of the requests, with their policies and policy types read once for all of them. */
+  private async toViews(rows: RequestRow[]): Promise<BenefitRequestView[]> {
+    const policies = await this.models.policies
+      .find({ _id: { $in: rows.map((row) => row.policy) } })
       .select({ number: 1, policyType: 1 })
       .lean();
-    const type = policy ? await this.models.policyTypes.findById(policy.policyType).lean() : null;
-    const benefit = type?.benefits.find((offer) => offer.code === row.benefitCode);
-    return {
-      id: idOf(row._id),
-      number: row.number,
-      policyNumber: policy?.number ?? '',
-      customerId: idOf(row.customer),
-      benefitCode: row.benefitCode,
-      benefitName: benefit?.name ?? row.benefitCode,
-      details: row.details,
-      status: row.status,
-      requiresApproval: row.requiresApproval,
-      decisions: row.decisions.map(toStatusChange),
-      createdAt: row.createdAt,
-      updatedAt: row.updatedAt,
-    };
+    const types = await this.models.policyTypes
+      .find({ _id: { $in: policies.map((policy) => policy.policyType) } })
+      .lean();
+    const policyById = new Map(policies.map((policy) => [idOf(policy._id), policy]));
+    const typeById = new Map(types.map((type) => [idOf(type._id), type]));
+    return rows.map((row) => {
+      const policy = policyById.get(idOf(row.policy));
+      const type = policy && typeById.get(idOf(policy.policyType));
+      const benefit = type?.benefits.find((offer) => offer.code === row.benefitCode);
+      return {
+        id: idOf(row._id),
+        number: row.number,
+        policyNumber: policy?.number ?? '',
+        customerId: idOf(row.customer),
+        benefitCode: row.benefitCode,
+        benefitName: benefit?.name ?? row.benefitCode,
+        details: row.details,
+        status: row.status,
+        requiresApproval: row.requiresApproval,
+        decisions: row.decisions.map(toStatusChange),
+        createdAt: row.createdAt,
+        updatedAt: row.updatedAt,
+      };
+    });
   }
 }
