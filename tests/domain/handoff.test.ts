@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { supportRequestModel } from '../../src/db/models/support-request.js';
 import { isDomainError } from '../../src/domain/errors.js';
 import { MongoHandoffService } from '../../src/domain/handoff.js';
 import { startSeededDomain, type SeededDomain } from './fixtures.js';
@@ -10,17 +9,12 @@ const friday = new Date('2026-06-12T15:00:00Z');
 
 let env: SeededDomain;
 let service: MongoHandoffService;
-let requests: ReturnType<typeof supportRequestModel>;
+let requests: SeededDomain['db']['models']['supportRequests'];
 
 before(async () => {
   env = await startSeededDomain();
-  requests = supportRequestModel(env.db.connection);
-  await requests.createIndexes();
-  service = new MongoHandoffService(
-    { supportRequests: requests, counters: env.db.models.counters },
-    env.services.audit,
-    () => friday,
-  );
+  requests = env.db.models.supportRequests;
+  service = new MongoHandoffService(env.db.models, env.services.audit, () => friday);
 });
 after(async () => {
   await env.db.stop();

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { verificationAttemptModel } from '../../src/db/models/verification-attempt.js';
 import { demoCustomer } from '../../src/db/seed.js';
 import { MongoVerificationService, type VerificationResult } from '../../src/domain/verification.js';
 import { startSeededDomain, type SeededDomain } from './fixtures.js';
@@ -10,15 +9,14 @@ const minute = 60 * 1000;
 let env: SeededDomain;
 let clock: Date;
 let service: MongoVerificationService;
-let attempts: ReturnType<typeof verificationAttemptModel>;
+let attempts: SeededDomain['db']['models']['verificationAttempts'];
 let conversations = 0;
 
 before(async () => {
   env = await startSeededDomain();
-  attempts = verificationAttemptModel(env.db.connection);
-  await attempts.createIndexes();
+  attempts = env.db.models.verificationAttempts;
   service = new MongoVerificationService(
-    { verificationAttempts: attempts },
+    env.db.models,
     env.services.customers,
     env.db.cipher,
     env.services.audit,
