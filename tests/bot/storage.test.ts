@@ -3,16 +3,20 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { MongoStorage, StoragePreconditionError } from '../../src/bot/storage.js';
 import { startTestDatabase, type TestDatabase } from '../support/db.js';
 
+let db: TestDatabase;
+
+before(async () => {
+  db = await startTestDatabase();
+});
+after(async () => {
+  await db.stop();
+});
+
 describe('MongoStorage', () => {
-  let db: TestDatabase;
   let storage: MongoStorage;
 
-  before(async () => {
-    db = await startTestDatabase();
+  before(() => {
     storage = new MongoStorage(db.connection);
-  });
-  after(async () => {
-    await db.stop();
   });
   beforeEach(async () => {
     await storage.delete(['a', 'b', 'c', 'conv/1']);
@@ -107,20 +111,12 @@ describe('MongoStorage', () => {
 });
 
 describe('MongoStorage read-back of its own writes, with other processes writing too', () => {
-  let db: TestDatabase;
   let clock: number;
   /** Two app processes: each storage keeps its own copies, the database is shared. */
   let here: MongoStorage;
   let elsewhere: MongoStorage;
   const valueOf = async (storage: MongoStorage, key = 'k') =>
     ((await storage.read([key]))[key] as { v: number } | undefined)?.v;
-
-  before(async () => {
-    db = await startTestDatabase();
-  });
-  after(async () => {
-    await db.stop();
-  });
   beforeEach(async () => {
     clock = Date.parse('2026-11-21T12:00:00Z');
     here = new MongoStorage(db.connection, { now: () => clock });
