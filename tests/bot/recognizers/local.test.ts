@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { z } from 'zod';
 import type { Intent } from '../../../src/bot/recognizer.js';
 import { recognitionSchema } from '../../../src/bot/recognizer.js';
 import { LocalRecognizer } from '../../../src/bot/recognizers/local.js';
+import { readLabelledQuestions } from '../../../src/knowledge/evaluate.js';
 import { devDataFile } from '../../../src/knowledge/paths.js';
 
 const recognizer = new LocalRecognizer({ now: () => new Date(2026, 10, 21, 12) });
@@ -179,13 +178,10 @@ describe('LocalRecognizer intents', () => {
     });
   }
 
-  it('sends real customer questions to the knowledge base', () => {
+  it('sends real customer questions to the knowledge base', async () => {
     // Labelled FAQ questions kept beside the repository; a few legitimately ask to act ("connect me to
     // customer service", "email me my policy booklet"), so the bar is high but not total.
-    const questions = readFileSync(devDataFile(), 'utf8')
-      .split('\n')
-      .filter((line) => line.trim() !== '')
-      .map((line) => z.object({ question: z.string() }).parse(JSON.parse(line)).question);
+    const questions = (await readLabelledQuestions(devDataFile())).map((labelled) => labelled.question);
     assert.ok(questions.length > 100);
     const toFaq = questions.filter((question) => recognizer.recognizeNow(question).intent === 'faq').length;
     assert.ok(toFaq / questions.length >= 0.95, `only ${toFaq} of ${questions.length} went to faq`);
