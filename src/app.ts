@@ -15,9 +15,6 @@ import { createFieldCipher } from './db/encryption.js';
 import { createModels, ensureIndexes } from './db/models/index.js';
 import { seedDemoData } from './db/seed.js';
 import { createDomainServices } from './domain/index.js';
-import { MongoFeedbackService } from './domain/feedback.js';
-import { MongoHandoffService } from './domain/handoff.js';
-import { MongoVerificationService } from './domain/verification.js';
 import { createFileStore } from './files/file-store.js';
 import { registerFileRoutes } from './files/routes.js';
 import { registerHealth } from './http/health.js';
@@ -96,12 +93,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     await storage.ensureIndexes();
     const bot = createBot({
       storage,
-      services: {
-        verification: new MongoVerificationService(models, domain.customers, cipher, domain.audit),
-        policies: domain.policies,
-        handoff: new MongoHandoffService(models, domain.audit),
-        feedback: new MongoFeedbackService(models),
-      },
+      services: domain,
       recognizer: createRecognizer({ llm, logger }),
       knowledge,
       answerer: llm && new GroundedAnswerer({ knowledge, llm, logger }),

@@ -61,15 +61,12 @@ interface Models {
 }
 
 export class MongoHandoffService implements HandoffService {
-  private readonly numbers: NumberAllocator;
-
   constructor(
     private readonly models: Models,
     private readonly audit: AuditLog,
     private readonly now: () => Date = () => new Date(),
-  ) {
-    this.numbers = new NumberAllocator(models);
-  }
+    private readonly numbers = new NumberAllocator(models),
+  ) {}
 
   async requestSupport(input: SupportRequestInput): Promise<SupportTicket> {
     const data = parseInput(supportRequestInputSchema, input);

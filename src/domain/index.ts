@@ -9,8 +9,11 @@ import { MongoBenefitService, type BenefitService } from './benefits.js';
 import { MongoClaimService, type ClaimService } from './claims.js';
 import { MongoConsentService, type ConsentService } from './consent.js';
 import { MongoCustomerService, type CustomerService } from './customers.js';
+import { MongoFeedbackService, type FeedbackService } from './feedback.js';
+import { MongoHandoffService, type HandoffService } from './handoff.js';
 import { NumberAllocator } from './numbers.js';
 import { MongoPolicyService, type PolicyService } from './policies.js';
+import { MongoVerificationService, type VerificationService } from './verification.js';
 
 export interface DomainServices {
   audit: AuditLog;
@@ -19,6 +22,9 @@ export interface DomainServices {
   claims: ClaimService;
   benefits: BenefitService;
   consent: ConsentService;
+  verification: VerificationService;
+  handoff: HandoffService;
+  feedback: FeedbackService;
 }
 
 export interface DomainOptions {
@@ -34,13 +40,17 @@ export function createDomainServices(
   const now = options.now ?? (() => new Date());
   const audit = new MongoAuditLog(models, now);
   const numbers = new NumberAllocator(models);
+  const customers = new MongoCustomerService(models, cipher, audit);
   return {
     audit,
-    customers: new MongoCustomerService(models, cipher, audit),
+    customers,
     policies: new MongoPolicyService(models, cipher),
     claims: new MongoClaimService(models, numbers, audit, now),
     benefits: new MongoBenefitService(models, numbers, audit, now),
     consent: new MongoConsentService(models, audit, now),
+    verification: new MongoVerificationService(models, customers, cipher, audit, undefined, now),
+    handoff: new MongoHandoffService(models, audit, now, numbers),
+    feedback: new MongoFeedbackService(models),
   };
 }
 

@@ -12,10 +12,7 @@ import { Session, type SessionData } from '../../src/bot/session.js';
 import { MongoStorage } from '../../src/bot/storage.js';
 import type { Models } from '../../src/db/models/index.js';
 import { seedDemoData } from '../../src/db/seed.js';
-import { MongoFeedbackService } from '../../src/domain/feedback.js';
-import { MongoHandoffService } from '../../src/domain/handoff.js';
 import { createDomainServices, type DomainServices } from '../../src/domain/index.js';
-import { MongoVerificationService } from '../../src/domain/verification.js';
 import { createFileStore } from '../../src/files/file-store.js';
 import { loadKnowledgeBase } from '../../src/knowledge/load.js';
 import { knowledgeBaseDir } from '../../src/knowledge/paths.js';
@@ -68,17 +65,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     const models = db.models;
     const knowledge = createKnowledgeSource(await loadKnowledgeBase(knowledgeBaseDir()));
     const storage = options.storage?.(db.connection) ?? new MongoStorage(db.connection);
-    const services = {
-      verification: new MongoVerificationService(models, domain.customers, db.cipher, domain.audit),
-      policies: domain.policies,
-      handoff: new MongoHandoffService(models, domain.audit),
-      feedback: new MongoFeedbackService(models),
-    };
     const logger = pino({ level: 'silent' });
     const newBot = () =>
       createBot({
         storage,
-        services,
+        services: domain,
         recognizer: options.recognizer ?? new LocalRecognizer(),
         knowledge,
         ...(options.answerer ? { answerer: options.answerer } : {}),
@@ -95,7 +86,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       bot,
       newBot,
       dialogDependencies: (state) => ({
-        services,
+        services: domain,
         session: new Session(state.createProperty<SessionData>('session')),
         recognizer: options.recognizer ?? new LocalRecognizer(),
         localRecognizer: new LocalRecognizer(),
