@@ -5,26 +5,35 @@ import { MongoStorage, StoragePreconditionError } from '../../src/bot/storage.js
 import { startHarness, textOf, type Harness } from '../dialogs/harness.js';
 
 /**
- * MongoStorage whose reads, once armed, wait until two turns have both read: the two turns then hold
- * the same state and eTag, the worst case of two messages of one conversation arriving together.
+ * Holds reads, once armed, until two turns have both read: the two turns then hold the same state and
+ * eTag, the worst case of two messages of one conversation arriving together.
  */
-class RacingStorage implements Storage {
+class ReadGate {
   private waiting: (() => void)[] = [];
   armed = false;
 
-  constructor(private readonly inner: MongoStorage) {}
+  async pass(): Promise<void> {
+    if (!this.armed) return;
+    await new Promise<void>((resolve) => {
+      this.waiting.push(resolve);
+      if (this.waiting.length === 2) {
+        this.armed = false;
+        for (const release of this.waiting.splice(0)) release();
+      }
+    });
+  }
+}
+
+/** MongoStorage whose reads pass through a gate shared by every bot instance of the test. */
+class RacingStorage implements Storage {
+  constructor(
+    private readonly inner: MongoStorage,
+    private readonly gate: ReadGate,
+  ) {}
 
   async read(keys: string[]): Promise<StoreItems> {
     const items = await this.inner.read(keys);
-    if (this.armed) {
-      await new Promise<void>((resolve) => {
-        this.waiting.push(resolve);
-        if (this.waiting.length === 2) {
-          this.armed = false;
-          for (const release of this.waiting.splice(0)) release();
-        }
-      });
-    }
+    await this.gate.pass();
     return items;
   }
 
@@ -39,10 +48,10 @@ class RacingStorage implements Storage {
 
 describe('InsuraLinkBot', () => {
   let harness: Harness;
-  let storage: RacingStorage | undefined;
+  const gate = new ReadGate();
   before(async () => {
     harness = await startHarness({
-      storage: (connection) => (storage = new RacingStorage(new MongoStorage(connection))),
+      storage: (connection) => new RacingStorage(new MongoStorage(connection), gate),
     });
   });
   after(async () => {
@@ -78,8 +87,7 @@ describe('InsuraLinkBot', () => {
     const here = harness.conversation({ id });
     const there = harness.conversation({ id, bot: harness.newBot() });
     await here.say('hello');
-    assert.ok(storage);
-    storage.armed = true;
+    gate.armed = true;
     const turns = await Promise.allSettled([
       here.say('Show my policies'),
       there.say('what is a deductible?'),

@@ -2,17 +2,18 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { QuestionAnswer } from '../../dialogs/dependencies.js';
 import type { PolicyFacts } from '../../src/knowledge/grounded.js';
+import type { InsuraLinkBot } from '../../src/bot/insuralink-bot.js';
 import { startHarness, suggestionsOf, textOf, type Harness } from './harness.js';
 
-describe('FaqDialog', () => {
-  let harness: Harness;
-  before(async () => {
-    harness = await startHarness();
-  });
-  after(async () => {
-    await harness.stop();
-  });
+let harness: Harness;
+before(async () => {
+  harness = await startHarness();
+});
+after(async () => {
+  await harness.stop();
+});
 
+describe('FaqDialog', () => {
   it('answers with the short form, gives the rest on "more", and stores the feedback', async () => {
     const chat = harness.conversation();
     const question = 'what is a deductible?';
@@ -92,10 +93,10 @@ describe('FaqDialog', () => {
 });
 
 describe('FaqDialog with a grounded answerer', () => {
-  let harness: Harness;
+  let bot: InsuraLinkBot;
   const asked: { question: string; policy?: PolicyFacts }[] = [];
-  before(async () => {
-    harness = await startHarness({
+  before(() => {
+    bot = harness.newBot({
       answerer: {
         async answer(question, options): Promise<QuestionAnswer> {
           asked.push({ question, ...(options?.policy ? { policy: options.policy } : {}) });
@@ -108,12 +109,9 @@ describe('FaqDialog with a grounded answerer', () => {
       },
     });
   });
-  after(async () => {
-    await harness.stop();
-  });
 
   it('shows the written answer, and the whole article on "more"', async () => {
-    const chat = harness.conversation();
+    const chat = harness.conversation({ bot });
     assert.match(textOf(await chat.say('is a deductible per claim?')), /You pay the first part of a loss/);
     assert.deepEqual(asked.at(-1), { question: 'is a deductible per claim?' });
     const more = textOf(await chat.say('more'));
@@ -122,7 +120,7 @@ describe('FaqDialog with a grounded answerer', () => {
   });
 
   it("gives the answerer the facts of the verified customer's policy the question is about, and only then", async () => {
-    const chat = harness.conversation();
+    const chat = harness.conversation({ bot });
     await chat.say('Show my policies');
     await chat.say('HOM-300400');
     await chat.say('1988-04-12');

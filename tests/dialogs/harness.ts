@@ -28,8 +28,11 @@ export interface Harness {
   bot: InsuraLinkBot;
   /** What the dialogs are given, with a session kept in `state`: for testing one dialog on its own. */
   dialogDependencies(state: ConversationState): DialogDependencies;
-  /** Another bot over the same database and storage, as a second instance of the app would be. */
-  newBot(): InsuraLinkBot;
+  /**
+   * Another bot over the same database with its own storage, as a second instance of the app would be;
+   * optionally with another recognizer or answerer.
+   */
+  newBot(overrides?: Pick<HarnessOptions, 'recognizer' | 'answerer'>): InsuraLinkBot;
   /** A conversation with the bot (by default `bot`); each call starts a new one unless given an id. */
   conversation(options?: { id?: string; channelId?: string; bot?: InsuraLinkBot }): Conversation;
   stop(): Promise<void>;
@@ -64,20 +67,21 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     const domain = createDomainServices(db.models, db.cipher);
     const models = db.models;
     const knowledge = createKnowledgeSource(await loadKnowledgeBase(knowledgeBaseDir()));
-    const storage = options.storage?.(db.connection) ?? new MongoStorage(db.connection);
     const logger = pino({ level: 'silent' });
-    const newBot = () =>
-      createBot({
-        storage,
+    const newBot = (overrides: Pick<HarnessOptions, 'recognizer' | 'answerer'> = {}) => {
+      const answerer = overrides.answerer ?? options.answerer;
+      return createBot({
+        storage: options.storage?.(db.connection) ?? new MongoStorage(db.connection),
         services: domain,
-        recognizer: options.recognizer ?? new LocalRecognizer(),
+        recognizer: overrides.recognizer ?? options.recognizer ?? new LocalRecognizer(),
         knowledge,
-        ...(options.answerer ? { answerer: options.answerer } : {}),
+        ...(answerer ? { answerer } : {}),
         files,
         logger,
         ...(options.verificationIdleMs ? { verificationIdleMs: options.verificationIdleMs } : {}),
         ...(options.now ? { now: options.now } : {}),
       });
+    };
     const bot = newBot();
     return {
       db,

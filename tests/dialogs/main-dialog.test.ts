@@ -1,16 +1,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { InsuraLinkBot } from '../../src/bot/insuralink-bot.js';
 import { startHarness, suggestionsOf, textOf, type Harness } from './harness.js';
 
-describe('MainDialog', () => {
-  let harness: Harness;
-  before(async () => {
-    harness = await startHarness();
-  });
-  after(async () => {
-    await harness.stop();
-  });
+let harness: Harness;
+before(async () => {
+  harness = await startHarness();
+});
+after(async () => {
+  await harness.stop();
+});
 
+describe('MainDialog', () => {
   it('greets a new conversation with the menu', async () => {
     const chat = harness.conversation();
     const replies = await chat.say({
@@ -78,20 +79,17 @@ describe('MainDialog', () => {
 });
 
 describe('MainDialog with a failing recognizer', () => {
-  let harness: Harness;
-  before(async () => {
-    harness = await startHarness({
+  let bot: InsuraLinkBot;
+  before(() => {
+    bot = harness.newBot({
       recognizer: {
         recognize: () => Promise.reject(new Error('recognizer unavailable')),
       },
     });
   });
-  after(async () => {
-    await harness.stop();
-  });
 
   it('falls back to the local recognizer', async () => {
-    const chat = harness.conversation();
+    const chat = harness.conversation({ bot });
     assert.match(textOf(await chat.say('show my policies please')), /policy number .* or the phone number/);
   });
 });
