@@ -1,5 +1,6 @@
 import { ZodError } from 'zod';
 import { DomainError, type DomainErrorCode } from '../domain/errors.js';
+import { FileRejectedError } from '../files/file-store.js';
 
 /** The JSON body of every error response. */
 export interface ErrorBody {
@@ -41,7 +42,7 @@ function hasStatus(error: unknown): error is StatusError {
  * messages and stacks of unexpected errors stay in the log.
  */
 export function describeError(error: unknown): { status: number; body: ErrorBody } {
-  if (error instanceof HttpError) {
+  if (error instanceof HttpError || error instanceof FileRejectedError) {
     return { status: error.status, body: { error: { code: error.code, message: error.message } } };
   }
   if (error instanceof DomainError) {

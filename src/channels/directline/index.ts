@@ -20,7 +20,7 @@ import type mongoose from 'mongoose';
 import restify, { type Request, type Response, type Server } from 'restify';
 import { WebSocketServer } from 'ws';
 import { z } from 'zod';
-import { FileRejectedError, maxFileBytes, type FileStore } from '../../files/file-store.js';
+import { maxFileBytes, type FileStore } from '../../files/file-store.js';
 import { HttpError } from '../../http/errors.js';
 import type { Logger } from '../../log.js';
 import { DirectLineAdapter, directLineChannelId } from './adapter.js';
@@ -377,22 +377,16 @@ export async function createDirectLineChannel(options: DirectLineChannelOptions)
       const template = incomingSchema.parse(upload.activity ?? { type: ActivityTypes.Message });
       const attachments = [];
       for (const file of upload.files) {
-        try {
-          const stored = await files.save({
-            name: file.name,
-            data: file.data,
-            declaredType: file.declaredType,
-          });
-          attachments.push({
-            contentType: stored.contentType,
-            contentUrl: files.signedUrl(stored.id),
-            name: stored.name,
-          });
-        } catch (error) {
-          if (error instanceof FileRejectedError)
-            throw new HttpError(error.status, error.code, error.message);
-          throw error;
-        }
+        const stored = await files.save({
+          name: file.name,
+          data: file.data,
+          declaredType: file.declaredType,
+        });
+        attachments.push({
+          contentType: stored.contentType,
+          contentUrl: files.signedUrl(stored.id),
+          name: stored.name,
+        });
       }
       const userId = typeof req.query?.userId === 'string' ? req.query.userId : undefined;
       const incoming = {
