@@ -3,14 +3,13 @@
  * watermark, then goes live; activities published during the replay wait and are de-duplicated by
  * watermark, so the client sees each activity once and in order.
  */
-import type { Activity } from 'botbuilder';
 import { WebSocket } from 'ws';
 
-/** Loads a page of stored activities after a watermark (see `ConversationStore.since`). */
+/** Loads a page of stored activities, as their JSON, after a watermark (see `ConversationStore.sinceAsJson`). */
 export type BacklogReader = (
   conversationId: string,
   watermark: number,
-) => Promise<{ activities: Partial<Activity>[]; watermark: number }>;
+) => Promise<{ payloads: string[]; watermark: number }>;
 
 interface Subscriber {
   ws: WebSocket;
@@ -57,9 +56,9 @@ export class StreamHub {
 
     for (;;) {
       const page = await this.readBacklog(conversationId, subscriber.sent);
-      if (page.activities.length === 0) break;
+      if (page.payloads.length === 0) break;
       subscriber.sent = page.watermark;
-      send(ws, { activities: page.activities, watermark: String(page.watermark) });
+      sendText(ws, `{"activities":[${page.payloads.join(',')}],"watermark":"${page.watermark}"}`);
     }
     subscriber.replaying = false;
     for (const { json, seq } of subscriber.pending) this.deliver(subscriber, json, seq);
@@ -105,10 +104,6 @@ export class StreamHub {
       for (const { ws } of set) if (ws.readyState === WebSocket.OPEN) ws.send('');
     }
   }
-}
-
-function send(ws: WebSocket, set: { activities: Partial<Activity>[]; watermark: string }): void {
-  sendText(ws, JSON.stringify(set));
 }
 
 function sendText(ws: WebSocket, text: string): void {

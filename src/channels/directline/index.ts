@@ -123,7 +123,10 @@ export async function createDirectLineChannel(options: DirectLineChannelOptions)
     streams.publish(conversationId, json, seq),
   );
   await store.init();
-  const streams = new StreamHub((id, watermark) => store.since(id, watermark), options.keepAliveMs ?? 20_000);
+  const streams = new StreamHub(
+    (id, watermark) => store.sinceAsJson(id, watermark),
+    options.keepAliveMs ?? 20_000,
+  );
 
   const adapter = new DirectLineAdapter(
     store,

@@ -137,15 +137,25 @@ export class ConversationStore {
     watermark: number,
     limit = 100,
   ): Promise<{ activities: Partial<Activity>[]; watermark: number }> {
+    const page = await this.sinceAsJson(conversationId, watermark, limit);
+    return {
+      activities: page.payloads.map((payload) => JSON.parse(payload) as Partial<Activity>),
+      watermark: page.watermark,
+    };
+  }
+
+  /** The same page as `since`, each activity as the JSON it was stored as (for streams to splice in). */
+  async sinceAsJson(
+    conversationId: string,
+    watermark: number,
+    limit = 100,
+  ): Promise<{ payloads: string[]; watermark: number }> {
     const docs = await this.activities
-      .find({ conversationId, seq: { $gt: watermark } })
+      .find({ conversationId, seq: { $gt: watermark } }, { payload: 1, seq: 1 })
       .sort({ seq: 1 })
       .limit(limit)
       .lean();
-    return {
-      activities: docs.map((doc) => JSON.parse(doc.payload) as Partial<Activity>),
-      watermark: docs.at(-1)?.seq ?? watermark,
-    };
+    return { payloads: docs.map((doc) => doc.payload), watermark: docs.at(-1)?.seq ?? watermark };
   }
 
   /** The conversation's current watermark (0 when nothing was stored). */
