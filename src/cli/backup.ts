@@ -3,7 +3,8 @@ import { createWriteStream } from 'node:fs';
 import { rename } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import { backupDatabase } from '../db/backup.js';
-import { exitWithUsage, progressPrinter, withDatabase } from './with-database.js';
+import { exitWithUsage } from './usage.js';
+import { progressPrinter, withDatabase } from './with-database.js';
 
 const [file, ...rest] = process.argv.slice(2);
 if (!file || file.startsWith('-') || rest.length > 0) exitWithUsage('Usage: npm run backup -- FILE');

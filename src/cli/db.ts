@@ -7,6 +7,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { startEmbeddedMongo } from '../embedded-mongo/index.js';
+import { exitWithUsage } from './usage.js';
 
 const USAGE = `Usage: npm run db -- [--port N] [--data-dir DIR] [--host H] [--socket PATH]
 
@@ -22,11 +23,6 @@ const Args = z.object({
   socketPath: z.string().min(1).optional(),
 });
 
-function usageError(message: string): never {
-  process.stderr.write(`${message}\n\n${USAGE}\n`);
-  process.exit(2);
-}
-
 function parse(): z.infer<typeof Args> {
   let values;
   try {
@@ -40,7 +36,7 @@ function parse(): z.infer<typeof Args> {
       },
     }));
   } catch (error) {
-    usageError(error instanceof Error ? error.message : String(error));
+    exitWithUsage(error instanceof Error ? error.message : String(error), USAGE);
   }
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
@@ -53,8 +49,9 @@ function parse(): z.infer<typeof Args> {
     socketPath: values.socket,
   });
   if (!result.success)
-    usageError(
+    exitWithUsage(
       `Invalid arguments: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      USAGE,
     );
   return result.data;
 }

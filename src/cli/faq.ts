@@ -8,6 +8,7 @@ import { loadKnowledgeBase } from '../knowledge/load.js';
 import { knowledgeBaseDir } from '../knowledge/paths.js';
 import { createKnowledgeSource } from '../knowledge/retrieval.js';
 import type { KnowledgeAnswer } from '../knowledge/types.js';
+import { exitWithUsage } from './usage.js';
 
 const USAGE = `Usage: npm run faq -- [--json] [--kb DIR] "question" ["question" ...]
        npm run faq -- [--kb DIR] --batch FILE
@@ -19,11 +20,6 @@ const USAGE = `Usage: npm run faq -- [--json] [--kb DIR] "question" ["question" 
 const OUT_OF_SCOPE =
   "Sorry, I don't have an answer to that in our help articles. " +
   "A person can help: say 'talk to a person' and I will connect you, or open a support ticket.";
-
-function usageError(message: string): never {
-  process.stderr.write(`${message}\n\n${USAGE}\n`);
-  process.exit(2);
-}
 
 function parse(): { json: boolean; batch: string | undefined; kb: string; questions: string[] } {
   let parsed;
@@ -38,7 +34,7 @@ function parse(): { json: boolean; batch: string | undefined; kb: string; questi
       allowPositionals: true,
     });
   } catch (error) {
-    return usageError(error instanceof Error ? error.message : String(error));
+    return exitWithUsage(error instanceof Error ? error.message : String(error), USAGE);
   }
   const { values, positionals } = parsed;
   if (values.help) {
@@ -46,9 +42,10 @@ function parse(): { json: boolean; batch: string | undefined; kb: string; questi
     process.exit(0);
   }
   if (values.batch !== undefined && positionals.length > 0)
-    usageError('Give either --batch FILE or questions, not both.');
-  if (values.batch === undefined && positionals.length === 0) usageError('No question given.');
-  if (positionals.some((question) => question.trim() === '')) usageError('A question must not be empty.');
+    exitWithUsage('Give either --batch FILE or questions, not both.', USAGE);
+  if (values.batch === undefined && positionals.length === 0) exitWithUsage('No question given.', USAGE);
+  if (positionals.some((question) => question.trim() === ''))
+    exitWithUsage('A question must not be empty.', USAGE);
   return {
     json: values.json,
     batch: values.batch,
@@ -78,7 +75,10 @@ if (options.batch !== undefined) {
     const text = await readFile(options.batch, 'utf8');
     lines = text === '' ? [] : text.replace(/\r?\n$/, '').split(/\r?\n/);
   } catch (error) {
-    usageError(`Cannot read ${options.batch}: ${error instanceof Error ? error.message : String(error)}`);
+    exitWithUsage(
+      `Cannot read ${options.batch}: ${error instanceof Error ? error.message : String(error)}`,
+      USAGE,
+    );
   }
 }
 

@@ -1,7 +1,8 @@
 /** `npm run restore -- FILE [--force]`: loads a backup; refuses to replace existing data without --force. */
 import { createReadStream, existsSync } from 'node:fs';
 import { restoreDatabase, RestoreError } from '../db/backup.js';
-import { exitWithUsage, progressPrinter, UsageError, withDatabase } from './with-database.js';
+import { exitWithUsage } from './usage.js';
+import { progressPrinter, UsageError, withDatabase } from './with-database.js';
 
 const args = process.argv.slice(2);
 const force = args.includes('--force');

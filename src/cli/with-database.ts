@@ -8,12 +8,6 @@ import { connectDatabase, type Database } from '../db/connection.js';
 import { DataDirectoryInUseError } from '../embedded-mongo/lock.js';
 import { createLogger, type Logger } from '../log.js';
 
-/** Prints `message` (a usage line or a bad argument) and exits with code 2, before anything is opened. */
-export function exitWithUsage(message: string): never {
-  console.error(message);
-  process.exit(2);
-}
-
 /** Thrown by a command for a mistake of the user's: printed without a stack, exit code 2. */
 export class UsageError extends Error {
   override name = 'UsageError';
