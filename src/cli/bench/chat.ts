@@ -28,6 +28,7 @@ import { loadConfig } from '../../config.js';
 import { connectDatabase } from '../../db/connection.js';
 import { createFileStore } from '../../files/file-store.js';
 import { createHttpServer } from '../../http/server.js';
+import { percentile } from '../percentile.js';
 
 /** Load shape; `npm run bench` uses the defaults (the targets are stated for 50 conversations). */
 export interface ChatBenchOptions {
@@ -108,7 +109,7 @@ export async function run(options: ChatBenchOptions = defaults): Promise<void> {
     printLatency(app.name, pacedFigures.app);
 
     const ratio = rate(saturated.app) / rate(saturated.echo);
-    const p99 = percentile(pacedFigures.app.latencies, 0.99);
+    const p99 = percentile(sortedLatencies(pacedFigures.app), 0.99);
     console.log(
       `InsuraLink / echo turns/s (saturated): ${(ratio * 100).toFixed(0)}% (target ≥ 50%: ${ratio >= 0.5 ? 'met' : 'NOT met'})`,
     );
@@ -385,22 +386,23 @@ function rate(figures: Figures): number {
   return figures.turns / figures.seconds;
 }
 
-function percentile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
+function sortedLatencies(figures: Figures): number[] {
+  return [...figures.latencies].sort((a, b) => a - b);
+}
+
+function latencyText(figures: Figures): string {
+  const sorted = sortedLatencies(figures);
+  const ms = (q: number) => percentile(sorted, q).toFixed(1);
+  return `latency p50 ${ms(0.5)} ms, p95 ${ms(0.95)} ms, p99 ${ms(0.99)} ms`;
 }
 
 function printLatency(name: string, figures: Figures): void {
-  const ms = (q: number) => percentile(figures.latencies, q).toFixed(1);
-  console.log(
-    `${name}: latency p50 ${ms(0.5)} ms, p95 ${ms(0.95)} ms, p99 ${ms(0.99)} ms (${figures.turns} turns)`,
-  );
+  console.log(`${name}: ${latencyText(figures)} (${figures.turns} turns)`);
 }
 
 function print(name: string, figures: Figures): void {
-  const ms = (q: number) => percentile(figures.latencies, q).toFixed(1);
   console.log(
     `${name}: ${rate(figures).toFixed(0)} turns/s (${figures.turns} turns in ${figures.seconds.toFixed(2)} s); ` +
-      `latency p50 ${ms(0.5)} ms, p95 ${ms(0.95)} ms, p99 ${ms(0.99)} ms; CPU ${figures.cpuPerTurn.toFixed(2)} ms/turn`,
+      `${latencyText(figures)}; CPU ${figures.cpuPerTurn.toFixed(2)} ms/turn`,
   );
 }

@@ -17,6 +17,7 @@ import { loadKnowledgeBase } from '../../knowledge/load.js';
 import { devDataFile, knowledgeBaseDir } from '../../knowledge/paths.js';
 import { KnowledgeIndex } from '../../knowledge/retrieval.js';
 import type { Article, KnowledgeMatch, KnowledgeSource } from '../../knowledge/types.js';
+import { percentile } from '../percentile.js';
 
 const ROUNDS = 5;
 
@@ -59,10 +60,6 @@ function baseline(articles: readonly Article[]): KnowledgeSource {
 }
 
 const percent = (value: number): string => `${(value * 100).toFixed(1).padStart(5)}%`;
-
-function quantile(sorted: readonly number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0;
-}
 
 function line(name: string, split: EvaluationSplit, result: EvaluationResult): string {
   return (
@@ -115,8 +112,8 @@ export async function run(): Promise<void> {
     ['baseline', timings((question) => plain.answer(question))],
   ] as const) {
     console.log(
-      `${name.padEnd(9)} latency per question over ${times.length}: p50 ${ms(quantile(times, 0.5))}  ` +
-        `p95 ${ms(quantile(times, 0.95))}  p99 ${ms(quantile(times, 0.99))}  (target p95 < 5 ms)`,
+      `${name.padEnd(9)} latency per question over ${times.length}: p50 ${ms(percentile(times, 0.5))}  ` +
+        `p95 ${ms(percentile(times, 0.95))}  p99 ${ms(percentile(times, 0.99))}  (target p95 < 5 ms)`,
     );
   }
   console.log(
