@@ -118,7 +118,7 @@ export class Index {
     }
     const ids = new Set<string>();
     for (const v of values) {
-      const id = this.byKey.get(Index.fullKey([v]));
+      const id = this.byKey.get(valueKey(v));
       if (id !== undefined) ids.add(id);
     }
     return ids;
@@ -154,7 +154,25 @@ export class Index {
    */
 
   add(doc: Doc, id: string): void {
-    const combos = this.keysOf(doc);
+    this.addKeys(this.keysOf(doc), id);
+  }
+
+  remove(doc: Doc, id: string): void {
+    this.removeKeys(this.keysOf(doc), id);
+  }
+
+  /** Re-indexes a changed document; a no-op when its keys did not change (the common update). */
+  replace(oldDoc: Doc, newDoc: Doc, id: string): void {
+    const before = this.keysOf(oldDoc);
+    const after = this.keysOf(newDoc);
+    const beforeKeys = before?.map(Index.fullKey) ?? [];
+    const afterKeys = after?.map(Index.fullKey) ?? [];
+    if (beforeKeys.length === afterKeys.length && beforeKeys.every((k, i) => k === afterKeys[i])) return;
+    this.removeKeys(before, id);
+    this.addKeys(after, id);
+  }
+
+  private addKeys(combos: unknown[][] | undefined, id: string): void {
     if (!combos) return;
     if (this.unique) for (const combo of combos) this.byKey.set(Index.fullKey(combo), id);
     const firsts = Index.distinctFirsts(combos);
@@ -162,8 +180,7 @@ export class Index {
     if (firsts.length > 1) this.multikey = true;
   }
 
-  remove(doc: Doc, id: string): void {
-    const combos = this.keysOf(doc);
+  private removeKeys(combos: unknown[][] | undefined, id: string): void {
     if (!combos) return;
     if (this.unique) {
       for (const combo of combos) {
@@ -172,15 +189,6 @@ export class Index {
       }
     }
     for (const v of Index.distinctFirsts(combos)) this.sorted.remove({ v, id });
-  }
-
-  /** Re-indexes a changed document; a no-op when its keys did not change (the common update). */
-  replace(oldDoc: Doc, newDoc: Doc, id: string): void {
-    const before = this.keysOf(oldDoc)?.map(Index.fullKey) ?? [];
-    const after = this.keysOf(newDoc)?.map(Index.fullKey) ?? [];
-    if (before.length === after.length && before.every((k, i) => k === after[i])) return;
-    this.remove(oldDoc, id);
-    this.add(newDoc, id);
   }
 
   private static distinctFirsts(combos: unknown[][]): unknown[] {
