@@ -307,20 +307,14 @@ function normalizeSlot(container: Record<string | number, unknown>, key: string 
   const el = container[key];
   const t = bsonTypeOf(el);
   if (t === undefined) return el !== null && typeof el === 'object' && normalizeInPlace(el);
-  const r = unwrapNumber(el, t);
-  if (r.keep) return r.numeric;
-  container[key] = r.value;
-  return false;
-}
-
-function unwrapNumber(el: unknown, tag: string): { keep: boolean; numeric: boolean; value?: number } {
-  if (tag === 'Int32') return { keep: false, numeric: true, value: (el as { value: number }).value };
-  if (tag === 'Double') {
+  if (t === 'Int32' || t === 'Double') {
     const n = (el as { value: number }).value;
-    if (!Number.isInteger(n)) return { keep: false, numeric: true, value: n };
-    return { keep: true, numeric: true };
+    // An integral Double keeps its wrapper, or it would come back as an Int32.
+    if (t === 'Double' && Number.isInteger(n)) return true;
+    container[key] = n;
+    return false;
   }
-  return { keep: true, numeric: tag === 'Long' || tag === 'Decimal128' };
+  return t === 'Long' || t === 'Decimal128';
 }
 
 /** Copy with numeric wrappers replaced by JS numbers, so the query engine compares them as numbers. */
