@@ -23,7 +23,7 @@ import {
   cloneDoc,
   getPath,
   isPlainObject,
-  markWrapped,
+  finalize,
   matchView,
   normalizeInPlace,
   plainNumbers,
@@ -129,11 +129,6 @@ function withIdFirst(doc: Doc): Doc {
 }
 
 /** Marks a document about to be stored, so matching sees numeric wrappers as numbers. */
-function finalize(doc: Doc): Doc {
-  if (normalizeInPlace(doc)) markWrapped(doc);
-  return doc;
-}
-
 function isOperatorUpdate(u: Doc): boolean {
   const first = Object.keys(u)[0];
   return first !== undefined && first.startsWith('$');

@@ -7,7 +7,7 @@ import { Engine, type JournalEntry } from './engine.js';
 import { openJournal, type Journal } from './journal.js';
 import type { Op } from './store.js';
 import { WireServer } from './server.js';
-import { isPlainObject, markWrapped, normalizeInPlace } from './values.js';
+import { finalize, isPlainObject, normalizeInPlace } from './values.js';
 
 /** Options for {@link startEmbeddedMongo}. */
 export interface EmbeddedMongoOptions {
@@ -43,9 +43,14 @@ const DEFAULT_COMPACT_AFTER = 64 * 1024 * 1024;
 /** Same idle cursor timeout as mongod. */
 const CURSOR_IDLE_MS = 10 * 60 * 1000;
 
-/** Re-creates the stored form of a document read back from disk (decoded without number promotion). */
-function revive(doc: unknown): void {
-  if (isPlainObject(doc) && normalizeInPlace(doc)) markWrapped(doc);
+/**
+ * Re-creates the stored form of a record read back from disk (decoded without number promotion): a
+ * journal op or a snapshot record, `{ ns, doc }` or `{ ns, options, indexes }` (see Store.snapshotRecords).
+ * Index specs and collection options carry numbers too (TTL seconds, key directions).
+ */
+function reviveRecord(record: Document): void {
+  if (record.doc === undefined) normalizeInPlace(record);
+  else if (isPlainObject(record.doc)) finalize(record.doc);
 }
 
 function toOps(entry: Document): Op[] {
@@ -53,17 +58,9 @@ function toOps(entry: Document): Op[] {
   if (!Array.isArray(ops)) throw new Error('journal entry without ops');
   for (const op of ops) {
     if (!isPlainObject(op) || typeof op.op !== 'string') throw new Error('malformed journal op');
-    if (op.op === 'put') revive(op.doc);
-    // Index specs and collection options carry numbers too (TTL seconds, key directions).
-    else normalizeInPlace(op);
+    reviveRecord(op);
   }
   return ops as Op[];
-}
-
-/** Snapshot records: `{ ns, doc }` or `{ ns, options, indexes }` (see Store.snapshotRecords). */
-function reviveRecord(record: Document): void {
-  if (record.doc !== undefined) revive(record.doc);
-  else normalizeInPlace(record);
 }
 
 /** Starts the server; resolves once it accepts connections. */

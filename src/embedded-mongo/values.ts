@@ -368,9 +368,10 @@ export function originalOf(view: Doc): Doc {
   return originals.get(view) ?? view;
 }
 
-/** Marks a document as holding Double/Long/Decimal128 wrappers (see `matchView`). */
-export function markWrapped(doc: Doc): void {
-  wrappedDocs.add(doc);
+/** Turns a freshly decoded document into its stored form (see `normalizeInPlace` and `matchView`). */
+export function finalize(doc: Doc): Doc {
+  if (normalizeInPlace(doc)) wrappedDocs.add(doc);
+  return doc;
 }
 
 /** The form of a stored document the query engine should see. */
