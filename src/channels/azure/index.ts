@@ -14,6 +14,7 @@ import {
 } from 'botbuilder';
 import restify, { type Request, type Response, type Server } from 'restify';
 import { z } from 'zod';
+import { turnErrorHandler } from '../../bot/turn-error.js';
 import type { Config } from '../../config.js';
 import { HttpError } from '../../http/errors.js';
 import type { Logger } from '../../log.js';
@@ -65,16 +66,7 @@ export function createAzureChannel(options: AzureChannelOptions): AzureChannel {
   });
   const adapter = new ConnectorAdapter(authentication);
   const { logger, bot } = options;
-  adapter.onTurnError = async (context, error) => {
-    logger.error({ err: error, channelId: context.activity.channelId }, 'bot turn failed');
-    try {
-      await context.sendActivity(
-        'Sorry, something went wrong on our side. Please try that again in a moment.',
-      );
-    } catch (sendError) {
-      logger.error({ err: sendError }, 'could not tell the user about a failed turn');
-    }
-  };
+  adapter.onTurnError = turnErrorHandler(logger);
 
   return {
     adapter,

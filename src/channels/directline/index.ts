@@ -20,6 +20,7 @@ import type mongoose from 'mongoose';
 import restify, { type Request, type Response, type Server } from 'restify';
 import { WebSocketServer } from 'ws';
 import { z } from 'zod';
+import { turnErrorHandler } from '../../bot/turn-error.js';
 import { maxFileBytes, type FileStore } from '../../files/file-store.js';
 import { HttpError } from '../../http/errors.js';
 import type { Logger } from '../../log.js';
@@ -133,16 +134,7 @@ export async function createDirectLineChannel(options: DirectLineChannelOptions)
     (conversationId, activity) => streams.publish(conversationId, JSON.stringify(activity), undefined),
     botAccount,
   );
-  adapter.onTurnError = async (context, error) => {
-    logger.error({ err: error, conversationId: context.activity.conversation?.id }, 'bot turn failed');
-    try {
-      await context.sendActivity(
-        'Sorry, something went wrong on our side. Please try that again in a moment.',
-      );
-    } catch (sendError) {
-      logger.error({ err: sendError }, 'could not tell the user about a failed turn');
-    }
-  };
+  adapter.onTurnError = turnErrorHandler(logger);
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
   const inFlight = new Set<Promise<unknown>>();
