@@ -60,9 +60,7 @@ export type LeanDoc<M> =
 
 /** Builds every declared index (unique ones included) and waits until they exist. */
 export async function ensureIndexes(models: Models): Promise<void> {
-  for (const model of Object.values(models)) {
-    await model.createIndexes();
-  }
+  await Promise.all(Object.values(models).map((model) => model.createIndexes()));
 }
 
 export * from './audit-event.js';
