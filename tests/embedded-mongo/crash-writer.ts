@@ -10,14 +10,10 @@ import { Int32 } from 'bson';
 import { MongoClient, ObjectId } from 'mongodb';
 import { startEmbeddedMongo } from '../../src/embedded-mongo/index.js';
 import { openJournal } from '../../src/embedded-mongo/journal.js';
+import { payloadFor } from './crash-payload.js';
 
 const IN_FLIGHT = 16;
 const LIMIT = 1_000_000;
-
-/** Varied sizes, so kills land in the middle of frames of all lengths (crash.test.ts checks this shape). */
-function payloadFor(seq: number): string {
-  return String.fromCharCode(97 + (seq % 26)).repeat(((seq * 7919) % 3000) + 1);
-}
 
 async function burst(first: number, write: (seq: number) => Promise<string>): Promise<void> {
   let next = first;

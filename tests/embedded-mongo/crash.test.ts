@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { MongoClient, type ObjectId } from 'mongodb';
 import { startEmbeddedMongo } from '../../src/embedded-mongo/index.js';
 import { openJournal } from '../../src/embedded-mongo/journal.js';
+import { payloadFor } from './crash-payload.js';
 
 const writer = fileURLToPath(new URL('./crash-writer.ts', import.meta.url));
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -18,11 +19,6 @@ after(async () => {
   for (const child of children) child.kill('SIGKILL');
   await rm(root, { recursive: true, force: true });
 });
-
-/** The payload crash-writer.ts gives entry `seq`. */
-function payloadFor(seq: number): string {
-  return String.fromCharCode(97 + (seq % 26)).repeat(((seq * 7919) % 3000) + 1);
-}
 
 function startWriter(mode: string, dir: string): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', writer, mode, dir], {
