@@ -59,6 +59,13 @@ export type IdentityClaim = z.input<typeof identityClaimSchema>;
  */
 export type Verification = { verified: true; customer: CustomerSummary } | { verified: false };
 
+/** A customer a policy number or phone points to, and a check of a date of birth against theirs. */
+export interface IdentifiedCustomer {
+  customer: CustomerSummary;
+  /** Whether `dateOfBirth` (ISO `YYYY-MM-DD`) is theirs, through the blind index. */
+  bornOn(dateOfBirth: string): boolean;
+}
+
 export const newCustomerSchema = z.object({
   firstName: z.string().trim().min(1).max(80),
   lastName: z.string().trim().min(1).max(80),
@@ -96,6 +103,11 @@ export interface CustomerService {
   findByPolicyNumber(policyNumber: string): Promise<CustomerSummary | null>;
   /** The customer with this phone, typed in any common format (national numbers read as US). */
   findByPhone(phone: string): Promise<CustomerSummary | null>;
+  /**
+   * The customer a policy number or phone points to (the policy number wins when both are given), to
+   * check a date of birth against; null when it points to nobody. Identifies, does not authenticate.
+   */
+  identify(identifier: { policyNumber?: string; phone?: string }): Promise<IdentifiedCustomer | null>;
   /** The customer a channel user (`directline`/`sms` id) was linked to after verification. */
   findByChannelIdentity(channel: string, id: string): Promise<CustomerSummary | null>;
   /**
@@ -141,17 +153,28 @@ export class MongoCustomerService implements CustomerService {
     return row ? toSummary(row) : null;
   }
 
+  async identify(identifier: { policyNumber?: string; phone?: string }): Promise<IdentifiedCustomer | null> {
+    const row = identifier.policyNumber
+      ? await this.rowByPolicyNumber(identifier.policyNumber)
+      : identifier.phone
+        ? await this.rowByPhone(identifier.phone)
+        : null;
+    if (!row) return null;
+    return {
+      customer: toSummary(row),
+      bornOn: (dateOfBirth) => this.cipher.matchesBlindIndex(dobIndexPurpose, dateOfBirth, row.dobHash),
+    };
+  }
+
   async verifyIdentity(claim: IdentityClaim): Promise<Verification> {
     const { policyNumber, phone, dateOfBirth } = parseInput(identityClaimSchema, claim);
-    const row = policyNumber
-      ? await this.rowByPolicyNumber(policyNumber)
-      : phone
-        ? await this.rowByPhone(phone)
-        : null;
-    if (!row || !this.cipher.matchesBlindIndex(dobIndexPurpose, dateOfBirth, row.dobHash)) {
-      return { verified: false };
-    }
-    return { verified: true, customer: toSummary(row) };
+    const identified = await this.identify({
+      ...(policyNumber ? { policyNumber } : {}),
+      ...(phone ? { phone } : {}),
+    });
+    return identified?.bornOn(dateOfBirth)
+      ? { verified: true, customer: identified.customer }
+      : { verified: false };
   }
 
   async getProfile(customerId: string): Promise<CustomerProfile> {

@@ -2,9 +2,14 @@ import type { FieldCipher } from '../db/encryption.js';
 import type { VerificationAttemptModel } from '../db/models/verification-attempt.js';
 import type { Actor } from './actor.js';
 import type { AuditLog } from './audit.js';
-import type { CustomerService, CustomerSummary } from './customers.js';
+import {
+  identityClaimSchema,
+  type CustomerService,
+  type CustomerSummary,
+  type IdentifiedCustomer,
+} from './customers.js';
 import { isoDateSchema } from './dates.js';
-import { isDuplicateKeyError } from './mapping.js';
+import { isDuplicateKeyError, parseInput } from './mapping.js';
 import { normalizePhone } from './phone.js';
 import { normalizeNumber } from './policies.js';
 
@@ -70,22 +75,26 @@ export class MongoVerificationService implements VerificationService {
   ) {}
 
   async verify(claim: VerificationClaim, context: VerificationContext): Promise<VerificationResult> {
-    const identity = await this.identitySubject(claim);
+    const identified = await this.customers.identify({
+      ...(claim.policyNumber ? { policyNumber: claim.policyNumber } : {}),
+      ...(claim.phone ? { phone: claim.phone } : {}),
+    });
+    const identity = this.identitySubject(claim, identified);
     const subjects = [identity, conversationSubject(context)];
     const lockedUntil = await this.lockedUntil(subjects);
     if (lockedUntil) return { status: 'locked', until: lockedUntil, afterFailure: false };
 
     const dateOfBirth = isoDateSchema.safeParse(claim.dateOfBirth);
-    const verification =
-      dateOfBirth.success && (claim.policyNumber || claim.phone)
-        ? await this.customers.verifyIdentity({
-            ...(claim.policyNumber ? { policyNumber: claim.policyNumber } : { phone: claim.phone }),
-            dateOfBirth: dateOfBirth.data,
-          })
-        : { verified: false as const };
-    if (verification.verified) {
-      await this.models.verificationAttempts.deleteMany({ _id: { $in: subjects } });
-      return { status: 'verified', customer: verification.customer };
+    if (dateOfBirth.success && (claim.policyNumber || claim.phone)) {
+      // A blank identifier is a bad request, as for CustomerService.verifyIdentity, not a failed attempt.
+      parseInput(identityClaimSchema, {
+        ...(claim.policyNumber ? { policyNumber: claim.policyNumber } : { phone: claim.phone }),
+        dateOfBirth: dateOfBirth.data,
+      });
+      if (identified?.bornOn(dateOfBirth.data)) {
+        await this.models.verificationAttempts.deleteMany({ _id: { $in: subjects } });
+        return { status: 'verified', customer: identified.customer };
+      }
     }
 
     const counts = await Promise.all(subjects.map((subject) => this.recordFailure(subject)));
@@ -101,13 +110,8 @@ export class MongoVerificationService implements VerificationService {
     return this.lockedUntil([conversationSubject(context)]);
   }
 
-  private async identitySubject(claim: VerificationClaim): Promise<string> {
-    const customer = claim.policyNumber
-      ? await this.customers.findByPolicyNumber(claim.policyNumber)
-      : claim.phone
-        ? await this.customers.findByPhone(claim.phone)
-        : null;
-    if (customer) return `customer:${customer.id}`;
+  private identitySubject(claim: VerificationClaim, identified: IdentifiedCustomer | null): string {
+    if (identified) return `customer:${identified.customer.id}`;
     const identifier = claim.policyNumber
       ? `policy:${normalizeNumber(claim.policyNumber)}`
       : `phone:${normalizePhone(claim.phone ?? '') ?? (claim.phone ?? '').replace(/\D/g, '')}`;
