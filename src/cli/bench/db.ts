@@ -9,6 +9,10 @@
  * it: a rate is a capacity, and on a shared machine a round can only lose time to other work, never gain
  * it. With the server in its own process the CPU each side spends per operation is reported too, so
  * the server's own capacity can be told apart from the client's.
+ * The ceiling is the same driver client against the same wire server with the measured commands answered
+ * at once instead of executed: the most one client can drive on this machine. The server's in-process
+ * rates are also given as a share of it, a figure that moves far less with the machine's speed and load
+ * than the rates themselves.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -21,10 +25,14 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { MongoClient, type Collection, type Document } from 'mongodb';
+import { Long, MongoClient, ObjectId, type Collection, type Document } from 'mongodb';
+import { Engine, type ClientInfo } from '../../embedded-mongo/engine.js';
 import { startEmbeddedMongo } from '../../embedded-mongo/index.js';
+import { WireServer } from '../../embedded-mongo/server.js';
 
 const IN_FLIGHT = 16;
+const DATABASE = 'bench';
+const COLLECTION = 'items';
 const OPS = 10_000;
 /** Rounds per rate; the best is the capacity. */
 const ROUNDS = 3;
@@ -64,6 +72,33 @@ async function inProcess(socketPath?: string): Promise<Target> {
   return { uri: server.socketUri ?? server.uri, cpuSeconds: () => undefined, stop: () => server.stop() };
 }
 
+/** Answers the measured commands with a stored-looking document without doing their work. */
+class AnsweringEngine extends Engine {
+  private readonly stored = { _id: new ObjectId(), key: 'k-0', n: 0, state: 'queued' };
+
+  override run(cmd: Document, client: ClientInfo): Document | Promise<Document> {
+    if (cmd.insert === COLLECTION) return { n: (cmd.documents as unknown[]).length, ok: 1 };
+    if (cmd.find === COLLECTION) {
+      return { cursor: { firstBatch: [this.stored], id: Long.ZERO, ns: `${DATABASE}.${COLLECTION}` }, ok: 1 };
+    }
+    if (cmd.findAndModify === COLLECTION) {
+      return { lastErrorObject: { n: 1, updatedExisting: true }, value: this.stored, ok: 1 };
+    }
+    return super.run(cmd, client);
+  }
+}
+
+/** The ceiling: the wire server with an {@link AnsweringEngine}, in this process over a Unix socket. */
+async function ceiling(socketPath: string): Promise<Target> {
+  const server = new WireServer(new AnsweringEngine());
+  await server.listenOnSocket(socketPath);
+  return {
+    uri: `mongodb://${encodeURIComponent(socketPath)}/`,
+    cpuSeconds: () => undefined,
+    stop: () => server.close(),
+  };
+}
+
 /** CPU seconds (user + system) a process has used, from /proc; undefined where that is unavailable. */
 function processCpuSeconds(pid: number | undefined): number | undefined {
   try {
@@ -96,18 +131,58 @@ async function childProcess(dataDir?: string): Promise<Target> {
   };
 }
 
-/**
- * Runs `op(i)` for i in [0, count) with `IN_FLIGHT` operations outstanding, `ROUNDS` times (i counting
- * on across rounds, so inserted keys stay unique); the best round is the rate.
- */
-async function rate(target: Target, count: number, op: (i: number) => Promise<unknown>): Promise<Rate> {
-  const rounds: Omit<Rate, 'medianPerSecond'>[] = [];
-  for (let r = 0; r < ROUNDS; r++) rounds.push(await round(target, count, (i) => op(r * count + i)));
-  rounds.sort((a, b) => b.perSecond - a.perSecond);
-  const best = rounds[0]!;
-  return { ...best, medianPerSecond: rounds[Math.floor(ROUNDS / 2)]!.perSecond };
+type Operation = keyof Rates;
+const OPERATIONS: { name: Operation; count: number }[] = [
+  { name: 'inserts', count: OPS },
+  { name: 'lookups', count: OPS },
+  { name: 'lookupCommands', count: OPS },
+  { name: 'claims', count: OPS / 4 },
+];
+
+/** A server layout under measurement: its target, a connected client and the operations to time. */
+interface Layout {
+  label: string;
+  target: Target;
+  client: MongoClient;
+  /** Operation number i (counting on across rounds, so inserted keys stay unique). */
+  ops: Record<Operation, (i: number) => Promise<unknown>>;
 }
 
+async function connect(label: string, target: Target): Promise<Layout> {
+  const client = await MongoClient.connect(target.uri, { maxPoolSize: IN_FLIGHT });
+  const db = client.db(DATABASE);
+  const coll: Collection<Document> = db.collection(COLLECTION);
+  await coll.createIndex({ key: 1 }, { unique: true });
+  // A work queue indexes the state it claims by, as the app's queues do.
+  await coll.createIndex({ state: 1 });
+  // Warm-up so connection setup and JIT are not measured.
+  await round(target, 1000, (i) => coll.insertOne({ key: `warm-${i}`, n: i }));
+  const stored = OPS * ROUNDS;
+  return {
+    label,
+    target,
+    client,
+    ops: {
+      inserts: (i) => coll.insertOne({ key: `k-${i}`, n: i, state: 'queued' }),
+      lookups: (i) => coll.findOne({ key: `k-${(i * 7919) % stored}` }),
+      lookupCommands: (i) =>
+        db.command({
+          find: COLLECTION,
+          filter: { key: `k-${(i * 7919) % stored}` },
+          limit: 1,
+          singleBatch: true,
+        }),
+      claims: () =>
+        coll.findOneAndUpdate(
+          { state: 'queued' },
+          { $set: { state: 'claimed' } },
+          { returnDocument: 'after' },
+        ),
+    },
+  };
+}
+
+/** Runs `op(i)` for i in [0, count) with `IN_FLIGHT` operations outstanding. */
 async function round(
   target: Target,
   count: number,
@@ -133,30 +208,25 @@ async function round(
   };
 }
 
-async function measure(target: Target): Promise<Rates> {
-  const client = await MongoClient.connect(target.uri, { maxPoolSize: IN_FLIGHT });
-  try {
-    const coll: Collection<Document> = client.db('bench').collection('items');
-    await coll.createIndex({ key: 1 }, { unique: true });
-    // A work queue indexes the state it claims by, as the app's queues do.
-    await coll.createIndex({ state: 1 });
-    // Warm-up so connection setup and JIT are not measured.
-    await round(target, 1000, (i) => coll.insertOne({ key: `warm-${i}`, n: i }));
-    const inserts = await rate(target, OPS, (i) => coll.insertOne({ key: `k-${i}`, n: i, state: 'queued' }));
-    const stored = OPS * ROUNDS;
-    const lookups = await rate(target, OPS, (i) => coll.findOne({ key: `k-${(i * 7919) % stored}` }));
-    const db = client.db('bench');
-    const lookupCommands = await rate(target, OPS, (i) =>
-      db.command({ find: 'items', filter: { key: `k-${(i * 7919) % stored}` }, limit: 1, singleBatch: true }),
-    );
-    const claims = await rate(target, OPS / 4, () =>
-      coll.findOneAndUpdate({ state: 'queued' }, { $set: { state: 'claimed' } }, { returnDocument: 'after' }),
-    );
-    return { inserts, lookups, lookupCommands, claims };
-  } finally {
-    await client.close();
-    await target.stop();
+/**
+ * Measures every operation on every layout, `ROUNDS` rounds each. The layouts take turns round by round,
+ * so a slow moment of the machine hits them alike rather than whichever happened to run then.
+ */
+async function measure(layouts: Layout[]): Promise<Rates[]> {
+  const rates = layouts.map(() => ({}) as Rates);
+  for (const { name, count } of OPERATIONS) {
+    const rounds = layouts.map((): Omit<Rate, 'medianPerSecond'>[] => []);
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const [k, layout] of layouts.entries()) {
+        rounds[k]!.push(await round(layout.target, count, (i) => layout.ops[name](r * count + i)));
+      }
+    }
+    for (const [k, measured] of rounds.entries()) {
+      measured.sort((a, b) => b.perSecond - a.perSecond);
+      rates[k]![name] = { ...measured[0]!, medianPerSecond: measured[Math.floor(ROUNDS / 2)]!.perSecond };
+    }
   }
+  return rates;
 }
 
 /**
@@ -213,6 +283,11 @@ function report(label: string, r: Rates): void {
 
 const verdict = (ok: boolean): string => (ok ? 'met' : 'NOT met');
 
+/** A rate and, when a ceiling is known, its share of it. */
+function against(r: number, top: number): string {
+  return `${fmt(r)}/s, ${((r / top) * 100).toFixed(0)}% of the client's ceiling of ${fmt(top)}/s`;
+}
+
 export async function run(): Promise<void> {
   console.log(
     `${fmt(OPS)} operations per round, ${IN_FLIGHT} in flight from one driver client; ` +
@@ -220,22 +295,36 @@ export async function run(): Promise<void> {
   );
   console.log(`load average at start: ${loadavg()[0]?.toFixed(1) ?? '?'} on ${availableParallelism()} cores`);
   const dir = await mkdtemp(join(tmpdir(), 'embedded-mongo-bench-'));
-  let tcp: Rates;
-  let socket: Rates;
-  let memory: Rates;
-  let durable: Rates;
+  const layouts: Layout[] = [];
+  let rates: Rates[];
   try {
-    tcp = await measure(await inProcess());
-    report('in memory, server inside the client process (as the app runs it), over TCP', tcp);
-    socket = await measure(await inProcess(join(dir, 'mongo.sock')));
-    report('in memory, server inside the client process, over a Unix socket', socket);
-    memory = await measure(await childProcess());
-    report('in memory, server in its own process (npm run db)', memory);
-    durable = await measure(await childProcess(join(dir, 'data')));
-    report('durable (journal fsync, group commit), server in its own process', durable);
+    const open = async (label: string, target: Promise<Target>): Promise<void> => {
+      layouts.push(await connect(label, await target));
+    };
+    await open(
+      'ceiling: the same client and wire server, commands answered without being executed',
+      ceiling(join(dir, 'ceiling.sock')),
+    );
+    await open(
+      'in memory, server inside the client process (as the app runs it), over a Unix socket',
+      inProcess(join(dir, 'mongo.sock')),
+    );
+    await open('in memory, server inside the client process, over TCP', inProcess());
+    await open('in memory, server in its own process (npm run db), over TCP', childProcess());
+    await open(
+      'durable (journal fsync, group commit), server in its own process',
+      childProcess(join(dir, 'data')),
+    );
+    rates = await measure(layouts);
   } finally {
+    for (const { client, target } of layouts) {
+      await client.close();
+      await target.stop();
+    }
     await rm(dir, { recursive: true, force: true });
   }
+  for (const [k, layout] of layouts.entries()) report(layout.label, rates[k]!);
+  const [top, socket, tcp, memory, durable] = rates as [Rates, Rates, Rates, Rates, Rates];
   const mem = await memoryFor100k();
   console.log(
     `memory for ${fmt(MEMORY_DOCS)} documents of 1 KB (server and client in one process): RSS +${mem.rssMb.toFixed(0)} MB, heap +${mem.heapMb.toFixed(0)} MB`,
@@ -256,4 +345,11 @@ export async function run(): Promise<void> {
   console.log(
     `  durable inserts >= 20% of in-memory: ${(share * 100).toFixed(0)}% (${verdict(share >= 0.2)})`,
   );
+  console.log('the server inside the client process over a Unix socket, against the ceiling:');
+  console.log(`  inserts: ${against(socket.inserts.perSecond, top.inserts.perSecond)}`);
+  console.log(`  lookups with findOne: ${against(socket.lookups.perSecond, top.lookups.perSecond)}`);
+  console.log(
+    `  lookups as find commands: ${against(socket.lookupCommands.perSecond, top.lookupCommands.perSecond)}`,
+  );
+  console.log(`  findAndModify claims: ${against(socket.claims.perSecond, top.claims.perSecond)}`);
 }
