@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { startEmbeddedMongo } from '../../src/embedded-mongo/index.js';
+import { suiteTempDir } from '../support/temp-dir.js';
 
 const run = promisify(execFile);
 
@@ -27,22 +27,16 @@ async function command(name: string, args: string[], dataDir: string) {
 }
 
 describe('seed, backup and restore commands', () => {
-  let dir: string;
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'insuralink-cli-'));
-  });
-  after(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const inDir = suiteTempDir('insuralink-cli-');
 
   test('seed, back up, refuse to restore over data, restore into an empty data directory', async () => {
-    const source = join(dir, 'source');
+    const source = inDir('source');
     const seeded = await command('seed', [], source);
     assert.equal(seeded.code, 0, seeded.stderr);
     assert.match(seeded.stdout, /Seeded demo data: 3 insurers, 6 policyTypes, 20 customers/);
     assert.match((await command('seed', [], source)).stdout, /already holds data; nothing was seeded/);
 
-    const file = join(dir, 'backup.json');
+    const file = inDir('backup.json');
     const backup = await command('backup', [file], source);
     assert.equal(backup.code, 0, backup.stderr);
     assert.match(backup.stderr, /backing up customers: 20\/20/);
@@ -57,17 +51,17 @@ describe('seed, backup and restore commands', () => {
     assert.equal(refused.code, 2);
     assert.match(refused.stderr, /already holds data .*--force/);
 
-    const target = join(dir, 'target');
+    const target = inDir('target');
     const restored = await command('restore', [file], target);
     assert.equal(restored.code, 0, restored.stderr);
     assert.match(restored.stdout, /^Restored \d+ documents/);
   });
 
   test('a data directory the bot is using is refused with a clear next step', async () => {
-    const busy = join(dir, 'busy');
+    const busy = inDir('busy');
     const owner = await startEmbeddedMongo({ dataDir: join(busy, 'db') });
     try {
-      const result = await command('backup', [join(dir, 'never.json')], busy);
+      const result = await command('backup', [inDir('never.json')], busy);
       assert.equal(result.code, 1);
       assert.match(result.stderr, new RegExp(`in use by process ${process.pid}`));
       assert.match(result.stderr, /Stop the bot \(npm start\)/);
@@ -77,7 +71,7 @@ describe('seed, backup and restore commands', () => {
   });
 
   test('bad arguments are a usage error', async () => {
-    const result = await command('backup', [], join(dir, 'unused'));
+    const result = await command('backup', [], inDir('unused'));
     assert.equal(result.code, 2);
     assert.match(result.stderr, /Usage: npm run backup -- FILE/);
   });

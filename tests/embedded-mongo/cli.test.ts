@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { MongoClient } from 'mongodb';
+import { suiteTempDir } from '../support/temp-dir.js';
 
 const script = fileURLToPath(new URL('../../src/cli/db.ts', import.meta.url));
 
@@ -23,16 +21,10 @@ async function firstLine(child: ChildProcess): Promise<string> {
 }
 
 describe('npm run db', () => {
-  let dir: string;
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'embedded-mongo-cli-'));
-  });
-  after(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const inDir = suiteTempDir('embedded-mongo-cli-');
 
   test('prints its URI, serves clients, keeps data across restarts and stops cleanly on SIGTERM/SIGINT', async () => {
-    const dataDir = join(dir, 'data');
+    const dataDir = inDir('data');
     for (const [round, signal] of [
       [0, 'SIGTERM'],
       [1, 'SIGINT'],

@@ -1,24 +1,22 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { hostname } from 'node:os';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { MongoClient, type ObjectId } from 'mongodb';
 import { startEmbeddedMongo } from '../../src/embedded-mongo/index.js';
 import { openJournal } from '../../src/embedded-mongo/journal.js';
+import { suiteTempDir } from '../support/temp-dir.js';
 import { payloadFor } from './crash-payload.js';
 
 const writer = fileURLToPath(new URL('./crash-writer.ts', import.meta.url));
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const root = await mkdtemp(join(tmpdir(), 'crash-test-'));
 const children = new Set<ChildProcess>();
-after(async () => {
+after(() => {
   for (const child of children) child.kill('SIGKILL');
-  await rm(root, { recursive: true, force: true });
 });
+const inRoot = suiteTempDir('crash-test-');
 
 function startWriter(mode: string, dir: string): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', writer, mode, dir], {
@@ -71,7 +69,7 @@ describe('crash safety', () => {
     'keeps every acknowledged journal append, in order and whole, across repeated SIGKILLs',
     { timeout: 60_000 },
     async () => {
-      const dir = join(root, 'journal');
+      const dir = inRoot('journal');
       const acknowledged: number[] = [];
       for (const acks of [400, 700]) {
         acknowledged.push(...(await killMidBurst('journal', dir, acks)).map(Number));
@@ -97,7 +95,7 @@ describe('crash safety', () => {
     'keeps every insert the server acknowledged when its process is killed mid-burst',
     { timeout: 60_000 },
     async () => {
-      const dir = join(root, 'server');
+      const dir = inRoot('server');
       const acknowledged = await killMidBurst('server', dir, 800);
 
       const server = await startEmbeddedMongo({ dataDir: dir });
@@ -127,7 +125,7 @@ describe('crash safety', () => {
     'refuses a second server process on the same data directory, naming the owner',
     { timeout: 60_000 },
     async () => {
-      const dir = join(root, 'owned');
+      const dir = inRoot('owned');
       const owner = startWriter('hold', dir);
       assert.match((await output(owner, 'ready')).stdout, /ready/);
 

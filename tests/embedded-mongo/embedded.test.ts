@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { Decimal128, Double, Long, MongoClient, MongoServerError } from 'mongodb';
 import { startEmbeddedMongo, type EmbeddedMongoOptions } from '../../src/embedded-mongo/index.js';
 import type { LooseDoc } from './database.js';
+import { suiteTempDir } from '../support/temp-dir.js';
 
-/** Runs `fn` against an embedded server on `dir`, then stops it. */
+/** Runs `fn` against an embedded server started with `options`, then stops it. */
 async function withServer<T>(
   options: EmbeddedMongoOptions,
   fn: (client: MongoClient) => Promise<T>,
@@ -23,16 +23,10 @@ async function withServer<T>(
 }
 
 describe('embedded server durability', () => {
-  let dir: string;
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'embedded-mongo-durable-'));
-  });
-  after(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const inDir = suiteTempDir('embedded-mongo-durable-');
 
   test('writes, indexes and drops survive a restart with exact types', async () => {
-    const dataDir = join(dir, 'restart');
+    const dataDir = inDir('restart');
     await withServer({ dataDir }, async (client) => {
       const db = client.db('app');
       const users = db.collection<LooseDoc>('users');
@@ -75,7 +69,7 @@ describe('embedded server durability', () => {
   });
 
   test('compaction keeps the journal bounded and the state intact', async () => {
-    const dataDir = join(dir, 'compact');
+    const dataDir = inDir('compact');
     const options = { dataDir, compactAfterBytes: 64 * 1024 };
     await withServer(options, async (client) => {
       const c = client.db('app').collection<LooseDoc>('events');
@@ -105,7 +99,7 @@ describe('embedded server durability', () => {
 
   test('TTL indexes keep expiring documents after a restart (from the journal and from a snapshot)', async () => {
     for (const compactAfterBytes of [64 * 1024 * 1024, 1]) {
-      const dataDir = join(dir, `ttl-${compactAfterBytes}`);
+      const dataDir = inDir(`ttl-${compactAfterBytes}`);
       await withServer({ dataDir, compactAfterBytes }, async (client) => {
         const c = client.db('app').collection<LooseDoc>('sessions');
         await c.createIndex({ at: 1 }, { expireAfterSeconds: 1 });
@@ -126,7 +120,7 @@ describe('embedded server durability', () => {
   });
 
   test('a second server on the same data directory is refused with the owner named', async () => {
-    const dataDir = join(dir, 'owned');
+    const dataDir = inDir('owned');
     const first = await startEmbeddedMongo({ dataDir });
     try {
       await assert.rejects(startEmbeddedMongo({ dataDir }), /in use by process \d+/);
@@ -137,16 +131,10 @@ describe('embedded server durability', () => {
 });
 
 describe('embedded server on a Unix socket', () => {
-  let dir: string;
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'embedded-mongo-socket-'));
-  });
-  after(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const inDir = suiteTempDir('embedded-mongo-socket-');
 
   test('serves the same data over TCP and the socket; a stale socket file is replaced, a live one is not', async () => {
-    const socketPath = join(dir, 'mongo.sock');
+    const socketPath = inDir('mongo.sock');
     await writeFile(socketPath, 'left behind by a process that died');
     const server = await startEmbeddedMongo({ socketPath });
     try {

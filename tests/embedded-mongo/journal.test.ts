@@ -1,20 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import {
-  cp,
-  mkdtemp,
-  open,
-  readdir,
-  readFile,
-  rm,
-  stat,
-  truncate,
-  writeFile,
-  type FileHandle,
-} from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { cp, open, readdir, readFile, stat, truncate, writeFile, type FileHandle } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import {
   Binary,
   Decimal128,
@@ -29,13 +18,13 @@ import {
   type Document,
 } from 'bson';
 import { openJournal } from '../../src/embedded-mongo/journal.js';
+import { suiteTempDir } from '../support/temp-dir.js';
 
-const root = await mkdtemp(join(tmpdir(), 'journal-test-'));
-after(() => rm(root, { recursive: true, force: true }));
+const inRoot = suiteTempDir('journal-test-');
 
 let dirCount = 0;
 function freshDir(): string {
-  return join(root, `d${dirCount++}`);
+  return inRoot(`d${dirCount++}`);
 }
 
 /** Canonical Extended JSON keeps every BSON type visible, so equal strings mean identical documents. */
@@ -230,7 +219,7 @@ describe('journal', () => {
 
   it('group-commits concurrent appends: all durable, far fewer fsyncs than appends', async () => {
     const dir = freshDir();
-    const probe = await open(join(root, 'probe'), 'w');
+    const probe = await open(inRoot('probe'), 'w');
     const proto: FileHandle = Object.getPrototypeOf(probe);
     await probe.close();
     const { datasync, sync } = proto;

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { writeFile } from 'node:fs/promises';
+import { describe, it } from 'node:test';
 import { z } from 'zod';
 import { projectRoot } from '../../src/knowledge/paths.js';
 import { articleText, tempKnowledgeBase } from './fixtures.js';
+import { suiteTempDir } from '../support/temp-dir.js';
 
 interface Run {
   code: number;
@@ -46,13 +45,7 @@ function jsonLines(stdout: string): z.infer<typeof answerLine>[] {
 }
 
 describe('npm run faq', () => {
-  let dir: string;
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'faq-cli-'));
-  });
-  after(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const inDir = suiteTempDir('faq-cli-');
 
   it('--json prints exactly one JSON object per question', async () => {
     const run = await faq(
@@ -70,7 +63,7 @@ describe('npm run faq', () => {
   });
 
   it('--batch answers every line of a file in order, one JSON object per line', async () => {
-    const file = join(dir, 'questions.txt');
+    const file = inDir('questions.txt');
     await writeFile(
       file,
       'how do I appeal a denied claim\nwhat is the capital of France\n\nwhat is a deductible\n',
@@ -96,8 +89,8 @@ describe('npm run faq', () => {
     const runs = await Promise.all([
       faq(),
       faq('--nope', 'question'),
-      faq('--batch', join(dir, 'questions.txt'), 'and a question'),
-      faq('--batch', join(dir, 'missing.txt')),
+      faq('--batch', inDir('questions.txt'), 'and a question'),
+      faq('--batch', inDir('missing.txt')),
       faq('--json', ''),
     ]);
     for (const run of runs) {
