@@ -283,7 +283,7 @@ function report(label: string, r: Rates): void {
 
 const verdict = (ok: boolean): string => (ok ? 'met' : 'NOT met');
 
-/** A rate and, when a ceiling is known, its share of it. */
+/** A rate and its share of the client's ceiling for the same operation. */
 function against(r: number, top: number): string {
   return `${fmt(r)}/s, ${((r / top) * 100).toFixed(0)}% of the client's ceiling of ${fmt(top)}/s`;
 }
@@ -295,11 +295,14 @@ export async function run(): Promise<void> {
   );
   console.log(`load average at start: ${loadavg()[0]?.toFixed(1) ?? '?'} on ${availableParallelism()} cores`);
   const dir = await mkdtemp(join(tmpdir(), 'embedded-mongo-bench-'));
+  const targets: Target[] = [];
   const layouts: Layout[] = [];
   let rates: Rates[];
   try {
-    const open = async (label: string, target: Promise<Target>): Promise<void> => {
-      layouts.push(await connect(label, await target));
+    const open = async (label: string, started: Promise<Target>): Promise<void> => {
+      const target = await started;
+      targets.push(target);
+      layouts.push(await connect(label, target));
     };
     await open(
       'ceiling: the same client and wire server, commands answered without being executed',
@@ -317,10 +320,8 @@ export async function run(): Promise<void> {
     );
     rates = await measure(layouts);
   } finally {
-    for (const { client, target } of layouts) {
-      await client.close();
-      await target.stop();
-    }
+    for (const { client } of layouts) await client.close();
+    for (const target of targets) await target.stop();
     await rm(dir, { recursive: true, force: true });
   }
   for (const [k, layout] of layouts.entries()) report(layout.label, rates[k]!);
