@@ -1,7 +1,7 @@
 /**
  * Embedded database benchmark: single-document inserts, indexed point lookups and findAndModify claims
  * from one driver client keeping 16 operations in flight — in memory with the server inside the client's
- * process (as the app runs it) over TCP and over a Unix socket, in memory with the server in its own
+ * process over a Unix socket (as the app runs it) and over TCP, in memory with the server in its own
  * process (`npm run db`), and durable (journal with fsync in a temporary directory) — then the memory
  * 100k documents of 1 KB take.
  * The baseline is the in-memory run of the same process layout: durable inserts are judged as a share
