@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { createFieldCipher, FieldDecryptionError, sealedValuePattern } from '../../src/db/encryption.js';
 
@@ -68,8 +68,7 @@ describe('field encryption', () => {
     assert.equal(cipher.matchesBlindIndex('customer.dateOfBirth', '1988-04-12', 'short'), false);
   });
 
-  it('uses separate subkeys: the blind index is not a plain HMAC under the master key', async () => {
-    const { createHmac } = await import('node:crypto');
+  it('uses separate subkeys: the blind index is not a plain HMAC under the master key', () => {
     const naive = createHmac('sha256', key).update('customer.dateOfBirth').update('\0').update('1988-04-12');
     assert.notEqual(cipher.blindIndex('customer.dateOfBirth', '1988-04-12'), naive.digest('base64url'));
   });

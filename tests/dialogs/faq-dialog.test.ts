@@ -29,7 +29,7 @@ describe('FaqDialog', () => {
 
     const thanks = await chat.say('yes');
     assert.match(textOf(thanks), /Glad that helped/);
-    const stored = await harness.models.faqFeedback.find({ conversationId: chat.id }).lean();
+    const stored = await harness.db.models.faqFeedback.find({ conversationId: chat.id }).lean();
     assert.equal(stored.length, 1);
     assert.equal(stored[0]?.slug, 'deductible');
     assert.equal(stored[0]?.helpful, true);
@@ -46,9 +46,9 @@ describe('FaqDialog', () => {
     const handed = textOf(await chat.say('yes please'));
     assert.match(handed, /within one business day .*reference is SR-\d{6}/);
 
-    const feedback = await harness.models.faqFeedback.findOne({ conversationId: chat.id }).lean();
+    const feedback = await harness.db.models.faqFeedback.findOne({ conversationId: chat.id }).lean();
     assert.equal(feedback?.helpful, false);
-    const request = await harness.models.supportRequests.findOne({ conversationId: chat.id }).lean();
+    const request = await harness.db.models.supportRequests.findOne({ conversationId: chat.id }).lean();
     assert.equal(request?.reason, 'answer_unhelpful');
     assert.equal(request?.context, `faq:${feedback?.slug}`);
   });
@@ -60,9 +60,9 @@ describe('FaqDialog', () => {
     assert.match(textOf(replies), /Would you like a person from our team to follow up/);
     assert.deepEqual(suggestionsOf(replies), ['Yes', 'No']);
     assert.match(textOf(await chat.say('yes')), /reference is SR-\d{6}/);
-    const request = await harness.models.supportRequests.findOne({ conversationId: chat.id }).lean();
+    const request = await harness.db.models.supportRequests.findOne({ conversationId: chat.id }).lean();
     assert.equal(request?.reason, 'question_out_of_scope');
-    assert.equal(await harness.models.faqFeedback.countDocuments({ conversationId: chat.id }), 0);
+    assert.equal(await harness.db.models.faqFeedback.countDocuments({ conversationId: chat.id }), 0);
   });
 
   it('declining the offer of a person returns to the menu without a request', async () => {
@@ -71,7 +71,7 @@ describe('FaqDialog', () => {
     const replies = await chat.say('no');
     assert.match(textOf(replies), /anything else/);
     assert.ok(suggestionsOf(replies).includes('Talk to a person'));
-    assert.equal(await harness.models.supportRequests.countDocuments({ conversationId: chat.id }), 0);
+    assert.equal(await harness.db.models.supportRequests.countDocuments({ conversationId: chat.id }), 0);
   });
 
   it('treats a new question instead of feedback as a new question', async () => {
@@ -80,14 +80,14 @@ describe('FaqDialog', () => {
     const next = await chat.say('what is a grace period?');
     assert.match(textOf(next), /grace period/i);
     assert.deepEqual(suggestionsOf(next).slice(-2), ['Yes', 'No']);
-    assert.equal(await harness.models.faqFeedback.countDocuments({ conversationId: chat.id }), 0);
+    assert.equal(await harness.db.models.faqFeedback.countDocuments({ conversationId: chat.id }), 0);
   });
 
   it('hands over to a person from the feedback prompt too', async () => {
     const chat = harness.conversation();
     await chat.say('what is a deductible?');
     assert.match(textOf(await chat.say('agent')), /reference is SR-\d{6}/);
-    const request = await harness.models.supportRequests.findOne({ conversationId: chat.id }).lean();
+    const request = await harness.db.models.supportRequests.findOne({ conversationId: chat.id }).lean();
     assert.equal(request?.reason, 'customer_request');
   });
 });

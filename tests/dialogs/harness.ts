@@ -10,7 +10,6 @@ import { LocalRecognizer } from '../../src/bot/recognizers/local.js';
 import { createBot, type InsuraLinkBot, type QuestionAnswerer } from '../../src/bot/insuralink-bot.js';
 import { Session, type SessionData } from '../../src/bot/session.js';
 import { MongoStorage } from '../../src/bot/storage.js';
-import type { Models } from '../../src/db/models/index.js';
 import { seedDemoData } from '../../src/db/seed.js';
 import { createDomainServices, type DomainServices } from '../../src/domain/index.js';
 import { createFileStore } from '../../src/files/file-store.js';
@@ -24,7 +23,6 @@ export const fileBaseUrl = 'http://files.test';
 export interface Harness {
   db: TestDatabase;
   domain: DomainServices;
-  models: Models;
   bot: InsuraLinkBot;
   /** What the dialogs are given, with a session kept in `state`: for testing one dialog on its own. */
   dialogDependencies(state: ConversationState): DialogDependencies;
@@ -49,7 +47,6 @@ export interface HarnessOptions {
   storage?: (connection: mongoose.Connection) => Storage;
   recognizer?: Recognizer;
   answerer?: QuestionAnswerer;
-  verificationIdleMs?: number;
   now?: () => Date;
 }
 
@@ -65,7 +62,6 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     });
     await seedDemoData(db.models, db.cipher, { saveDocument: (file) => files.save(file) });
     const domain = createDomainServices(db.models, db.cipher);
-    const models = db.models;
     const knowledge = createKnowledgeSource(await loadKnowledgeBase(knowledgeBaseDir()));
     const logger = pino({ level: 'silent' });
     const newBot = (overrides: Pick<HarnessOptions, 'recognizer' | 'answerer'> = {}) => {
@@ -78,7 +74,6 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         ...(answerer ? { answerer } : {}),
         files,
         logger,
-        ...(options.verificationIdleMs ? { verificationIdleMs: options.verificationIdleMs } : {}),
         ...(options.now ? { now: options.now } : {}),
       });
     };
@@ -86,7 +81,6 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     return {
       db,
       domain,
-      models,
       bot,
       newBot,
       dialogDependencies: (state) => ({

@@ -41,7 +41,7 @@ describe('MainDialog', () => {
       const replies = await chat.say(item);
       assert.match(textOf(replies), says);
       assert.deepEqual(suggestionsOf(replies), ['Talk to a person', 'Show my policies', 'Ask a question']);
-      assert.equal(await harness.models.supportRequests.countDocuments({ conversationId: chat.id }), 0);
+      assert.equal(await harness.db.models.supportRequests.countDocuments({ conversationId: chat.id }), 0);
     });
   }
 
@@ -52,7 +52,7 @@ describe('MainDialog', () => {
     const reference = /reference is (SR-\d{6})/.exec(first)?.[1];
     assert.ok(reference);
     assert.ok(second.includes(reference));
-    assert.equal(await harness.models.supportRequests.countDocuments({ conversationId: chat.id }), 1);
+    assert.equal(await harness.db.models.supportRequests.countDocuments({ conversationId: chat.id }), 1);
     const other = textOf(await harness.conversation().say('Talk to a person'));
     assert.ok(!other.includes(reference));
   });

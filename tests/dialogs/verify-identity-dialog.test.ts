@@ -118,7 +118,7 @@ describe('VerifyIdentityDialog', () => {
     assert.match(textOf(locked), /paused for 15 minutes/);
     assert.ok(suggestionsOf(locked).includes('Talk to a person'));
 
-    const stored = await harness.models.verificationAttempts.findById(`customer:${other.id}`).lean();
+    const stored = await harness.db.models.verificationAttempts.findById(`customer:${other.id}`).lean();
     assert.ok(stored?.lockedUntil && stored.lockedUntil.getTime() > Date.now());
 
     // The right details, by phone this time, in a conversation that never failed: still locked.
@@ -190,7 +190,7 @@ describe('VerifyIdentityDialog', () => {
     assert.match(text, /within one business day/);
     const reference = /reference is (SR-\d{6})/.exec(text)?.[1];
     assert.ok(reference);
-    const request = await harness.models.supportRequests.findOne({ number: reference }).lean();
+    const request = await harness.db.models.supportRequests.findOne({ number: reference }).lean();
     assert.equal(request?.conversationId, chat.id);
     assert.equal(request?.channel, 'test');
     assert.equal(request?.reason, 'customer_request');

@@ -1,24 +1,22 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { startEmbeddedMongo, type EmbeddedMongo } from '../../src/embedded-mongo/index.js';
+import { suiteTempDir } from '../support/temp-dir.js';
+
+const inDir = suiteTempDir('insuralink-app-');
 
 describe('HTTP server', () => {
-  let dataDir: string;
   let mongo: EmbeddedMongo;
   let app: App;
   let base: string;
 
   before(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'insuralink-app-'));
     mongo = await startEmbeddedMongo();
     app = createApp(
-      loadConfig({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent', MONGODB_URI: mongo.uri }),
+      loadConfig({ PORT: '0', DATA_DIR: inDir('serving'), LOG_LEVEL: 'silent', MONGODB_URI: mongo.uri }),
     );
     app.server.get('/test/slow', async (_req, res) => {
       await delay(300);
@@ -27,10 +25,7 @@ describe('HTTP server', () => {
     base = await app.start();
   });
 
-  after(async () => {
-    await mongo.stop();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  after(() => mongo.stop());
 
   test('/healthz reports the database up', async () => {
     const response = await fetch(`${base}/healthz`);
@@ -70,10 +65,9 @@ describe('HTTP server', () => {
 
 describe('health when the database is unreachable', () => {
   test('/healthz answers 503', async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'insuralink-app-'));
     const mongo = await startEmbeddedMongo();
     const app = createApp(
-      loadConfig({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent', MONGODB_URI: mongo.uri }),
+      loadConfig({ PORT: '0', DATA_DIR: inDir('unreachable'), LOG_LEVEL: 'silent', MONGODB_URI: mongo.uri }),
     );
     const base = await app.start();
     try {
@@ -84,7 +78,6 @@ describe('health when the database is unreachable', () => {
       assert.deepEqual(await response.json(), { status: 'unavailable', database: 'down' });
     } finally {
       await app.stop();
-      await rm(dataDir, { recursive: true, force: true });
     }
   });
 });

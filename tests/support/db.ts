@@ -12,8 +12,6 @@ export interface TestDatabase {
   connection: mongoose.Connection;
   models: Models;
   cipher: FieldCipher;
-  /** The 32-byte key behind `cipher`. */
-  key: Buffer;
   /** Removes every document from every collection (indexes stay). */
   clear(): Promise<void>;
   stop(): Promise<void>;
@@ -30,12 +28,10 @@ export async function startTestDatabase(): Promise<TestDatabase> {
       .asPromise();
     const models = createModels(connection);
     await ensureIndexes(models);
-    const key = randomBytes(32);
     return {
       connection,
       models,
-      cipher: createFieldCipher(key),
-      key,
+      cipher: createFieldCipher(randomBytes(32)),
       async clear() {
         await Promise.all(Object.values(models).map((model) => model.collection.deleteMany({})));
       },
