@@ -4,7 +4,6 @@
  * to the conversation's open streams. Activities pass through as the bot wrote them, so typing
  * indicators, suggested actions and Adaptive Card attachments reach Web Chat unchanged.
  */
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   ActivityTypes,
@@ -15,7 +14,7 @@ import {
   type ConversationReference,
   type ResourceResponse,
 } from 'botbuilder';
-import { activityId, type ConversationStore } from './store.js';
+import { activityId, unstoredActivityId, type ConversationStore } from './store.js';
 
 /** The bot logic a turn runs, e.g. `(context) => bot.run(context)`. */
 export type TurnLogic = (context: TurnContext) => Promise<void>;
@@ -120,7 +119,7 @@ export class DirectLineAdapter extends BotAdapter {
     };
     // The real service streams typing but never keeps it in the history that polling reads.
     if (activity.type === ActivityTypes.Typing) {
-      const id = `${conversationId}|typing-${randomUUID()}`;
+      const id = unstoredActivityId(conversationId, 'typing');
       this.publishUnstored(conversationId, { ...outgoing, id });
       return id;
     }

@@ -26,7 +26,7 @@ import { HttpError } from '../../http/errors.js';
 import type { Logger } from '../../log.js';
 import { DirectLineAdapter, directLineChannelId } from './adapter.js';
 import { StreamHub } from './hub.js';
-import { activityId, ConversationStore, type ConversationRecord } from './store.js';
+import { activityId, ConversationStore, unstoredActivityId, type ConversationRecord } from './store.js';
 import { InvalidTokenError, TokenIssuer, type VerifiedToken } from './tokens.js';
 import { readUpload } from './upload.js';
 
@@ -207,6 +207,18 @@ export async function createDirectLineChannel(options: DirectLineChannelOptions)
     return `${base.replace(/^http/, 'ws')}${prefix}/conversations/${conversationId}/stream?${query}`;
   }
 
+  const serviceUrl = `${options.publicBaseUrl ?? ''}${prefix}`;
+  /** What the service sets on every activity it hands the bot, whoever sent it. */
+  function envelope(conversationId: string): Partial<Activity> {
+    return {
+      channelId: directLineChannelId,
+      serviceUrl,
+      conversation: { id: conversationId, isGroup: false, conversationType: 'personal', name: '' },
+      recipient: botAccount,
+      timestamp: new Date(),
+    };
+  }
+
   /** Stores a client activity, echoes it to the streams and runs the turn; returns the activity id. */
   async function receive(
     conversation: ConversationRecord,
@@ -229,16 +241,12 @@ export async function createDirectLineChannel(options: DirectLineChannelOptions)
         : { id: from?.id || conversation.userId, name: from?.name ?? '', role: 'user' };
     const activity: Partial<Activity> = {
       ...(rest as Partial<Activity>),
-      channelId: directLineChannelId,
-      serviceUrl: `${options.publicBaseUrl ?? ''}${prefix}`,
-      conversation: { id: conversation.id, isGroup: false, conversationType: 'personal', name: '' },
-      recipient: botAccount,
+      ...envelope(conversation.id),
       from: sender,
-      timestamp: new Date(),
     };
     // The user's typing goes to the bot only: it is neither history nor news to the user's own window.
     if (activity.type === ActivityTypes.Typing) {
-      const id = `${conversation.id}|typing-${randomBytes(8).toString('hex')}`;
+      const id = unstoredActivityId(conversation.id, 'typing');
       await adapter.processActivity({ ...activity, id }, logic);
       return id;
     }
@@ -259,16 +267,12 @@ export async function createDirectLineChannel(options: DirectLineChannelOptions)
     if (created) {
       await adapter.processActivity(
         {
+          ...envelope(conversationId),
           type: ActivityTypes.ConversationUpdate,
-          id: `${conversationId}|update-${randomBytes(8).toString('hex')}`,
-          channelId: directLineChannelId,
-          serviceUrl: `${options.publicBaseUrl ?? ''}${prefix}`,
-          conversation: { id: conversationId, isGroup: false, conversationType: 'personal', name: '' },
-          recipient: botAccount,
+          id: unstoredActivityId(conversationId, 'update'),
           from: { id: userId, name: '' },
           membersAdded: [botAccount, { id: userId, name: '' }],
           locale,
-          timestamp: new Date(),
         },
         logic,
       );
@@ -314,17 +318,23 @@ export async function createDirectLineChannel(options: DirectLineChannelOptions)
     server.post(`${prefix}/conversations`, ...json, async (req: Request, res: Response) => {
       const auth = await authorize(req);
       const body = startBodySchema.parse(emptyToUndefined(req.body));
-      const conversationId = auth.kind === 'token' ? auth.claims.conv : newId();
-      const existing = auth.kind === 'token' ? await store.find(conversationId) : undefined;
-      const userId = auth.kind === 'token' ? auth.claims.user : body?.user?.id || newUserId();
-      const created = existing ? false : await track(start(conversationId, userId, body?.locale));
-      const token =
-        auth.kind === 'token'
-          ? {
-              token: auth.token,
-              expires_in: Math.max(0, Math.floor((auth.claims.expiresAt.getTime() - now().getTime()) / 1000)),
-            }
-          : await issue(conversationId, userId);
+      let conversationId: string;
+      let userId: string;
+      let created: boolean;
+      let token: Pick<ConversationToken, 'token' | 'expires_in'>;
+      if (auth.kind === 'token') {
+        // The token names the conversation: the one it was minted for, started here unless it already was.
+        ({ conv: conversationId, user: userId } = auth.claims);
+        created =
+          !(await store.find(conversationId)) && (await track(start(conversationId, userId, body?.locale)));
+        const secondsLeft = Math.floor((auth.claims.expiresAt.getTime() - now().getTime()) / 1000);
+        token = { token: auth.token, expires_in: Math.max(0, secondsLeft) };
+      } else {
+        conversationId = newId();
+        userId = body?.user?.id || newUserId();
+        created = await track(start(conversationId, userId, body?.locale));
+        token = await issue(conversationId, userId);
+      }
       // A client starting (or restarting, after a page reload) gets the whole history on its stream.
       res.send(created ? 201 : 200, {
         conversationId,

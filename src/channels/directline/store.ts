@@ -4,6 +4,7 @@
  * a restart. A client-chosen activity id is kept under a unique index, so a retried POST finds the
  * activity it already created instead of running the bot twice.
  */
+import { randomBytes } from 'node:crypto';
 import type { Activity } from 'botbuilder';
 import mongoose, { Schema } from 'mongoose';
 import { isDuplicateKeyError } from '../../domain/mapping.js';
@@ -224,4 +225,9 @@ function remember<V>(cache: Map<string, V>, key: string, value: V): void {
 /** The id the real service gives the `seq`-th activity of a conversation. */
 export function activityId(conversationId: string, seq: number): string {
   return `${conversationId}|${String(seq).padStart(7, '0')}`;
+}
+
+/** The id of an activity that is never stored (typing, conversationUpdate), so it has no watermark. */
+export function unstoredActivityId(conversationId: string, kind: 'typing' | 'update'): string {
+  return `${conversationId}|${kind}-${randomBytes(8).toString('hex')}`;
 }
