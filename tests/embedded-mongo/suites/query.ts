@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Binary, BSON, Decimal128, Double, Int32, Long, MaxKey, MinKey, ObjectId } from 'mongodb';
-import { collectionApi, FLAVOURS } from '../api.js';
+import { collectionApi, FLAVOURS, type CrudApi } from '../api.js';
 import { openTestDatabase, type TestDatabase } from '../database.js';
 
 describe('queries', () => {
@@ -40,11 +40,14 @@ describe('queries', () => {
 
   for (const flavour of FLAVOURS) {
     describe(`query operators through ${flavour}`, () => {
-      const ids = async (filter: Record<string, unknown>): Promise<unknown[]> => {
-        const { api } = await collectionApi(t, flavour);
+      // Every case only reads, so one seeded collection serves them all.
+      let api: CrudApi;
+      before(async () => {
+        ({ api } = await collectionApi(t, flavour));
         await api.insertMany(people);
-        return (await api.find(filter, { sort: { _id: 1 } })).map((d) => d._id);
-      };
+      });
+      const ids = async (filter: Record<string, unknown>): Promise<unknown[]> =>
+        (await api.find(filter, { sort: { _id: 1 } })).map((d) => d._id);
 
       test('comparison, logical and element operators', async () => {
         assert.deepEqual(await ids({ age: { $gt: 25, $lte: 40 } }), [1, 3]);
@@ -83,8 +86,6 @@ describe('queries', () => {
       });
 
       test('projection of top-level fields: kept in stored order or dropped; mixing them is refused', async () => {
-        const { api } = await collectionApi(t, flavour);
-        await api.insertMany(people);
         const [kept] = await api.find({ _id: 1 }, { projection: { scores: 1, name: 1 } });
         assert.deepEqual(Object.keys(kept ?? {}), ['_id', 'name', 'scores']);
         assert.deepEqual(kept, { _id: 1, name: 'ann', scores: [90, 70] });
@@ -105,8 +106,6 @@ describe('queries', () => {
       });
 
       test('projection: nested inclusion, $slice and $elemMatch', async () => {
-        const { api } = await collectionApi(t, flavour);
-        await api.insertMany(people);
         assert.deepEqual(
           await api.find({ _id: 3 }, { projection: { 'address.zip': 0, scores: 0, pets: 0, tags: 0 } }),
           [{ _id: 3, name: 'cat', age: 40, address: { city: 'Oslo' } }],
