@@ -41,6 +41,13 @@ export type Op =
   | { op: 'dropCollection'; ns: string }
   | { op: 'dropDatabase'; db: string };
 
+/** A document's keys in one index (none when sparse/partial exclude it); full keys once asked for. */
+interface Keyed {
+  doc: Doc;
+  combos: unknown[][];
+  full?: string[];
+}
+
 function entryCompare(a: Entry, b: Entry): number {
   const c = compareValues(a.v, b.v);
   return c !== 0 ? c : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
@@ -58,6 +65,11 @@ export class Index {
   private readonly sorted = new SortedEntries(entryCompare);
   /** Set once a document contributes several first-field values (an array), as mongod tracks it. */
   multikey = false;
+  /**
+   * The document keyed last: a write checks a unique index and then indexes the same document object,
+   * which is never changed in place, so the second look reuses the first one's keys.
+   */
+  private last: Keyed | undefined;
 
   constructor(spec: IndexSpec) {
     this.spec = spec;
@@ -109,6 +121,15 @@ export class Index {
     return combo.length === 1 ? valueKey(combo[0]) : combo.map(valueKey).join('|');
   }
 
+  private keyed(doc: Doc): Keyed {
+    if (this.last?.doc !== doc) this.last = { doc, combos: this.keysOf(doc) ?? [] };
+    return this.last;
+  }
+
+  private static fullKeys(keyed: Keyed): string[] {
+    return (keyed.full ??= keyed.combos.map(Index.fullKey));
+  }
+
   /** Unique single-field indexes: ids of the documents holding any of these values (each at most once). */
   holdersOf(values: unknown[]): Iterable<string> {
     if (values.length === 1) {
@@ -127,11 +148,11 @@ export class Index {
   /** Throws MongoDB's duplicate-key error if `doc` would collide with a document other than itself. */
   checkUnique(doc: Doc, id: string, collectionNs: string): void {
     if (!this.unique) return;
-    const combos = this.keysOf(doc);
-    if (!combos) return;
-    for (const combo of combos) {
-      const holder = this.byKey.get(Index.fullKey(combo));
-      if (holder !== undefined && holder !== id) throw this.duplicateError(combo, collectionNs);
+    const keyed = this.keyed(doc);
+    for (const [i, key] of Index.fullKeys(keyed).entries()) {
+      const holder = this.byKey.get(key);
+      if (holder !== undefined && holder !== id)
+        throw this.duplicateError(keyed.combos[i] as unknown[], collectionNs);
     }
   }
 
@@ -154,41 +175,39 @@ export class Index {
    */
 
   add(doc: Doc, id: string): void {
-    this.addKeys(this.keysOf(doc), id);
+    this.addKeys(this.keyed(doc), id);
   }
 
   remove(doc: Doc, id: string): void {
-    this.removeKeys(this.keysOf(doc), id);
+    this.removeKeys(this.keyed(doc), id);
   }
 
   /** Re-indexes a changed document; a no-op when its keys did not change (the common update). */
   replace(oldDoc: Doc, newDoc: Doc, id: string): void {
-    const before = this.keysOf(oldDoc);
-    const after = this.keysOf(newDoc);
-    const beforeKeys = before?.map(Index.fullKey) ?? [];
-    const afterKeys = after?.map(Index.fullKey) ?? [];
+    // The new document first: it is the one `checkUnique` just keyed.
+    const after = this.keyed(newDoc);
+    const before = this.keyed(oldDoc);
+    const beforeKeys = Index.fullKeys(before);
+    const afterKeys = Index.fullKeys(after);
     if (beforeKeys.length === afterKeys.length && beforeKeys.every((k, i) => k === afterKeys[i])) return;
     this.removeKeys(before, id);
     this.addKeys(after, id);
   }
 
-  private addKeys(combos: unknown[][] | undefined, id: string): void {
-    if (!combos) return;
-    if (this.unique) for (const combo of combos) this.byKey.set(Index.fullKey(combo), id);
-    const firsts = Index.distinctFirsts(combos);
+  private addKeys(keyed: Keyed, id: string): void {
+    if (keyed.combos.length === 0) return;
+    if (this.unique) for (const key of Index.fullKeys(keyed)) this.byKey.set(key, id);
+    const firsts = Index.distinctFirsts(keyed.combos);
     for (const v of firsts) this.sorted.insert({ v, id });
     if (firsts.length > 1) this.multikey = true;
   }
 
-  private removeKeys(combos: unknown[][] | undefined, id: string): void {
-    if (!combos) return;
+  private removeKeys(keyed: Keyed, id: string): void {
+    if (keyed.combos.length === 0) return;
     if (this.unique) {
-      for (const combo of combos) {
-        const key = Index.fullKey(combo);
-        if (this.byKey.get(key) === id) this.byKey.delete(key);
-      }
+      for (const key of Index.fullKeys(keyed)) if (this.byKey.get(key) === id) this.byKey.delete(key);
     }
-    for (const v of Index.distinctFirsts(combos)) this.sorted.remove({ v, id });
+    for (const v of Index.distinctFirsts(keyed.combos)) this.sorted.remove({ v, id });
   }
 
   private static distinctFirsts(combos: unknown[][]): unknown[] {
