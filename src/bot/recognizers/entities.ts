@@ -1,9 +1,6 @@
 import { format, isValid, parse, subDays } from 'date-fns';
-import type { CountryCode } from 'libphonenumber-js';
 import { normalizePhone } from '../../domain/phone.js';
 import type { Entities } from '../recognizer.js';
-
-export { normalizePhone };
 
 /** Claim types the bot knows, as entity values. */
 export const claimTypes = [
@@ -129,17 +126,18 @@ const phoneCandidatePattern = /(?:\+|\b)\d[\d\s().-]{5,}\d\b/g;
 export interface EntityOptions {
   /** Today, for "yesterday"; defaults to the clock. */
   now?: () => Date;
-  /** Country assumed for phone numbers written without a country code. */
-  defaultCountry?: CountryCode;
 }
 
 /** Finds the entities in a customer's message. Spans used by one entity are not reused by another. */
 export function extractEntities(text: string, options: EntityOptions = {}): Entities {
   const entities: Entities = {};
   let rest = text;
+  const blank = (found: RegExpExecArray): void => {
+    rest = rest.replace(found[0], ' '.repeat(found[0].length));
+  };
   const take = (pattern: RegExp): RegExpExecArray | null => {
     const match = pattern.exec(rest);
-    if (match) rest = rest.replace(match[0], ' '.repeat(match[0].length));
+    if (match) blank(match);
     return match;
   };
 
@@ -153,7 +151,7 @@ export function extractEntities(text: string, options: EntityOptions = {}): Enti
     const iso = found && parseDate(found[0], formats);
     if (found && iso) {
       entities.date = iso;
-      take(pattern);
+      blank(found);
       break;
     }
   }
@@ -171,7 +169,7 @@ export function extractEntities(text: string, options: EntityOptions = {}): Enti
     }
   }
 
-  const phone = findPhone(rest, options.defaultCountry ?? 'US');
+  const phone = findPhone(rest);
   if (phone) entities.phone = phone;
 
   const claimType = findClaimType(text);
@@ -209,15 +207,6 @@ export function normalizeDate(value: string): string | undefined {
   return undefined;
 }
 
-/** The claim type named by `value` (a type or a word for one), or undefined. */
-export function normalizeClaimType(value: string): ClaimType | undefined {
-  const key = value
-    .trim()
-    .toLowerCase()
-    .replaceAll(/[\s-]+/g, '_');
-  return claimTypes.find((type) => type === key) ?? findClaimType(value);
-}
-
 function parseDate(found: string, formats: readonly string[]): string | undefined {
   const cleaned = found
     .toLowerCase()
@@ -238,11 +227,11 @@ function parseDate(found: string, formats: readonly string[]): string | undefine
   return undefined;
 }
 
-function findPhone(text: string, defaultCountry: CountryCode): string | undefined {
+function findPhone(text: string): string | undefined {
   for (const [candidate] of text.matchAll(phoneCandidatePattern)) {
     const digits = candidate.replaceAll(/\D/g, '');
     if (digits.length < 7 || digits.length > 15) continue;
-    const phone = normalizePhone(candidate, defaultCountry);
+    const phone = normalizePhone(candidate);
     if (phone) return phone;
   }
   return undefined;

@@ -1,14 +1,8 @@
 import { z } from 'zod';
 import { LlmError, type LlmClient, type LlmLogger } from '../../llm/types.js';
 import { intentSchema, type Entities, type Recognition, type Recognizer } from '../recognizer.js';
-import {
-  claimTypes,
-  normalizeClaimNumber,
-  normalizeClaimType,
-  normalizeDate,
-  normalizePhone,
-  normalizePolicyNumber,
-} from './entities.js';
+import { normalizePhone } from '../../domain/phone.js';
+import { claimTypes, normalizeClaimNumber, normalizeDate, normalizePolicyNumber } from './entities.js';
 import type { LocalRecognizer } from './local.js';
 
 /** What the model must answer: every field present, `null` for an entity the message does not carry. */
@@ -116,10 +110,8 @@ function checkedEntities({ entities }: ModelRecognition): Entities {
   if (phone) checked.phone = phone;
   const date = entities.date && normalizeDate(entities.date);
   if (date) checked.date = date;
-  if (entities.amount !== null && Number.isFinite(entities.amount) && entities.amount >= 0) {
-    checked.amount = entities.amount;
-  }
-  const claimType = entities.claimType && normalizeClaimType(entities.claimType);
-  if (claimType) checked.claimType = claimType;
+  // JSON carries no NaN or Infinity, and the schema admits only known claim types.
+  if (entities.amount !== null && entities.amount >= 0) checked.amount = entities.amount;
+  if (entities.claimType) checked.claimType = entities.claimType;
   return checked;
 }
