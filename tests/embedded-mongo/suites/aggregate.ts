@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { collectionApi, FLAVOURS } from '../api.js';
+import { collectionApi, FLAVOURS, type CrudApi } from '../api.js';
 import { openTestDatabase, type TestDatabase } from '../database.js';
 
 describe('aggregation', () => {
@@ -35,18 +35,21 @@ describe('aggregation', () => {
 
   for (const flavour of FLAVOURS) {
     describe(`aggregation through ${flavour}`, () => {
-      const run = async (pipeline: Record<string, unknown>[]) => {
-        const { api, name } = await collectionApi(t, flavour);
-        await api.insertMany(orders);
-        const customers = t.coll(`${name}_customers`);
-        await customers.insertMany([
+      // The pipelines only read, so they share one seeded orders collection and its customers.
+      let seeded: { api: CrudApi; name: string };
+      before(async () => {
+        seeded = await collectionApi(t, flavour);
+        await seeded.api.insertMany(orders);
+        await t.coll(`${seeded.name}_customers`).insertMany([
           { _id: 'ann', city: 'Oslo' },
           { _id: 'bob', city: 'Bergen' },
         ]);
+      });
+      const run = async (pipeline: Record<string, unknown>[]) => {
         const resolved = JSON.parse(
-          JSON.stringify(pipeline).replaceAll('$CUSTOMERS', `${name}_customers`),
+          JSON.stringify(pipeline).replaceAll('$CUSTOMERS', `${seeded.name}_customers`),
         ) as Record<string, unknown>[];
-        return api.aggregate(resolved);
+        return seeded.api.aggregate(resolved);
       };
 
       test('$match, $unwind, $group with accumulators, $sort', async () => {
