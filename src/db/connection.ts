@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mongoose from 'mongoose';
 import { startEmbeddedMongo } from '../embedded-mongo/index.js';
+import { isAlive } from '../embedded-mongo/lock.js';
 import type { Logger } from '../log.js';
 
 /** The database name used on a real server and on the embedded one. */
@@ -80,19 +81,9 @@ export async function removeStaleSockets(dir = tmpdir()): Promise<void> {
   await Promise.all(
     names.map(async (name) => {
       const pid = Number(socketName.exec(name)?.[1]);
-      if (pid && !isRunning(pid)) await rm(join(dir, name), { force: true });
+      if (pid && !isAlive(pid)) await rm(join(dir, name), { force: true });
     }),
   );
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

@@ -107,7 +107,8 @@ function parseOwner(content: string): { pid: number; host: string } | undefined 
   }
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this id exists on this host. */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
