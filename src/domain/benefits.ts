@@ -7,6 +7,7 @@ import { DomainError } from './errors.js';
 import {
   asDomainError,
   idOf,
+  invalidField,
   parseInput,
   parseObjectId,
   toStatusChange,
@@ -181,9 +182,7 @@ export class MongoBenefitService implements BenefitService {
   ): Promise<BenefitRequestView> {
     const to = parseInput(z.enum(['approved', 'denied']), decision);
     if (to === 'denied' && !reason?.trim()) {
-      throw new DomainError('validation', 'invalid input: reason: is required to deny a request', {
-        fields: ['reason'],
-      });
+      throw invalidField('reason', 'is required to deny a request');
     }
     return this.move(requestNumber, to, actor, reason);
   }

@@ -8,6 +8,7 @@ import {
   asDomainError,
   decimalToNumber,
   idOf,
+  invalidField,
   parseInput,
   parseObjectId,
   toDecimal,
@@ -153,14 +154,10 @@ export class MongoClaimService implements ClaimService {
     if (!policy) throw new DomainError('not_found', 'policy not found');
     const now = this.now();
     if (data.incidentDate.getTime() > now.getTime()) {
-      throw new DomainError('validation', 'invalid input: incidentDate: is in the future', {
-        fields: ['incidentDate'],
-      });
+      throw invalidField('incidentDate', 'is in the future');
     }
     if (data.incidentDate < policy.startDate || data.incidentDate > policy.endDate) {
-      throw new DomainError('validation', 'invalid input: incidentDate: is outside the policy period', {
-        fields: ['incidentDate'],
-      });
+      throw invalidField('incidentDate', 'is outside the policy period');
     }
     try {
       const created = await this.numbers.insertWithNumber(claimNumbers, this.models.claims, (number) =>
@@ -246,9 +243,7 @@ export class MongoClaimService implements ClaimService {
       throw new DomainError('forbidden', `a ${who.type} cannot move a claim from ${from} to ${target}`);
     }
     if (reasonRequired.has(target) && !why) {
-      throw new DomainError('validation', `invalid input: reason: is required to move a claim to ${target}`, {
-        fields: ['reason'],
-      });
+      throw invalidField('reason', `is required to move a claim to ${target}`);
     }
     if (who.type === 'officer') {
       const officer = await activeOfficer(this.models, who.id);

@@ -3,9 +3,7 @@ import type { ConsentAction, Models, SmsConsentState } from '../db/models/index.
 import { consentActions } from '../db/models/index.js';
 import { actorInputSchema, type Actor } from './actor.js';
 import type { AuditLog } from './audit.js';
-import { DomainError } from './errors.js';
-import { idOf, isDuplicateKeyError, parseInput } from './mapping.js';
-import { normalizePhone } from './phone.js';
+import { idOf, isDuplicateKeyError, parseInput, parsePhone } from './mapping.js';
 
 export const consentInputSchema = z.object({
   phone: z.string().trim().min(1),
@@ -52,7 +50,7 @@ export class MongoConsentService implements ConsentService {
   async record(input: ConsentInput, actor: Actor): Promise<SmsConsentState> {
     const data = parseInput(consentInputSchema, input);
     const who = parseInput(actorInputSchema, actor);
-    const phone = this.phone(data.phone);
+    const phone = parsePhone(data.phone);
     const at = data.at ?? this.now();
     const customer = await this.models.customers.findOne({ phone }).select({ _id: 1 }).lean();
     let created;
@@ -92,7 +90,7 @@ export class MongoConsentService implements ConsentService {
 
   async smsStatus(phone: string): Promise<SmsConsentState> {
     const latest = await this.models.consentRecords
-      .findOne({ phone: this.phone(phone) })
+      .findOne({ phone: parsePhone(phone) })
       .sort({ at: -1, _id: -1 })
       .lean();
     return latest ? stateOf[latest.action] : 'unknown';
@@ -100,7 +98,7 @@ export class MongoConsentService implements ConsentService {
 
   async history(phone: string): Promise<ConsentEntry[]> {
     const rows = await this.models.consentRecords
-      .find({ phone: this.phone(phone) })
+      .find({ phone: parsePhone(phone) })
       .sort({ at: 1, _id: 1 })
       .lean();
     return rows.map((row) => ({
@@ -111,14 +109,5 @@ export class MongoConsentService implements ConsentService {
       source: row.source,
       at: row.at,
     }));
-  }
-
-  private phone(input: string): string {
-    const phone = normalizePhone(input);
-    if (!phone)
-      throw new DomainError('validation', 'invalid input: phone: is not a phone number', {
-        fields: ['phone'],
-      });
-    return phone;
   }
 }

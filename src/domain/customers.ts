@@ -5,7 +5,14 @@ import { actorInputSchema, type Actor } from './actor.js';
 import type { AuditLog } from './audit.js';
 import { isoDateSchema } from './dates.js';
 import { DomainError } from './errors.js';
-import { asDomainError, idOf, isDuplicateKeyError, parseInput, parseObjectId } from './mapping.js';
+import {
+  asDomainError,
+  idOf,
+  isDuplicateKeyError,
+  parseInput,
+  parseObjectId,
+  parsePhone,
+} from './mapping.js';
 import { normalizePhone } from './phone.js';
 import { normalizeNumber } from './policies.js';
 
@@ -186,12 +193,7 @@ export class MongoCustomerService implements CustomerService {
   async register(input: NewCustomer, actor: Actor): Promise<CustomerProfile> {
     const data = parseInput(newCustomerSchema, input);
     const who = parseInput(actorInputSchema, actor);
-    const phone = normalizePhone(data.phone);
-    if (!phone) {
-      throw new DomainError('validation', 'invalid input: phone: is not a phone number', {
-        fields: ['phone'],
-      });
-    }
+    const phone = parsePhone(data.phone);
     try {
       const created = await this.models.customers.create({
         firstName: data.firstName,

@@ -3,6 +3,7 @@ import { Types } from 'mongoose';
 import type { ZodType } from 'zod';
 import type { ActorType } from './actor.js';
 import { DomainError } from './errors.js';
+import { normalizePhone } from './phone.js';
 
 /** Money and limits leave the services as numbers in currency units (Decimal128 is for storage). */
 export function decimalToNumber(value: { toString(): string }): number;
@@ -35,6 +36,18 @@ export function parseInput<T>(schema: ZodType<T>, input: unknown): T {
   const fields = result.error.issues.map((issue) => issue.path.join('.') || '(input)');
   const problems = result.error.issues.map((issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`);
   throw new DomainError('validation', `invalid input: ${problems.join('; ')}`, { fields });
+}
+
+/** A `validation` error for one field, worded as `parseInput` words its failures. */
+export function invalidField(field: string, problem: string): DomainError {
+  return new DomainError('validation', `invalid input: ${field}: ${problem}`, { fields: [field] });
+}
+
+/** A phone number from outside, in E.164 (national numbers read as US); else a `validation` error. */
+export function parsePhone(input: string): string {
+  const phone = normalizePhone(input);
+  if (!phone) throw invalidField('phone', 'is not a phone number');
+  return phone;
 }
 
 export function isDuplicateKeyError(
