@@ -5,14 +5,9 @@
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 
-export interface BotReply {
-  text: string;
-  suggestedActions: string[];
-}
-
 export interface Conversation {
-  /** Sends `text` and resolves with the bot's message replies to it. */
-  say(text: string): Promise<BotReply[]>;
+  /** Sends `text` and resolves with the text of the bot's message replies to it, one reply a line. */
+  say(text: string): Promise<string>;
 }
 
 export async function openConversation(baseUrl: string): Promise<Conversation> {
@@ -37,20 +32,10 @@ export async function openConversation(baseUrl: string): Promise<Conversation> {
       // The POST returns once the turn is over, so its replies are stored by now; poll briefly anyway.
       for (let attempt = 0; attempt < 50; attempt++) {
         const history = (await (await fetch(activities, { headers })).json()) as {
-          activities: {
-            type: string;
-            replyToId?: string;
-            text?: string;
-            suggestedActions?: { actions: { title: string }[] };
-          }[];
+          activities: { type: string; replyToId?: string; text?: string }[];
         };
         const replies = history.activities.filter((a) => a.type === 'message' && a.replyToId === id);
-        if (replies.length > 0) {
-          return replies.map((reply) => ({
-            text: reply.text ?? '',
-            suggestedActions: reply.suggestedActions?.actions.map((action) => action.title) ?? [],
-          }));
-        }
+        if (replies.length > 0) return replies.map((reply) => reply.text ?? '').join('\n');
         await delay(100);
       }
       assert.fail(`no reply to "${text}"`);
