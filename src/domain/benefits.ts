@@ -147,15 +147,11 @@ export class MongoBenefitService implements BenefitService {
         at,
         details: { number: created.number, policyNumber: policy.number, benefitCode: benefit.code },
       });
+      const row = created.toObject();
       if (!benefit.requiresApproval) {
-        return this.move(
-          created.number,
-          'approved',
-          { type: 'system', id: 'benefits' },
-          'no approval required',
-        );
+        return this.moveRow(row, 'approved', { type: 'system', id: 'benefits' }, 'no approval required');
       }
-      return this.toView(created.toObject());
+      return this.toView(row);
     } catch (error) {
       throw asDomainError(error);
     }
@@ -200,7 +196,16 @@ export class MongoBenefitService implements BenefitService {
     const who = parseInput(actorInputSchema, actor);
     const target = parseInput(z.enum(benefitRequestStatuses), to);
     const why = reason?.trim() || undefined;
-    const row = await this.load(requestNumber);
+    return this.moveRow(await this.load(requestNumber), target, who, why);
+  }
+
+  /** Moves the request as read in `row`; the update applies only if its status is still the one read. */
+  private async moveRow(
+    row: RequestRow,
+    target: BenefitRequestStatus,
+    who: Actor,
+    why: string | undefined,
+  ): Promise<BenefitRequestView> {
     const from = row.status;
     const allowed = benefitTransitions[from][target];
     if (!allowed) {
