@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { demoCustomer } from '../../src/db/seed.js';
-import { isDomainError, type Actor } from '../../src/domain/index.js';
-import { avery, customerActor, fixedNow, startSeededDomain, type SeededDomain } from './fixtures.js';
+import { isDomainError } from '../../src/domain/index.js';
+import { avery, fixedNow, startSeededDomain, type SeededDomain } from './fixtures.js';
 
 let env: SeededDomain;
 before(async () => {
@@ -11,8 +11,6 @@ before(async () => {
 after(async () => {
   await env.db.stop();
 });
-
-const jordanActor = (): Actor => customerActor(env.jordan);
 
 describe('benefit catalogue', () => {
   it("lists the benefits of the customer's own policy only", async () => {
@@ -45,7 +43,7 @@ describe('benefit requests', () => {
         benefitCode: 'roadside',
         details: 'Flat tyre',
       },
-      jordanActor(),
+      env.jordanActor,
     );
     assert.match(request.number, /^BEN-\d{6}$/);
     assert.equal(request.status, 'approved');
@@ -70,10 +68,10 @@ describe('benefit requests', () => {
   it('waits for an officer when approval is needed, then records the decision and fulfilment', async () => {
     const request = await env.services.benefits.request(
       { customerId: env.jordan.id, policyNumber: 'AUT-100200', benefitCode: 'RENTAL_CAR' },
-      jordanActor(),
+      env.jordanActor,
     );
     assert.equal(request.status, 'requested');
-    await assert.rejects(env.services.benefits.decide(request.number, 'approved', jordanActor()), (error) =>
+    await assert.rejects(env.services.benefits.decide(request.number, 'approved', env.jordanActor), (error) =>
       isDomainError(error, 'forbidden'),
     );
     await assert.rejects(env.services.benefits.decide(request.number, 'denied', avery), (error) =>
@@ -106,7 +104,7 @@ describe('benefit requests', () => {
   it('refuses to decide a request twice and writes nothing', async () => {
     const request = await env.services.benefits.request(
       { customerId: env.jordan.id, policyNumber: 'HOM-300400', benefitCode: 'EMERGENCY_REPAIR' },
-      jordanActor(),
+      env.jordanActor,
     );
     await env.services.benefits.decide(request.number, 'denied', avery, 'no covered damage reported');
     const before = await env.db.models.auditEvents.countDocuments({});
@@ -123,14 +121,14 @@ describe('benefit requests', () => {
     await assert.rejects(
       env.services.benefits.request(
         { customerId: env.jordan.id, policyNumber: 'AUT-100200', benefitCode: 'TELEHEALTH' },
-        jordanActor(),
+        env.jordanActor,
       ),
       (error) => isDomainError(error, 'not_found'),
     );
     await assert.rejects(
       env.services.benefits.request(
         { customerId: env.other.id, policyNumber: 'AUT-100200', benefitCode: 'ROADSIDE' },
-        jordanActor(),
+        env.jordanActor,
       ),
       (error) => isDomainError(error, 'forbidden'),
     );

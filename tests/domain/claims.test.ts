@@ -4,7 +4,7 @@ import type { ClaimStatus } from '../../src/db/models/index.js';
 import { demoCustomer, demoOfficers } from '../../src/db/seed.js';
 import { claimTransitions } from '../../src/domain/claims.js';
 import { isDomainError, type Actor, type ClaimView } from '../../src/domain/index.js';
-import { avery, customerActor, fixedNow, morgan, startSeededDomain, type SeededDomain } from './fixtures.js';
+import { avery, fixedNow, morgan, startSeededDomain, type SeededDomain } from './fixtures.js';
 
 let env: SeededDomain;
 before(async () => {
@@ -15,7 +15,6 @@ after(async () => {
 });
 
 const system: Actor = { type: 'system', id: 'test' };
-const jordanActor = (): Actor => customerActor(env.jordan);
 
 async function fileClaim(amountClaimed = 800): Promise<ClaimView> {
   return env.services.claims.create(
@@ -28,7 +27,7 @@ async function fileClaim(amountClaimed = 800): Promise<ClaimView> {
       location: 'I-35 near Round Rock',
       amountClaimed,
     },
-    jordanActor(),
+    env.jordanActor,
   );
 }
 
@@ -49,7 +48,7 @@ function pathTo(status: ClaimStatus): ClaimStatus[] {
 function actorFor(from: ClaimStatus, to: ClaimStatus): Actor {
   const allowed = claimTransitions[from][to]!;
   if (allowed.includes('officer')) return avery;
-  return allowed.includes('system') ? system : jordanActor();
+  return allowed.includes('system') ? system : env.jordanActor;
 }
 
 async function drive(number: string, status: ClaimStatus): Promise<void> {
@@ -94,24 +93,24 @@ describe('claim filing', () => {
       description: 'Stolen',
       amountClaimed: 10,
     };
-    await assert.rejects(env.services.claims.create(base, jordanActor()), (error) =>
+    await assert.rejects(env.services.claims.create(base, env.jordanActor), (error) =>
       isDomainError(error, 'not_found'),
     );
     await assert.rejects(
-      env.services.claims.create({ ...base, customerId: env.other.id }, jordanActor()),
+      env.services.claims.create({ ...base, customerId: env.other.id }, env.jordanActor),
       (error) => isDomainError(error, 'forbidden'),
     );
     const own = { ...base, policyNumber: 'AUT-100200' };
     await assert.rejects(
-      env.services.claims.create({ ...own, incidentDate: new Date('2026-07-01') }, jordanActor()),
+      env.services.claims.create({ ...own, incidentDate: new Date('2026-07-01') }, env.jordanActor),
       (error) => isDomainError(error, 'validation') && /future/.test(error.message),
     );
     await assert.rejects(
-      env.services.claims.create({ ...own, incidentDate: new Date('2001-01-01') }, jordanActor()),
+      env.services.claims.create({ ...own, incidentDate: new Date('2001-01-01') }, env.jordanActor),
       (error) => isDomainError(error, 'validation') && /policy period/.test(error.message),
     );
     await assert.rejects(
-      env.services.claims.create({ ...own, amountClaimed: -1 }, jordanActor()),
+      env.services.claims.create({ ...own, amountClaimed: -1 }, env.jordanActor),
       (error) => isDomainError(error, 'validation') && /amountClaimed/.test(error.message),
     );
   });
@@ -218,7 +217,7 @@ describe('claim transitions', () => {
   it('lets only officers decide, within their approval limit, and requires a reason to deny', async () => {
     const claim = await fileClaim(20_000);
     await drive(claim.number, 'in_review');
-    await assert.rejects(env.services.claims.transition(claim.number, 'approved', jordanActor()), (error) =>
+    await assert.rejects(env.services.claims.transition(claim.number, 'approved', env.jordanActor), (error) =>
       isDomainError(error, 'forbidden'),
     );
     await assert.rejects(
@@ -249,7 +248,7 @@ describe('claim transitions', () => {
     const withdrawn = await env.services.claims.transition(
       claim.number,
       'closed',
-      jordanActor(),
+      env.jordanActor,
       'changed my mind',
     );
     assert.equal(withdrawn.status, 'closed');
@@ -265,12 +264,12 @@ describe('assignment, messages and attachments', () => {
       isDomainError(error, 'forbidden'),
     );
     await assert.rejects(
-      env.services.claims.assign(claim.number, demoOfficers[0].slackUserId, jordanActor()),
+      env.services.claims.assign(claim.number, demoOfficers[0].slackUserId, env.jordanActor),
       (error) => isDomainError(error, 'forbidden'),
     );
 
     await env.services.claims.addMessage(claim.number, 'Could you send a photo?', morgan);
-    const answered = await env.services.claims.addMessage(claim.number, 'Sure, attached.', jordanActor());
+    const answered = await env.services.claims.addMessage(claim.number, 'Sure, attached.', env.jordanActor);
     assert.deepEqual(
       answered.messages.map((message) => [message.from, message.author, message.text]),
       [
@@ -281,7 +280,7 @@ describe('assignment, messages and attachments', () => {
     const attached = await env.services.claims.addAttachment(
       claim.number,
       { fileId: 'f1', name: 'crack.jpg', contentType: 'image/jpeg', size: 1234 },
-      jordanActor(),
+      env.jordanActor,
     );
     assert.equal(attached.attachments[0]?.name, 'crack.jpg');
 
@@ -297,11 +296,11 @@ describe('assignment, messages and attachments', () => {
 
   it('refuses messages on a closed claim and empty messages', async () => {
     const claim = await fileClaim();
-    await assert.rejects(env.services.claims.addMessage(claim.number, '   ', jordanActor()), (error) =>
+    await assert.rejects(env.services.claims.addMessage(claim.number, '   ', env.jordanActor), (error) =>
       isDomainError(error, 'validation'),
     );
-    await env.services.claims.transition(claim.number, 'closed', jordanActor());
-    await assert.rejects(env.services.claims.addMessage(claim.number, 'anyone?', jordanActor()), (error) =>
+    await env.services.claims.transition(claim.number, 'closed', env.jordanActor);
+    await assert.rejects(env.services.claims.addMessage(claim.number, 'anyone?', env.jordanActor), (error) =>
       isDomainError(error, 'conflict'),
     );
   });

@@ -14,15 +14,12 @@ export const fixedNow = new Date('2026-06-15T12:00:00Z');
 export const avery: Actor = { type: 'officer', id: demoOfficers[0].slackUserId, channel: 'slack' };
 export const morgan: Actor = { type: 'officer', id: demoOfficers[1].slackUserId, channel: 'slack' };
 
-/** A customer acting from the website chat. */
-export function customerActor(customer: CustomerSummary): Actor {
-  return { type: 'customer', id: customer.id, channel: 'directline' };
-}
-
 export interface SeededDomain {
   db: TestDatabase;
   services: DomainServices;
   jordan: CustomerSummary;
+  /** Jordan acting from the website chat. */
+  jordanActor: Actor;
   /** Another demo customer, for checks that one customer cannot see another's data. */
   other: CustomerSummary;
 }
@@ -35,7 +32,8 @@ export async function startSeededDomain(): Promise<SeededDomain> {
     const jordan = await services.customers.findByPhone(demoCustomer.phone);
     const other = await services.customers.findByPhone('+15555550101');
     if (!jordan || !other) throw new Error('demo customers missing');
-    return { db, services, jordan, other };
+    const jordanActor: Actor = { type: 'customer', id: jordan.id, channel: 'directline' };
+    return { db, services, jordan, jordanActor, other };
   } catch (error) {
     await db.stop();
     throw error;
