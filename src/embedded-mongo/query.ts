@@ -171,8 +171,10 @@ function candidates(coll: Collection, filter: Doc | undefined, plan?: QueryPlan)
     if (!best || count < best.count) best = { index, spans, count };
   }
   if (!best) return coll.docs.values();
-  if (plan) plan.index = best.index.spec.name;
-  return docsAt(coll, best.index, best.spans);
+  const { index, spans } = best;
+  if (plan) plan.index = index.spec.name;
+  const runs = spans.map((span) => index.idsIn(span));
+  return docsAt(coll, index, runs);
 }
 
 type Span = ReturnType<Index['spanOf']>;
@@ -186,11 +188,14 @@ function idsToDocs(coll: Collection, ids: Iterable<string>): Doc[] {
   return out;
 }
 
-/** The documents an index holds in the given spans, once each, read lazily. */
-function* docsAt(coll: Collection, index: Index, spans: Span[]): Generator<Doc> {
-  const seen = spans.length > 1 || index.multikey ? new Set<string>() : undefined;
-  for (const span of spans) {
-    for (const id of index.idsIn(span)) {
+/**
+ * The documents behind runs of ids read from an index, once each, lazily. An id repeats only across
+ * runs or in a multikey index, so only then is a set of those seen kept.
+ */
+function* docsAt(coll: Collection, index: Index, runs: Iterable<string>[]): Generator<Doc> {
+  const seen = runs.length > 1 || index.multikey ? new Set<string>() : undefined;
+  for (const ids of runs) {
+    for (const id of ids) {
       if (seen) {
         if (seen.has(id)) continue;
         seen.add(id);
@@ -300,15 +305,7 @@ function indexOrder(coll: Collection, sort: Doc, plan: QueryPlan): Iterable<Doc>
   const index = [coll.idIndex, ...coll.indexes.values()].find((i) => i.complete && i.fields[0] === path);
   if (!index) return undefined;
   plan.index = index.spec.name;
-  return (function* () {
-    const seen = new Set<string>();
-    for (const entry of index.entries(dir < 0)) {
-      if (seen.has(entry.id)) continue;
-      seen.add(entry.id);
-      const doc = coll.docs.get(entry.id);
-      if (doc) yield doc;
-    }
-  })();
+  return docsAt(coll, index, [index.ids(dir < 0)]);
 }
 
 /**

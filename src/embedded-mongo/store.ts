@@ -254,9 +254,9 @@ export class Index {
     for (const entry of this.sorted.between(span.start, span.end)) yield entry.id;
   }
 
-  /** Entries in index order (for index-ordered sorts). */
-  entries(descending = false): Iterable<Entry> {
-    return this.sorted.all(descending);
+  /** Document ids in index order (for index-ordered sorts). */
+  *ids(descending = false): Generator<string> {
+    for (const entry of this.sorted.all(descending)) yield entry.id;
   }
 
   approximateSize(): number {
