@@ -211,7 +211,7 @@ export class MongoCustomerService implements CustomerService {
         action: 'customer.register',
         record: { collection: 'customers', id: idOf(created._id) },
       });
-      return this.getProfile(idOf(created._id));
+      return this.toProfile(created.toObject());
     } catch (error) {
       if (isDuplicateKeyError(error)) {
         throw new DomainError('conflict', 'a customer with this phone already exists');
