@@ -154,7 +154,7 @@ function candidates(coll: Collection, filter: Doc | undefined, plan?: QueryPlan)
     return out;
   }
   let best: { index: Index; spans: Span[]; count: number } | undefined;
-  for (const index of [coll.idIndex, ...coll.indexes.values()]) {
+  for (const index of coll.allIndexes()) {
     if (!index.complete) continue;
     const cond = filter[index.fields[0] as string];
     if (cond === undefined) continue;
@@ -302,10 +302,12 @@ function indexOrder(coll: Collection, sort: Doc, plan: QueryPlan): Iterable<Doc>
   if (fields.length !== 1) return undefined;
   const [parts, dir] = fields[0] as [string[], number];
   const path = parts.join('.');
-  const index = [coll.idIndex, ...coll.indexes.values()].find((i) => i.complete && i.fields[0] === path);
-  if (!index) return undefined;
-  plan.index = index.spec.name;
-  return docsAt(coll, index, [index.ids(dir < 0)]);
+  for (const index of coll.allIndexes()) {
+    if (!index.complete || index.fields[0] !== path) continue;
+    plan.index = index.spec.name;
+    return docsAt(coll, index, [index.ids(dir < 0)]);
+  }
+  return undefined;
 }
 
 /**

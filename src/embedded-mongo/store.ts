@@ -289,6 +289,12 @@ export class Collection {
     return this.ns.slice(this.ns.indexOf('.') + 1);
   }
 
+  /** `idIndex`, then the secondary indexes: every index a query may read. */
+  *allIndexes(): Generator<Index> {
+    yield this.idIndex;
+    yield* this.indexes.values();
+  }
+
   /** Refuses a write that would break a unique index, before anything is changed. */
   checkUnique(doc: Doc): void {
     const id = valueKey(doc._id);
