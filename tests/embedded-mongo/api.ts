@@ -6,13 +6,13 @@ import type { Collection, Document } from 'mongodb';
 import mongoose from 'mongoose';
 import type { TestDatabase } from './database.js';
 
-export interface UpdateOutcome {
+interface UpdateOutcome {
   matched: number;
   modified: number;
   upsertedId: unknown;
 }
 
-export interface FindOptions {
+interface FindOptions {
   sort?: Record<string, 1 | -1>;
   projection?: Document;
   skip?: number;
@@ -39,7 +39,7 @@ export interface CrudApi {
   aggregate(pipeline: Document[]): Promise<Document[]>;
 }
 
-export type Flavour = 'driver' | 'mongoose';
+type Flavour = 'driver' | 'mongoose';
 export const FLAVOURS: Flavour[] = ['driver', 'mongoose'];
 
 function driverApi(coll: Collection): CrudApi {

@@ -11,7 +11,7 @@ export function endpoint(uri: string): { host: string; port: number } {
 }
 
 /** What happened after sending bytes: a reply arrived, the server hung up, or neither within the wait. */
-export interface Exchange {
+interface Exchange {
   reply: Buffer | undefined;
   closed: boolean;
 }
