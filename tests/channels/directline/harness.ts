@@ -7,16 +7,16 @@ import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { ActivityHandler, ActivityTypes, CardFactory, MessageFactory, type Activity } from 'botbuilder';
 import { ConnectionStatus, DirectLine, type Activity as ClientActivity } from 'botframework-directlinejs';
-
-/** What the client received, seen through botbuilder's (wider) activity type. */
-export type Received = Partial<Activity>;
 import type mongoose from 'mongoose';
 import { pino } from 'pino';
 import { WebSocket } from 'ws';
 import { createDirectLineChannel, type DirectLineChannel } from '../../../src/channels/directline/index.js';
-import { createFileStore, type FileStore } from '../../../src/files/file-store.js';
+import { createFileStore } from '../../../src/files/file-store.js';
 import { registerFileRoutes } from '../../../src/files/routes.js';
 import { createHttpServer } from '../../../src/http/server.js';
+
+/** What the client received, seen through botbuilder's (wider) activity type. */
+type Received = Partial<Activity>;
 
 const require = createRequire(import.meta.url);
 const NodeXhr = require('xhr2') as typeof XMLHttpRequest;
@@ -37,7 +37,7 @@ class BrowserLikeXhr extends NodeXhr {
 Object.assign(globalThis, { XMLHttpRequest: BrowserLikeXhr, WebSocket });
 
 export const secret = 'test-directline-secret-0123456789';
-export const logger = pino({ level: 'silent' });
+const logger = pino({ level: 'silent' });
 
 /** Echoes messages and, on cue, shows what Web Chat relies on. Counts turns per activity id. */
 export class TestBot extends ActivityHandler {
@@ -86,7 +86,6 @@ export interface TestServer {
   url: string;
   port: number;
   channel: DirectLineChannel;
-  files: FileStore;
   stop(): Promise<void>;
 }
 
@@ -122,7 +121,6 @@ export async function startServer(options: {
     url,
     port,
     channel,
-    files,
     async stop() {
       await channel.close();
       const closed = new Promise<void>((resolve) => server.server.close(() => resolve()));
