@@ -14,7 +14,7 @@ import {
   type StatusChange,
 } from './mapping.js';
 import { benefitRequestNumbers, type NumberAllocator } from './numbers.js';
-import { normalizeNumber } from './policies.js';
+import { findOwnPolicy, normalizeNumber } from './policies.js';
 
 /** Benefit request lifecycle and who may make each move; decisions are an officer's (or the system's when no approval is needed). */
 export const benefitTransitions: Readonly<
@@ -253,11 +253,7 @@ export class MongoBenefitService implements BenefitService {
   }
 
   private async customerPolicy(customerId: string, policyNumber: string) {
-    const holder = parseObjectId(customerId, 'customer');
-    const policy = await this.models.policies
-      .findOne({ number: normalizeNumber(policyNumber), holder })
-      .lean();
-    if (!policy) throw new DomainError('not_found', 'policy not found');
+    const policy = await findOwnPolicy(this.models, parseObjectId(customerId, 'customer'), policyNumber);
     const type = await this.models.policyTypes.findById(policy.policyType).lean();
     if (!type) throw new DomainError('not_found', 'policy not found');
     return { policy, type };

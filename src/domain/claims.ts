@@ -16,7 +16,7 @@ import {
   type StatusChange,
 } from './mapping.js';
 import { claimNumbers, type NumberAllocator } from './numbers.js';
-import { normalizeNumber } from './policies.js';
+import { findOwnPolicy, normalizeNumber } from './policies.js';
 
 /**
  * The claim lifecycle: for each status, the statuses it may move to and who may move it there.
@@ -148,10 +148,7 @@ export class MongoClaimService implements ClaimService {
     if (who.type === 'customer' && who.id !== data.customerId) {
       throw new DomainError('forbidden', 'a customer can only file claims on their own policies');
     }
-    const policy = await this.models.policies
-      .findOne({ number: normalizeNumber(data.policyNumber), holder: customer })
-      .lean();
-    if (!policy) throw new DomainError('not_found', 'policy not found');
+    const policy = await findOwnPolicy(this.models, customer, data.policyNumber);
     const now = this.now();
     if (data.incidentDate.getTime() > now.getTime()) {
       throw invalidField('incidentDate', 'is in the future');

@@ -1,3 +1,4 @@
+import type { Types } from 'mongoose';
 import type { FieldCipher } from '../db/encryption.js';
 import type { LeanDoc, LineOfBusiness, Models, PolicyStatus, PremiumFrequency } from '../db/models/index.js';
 import { DomainError } from './errors.js';
@@ -74,8 +75,7 @@ export class MongoPolicyService implements PolicyService {
 
   async getForCustomer(customerId: string, policyNumber: string): Promise<PolicyDetails> {
     const holder = parseObjectId(customerId, 'customer');
-    const row = await this.models.policies.findOne({ number: normalizeNumber(policyNumber), holder }).lean();
-    return this.details(row);
+    return this.details(await findOwnPolicy(this.models, holder, policyNumber));
   }
 
   async getByNumber(policyNumber: string): Promise<PolicyDetails> {
@@ -140,6 +140,20 @@ interface ReferenceData {
 
 export function normalizeNumber(number: string): string {
   return number.trim().toUpperCase();
+}
+
+/**
+ * The policy with this number if `holder` holds it; otherwise `not_found`, exactly as for a number that
+ * does not exist.
+ */
+export async function findOwnPolicy(
+  models: Pick<Models, 'policies'>,
+  holder: Types.ObjectId,
+  policyNumber: string,
+): Promise<PolicyRow> {
+  const row = await models.policies.findOne({ number: normalizeNumber(policyNumber), holder }).lean();
+  if (!row) throw new DomainError('not_found', 'policy not found');
+  return row;
 }
 
 function insurerRef(insurer: InsurerRow): InsurerPolicies['insurer'] {
