@@ -409,7 +409,7 @@ export class Engine {
       type: 'collection',
       options: c.options,
       info: { readOnly: false },
-      idIndex: { v: 2, key: { _id: 1 }, name: '_id_' },
+      idIndex: c.idIndex.spec,
     }));
     const filter = compileFilter(optDoc(cmd.filter, 'filter'));
     let docs = infos.filter((d) => filter.test(d));

@@ -335,7 +335,7 @@ export class Collection {
 
   /** All index specs including the implicit `_id_`. */
   indexSpecs(): IndexSpec[] {
-    return [{ v: 2, key: { _id: 1 }, name: '_id_' }, ...[...this.indexes.values()].map((i) => i.spec)];
+    return [...this.allIndexes()].map((i) => i.spec);
   }
 }
 
