@@ -38,11 +38,8 @@ export const claimTransitions: Readonly<
 /** Moves the customer must be told the reason for. */
 const reasonRequired: ReadonlySet<ClaimStatus> = new Set(['info_requested', 'denied']);
 
-export function nextClaimStatuses(from: ClaimStatus, actorType?: ActorType): ClaimStatus[] {
-  return claimStatuses.filter((to) => {
-    const allowed = claimTransitions[from][to];
-    return allowed !== undefined && (actorType === undefined || allowed.includes(actorType));
-  });
+function nextClaimStatuses(from: ClaimStatus): ClaimStatus[] {
+  return claimStatuses.filter((to) => claimTransitions[from][to] !== undefined);
 }
 
 const attachmentInputSchema = z.object({
