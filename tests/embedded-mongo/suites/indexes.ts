@@ -1,9 +1,15 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
-import { MongoServerError, type Document, type ObjectId } from 'mongodb';
+import {
+  MongoServerError,
+  type CreateIndexesOptions,
+  type Document,
+  type Filter,
+  type ObjectId,
+} from 'mongodb';
 import mongoose from 'mongoose';
-import { openTestDatabase, type TestDatabase } from '../database.js';
+import { openTestDatabase, type LooseDoc, type TestDatabase } from '../database.js';
 
 describe('indexes', () => {
   let t: TestDatabase;
@@ -28,6 +34,28 @@ describe('indexes', () => {
       assert.match(err.message, /^E11000 duplicate key error collection: \S+ index: \S+ dup key: \{ .* \}$/);
       return true;
     });
+  }
+
+  /**
+   * Stores `docs` in a plain collection and in one indexed on `v` with `indexOptions`, then asserts every
+   * filter finds the same documents in both.
+   */
+  async function answersLikeScan(
+    prefix: string,
+    docs: LooseDoc[],
+    indexOptions: CreateIndexesOptions,
+    filters: Filter<LooseDoc>[],
+  ): Promise<void> {
+    const plain = t.coll(`${prefix}_plain`);
+    const indexed = t.coll(`${prefix}_indexed`);
+    await plain.insertMany(docs);
+    await indexed.createIndex({ v: 1 }, indexOptions);
+    await indexed.insertMany(docs);
+    for (const filter of filters) {
+      const expected = (await plain.find(filter).sort({ _id: 1 }).toArray()).map((d) => d._id);
+      const actual = (await indexed.find(filter).sort({ _id: 1 }).toArray()).map((d) => d._id);
+      assert.deepEqual(actual, expected, JSON.stringify(filter));
+    }
   }
 
   describe('unique indexes', () => {
@@ -199,12 +227,7 @@ describe('indexes', () => {
       ];
       const docs = values.map((v, i) => ({ _id: i, v }));
       docs.push({ _id: 100 } as { _id: number; v: unknown });
-      const plain = t.coll('same_plain');
-      const indexed = t.coll('same_indexed');
-      await plain.insertMany(docs);
-      await indexed.createIndex({ v: 1 });
-      await indexed.insertMany(docs);
-      const filters = [
+      await answersLikeScan('same', docs, {}, [
         { v: 1 },
         { v: 'a' },
         { v: null },
@@ -217,23 +240,13 @@ describe('indexes', () => {
         { v: [] },
         { v: { x: 1 } },
         { v: { $gt: 0, $ne: 10 } },
-      ];
-      for (const filter of filters) {
-        const expected = (await plain.find(filter).sort({ _id: 1 }).toArray()).map((d) => d._id);
-        const actual = (await indexed.find(filter).sort({ _id: 1 }).toArray()).map((d) => d._id);
-        assert.deepEqual(actual, expected, JSON.stringify(filter));
-      }
+      ]);
     });
 
     test('equality through a unique index answers like a scan', async () => {
       const values: unknown[] = [1, 2.5, 'a', 'b', null, { x: 1 }, [5, 6], new Date(5)];
       const docs = values.map((v, i) => ({ _id: i, v }));
-      const plain = t.coll('unique_plain');
-      const indexed = t.coll('unique_indexed');
-      await plain.insertMany(docs);
-      await indexed.createIndex({ v: 1 }, { unique: true });
-      await indexed.insertMany(docs);
-      const filters = [
+      await answersLikeScan('unique', docs, { unique: true }, [
         { v: 1 },
         { v: 'a' },
         { v: null },
@@ -241,12 +254,7 @@ describe('indexes', () => {
         { v: { x: 1 } },
         { v: { $in: [2.5, 'b', 7] } },
         { v: { $in: [] } },
-      ];
-      for (const filter of filters) {
-        const expected = (await plain.find(filter).sort({ _id: 1 }).toArray()).map((d) => d._id);
-        const actual = (await indexed.find(filter).sort({ _id: 1 }).toArray()).map((d) => d._id);
-        assert.deepEqual(actual, expected, JSON.stringify(filter));
-      }
+      ]);
     });
 
     test('equality and range finds on an indexed field read only the matching documents', async () => {
