@@ -7,7 +7,7 @@ import { readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mongoose from 'mongoose';
-import { startEmbeddedMongo } from '../embedded-mongo/index.js';
+import { startEmbeddedMongo, type EmbeddedMongo } from '../embedded-mongo/index.js';
 import { isAlive } from '../embedded-mongo/lock.js';
 import type { Logger } from '../log.js';
 
@@ -33,17 +33,18 @@ export interface DatabaseOptions {
 }
 
 export async function connectDatabase(options: DatabaseOptions, logger: Logger): Promise<Database> {
-  // In the same process the app reaches its embedded server over a Unix socket: every query costs less
-  // than over loopback TCP. The TCP port stays open for outside tools.
-  if (!options.mongodbUri) await removeStaleSockets();
-  const embedded = options.mongodbUri
-    ? undefined
-    : await startEmbeddedMongo({
-        dataDir: options.inMemory ? undefined : join(options.dataDir, 'db'),
-        socketPath: join(tmpdir(), `${socketPrefix}${process.pid}-${randomBytes(4).toString('hex')}.sock`),
-      });
-  const uri = options.mongodbUri ?? embedded?.socketUri ?? embedded?.uri;
-  if (!uri) throw new Error('no database to connect to');
+  let uri = options.mongodbUri;
+  let embedded: EmbeddedMongo | undefined;
+  if (!uri) {
+    // In the same process the app reaches its embedded server over a Unix socket: every query costs less
+    // than over loopback TCP. The TCP port stays open for outside tools.
+    await removeStaleSockets();
+    embedded = await startEmbeddedMongo({
+      dataDir: options.inMemory ? undefined : join(options.dataDir, 'db'),
+      socketPath: join(tmpdir(), `${socketPrefix}${process.pid}-${randomBytes(4).toString('hex')}.sock`),
+    });
+    uri = embedded.socketUri ?? embedded.uri;
+  }
   try {
     const connection = await mongoose
       .createConnection(uri, { dbName: databaseName, serverSelectionTimeoutMS: 5000 })
@@ -73,7 +74,7 @@ export async function connectDatabase(options: DatabaseOptions, logger: Logger):
 
 /** The embedded server's socket is `<tmpdir>/insuralink-<pid>-<random>.sock`. */
 const socketPrefix = 'insuralink-';
-const socketName = /^insuralink-(\d+)-[0-9a-f]+\.sock$/;
+const socketName = new RegExp(`^${socketPrefix}(\\d+)-[0-9a-f]+\\.sock$`);
 
 /** Removes the socket files of app processes that are gone: a killed process cannot remove its own. */
 export async function removeStaleSockets(dir = tmpdir()): Promise<void> {
