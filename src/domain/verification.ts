@@ -100,7 +100,7 @@ export class MongoVerificationService implements VerificationService {
     const counts = await Promise.all(subjects.map((subject) => this.recordFailure(subject)));
     const worst = counts.reduce((a, b) => (b.failures > a.failures ? b : a));
     if (worst.lockedUntil) {
-      await this.auditLock(identity, context);
+      if (identified) await this.auditLock(identified.customer.id, context);
       return { status: 'locked', until: worst.lockedUntil, afterFailure: true };
     }
     return { status: 'failed', attemptsLeft: this.limits.maxFailures - worst.failures };
@@ -155,21 +155,19 @@ export class MongoVerificationService implements VerificationService {
     }
     if (!row) throw new Error('verification attempt was not recorded');
     if (row.failures < this.limits.maxFailures) return { failures: row.failures, lockedUntil: null };
-    const lockedUntil = new Date(now.getTime() + this.limits.lockMs);
     await model.updateOne(
       { _id: subject, lockedUntil: null },
-      { $set: { lockedUntil, expiresAt: lockedUntil } },
+      { $set: { lockedUntil: expiresAt, expiresAt } },
     );
-    return { failures: row.failures, lockedUntil };
+    return { failures: row.failures, lockedUntil: expiresAt };
   }
 
-  private async auditLock(identity: string, context: VerificationContext): Promise<void> {
-    if (!identity.startsWith('customer:')) return;
+  private async auditLock(customerId: string, context: VerificationContext): Promise<void> {
     const actor: Actor = { type: 'system', id: 'verification', channel: context.channel };
     await this.audit.record({
       actor,
       action: 'customer.verification_locked',
-      record: { collection: 'customers', id: identity.slice('customer:'.length) },
+      record: { collection: 'customers', id: customerId },
       details: { lockMinutes: Math.round(this.limits.lockMs / 60_000) },
     });
   }
