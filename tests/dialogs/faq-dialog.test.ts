@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { QuestionAnswer } from '../../dialogs/dependencies.js';
 import type { PolicyFacts } from '../../src/knowledge/grounded.js';
 import type { InsuraLinkBot } from '../../src/bot/insuralink-bot.js';
-import { startHarness, suggestionsOf, textOf, type Harness } from './harness.js';
+import { startHarness, suggestionsOf, textOf, verifyAsJordan, type Harness } from './harness.js';
 
 let harness: Harness;
 before(async () => {
@@ -121,9 +121,7 @@ describe('FaqDialog with a grounded answerer', () => {
 
   it("gives the answerer the facts of the verified customer's policy the question is about, and only then", async () => {
     const chat = harness.conversation({ bot });
-    await chat.say('Show my policies');
-    await chat.say('HOM-300400');
-    await chat.say('1988-04-12');
+    await verifyAsJordan(chat, 'HOM-300400');
 
     await chat.say('does my car insurance cover rental cars?');
     const facts = asked.at(-1)?.policy;

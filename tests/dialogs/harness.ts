@@ -10,7 +10,7 @@ import { LocalRecognizer } from '../../src/bot/recognizers/local.js';
 import { createBot, type InsuraLinkBot, type QuestionAnswerer } from '../../src/bot/insuralink-bot.js';
 import { Session, type SessionData } from '../../src/bot/session.js';
 import { MongoStorage } from '../../src/bot/storage.js';
-import { seedDemoData } from '../../src/db/seed.js';
+import { demoCustomer, seedDemoData } from '../../src/db/seed.js';
 import { createDomainServices, type DomainServices } from '../../src/domain/index.js';
 import { createFileStore } from '../../src/files/file-store.js';
 import { loadKnowledgeBase } from '../../src/knowledge/load.js';
@@ -114,6 +114,19 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     await db.stop();
     throw error;
   }
+}
+
+/**
+ * Verifies `chat` as the demo customer Jordan: asks for the policies, then gives `policyNumber` and the date
+ * of birth. Resolves with the bot's messages of that last turn.
+ */
+export async function verifyAsJordan(
+  chat: Conversation,
+  policyNumber: string = demoCustomer.policies.auto,
+): Promise<Partial<Activity>[]> {
+  await chat.say('Show my policies');
+  await chat.say(policyNumber);
+  return chat.say(demoCustomer.dateOfBirth);
 }
 
 /** Every text of a turn, joined, for assertions about what the customer read. */

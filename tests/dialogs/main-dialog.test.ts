@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { InsuraLinkBot } from '../../src/bot/insuralink-bot.js';
-import { startHarness, suggestionsOf, textOf, type Harness } from './harness.js';
+import { startHarness, suggestionsOf, textOf, verifyAsJordan, type Harness } from './harness.js';
 
 let harness: Harness;
 before(async () => {
@@ -71,9 +71,7 @@ describe('MainDialog', () => {
 
   it('greets a verified customer by name', async () => {
     const chat = harness.conversation();
-    await chat.say('Show my policies');
-    await chat.say('AUT-100200');
-    await chat.say('1988-04-12');
+    await verifyAsJordan(chat);
     assert.match(textOf(await chat.say('hello')), /^Hi Jordan/);
   });
 });

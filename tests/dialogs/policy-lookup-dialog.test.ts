@@ -8,6 +8,7 @@ import {
   startHarness,
   suggestionsOf,
   textOf,
+  verifyAsJordan,
   type Conversation,
   type Harness,
 } from './harness.js';
@@ -27,9 +28,7 @@ describe('PolicyLookupDialog', () => {
     channelId?: string,
   ): Promise<{ chat: Conversation; list: Partial<Activity>[] }> {
     const chat = harness.conversation(channelId ? { channelId } : {});
-    await chat.say('Show my policies');
-    await chat.say(demoCustomer.policies.auto);
-    const list = await chat.say(demoCustomer.dateOfBirth);
+    const list = await verifyAsJordan(chat);
     assert.match(textOf(list), /you're verified/);
     return { chat, list };
   }
