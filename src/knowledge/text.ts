@@ -180,14 +180,16 @@ export class Analyzer {
     if (cached !== undefined) return cached;
     // A typo inside an inflection the articles never use ("benificiaries" when they only say
     // "beneficiary") is caught by comparing stems.
-    const closeStem = closest(stem, this.stemsByLength, maxEdits(stem.length));
-    const best =
-      closest(word, this.wordsByLength, maxEdits(word.length)) ??
-      (closeStem === undefined ? undefined : this.wordForStem.get(closeStem)) ??
-      word;
+    const best = closest(word, this.wordsByLength, maxEdits(word.length)) ?? this.wordNearStem(stem) ?? word;
     if (this.corrections.size >= CORRECTION_CACHE_LIMIT) this.corrections.clear();
     this.corrections.set(word, best);
     return best;
+  }
+
+  /** The known word for the known stem closest to `stem` within the edit budget, if any. */
+  private wordNearStem(stem: string): string | undefined {
+    const near = closest(stem, this.stemsByLength, maxEdits(stem.length));
+    return near === undefined ? undefined : this.wordForStem.get(near);
   }
 
   private learn(word: string): void {
