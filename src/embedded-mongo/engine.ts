@@ -1119,23 +1119,23 @@ function resolveArithmetic(doc: Doc, modifier: Doc): void {
         continue;
       }
       const current = getPath(doc, path);
-      if (current !== undefined && toNumber(current) === undefined) {
+      const base = current === undefined ? 0 : toNumber(current);
+      if (base === undefined) {
         throw new MongoCommandError(
           'TypeMismatch',
           `Cannot apply ${op} to a value of non-numeric type. {_id: ${renderValue(doc._id)}} has the field '${path}' of non-numeric type ${bsonTypeName(current)}`,
         );
       }
       const set = isPlainObject(modifier.$set) ? modifier.$set : (modifier.$set = {});
-      set[path] = arithmetic(op, current, arg);
+      set[path] = arithmetic(op, current, base, arg, by);
       delete fields[path];
     }
     if (Object.keys(fields).length === 0) delete modifier[op];
   }
 }
 
-function arithmetic(op: '$inc' | '$mul', current: unknown, arg: unknown): unknown {
-  const base = current === undefined ? 0 : (toNumber(current) as number);
-  const by = toNumber(arg) as number;
+/** The operands come as given (`current`, `arg`: their BSON types decide the result's) and as numbers. */
+function arithmetic(op: '$inc' | '$mul', current: unknown, base: number, arg: unknown, by: number): unknown {
   const kinds = [bsonTypeOf(current), bsonTypeOf(arg)];
   if (kinds.includes('Decimal128')) {
     return Decimal128.fromString(String(op === '$inc' ? base + by : base * by));
