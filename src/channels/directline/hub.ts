@@ -50,8 +50,7 @@ export class StreamHub {
       current?.delete(subscriber);
       if (current?.size === 0) this.streams.delete(conversationId);
     });
-    // Clients send empty messages as their own keep-alive; nothing else is expected from them.
-    ws.on('message', () => undefined);
+    // Clients send only empty keep-alive messages, which need no listener.
     ws.on('error', () => ws.terminate());
 
     for (;;) {

@@ -30,8 +30,6 @@ import { activityId, ConversationStore, unstoredActivityId, type ConversationRec
 import { InvalidTokenError, TokenIssuer, type VerifiedToken } from './tokens.js';
 import { readUpload } from './upload.js';
 
-export { DirectLineAdapter } from './adapter.js';
-
 /** Anything that runs a turn: an `ActivityHandler` or a bot built on one. */
 export interface Bot {
   run(context: TurnContext): Promise<void>;
@@ -49,8 +47,6 @@ export interface DirectLineChannelOptions {
   /** Base of stream URLs (`https://x` → `wss://x/...`); the request's Host header when unset. */
   publicBaseUrl?: string;
   logger: Logger;
-  /** The bot's account in activities (default `{ id: 'insuralink', name: 'InsuraLink' }`). */
-  botAccount?: ChannelAccount;
   /** Interval of empty keep-alive messages on streams (default 20 s). */
   keepAliveMs?: number;
   /** Clock for token issue and expiry (tests). */
@@ -75,7 +71,7 @@ export interface DirectLineChannel {
    * A token for a new conversation, minted server-side so the secret never reaches a browser (the demo
    * page's token endpoint). Web Chat starts the conversation with it via `POST conversations`.
    */
-  issueConversationToken(user?: { id: string; name?: string }): Promise<ConversationToken>;
+  issueConversationToken(user?: { id: string }): Promise<ConversationToken>;
   /** Stops accepting streams, closes the open ones and waits for turns in progress. */
   close(): Promise<void>;
 }
@@ -110,10 +106,7 @@ type Authorization = { kind: 'secret' } | { kind: 'token'; claims: VerifiedToken
 /** Builds the channel and makes sure its indexes exist. */
 export async function createDirectLineChannel(options: DirectLineChannelOptions): Promise<DirectLineChannel> {
   const { bot, files, logger } = options;
-  const botAccount: ChannelAccount = {
-    role: 'bot',
-    ...(options.botAccount ?? { id: 'insuralink', name: 'InsuraLink' }),
-  };
+  const botAccount: ChannelAccount = { id: 'insuralink', name: 'InsuraLink', role: 'bot' };
   const now = options.now ?? (() => new Date());
   const tokens = new TokenIssuer(options.secret, now);
   const secret = Buffer.from(options.secret);

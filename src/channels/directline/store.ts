@@ -14,7 +14,6 @@ export interface ConversationRecord {
   id: string;
   /** The user the conversation's tokens speak for. */
   userId: string;
-  createdAt: Date;
 }
 
 /** The outcome of {@link ConversationStore.append}. */
@@ -92,9 +91,8 @@ export class ConversationStore {
   /** Creates the conversation; false when it already existed. */
   async create(id: string, userId: string): Promise<boolean> {
     try {
-      const createdAt = new Date();
-      await this.conversations.create({ _id: id, userId, createdAt });
-      remember(this.known, id, { id, userId, createdAt });
+      await this.conversations.create({ _id: id, userId, createdAt: new Date() });
+      remember(this.known, id, { id, userId });
       remember(this.lastSeq, id, 0);
       return true;
     } catch (error) {
@@ -108,7 +106,7 @@ export class ConversationStore {
     if (cached) return cached;
     const doc = await this.conversations.findById(id).lean();
     if (!doc) return undefined;
-    const record = { id: doc._id, userId: doc.userId, createdAt: doc.createdAt };
+    const record = { id: doc._id, userId: doc.userId };
     remember(this.known, id, record);
     return record;
   }
