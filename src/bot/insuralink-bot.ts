@@ -21,7 +21,7 @@ import { LocalRecognizer } from './recognizers/local.js';
 import { defaultVerificationIdleMs, Session, type SessionData } from './session.js';
 import { ConcurrentConversationState } from './state.js';
 
-export type { DialogServices as BotServices, QuestionAnswerer } from '../../dialogs/dependencies.js';
+export type { QuestionAnswerer } from '../../dialogs/dependencies.js';
 
 /** Where botbuilder-dialogs looks for the turn's memory scope configuration before building one. */
 const stateConfigurationKey = 'DialogStateManagerConfiguration';

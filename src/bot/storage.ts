@@ -8,7 +8,7 @@ import { Schema, type Connection, type Model } from 'mongoose';
 import { isDuplicateKeyError } from '../domain/mapping.js';
 
 /** The collection holding bot state, one document per storage key. */
-export const botStateCollection = 'botstate';
+const botStateCollection = 'botstate';
 
 interface BotStateRow {
   _id: string;
@@ -28,7 +28,7 @@ const botStateSchema = new Schema<BotStateRow>(
   { collection: botStateCollection, versionKey: false },
 );
 /** State of a conversation nobody has touched for this long is removed, so the collection stays bounded. */
-export const botStateRetentionDays = 30;
+const botStateRetentionDays = 30;
 botStateSchema.index({ updatedAt: 1 }, { expireAfterSeconds: botStateRetentionDays * 24 * 60 * 60 });
 
 /** An item as this process last wrote it. */

@@ -14,7 +14,7 @@ export const claimTypes = [
   'medical',
   'liability',
 ] as const;
-export type ClaimType = (typeof claimTypes)[number];
+type ClaimType = (typeof claimTypes)[number];
 
 /** Words customers use for each claim type, matched as whole words; the first type that matches wins. */
 const claimTypeWords: Readonly<Record<ClaimType, readonly string[]>> = {

@@ -31,7 +31,7 @@ const claimStatusWords =
  * the knowledge base, not a policy lookup. Action intents only claim requests about the customer's own
  * data or requests to act. What no rule claims is `faq`.
  */
-export const intentRules: readonly IntentRule[] = [
+const intentRules: readonly IntentRule[] = [
   {
     intent: 'cancel',
     score: 0.95,

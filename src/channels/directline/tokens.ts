@@ -8,9 +8,9 @@ import { errors, jwtVerify, SignJWT } from 'jose';
 import { z } from 'zod';
 
 /** Lifetime of a conversation token, seconds (the real service's). */
-export const tokenTtlSeconds = 1800;
+const tokenTtlSeconds = 1800;
 /** Time a client has to open a stream URL, seconds. */
-export const streamTtlSeconds = 60;
+const streamTtlSeconds = 60;
 
 const issuer = 'insuralink-directline';
 
