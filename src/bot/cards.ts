@@ -5,7 +5,7 @@
 import type { InsurerPolicies, PolicyDetails } from '../domain/policies.js';
 
 /** The Adaptive Card schema version the bot emits. */
-export const adaptiveCardVersion = '1.5';
+const adaptiveCardVersion = '1.5';
 
 type Spacing = 'None' | 'Small' | 'Default' | 'Medium' | 'Large';
 
@@ -67,9 +67,8 @@ export function policyDetailsView(
   documents: DocumentLink[],
   linkMinutes: number,
 ): PolicyView {
-  const status = statusLabel(policy.status);
   const summary: FactSet['facts'] = [
-    { title: 'Status', value: status },
+    { title: 'Status', value: capitalize(policy.status) },
     { title: 'Premium', value: premiumLabel(policy) },
     ...(policy.nextDueDate ? [{ title: 'Next due', value: formatDate(policy.nextDueDate) }] : []),
     { title: 'Term', value: `${formatDate(policy.startDate)} to ${formatDate(policy.endDate)}` },
@@ -151,9 +150,7 @@ export function policyListText(groups: InsurerPolicies[]): string {
     .map((group) =>
       [
         group.insurer.name,
-        ...group.policies.map(
-          (policy) => `- ${policy.number}: ${policy.typeName} (${statusLabel(policy.status).toLowerCase()})`,
-        ),
+        ...group.policies.map((policy) => `- ${policy.number}: ${policy.typeName} (${policy.status})`),
       ].join('\n'),
     )
     .join('\n\n');
@@ -166,10 +163,6 @@ function section(title: string, items: string[]): string {
 
 function sectionTitle(text: string): TextBlock {
   return { type: 'TextBlock', text, weight: 'Bolder', spacing: 'Medium', separator: true, wrap: true };
-}
-
-function statusLabel(status: PolicyDetails['status']): string {
-  return capitalize(status);
 }
 
 function premiumLabel(policy: PolicyDetails): string {
@@ -207,6 +200,6 @@ export function money(amount: number, currency: string): string {
 }
 
 /** Policy dates are calendar days stored at midnight UTC, so they are shown in UTC. */
-export function formatDate(date: Date): string {
+function formatDate(date: Date): string {
   return dateFormat.format(date);
 }
