@@ -20,7 +20,7 @@ export interface StoredFile {
 export const maxFileBytes = 10 * 1024 * 1024;
 
 /** The types customers may send: photos and PDFs. */
-export const allowedTypes: ReadonlySet<string> = new Set([
+const allowedTypes: ReadonlySet<string> = new Set([
   'image/jpeg',
   'image/png',
   'image/webp',
@@ -114,7 +114,8 @@ export function createFileStore(options: { db: Db; secret: string; baseUrl: () =
     },
 
     async find(id) {
-      if (!ObjectId.isValid(id) || !/^[0-9a-f]{24}$/i.test(id)) return undefined;
+      // Any 24 hex digits make a valid ObjectId; anything else names no file.
+      if (!/^[0-9a-f]{24}$/i.test(id)) return undefined;
       const [file] = await bucket
         .find({ _id: new ObjectId(id) })
         .limit(1)

@@ -1,6 +1,7 @@
 import type { Server } from 'restify';
 import { z } from 'zod';
 import { HttpError } from '../http/errors.js';
+import { sendStream } from '../http/send-stream.js';
 import type { FileStore } from './file-store.js';
 
 const linkQuery = z.object({ expires: z.string(), signature: z.string() });
@@ -19,15 +20,16 @@ export function registerFileRoutes(server: Server, files: FileStore): void {
     }
     const file = await files.find(id);
     if (!file) throw new HttpError(404, 'not_found', 'No such file.');
-    res.writeHead(200, {
-      'content-type': file.contentType,
-      'content-length': file.size,
-      'content-disposition': `inline; filename="${file.name}"`,
-      'x-content-type-options': 'nosniff',
-      'cache-control': 'private, max-age=300',
-    });
-    await new Promise<void>((resolve, reject) => {
-      files.open(id).on('error', reject).pipe(res).on('finish', resolve);
-    });
+    await sendStream(
+      res,
+      {
+        'content-type': file.contentType,
+        'content-length': file.size,
+        'content-disposition': `inline; filename="${file.name}"`,
+        'x-content-type-options': 'nosniff',
+        'cache-control': 'private, max-age=300',
+      },
+      files.open(id),
+    );
   });
 }

@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Server } from 'restify';
 import type { ConversationToken } from '../channels/directline/index.js';
+import { sendStream } from '../http/send-stream.js';
 
 const publicDir = fileURLToPath(new URL('./public/', import.meta.url));
 // The package's exports do not include package.json; its CommonJS entry is lib/index.js, beside dist/.
@@ -35,15 +36,16 @@ export function registerWebRoutes(server: Server, options: WebRoutesOptions): vo
   for (const [path, asset] of Object.entries(assets)) {
     server.get(path, async (_req, res) => {
       const { size } = await stat(asset.file);
-      res.writeHead(200, {
-        'content-type': asset.type,
-        'content-length': size,
-        'cache-control': asset.maxAge > 0 ? `public, max-age=${asset.maxAge}` : 'no-cache',
-        'x-content-type-options': 'nosniff',
-      });
-      await new Promise<void>((resolve, reject) => {
-        createReadStream(asset.file).on('error', reject).pipe(res).on('finish', resolve);
-      });
+      await sendStream(
+        res,
+        {
+          'content-type': asset.type,
+          'content-length': size,
+          'cache-control': asset.maxAge > 0 ? `public, max-age=${asset.maxAge}` : 'no-cache',
+          'x-content-type-options': 'nosniff',
+        },
+        createReadStream(asset.file),
+      );
     });
   }
 
