@@ -48,7 +48,15 @@ export interface App {
   stop(): Promise<void>;
 }
 
-/** The data layer every entry point shares: models with their indexes, field cipher, files, services. */
+/** Where the app is reached: `PUBLIC_BASE_URL`, or this machine on `port`. */
+export function appBaseUrl(config: Config, port: number = config.port): string {
+  return config.publicBaseUrl ?? `http://localhost:${port}`;
+}
+
+/**
+ * The data layer every entry point shares: secrets, the file store, the domain services (over the
+ * models, with their indexes, and the field cipher) and the demo data loader.
+ */
 export async function composeCore(db: Database, config: Config, logger: Logger, baseUrl: () => string) {
   const secrets = await resolveSecrets(config, logger);
   const models = createModels(db.connection);
@@ -57,7 +65,12 @@ export async function composeCore(db: Database, config: Config, logger: Logger, 
   const mongo = db.connection.db;
   if (!mongo) throw new Error('database not connected');
   const files = createFileStore({ db: mongo, secret: secrets.fileUrlSecret, baseUrl });
-  return { secrets, models, cipher, files, domain: createDomainServices(models, cipher) };
+  return {
+    secrets,
+    files,
+    domain: createDomainServices(models, cipher),
+    seed: () => seedDemoData(models, cipher, { saveDocument: (file) => files.save(file) }),
+  };
 }
 
 export function createApp(config: Config, options: AppOptions = {}): App {
@@ -65,16 +78,16 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   const server = createHttpServer(logger);
   let database: Database | undefined;
   let directLine: DirectLineChannel | undefined;
-  let baseUrl = config.publicBaseUrl ?? `http://localhost:${config.port}`;
+  let baseUrl = appBaseUrl(config);
 
   /** Builds every part on a connected database and registers the routes. */
   async function compose(db: Database): Promise<void> {
     // The knowledge base first: a broken article stops the start before anything else happens.
     const knowledge = createKnowledgeSource(await loadKnowledgeBase(knowledgeBaseDir()));
-    const { models, cipher, files, domain, secrets } = await composeCore(db, config, logger, () => baseUrl);
+    const { files, domain, secrets, seed } = await composeCore(db, config, logger, () => baseUrl);
 
-    const seed = await seedDemoData(models, cipher, { saveDocument: (file) => files.save(file) });
-    if (seed.seeded) logger.info({ counts: seed.counts }, 'empty database: demo data loaded');
+    const seeded = await seed();
+    if (seeded.seeded) logger.info({ counts: seeded.counts }, 'empty database: demo data loaded');
 
     const llm = config.openai
       ? new OpenAILlmClient({
@@ -101,7 +114,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       logger,
     });
 
-    directLine = await createDirectLineChannel({
+    const channel = await createDirectLineChannel({
       connection: db.connection,
       bot,
       files,
@@ -109,7 +122,8 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       publicBaseUrl: config.publicBaseUrl,
       logger,
     });
-    directLine.register(server);
+    directLine = channel;
+    channel.register(server);
     createAzureChannel({ botFramework: config.botFramework, bot, logger }).register(server);
     if (!config.botFramework) {
       logger.info(
@@ -122,7 +136,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     if (config.slack)
       logger.warn('Slack officers app not available in this release: SLACK_* settings are unused');
 
-    registerWebRoutes(server, { issueConversationToken: (user) => directLine!.issueConversationToken(user) });
+    registerWebRoutes(server, channel);
     registerFileRoutes(server, files);
     registerHealth(server, db);
   }
@@ -151,7 +165,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         });
       });
       const { port } = server.address() as AddressInfo;
-      baseUrl = config.publicBaseUrl ?? `http://localhost:${port}`;
+      baseUrl = appBaseUrl(config, port);
       logger.info({ url: baseUrl }, 'InsuraLink is listening');
       return baseUrl;
     },

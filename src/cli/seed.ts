@@ -2,14 +2,12 @@
  * `npm run seed`: loads the demo data into the configured database (`MONGODB_URI`, or the embedded
  * server on `DATA_DIR`) when it is empty; an existing database is left untouched.
  */
-import { composeCore } from '../app.js';
-import { seedDemoData } from '../db/seed.js';
+import { appBaseUrl, composeCore } from '../app.js';
 import { withDatabase } from './with-database.js';
 
 await withDatabase(async (database, { config, logger }) => {
-  const baseUrl = config.publicBaseUrl ?? `http://localhost:${config.port}`;
-  const { models, cipher, files } = await composeCore(database, config, logger, () => baseUrl);
-  const result = await seedDemoData(models, cipher, { saveDocument: (file) => files.save(file) });
+  const { seed } = await composeCore(database, config, logger, () => appBaseUrl(config));
+  const result = await seed();
   if (!result.seeded) {
     console.log('The database already holds data; nothing was seeded.');
     return;
