@@ -73,10 +73,8 @@ interface IndexedArticle {
   body: string;
 }
 
-/** Index terms of the words that name a line of insurance rather than a topic. */
-const productTerms: ReadonlySet<string> = new Set(
-  new Analyzer([]).terms('car home renter life health insurance policy plan cover coverage'),
-);
+/** Words that name a line of insurance rather than a topic. */
+const productWords = 'car home renter life health insurance policy plan cover coverage';
 
 /** Cues that rule a question out whatever the match; "tax" is lifted by an article about taxes. */
 const decisiveCues: ReadonlySet<ScopeCue> = new Set([
@@ -97,6 +95,8 @@ export class KnowledgeIndex implements KnowledgeSource {
   private readonly bySlug = new Map<string, Article>();
   private readonly sorted: readonly Article[];
   private readonly analyzer: Analyzer;
+  /** Index terms of `productWords`. */
+  private readonly productTerms: ReadonlySet<string>;
   private readonly search_: MiniSearch<IndexedArticle>;
   private readonly termsBySlug = new Map<string, Set<string>>();
   /** Terms of each article's title and tags, which name its topic; the body also mentions others. */
@@ -113,6 +113,9 @@ export class KnowledgeIndex implements KnowledgeSource {
     this.analyzer = new Analyzer(
       this.sorted.flatMap((article) => [article.title, ...article.tags, article.body]),
     );
+    // Every product word is an English word, which the analyser never corrects, so its terms do not
+    // depend on the articles.
+    this.productTerms = new Set(this.analyzer.terms(productWords));
 
     // Each article is analysed once; the index then reads the terms back, space-separated, as queries do.
     const splitTerms = (text: string): string[] => text.split(' ').filter((term) => term.length > 0);
@@ -125,7 +128,7 @@ export class KnowledgeIndex implements KnowledgeSource {
         boost: this.options.boost,
         tokenize: splitTerms,
         processTerm: (term) => term,
-        boostTerm: (term) => (productTerms.has(term) ? this.options.productTermWeight : 1),
+        boostTerm: (term) => (this.productTerms.has(term) ? this.options.productTermWeight : 1),
       },
     });
     const documentFrequency = new Map<string, number>();
