@@ -4,6 +4,7 @@ import { ActivityTypes, type Activity, type TurnContext } from 'botbuilder';
 import { DirectLineAdapter } from '../../../src/channels/directline/adapter.js';
 import { ConversationStore } from '../../../src/channels/directline/store.js';
 import { startTestDatabase, type TestDatabase } from '../../support/db.js';
+import { referenceTo } from './harness.js';
 
 describe('DirectLineAdapter', () => {
   let db: TestDatabase;
@@ -84,17 +85,13 @@ describe('DirectLineAdapter', () => {
 
   test('proactive turns reach known conversations only', async () => {
     await store.create('conv-b', 'dl_user');
-    const reference = { conversation: { id: 'conv-b', isGroup: false, conversationType: '', name: '' } };
-    await adapter.continueConversationAsync('app-id', reference, async (context) => {
+    await adapter.continueConversationAsync('app-id', referenceTo('conv-b'), async (context) => {
       await context.sendActivity('Your claim was approved.');
     });
     assert.equal(stored.at(-1)?.activity.text, 'Your claim was approved.');
     assert.equal(stored.at(-1)?.conversationId, 'conv-b');
     await assert.rejects(
-      adapter.continueConversation(
-        { conversation: { id: 'nope', isGroup: false, conversationType: '', name: '' } },
-        async () => {},
-      ),
+      adapter.continueConversation(referenceTo('nope'), async () => {}),
       /unknown Direct Line conversation/,
     );
   });

@@ -5,7 +5,14 @@
  */
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
-import { ActivityHandler, ActivityTypes, CardFactory, MessageFactory, type Activity } from 'botbuilder';
+import {
+  ActivityHandler,
+  ActivityTypes,
+  CardFactory,
+  MessageFactory,
+  type Activity,
+  type ConversationReference,
+} from 'botbuilder';
 import { ConnectionStatus, DirectLine, type Activity as ClientActivity } from 'botframework-directlinejs';
 import type mongoose from 'mongoose';
 import { pino } from 'pino';
@@ -229,4 +236,14 @@ export async function call(
 /** A narrowing helper for JSON bodies in assertions. */
 export function field(body: unknown, name: string): unknown {
   return typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
+}
+
+/** The activities of a history (`GET …/activities`) response body. */
+export function activitiesOf(body: unknown): Received[] {
+  return field(body, 'activities') as Received[];
+}
+
+/** A reference to a Direct Line conversation by id, as proactive messages are sent with. */
+export function referenceTo(conversationId: string): Partial<ConversationReference> {
+  return { conversation: { id: conversationId, isGroup: false, conversationType: '', name: '' } };
 }

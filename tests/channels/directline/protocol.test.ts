@@ -2,7 +2,17 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
 import { startTestDatabase, type TestDatabase } from '../../support/db.js';
-import { call, Client, field, secret, startServer, TestBot, type TestServer } from './harness.js';
+import {
+  activitiesOf,
+  call,
+  Client,
+  field,
+  referenceTo,
+  secret,
+  startServer,
+  TestBot,
+  type TestServer,
+} from './harness.js';
 
 /** The HTTP status a WebSocket upgrade to `url` gets (101 when the stream opens). */
 async function upgradeStatus(url: string): Promise<number> {
@@ -236,7 +246,7 @@ describe('Direct Line 3.0 with the official client', () => {
     const ok = await call(server.url, activities, { auth: token, body: message });
     assert.equal(ok.status, 200);
     const history = await call(server.url, activities, { auth: token });
-    const texts = (field(history.body, 'activities') as { text?: string }[]).map((activity) => activity.text);
+    const texts = activitiesOf(history.body).map((activity) => activity.text);
     assert.deepEqual(texts, ['Welcome, dl_carol', 'still here', 'echo: still here']);
   });
 
@@ -248,7 +258,7 @@ describe('Direct Line 3.0 with the official client', () => {
     assert.equal((await call(server.url, activities, { auth: token, body: { type: 'typing' } })).status, 200);
     assert.equal(bot.typing, before + 1);
     const history = await call(server.url, activities, { auth: token });
-    const types = (field(history.body, 'activities') as { type?: string }[]).map((activity) => activity.type);
+    const types = activitiesOf(history.body).map((activity) => activity.type);
     assert.ok(!types.includes('typing'));
   });
 
@@ -268,7 +278,7 @@ describe('Direct Line 3.0 with the official client', () => {
     assert.equal(field(third.body, 'id'), id);
     assert.equal(bot.turns.get(id), 1);
     const history = await call(server.url, activities, { auth: token });
-    const texts = (field(history.body, 'activities') as { text?: string }[]).map((activity) => activity.text);
+    const texts = activitiesOf(history.body).map((activity) => activity.text);
     assert.equal(texts.filter((text) => text === 'pay my premium').length, 1);
     assert.equal(texts.filter((text) => text === 'echo: pay my premium').length, 1);
   });
@@ -284,19 +294,9 @@ describe('Direct Line 3.0 with the official client', () => {
       );
       assert.match(apology.text ?? '', /something went wrong on our side/);
 
-      await server.channel.adapter.continueConversation(
-        {
-          conversation: {
-            id: conversationId,
-            isGroup: false,
-            conversationType: '',
-            name: '',
-          },
-        },
-        async (context) => {
-          await context.sendActivity('Your claim was approved.');
-        },
-      );
+      await server.channel.adapter.continueConversation(referenceTo(conversationId), async (context) => {
+        await context.sendActivity('Your claim was approved.');
+      });
       await client.reply('Your claim was approved.');
     } finally {
       client.end();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startTestDatabase } from '../../support/db.js';
-import { Client, startServer, TestBot } from './harness.js';
+import { Client, referenceTo, startServer, TestBot } from './harness.js';
 
 /** The watermark inside an activity id (`<conversation>|0000042`). */
 function seqOf(id: string | undefined): number {
@@ -26,12 +26,9 @@ test('after a server restart the client resumes from its watermark and gets only
     await server.stop();
     server = await startServer({ connection: db.connection, bot: new TestBot(), port });
     // Sent while the client is still disconnected: it must arrive through the watermark replay.
-    await server.channel.adapter.continueConversation(
-      { conversation: { id: conversationId, isGroup: false, conversationType: '', name: '' } },
-      async (context) => {
-        await context.sendActivity('While you were away');
-      },
-    );
+    await server.channel.adapter.continueConversation(referenceTo(conversationId), async (context) => {
+      await context.sendActivity('While you were away');
+    });
     await client.reply('While you were away');
     await client.post({ text: 'after' });
     await client.reply('echo: after');

@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { maxFileBytes } from '../../../src/files/file-store.js';
 import { startTestDatabase, type TestDatabase } from '../../support/db.js';
 import { tinyPdf, tinyPng } from '../../support/samples.js';
-import { call, Client, field, startServer, TestBot, type TestServer } from './harness.js';
+import { activitiesOf, call, Client, startServer, TestBot, type TestServer } from './harness.js';
 
 /** A multipart upload of files without an activity part (the service then makes a plain message). */
 function uploadForm(files: { data: Buffer; type: string; name: string }[]): FormData {
@@ -120,7 +120,7 @@ describe('Direct Line uploads', () => {
     });
     assert.equal(ok.status, 200);
     const history = await call(server.url, `/conversations/${conversationId}/activities`, { auth: token });
-    const texts = (field(history.body, 'activities') as { text?: string }[]).map((activity) => activity.text);
+    const texts = activitiesOf(history.body).map((activity) => activity.text);
     assert.deepEqual(texts.slice(-2), ['still works', 'echo: still works']);
     assert.ok(!texts.some((text) => text?.includes('files)')), 'no refused upload reached the bot');
   });
