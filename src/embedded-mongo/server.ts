@@ -256,13 +256,9 @@ class Connection {
   }
 
   private respond(message: ClientMessage, reply: Document): void {
-    if (this.closed) return;
+    if (this.closed || (message.kind === 'msg' && message.moreToCome)) return;
     try {
-      if (message.kind === 'msg') {
-        if (!message.moreToCome) this.send(encodeMsg(message.requestId, reply));
-      } else {
-        this.send(encodeReply(message.requestId, reply));
-      }
+      this.send(this.encode(message, reply));
     } catch (err) {
       this.fail(message, err);
     }
@@ -275,9 +271,12 @@ class Connection {
       'BSONObjectTooLarge',
       err instanceof Error ? err.message : 'reply could not be encoded',
     ).toDocument();
-    this.socket.write(
-      message.kind === 'msg' ? encodeMsg(message.requestId, error) : encodeReply(message.requestId, error),
-    );
+    this.send(this.encode(message, error));
+  }
+
+  /** Encodes a reply in the form the client used (OP_MSG or legacy OP_REPLY). */
+  private encode(message: ClientMessage, doc: Document): Buffer {
+    return message.kind === 'msg' ? encodeMsg(message.requestId, doc) : encodeReply(message.requestId, doc);
   }
 
   private execute(message: ClientMessage): Document | Promise<Document> {
