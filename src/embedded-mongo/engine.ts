@@ -128,7 +128,6 @@ function withIdFirst(doc: Doc): Doc {
   return out;
 }
 
-/** Marks a document about to be stored, so matching sees numeric wrappers as numbers. */
 function isOperatorUpdate(u: Doc): boolean {
   const first = Object.keys(u)[0];
   return first !== undefined && first.startsWith('$');
