@@ -3,7 +3,7 @@
  * official driver use it unchanged. In memory by default; durable with a data directory.
  */
 import type { Document } from 'bson';
-import { Engine, type JournalEntry } from './engine.js';
+import { Engine, type Persist } from './engine.js';
 import { openJournal, type Journal } from './journal.js';
 import type { Op } from './store.js';
 import { WireServer } from './server.js';
@@ -67,7 +67,7 @@ function toOps(entry: Document): Op[] {
 export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Promise<EmbeddedMongo> {
   const host = options.host ?? '127.0.0.1';
   let journal: Journal | undefined;
-  let persist: ((entry: JournalEntry) => Promise<void>) | undefined;
+  let persist: Persist | undefined;
   let engine: Engine;
   if (options.dataDir) {
     const opened = await openJournal(options.dataDir);
