@@ -1086,7 +1086,8 @@ export class Engine {
   }
 
   /** Forgets cursors idle for longer than `idleMs` (clients that never exhausted or killed them). */
-  expireCursors(idleMs: number, now = Date.now()): void {
+  expireCursors(idleMs: number): void {
+    const now = Date.now();
     for (const [key, cursor] of this.cursors) if (now - cursor.lastUsed > idleMs) this.cursors.delete(key);
   }
 
