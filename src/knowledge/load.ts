@@ -89,5 +89,10 @@ export async function loadKnowledgeBase(dir: string): Promise<Article[]> {
     seen.set(article.slug, file);
     articles.push(article);
   }
-  return articles.sort((a, b) => (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0));
+  return articles.sort(compareSlugs);
+}
+
+/** Slug order, the order articles are listed in everywhere. */
+export function compareSlugs(a: Pick<Article, 'slug'>, b: Pick<Article, 'slug'>): number {
+  return a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0;
 }

@@ -1,4 +1,5 @@
 import MiniSearch from 'minisearch';
+import { compareSlugs } from './load.js';
 import { scopeCues, type ScopeCue } from './scope.js';
 import { Analyzer } from './text.js';
 import type { Article, KnowledgeAnswer, KnowledgeMatch, KnowledgeSource } from './types.js';
@@ -108,7 +109,7 @@ export class KnowledgeIndex implements KnowledgeSource {
 
   constructor(articles: readonly Article[], options: Partial<RetrievalOptions> = {}) {
     this.options = { ...defaultRetrievalOptions, ...options };
-    this.sorted = [...articles].sort((a, b) => (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0));
+    this.sorted = [...articles].sort(compareSlugs);
     for (const article of this.sorted) this.bySlug.set(article.slug, article);
     this.analyzer = new Analyzer(
       this.sorted.flatMap((article) => [article.title, ...article.tags, article.body]),
