@@ -30,8 +30,8 @@ import { createFileStore } from '../../files/file-store.js';
 import { createHttpServer } from '../../http/server.js';
 import { percentile } from '../percentile.js';
 
-/** Load shape; `npm run bench` uses the defaults (the targets are stated for 50 conversations). */
-export interface ChatBenchOptions {
+/** Load shape of a round (the targets are stated for 50 conversations). */
+interface LoadShape {
   conversations: number;
   messagesPerConversation: number;
   /** Mean pause between a reply and the customer's next message, ms (0: saturated). */
@@ -49,14 +49,13 @@ interface Target {
   stop(): Promise<void>;
 }
 
-const defaults: ChatBenchOptions = { conversations: 50, messagesPerConversation: 20, pauseMs: 0 };
-const paced: ChatBenchOptions = { conversations: 50, messagesPerConversation: 10, pauseMs: 1000 };
+const saturating: LoadShape = { conversations: 50, messagesPerConversation: 20, pauseMs: 0 };
+const paced: LoadShape = { conversations: 50, messagesPerConversation: 10, pauseMs: 1000 };
 /** A first, unmeasured round: module loading and JIT compilation would otherwise land on the first bot. */
-const warmUp: ChatBenchOptions = { conversations: 10, messagesPerConversation: 5, pauseMs: 0 };
+const warmUp: LoadShape = { conversations: 10, messagesPerConversation: 5, pauseMs: 0 };
 const secret = 'bench-directline-secret-0123456789';
 
-export async function run(options: ChatBenchOptions = defaults): Promise<void> {
-  const { conversations, messagesPerConversation } = options;
+export async function run(): Promise<void> {
   const echo = await startEchoServer();
   const app = await startInsuraLink().catch(async (error: unknown) => {
     await echo.stop();
@@ -64,7 +63,7 @@ export async function run(options: ChatBenchOptions = defaults): Promise<void> {
   });
   const load = startLoadWorker();
   try {
-    const session = async (target: Target, shape: ChatBenchOptions): Promise<Figures> => {
+    const session = async (target: Target, shape: LoadShape): Promise<Figures> => {
       let cpu = process.cpuUsage();
       const result = await load.round(
         { ...shape, baseUrl: target.baseUrl, setup: target.setup, messages: target.messages },
@@ -78,7 +77,7 @@ export async function run(options: ChatBenchOptions = defaults): Promise<void> {
     await session(app, warmUp);
 
     // Alternating the order keeps drift (heap growth, other load on the machine) from favouring one bot.
-    const measure = async (shape: ChatBenchOptions) => {
+    const measure = async (shape: LoadShape) => {
       const rounds = new Map<Target, Figures[]>([
         [echo, []],
         [app, []],
@@ -93,10 +92,10 @@ export async function run(options: ChatBenchOptions = defaults): Promise<void> {
     };
 
     console.log(
-      `Saturated: ${conversations} concurrent conversations × ${messagesPerConversation} messages each, ` +
+      `Saturated: ${saturating.conversations} concurrent conversations × ${saturating.messagesPerConversation} messages each, ` +
         'no pause, two rounds per bot in alternating order',
     );
-    const saturated = await measure(options);
+    const saturated = await measure(saturating);
     print(echo.name, saturated.echo);
     print(app.name, saturated.app);
 
@@ -204,7 +203,7 @@ interface Figures {
 }
 
 /** One measured round, run by the load worker. */
-interface Round extends ChatBenchOptions {
+interface Round extends LoadShape {
   baseUrl: string;
   setup: string[];
   messages: string[];
