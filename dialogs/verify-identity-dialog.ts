@@ -133,7 +133,7 @@ export class VerifyIdentityDialog extends BaseDialog {
   private async validateDateOfBirth(prompt: PromptValidatorContext<string>): Promise<boolean> {
     if (!prompt.recognized.succeeded) return false;
     const date = extractEntities(prompt.recognized.value ?? '').date;
-    return date !== undefined && date >= '1900-01-01' && new Date(`${date}T00:00:00Z`) < new Date();
+    return date !== undefined && new Date(`${date}T00:00:00Z`) < new Date();
   }
 }
 
