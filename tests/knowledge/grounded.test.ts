@@ -208,17 +208,20 @@ describe('GroundedAnswerer against the fake OpenAI API', () => {
     assert.equal((warnings[0] as { code?: string }).code, 'ungrounded');
   });
 
-  it('rejects a cited slug that exists but was not among the sources', async () => {
-    fake.respondWith({
-      json: { answer: 'Call for a tow.', citations: ['roadside-assistance'], outOfScope: false },
+  const unsupported = [
+    {
+      name: 'rejects a cited slug that exists but was not among the sources',
+      answer: 'Call for a tow.',
+      citations: ['roadside-assistance'],
+    },
+    { name: 'rejects an answer without citations', answer: 'Floods are covered.', citations: [] },
+  ];
+  for (const { name, answer, citations } of unsupported) {
+    it(name, async () => {
+      fake.respondWith({ json: { answer, citations, outOfScope: false } });
+      assert.deepEqual(await answerer.answer(floodQuestion), localFlood);
     });
-    assert.deepEqual(await answerer.answer(floodQuestion), localFlood);
-  });
-
-  it('rejects an answer without citations', async () => {
-    fake.respondWith({ json: { answer: 'Floods are covered.', citations: [], outOfScope: false } });
-    assert.deepEqual(await answerer.answer(floodQuestion), localFlood);
-  });
+  }
 
   it("falls back to the local answer when the caller's signal fires", async () => {
     fake.respondWith({ delayMs: 3000 });
