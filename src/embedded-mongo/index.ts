@@ -63,6 +63,11 @@ function toOps(entry: Document): Op[] {
   return ops as Op[];
 }
 
+/** The connection string for a server listening on the Unix socket at `path`. */
+export function socketUri(path: string): string {
+  return `mongodb://${encodeURIComponent(path)}/`;
+}
+
 /** Starts the server; resolves once it accepts connections. */
 export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Promise<EmbeddedMongo> {
   const host = options.host ?? '127.0.0.1';
@@ -127,7 +132,7 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
   return {
     uri: `mongodb://${host}:${port}/`,
     port,
-    socketUri: options.socketPath ? `mongodb://${encodeURIComponent(options.socketPath)}/` : undefined,
+    socketUri: options.socketPath ? socketUri(options.socketPath) : undefined,
     stop() {
       stopping ??= (async () => {
         clearInterval(ttlTimer);

@@ -27,7 +27,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Long, MongoClient, ObjectId, type Collection, type Document } from 'mongodb';
 import { Engine, type ClientInfo } from '../../embedded-mongo/engine.js';
-import { startEmbeddedMongo } from '../../embedded-mongo/index.js';
+import { socketUri, startEmbeddedMongo } from '../../embedded-mongo/index.js';
 import { WireServer } from '../../embedded-mongo/server.js';
 
 const IN_FLIGHT = 16;
@@ -92,11 +92,7 @@ class AnsweringEngine extends Engine {
 async function ceiling(socketPath: string): Promise<Target> {
   const server = new WireServer(new AnsweringEngine());
   await server.listenOnSocket(socketPath);
-  return {
-    uri: `mongodb://${encodeURIComponent(socketPath)}/`,
-    cpuSeconds: () => undefined,
-    stop: () => server.close(),
-  };
+  return { uri: socketUri(socketPath), cpuSeconds: () => undefined, stop: () => server.close() };
 }
 
 /** CPU seconds (user + system) a process has used, from /proc; undefined where that is unavailable. */
