@@ -165,7 +165,7 @@ export class FaqDialog extends BaseDialog {
       policyNumber: details.number,
       type: details.lineOfBusiness,
       status: details.status,
-      coverages: details.coverages.map(({ name, limit, deductible }) => ({ name, limit, deductible })),
+      coverages: details.coverages,
     };
   }
 
