@@ -1,4 +1,4 @@
-import { Schema, type Connection, type HydratedDocument, type InferSchemaType } from 'mongoose';
+import { Schema, type Connection, type InferSchemaType } from 'mongoose';
 import { actorSchema } from './common.js';
 
 const recordRefSchema = new Schema(
@@ -28,7 +28,6 @@ auditEventSchema.index({ 'actor.type': 1, 'actor.id': 1, at: -1 });
 auditEventSchema.index({ at: -1 });
 
 export type AuditEvent = InferSchemaType<typeof auditEventSchema>;
-export type AuditEventDocument = HydratedDocument<AuditEvent>;
 
 export function auditEventModel(connection: Connection) {
   return connection.model('AuditEvent', auditEventSchema);

@@ -1,4 +1,4 @@
-import { Schema, type Connection, type HydratedDocument, type InferSchemaType } from 'mongoose';
+import { Schema, type Connection, type InferSchemaType } from 'mongoose';
 import { actorSchema } from './common.js';
 
 export const benefitRequestStatuses = ['requested', 'approved', 'denied', 'fulfilled'] as const;
@@ -41,7 +41,6 @@ benefitRequestSchema.index({ customer: 1, createdAt: -1 });
 benefitRequestSchema.index({ status: 1 });
 
 export type BenefitRequest = InferSchemaType<typeof benefitRequestSchema>;
-export type BenefitRequestDocument = HydratedDocument<BenefitRequest>;
 
 export function benefitRequestModel(connection: Connection) {
   return connection.model('BenefitRequest', benefitRequestSchema);

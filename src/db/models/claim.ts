@@ -1,4 +1,4 @@
-import { Schema, type Connection, type HydratedDocument, type InferSchemaType } from 'mongoose';
+import { Schema, type Connection, type InferSchemaType } from 'mongoose';
 import { actorSchema, currencyPattern, isNonNegativeDecimal } from './common.js';
 
 export const claimStatuses = [
@@ -75,7 +75,6 @@ claimSchema.index({ policy: 1 });
 claimSchema.index({ status: 1, assignee: 1 });
 
 export type Claim = InferSchemaType<typeof claimSchema>;
-export type ClaimDocument = HydratedDocument<Claim>;
 
 export function claimModel(connection: Connection) {
   return connection.model('Claim', claimSchema);

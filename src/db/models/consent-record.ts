@@ -1,4 +1,4 @@
-import { Schema, type Connection, type HydratedDocument, type InferSchemaType } from 'mongoose';
+import { Schema, type Connection, type InferSchemaType } from 'mongoose';
 import { e164Pattern } from './common.js';
 
 export const consentActions = ['opt_in', 'opt_out'] as const;
@@ -30,7 +30,6 @@ consentRecordSchema.index({ customer: 1, at: -1 });
 consentRecordSchema.index({ messageSid: 1 }, { unique: true, sparse: true });
 
 export type ConsentRecord = InferSchemaType<typeof consentRecordSchema>;
-export type ConsentRecordDocument = HydratedDocument<ConsentRecord>;
 
 export function consentRecordModel(connection: Connection) {
   return connection.model('ConsentRecord', consentRecordSchema);

@@ -1,4 +1,4 @@
-import { Schema, type Connection, type HydratedDocument, type InferSchemaType } from 'mongoose';
+import { Schema, type Connection, type InferSchemaType } from 'mongoose';
 
 /**
  * A Bot Framework conversation reference for a customer on one channel, kept so the bot can message
@@ -18,7 +18,6 @@ conversationLinkSchema.index({ customer: 1, channel: 1, conversationId: 1 }, { u
 conversationLinkSchema.index({ customer: 1, updatedAt: -1 });
 
 export type ConversationLink = InferSchemaType<typeof conversationLinkSchema>;
-export type ConversationLinkDocument = HydratedDocument<ConversationLink>;
 
 export function conversationLinkModel(connection: Connection) {
   return connection.model('ConversationLink', conversationLinkSchema);

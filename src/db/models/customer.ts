@@ -1,4 +1,4 @@
-import { Schema, type Connection, type HydratedDocument, type InferSchemaType } from 'mongoose';
+import { Schema, type Connection, type InferSchemaType } from 'mongoose';
 import { sealedValuePattern } from '../encryption.js';
 import { e164Pattern, emailPattern, isTimeZone } from './common.js';
 
@@ -79,7 +79,6 @@ customerSchema.index({ 'channelIdentities.channel': 1, 'channelIdentities.id': 1
 customerSchema.index({ lastName: 1, firstName: 1 });
 
 export type Customer = InferSchemaType<typeof customerSchema>;
-export type CustomerDocument = HydratedDocument<Customer>;
 
 export function customerModel(connection: Connection) {
   return connection.model('Customer', customerSchema);

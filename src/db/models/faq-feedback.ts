@@ -1,4 +1,4 @@
-import { Schema, type Connection, type HydratedDocument, type InferSchemaType } from 'mongoose';
+import { Schema, type Connection, type InferSchemaType } from 'mongoose';
 
 /** A customer's answer to "was this helpful?" after the bot answered a question from an article. */
 export const faqFeedbackSchema = new Schema(
@@ -19,7 +19,6 @@ faqFeedbackSchema.index({ slug: 1, helpful: 1, createdAt: -1 });
 faqFeedbackSchema.index({ createdAt: -1 });
 
 export type FaqFeedback = InferSchemaType<typeof faqFeedbackSchema>;
-export type FaqFeedbackDocument = HydratedDocument<FaqFeedback>;
 
 export function faqFeedbackModel(connection: Connection) {
   return connection.model('FaqFeedback', faqFeedbackSchema);

@@ -1,4 +1,4 @@
-import { Schema, type Connection, type HydratedDocument, type InferSchemaType } from 'mongoose';
+import { Schema, type Connection, type InferSchemaType } from 'mongoose';
 import { e164Pattern, emailPattern } from './common.js';
 
 export const insurerSchema = new Schema(
@@ -16,7 +16,6 @@ insurerSchema.index({ code: 1 }, { unique: true });
 insurerSchema.index({ name: 1 }, { unique: true });
 
 export type Insurer = InferSchemaType<typeof insurerSchema>;
-export type InsurerDocument = HydratedDocument<Insurer>;
 
 export function insurerModel(connection: Connection) {
   return connection.model('Insurer', insurerSchema);

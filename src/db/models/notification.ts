@@ -1,4 +1,4 @@
-import { Schema, type Connection, type HydratedDocument, type InferSchemaType } from 'mongoose';
+import { Schema, type Connection, type InferSchemaType } from 'mongoose';
 
 export const notificationChannels = ['sms', 'directline', 'msteams', 'webchat', 'email'] as const;
 export type NotificationChannel = (typeof notificationChannels)[number];
@@ -35,7 +35,6 @@ notificationSchema.index({ recipient: 1, createdAt: -1 });
 notificationSchema.index({ providerMessageId: 1 }, { sparse: true });
 
 export type Notification = InferSchemaType<typeof notificationSchema>;
-export type NotificationDocument = HydratedDocument<Notification>;
 
 export function notificationModel(connection: Connection) {
   return connection.model('Notification', notificationSchema);

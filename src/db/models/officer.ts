@@ -1,4 +1,4 @@
-import { Schema, type Connection, type HydratedDocument, type InferSchemaType } from 'mongoose';
+import { Schema, type Connection, type InferSchemaType } from 'mongoose';
 import { emailPattern, isNonNegativeDecimal } from './common.js';
 
 export const officerRoles = ['claims_officer', 'supervisor', 'admin'] as const;
@@ -21,7 +21,6 @@ officerSchema.index({ slackUserId: 1 }, { unique: true });
 officerSchema.index({ role: 1, active: 1 });
 
 export type Officer = InferSchemaType<typeof officerSchema>;
-export type OfficerDocument = HydratedDocument<Officer>;
 
 export function officerModel(connection: Connection) {
   return connection.model('Officer', officerSchema);

@@ -1,4 +1,4 @@
-import { Schema, type Connection, type HydratedDocument, type InferSchemaType } from 'mongoose';
+import { Schema, type Connection, type InferSchemaType } from 'mongoose';
 import { isNonNegativeDecimal } from './common.js';
 
 export const linesOfBusiness = ['auto', 'home', 'health', 'life', 'renters', 'travel'] as const;
@@ -49,7 +49,6 @@ policyTypeSchema.index({ code: 1 }, { unique: true });
 policyTypeSchema.index({ lineOfBusiness: 1 });
 
 export type PolicyType = InferSchemaType<typeof policyTypeSchema>;
-export type PolicyTypeDocument = HydratedDocument<PolicyType>;
 
 export function policyTypeModel(connection: Connection) {
   return connection.model('PolicyType', policyTypeSchema);

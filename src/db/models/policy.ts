@@ -1,4 +1,4 @@
-import { Schema, type Connection, type HydratedDocument, type InferSchemaType } from 'mongoose';
+import { Schema, type Connection, type InferSchemaType } from 'mongoose';
 import { sealedValuePattern } from '../encryption.js';
 import { currencyPattern, isNonNegativeDecimal } from './common.js';
 
@@ -80,7 +80,6 @@ policySchema.index({ status: 1, nextDueDate: 1 });
 policySchema.index({ endDate: 1 });
 
 export type Policy = InferSchemaType<typeof policySchema>;
-export type PolicyDocument = HydratedDocument<Policy>;
 
 export function policyModel(connection: Connection) {
   return connection.model('Policy', policySchema);

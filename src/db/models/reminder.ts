@@ -1,4 +1,4 @@
-import { Schema, type Connection, type HydratedDocument, type InferSchemaType } from 'mongoose';
+import { Schema, type Connection, type InferSchemaType } from 'mongoose';
 
 export const reminderKinds = ['premium_due', 'renewal', 'missing_documents'] as const;
 export type ReminderKind = (typeof reminderKinds)[number];
@@ -28,7 +28,6 @@ reminderSchema.index({ kind: 1, customer: 1, policy: 1, claim: 1, dueAt: 1 }, { 
 reminderSchema.index({ status: 1, dueAt: 1 });
 
 export type Reminder = InferSchemaType<typeof reminderSchema>;
-export type ReminderDocument = HydratedDocument<Reminder>;
 
 export function reminderModel(connection: Connection) {
   return connection.model('Reminder', reminderSchema);

@@ -1,4 +1,4 @@
-import { Schema, type Connection, type HydratedDocument, type InferSchemaType } from 'mongoose';
+import { Schema, type Connection, type InferSchemaType } from 'mongoose';
 
 export const supportRequestStatuses = ['open', 'in_progress', 'closed'] as const;
 export type SupportRequestStatus = (typeof supportRequestStatuses)[number];
@@ -42,7 +42,6 @@ supportRequestSchema.index({ status: 1, respondBy: 1 });
 supportRequestSchema.index({ customer: 1, createdAt: -1 });
 
 export type SupportRequest = InferSchemaType<typeof supportRequestSchema>;
-export type SupportRequestDocument = HydratedDocument<SupportRequest>;
 
 export function supportRequestModel(connection: Connection) {
   return connection.model('SupportRequest', supportRequestSchema);
