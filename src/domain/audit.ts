@@ -24,7 +24,7 @@ export interface AuditInput {
 
 /** Append-only trail of who changed what; every state change in the domain writes one entry. */
 export interface AuditLog {
-  record(input: AuditInput): Promise<AuditEntry>;
+  record(input: AuditInput): Promise<void>;
   /** Entries about one record, oldest first. */
   listForRecord(collection: string, id: string): Promise<AuditEntry[]>;
 }
@@ -35,8 +35,8 @@ export class MongoAuditLog implements AuditLog {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async record(input: AuditInput): Promise<AuditEntry> {
-    const created = await this.models.auditEvents.create({
+  async record(input: AuditInput): Promise<void> {
+    await this.models.auditEvents.create({
       actor: { type: input.actor.type, id: input.actor.id },
       action: input.action,
       record: input.record,
@@ -44,7 +44,6 @@ export class MongoAuditLog implements AuditLog {
       channel: input.actor.channel,
       details: input.details ?? {},
     });
-    return toEntry(created.toObject());
   }
 
   async listForRecord(collection: string, id: string): Promise<AuditEntry[]> {
