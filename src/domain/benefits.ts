@@ -63,6 +63,9 @@ export const newBenefitRequestSchema = z.object({
 });
 export type NewBenefitRequest = z.input<typeof newBenefitRequestSchema>;
 
+const decisionSchema = z.enum(['approved', 'denied']);
+const benefitRequestStatusSchema = z.enum(benefitRequestStatuses);
+
 /** The benefits a policy offers and the customer's requests for them. */
 export interface BenefitService {
   /** What the customer's policy offers; `not_found` if the policy is not theirs. */
@@ -176,7 +179,7 @@ export class MongoBenefitService implements BenefitService {
     actor: Actor,
     reason?: string,
   ): Promise<BenefitRequestView> {
-    const to = parseInput(z.enum(['approved', 'denied']), decision);
+    const to = parseInput(decisionSchema, decision);
     if (to === 'denied' && !reason?.trim()) {
       throw invalidField('reason', 'is required to deny a request');
     }
@@ -194,7 +197,7 @@ export class MongoBenefitService implements BenefitService {
     reason?: string,
   ): Promise<BenefitRequestView> {
     const who = parseInput(actorInputSchema, actor);
-    const target = parseInput(z.enum(benefitRequestStatuses), to);
+    const target = parseInput(benefitRequestStatusSchema, to);
     const why = reason?.trim() || undefined;
     return this.moveRow(await this.load(requestNumber), target, who, why);
   }

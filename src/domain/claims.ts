@@ -53,6 +53,9 @@ const attachmentInputSchema = z.object({
 });
 export type ClaimAttachmentInput = z.infer<typeof attachmentInputSchema>;
 
+const claimStatusSchema = z.enum(claimStatuses);
+const messageTextSchema = z.string().trim().min(1).max(4000);
+
 export const newClaimSchema = z.object({
   customerId: z.string().trim().min(1),
   policyNumber: z.string().trim().min(1),
@@ -220,7 +223,7 @@ export class MongoClaimService implements ClaimService {
 
   async transition(claimNumber: string, to: ClaimStatus, actor: Actor, reason?: string): Promise<ClaimView> {
     const who = parseInput(actorInputSchema, actor);
-    const target = parseInput(z.enum(claimStatuses), to);
+    const target = parseInput(claimStatusSchema, to);
     const why = reason?.trim() || undefined;
     const claim = await this.load(claimNumber);
     this.checkOwnership(claim, who);
@@ -298,7 +301,7 @@ export class MongoClaimService implements ClaimService {
 
   async addMessage(claimNumber: string, text: string, actor: Actor): Promise<ClaimView> {
     const who = parseInput(actorInputSchema, actor);
-    const body = parseInput(z.string().trim().min(1).max(4000), text);
+    const body = parseInput(messageTextSchema, text);
     if (who.type === 'system')
       throw new DomainError('forbidden', 'messages come from a customer or an officer');
     const claim = await this.load(claimNumber);
