@@ -8,13 +8,14 @@ import { createBot } from './bot/insuralink-bot.js';
 import { createRecognizer } from './bot/recognizers/index.js';
 import { MongoStorage } from './bot/storage.js';
 import { createAzureChannel } from './channels/azure/index.js';
+import { azureSender } from './channels/azure/sender.js';
 import { createDirectLineChannel, type DirectLineChannel } from './channels/directline/index.js';
 import type { Config } from './config.js';
 import { connectDatabase, type Database } from './db/connection.js';
 import { createFieldCipher } from './db/encryption.js';
 import { createModels, ensureIndexes } from './db/models/index.js';
 import { seedDemoData } from './db/seed.js';
-import { createDomainServices } from './domain/index.js';
+import { createDomainServices, type DomainServices } from './domain/index.js';
 import { createFileStore } from './files/file-store.js';
 import { registerFileRoutes } from './files/routes.js';
 import { registerHealth } from './http/health.js';
@@ -25,8 +26,12 @@ import { knowledgeBaseDir } from './knowledge/paths.js';
 import { createKnowledgeSource } from './knowledge/retrieval.js';
 import { OpenAILlmClient } from './llm/openai.js';
 import { createLogger, type Logger } from './log.js';
+import { Dispatcher } from './notifications/dispatcher.js';
 import { resolveSecrets } from './secrets.js';
 import { registerWebRoutes } from './web/routes.js';
+
+/** How often the event relay looks for consequences a crash left undrained. */
+const relaySweepMs = 5000;
 
 export interface AppOptions {
   logger?: Logger;
@@ -42,6 +47,8 @@ export interface App {
   readonly server: Server;
   /** Available once `start()` resolved. */
   readonly database: Database;
+  /** The domain services, once `start()` resolved (for commands and tests acting as the back office). */
+  readonly domain: DomainServices;
   /** Connects the database, builds every part and listens; resolves with the base URL. */
   start(): Promise<string>;
   /** Stops accepting requests, lets in-flight ones finish, then closes the database. */
@@ -68,6 +75,7 @@ export async function composeCore(db: Database, config: Config, logger: Logger, 
   return {
     secrets,
     files,
+    models,
     domain: createDomainServices(models, cipher),
     seed: () => seedDemoData(models, cipher, { saveDocument: (file) => files.save(file) }),
   };
@@ -77,14 +85,18 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   const logger = options.logger ?? createLogger(config.logLevel);
   const server = createHttpServer(logger);
   let database: Database | undefined;
+  let domainServices: DomainServices | undefined;
   let directLine: DirectLineChannel | undefined;
+  /** Stops the relay and the dispatcher. */
+  let background: (() => Promise<void>) | undefined;
   let baseUrl = appBaseUrl(config);
 
   /** Builds every part on a connected database and registers the routes. */
   async function compose(db: Database): Promise<void> {
     // The knowledge base first: a broken article stops the start before anything else happens.
     const knowledge = createKnowledgeSource(await loadKnowledgeBase(knowledgeBaseDir()));
-    const { files, domain, secrets, seed } = await composeCore(db, config, logger, () => baseUrl);
+    const { files, models, domain, secrets, seed } = await composeCore(db, config, logger, () => baseUrl);
+    domainServices = domain;
 
     const seeded = await seed();
     if (seeded.seeded) logger.info({ counts: seeded.counts }, 'empty database: demo data loaded');
@@ -107,6 +119,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     const bot = createBot({
       storage,
       services: domain,
+      conversations: domain.conversations,
       recognizer: createRecognizer({ llm, logger }),
       knowledge,
       answerer: llm && new GroundedAnswerer({ knowledge, llm, logger }),
@@ -124,7 +137,8 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     });
     directLine = channel;
     channel.register(server);
-    createAzureChannel({ botFramework: config.botFramework, bot, logger }).register(server);
+    const azure = createAzureChannel({ botFramework: config.botFramework, bot, logger });
+    azure.register(server);
     if (!config.botFramework) {
       logger.info(
         'Azure Bot Service channels off (MicrosoftAppId unset); POST /api/messages serves local Emulator requests only',
@@ -135,6 +149,22 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     if (config.twilio) logger.warn('SMS channel not available in this release: TWILIO_* settings are unused');
     if (config.slack)
       logger.warn('Slack officers app not available in this release: SLACK_* settings are unused');
+
+    const senders = [channel.sender];
+    if (config.botFramework) senders.push(azureSender('azure', azure.adapter, config.botFramework.appId));
+    const dispatcher = new Dispatcher({
+      models,
+      conversations: domain.conversations,
+      senders,
+      logger,
+    });
+    domain.events.onEnqueue(() => dispatcher.wake());
+    domain.events.start(relaySweepMs, (error) => logger.error({ err: error }, 'event relay sweep failed'));
+    dispatcher.start();
+    background = async () => {
+      domain.events.stop();
+      await dispatcher.stop();
+    };
 
     registerWebRoutes(server, channel);
     registerFileRoutes(server, files);
@@ -148,6 +178,10 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     get database() {
       if (!database) throw new Error('the app has not started');
       return database;
+    },
+    get domain() {
+      if (!domainServices) throw new Error('the app has not started');
+      return domainServices;
     },
 
     async start() {
@@ -175,6 +209,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       const closed = new Promise<void>((resolve) => http.close(() => resolve()));
       http.closeIdleConnections();
       const force = setTimeout(() => http.closeAllConnections(), options.shutdownGraceMs ?? 10_000);
+      await background?.();
       await directLine?.close();
       await closed;
       clearTimeout(force);

@@ -9,6 +9,7 @@ import { MongoAuditLog, type AuditLog } from './audit.js';
 import { MongoBenefitService, type BenefitService } from './benefits.js';
 import { MongoClaimService, type ClaimService } from './claims.js';
 import { MongoConsentService, type ConsentService } from './consent.js';
+import { MongoConversationLinkService, type ConversationLinkService } from './conversations.js';
 import { MongoCustomerService, type CustomerService } from './customers.js';
 import { MongoFeedbackService, type FeedbackService } from './feedback.js';
 import { MongoHandoffService, type HandoffService } from './handoff.js';
@@ -20,6 +21,7 @@ export interface DomainServices {
   audit: AuditLog;
   /** Drains the consequences of state changes into the audit log and the outbox. */
   events: EventRelay;
+  conversations: ConversationLinkService;
   customers: CustomerService;
   policies: PolicyService;
   claims: ClaimService;
@@ -48,6 +50,7 @@ export function createDomainServices(
   return {
     audit,
     events,
+    conversations: new MongoConversationLinkService({ models, now }),
     customers,
     policies: new MongoPolicyService(models, cipher),
     claims: new MongoClaimService({ models, numbers, events, now }),
@@ -68,6 +71,7 @@ export type {
   BenefitService,
   NewBenefitRequest,
 } from './benefits.js';
+export type { ConversationLinkService, ConversationTarget } from './conversations.js';
 export type { ClaimService, ClaimStatusChange, ClaimSummary, ClaimView, NewClaim } from './claims.js';
 export type {
   CustomerProfile,

@@ -69,6 +69,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       return createBot({
         storage: options.storage?.(db.connection) ?? new MongoStorage(db.connection),
         services: domain,
+        conversations: domain.conversations,
         recognizer: overrides.recognizer ?? options.recognizer ?? new LocalRecognizer(),
         knowledge,
         ...(answerer ? { answerer } : {}),
@@ -85,7 +86,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       newBot,
       dialogDependencies: (state) => ({
         services: domain,
-        session: new Session(state.createProperty<SessionData>('session')),
+        session: new Session({
+          accessor: state.createProperty<SessionData>('session'),
+          conversations: domain.conversations,
+        }),
         recognizer: options.recognizer ?? new LocalRecognizer(),
         localRecognizer: new LocalRecognizer(),
         knowledge,

@@ -123,10 +123,12 @@ export class DirectLineAdapter extends BotAdapter {
       this.publishUnstored(conversationId, { ...outgoing, id });
       return id;
     }
-    const { activity: stored } = await this.store.append(conversationId, (seq) => ({
-      ...outgoing,
-      id: activityId(conversationId, seq),
-    }));
+    // An id the bot chose is a delivery key: sending the same message again stores it once.
+    const { activity: stored } = await this.store.append(
+      conversationId,
+      (seq) => ({ ...outgoing, id: activityId(conversationId, seq) }),
+      activity.id ? { by: 'bot', id: activity.id } : undefined,
+    );
     return stored.id ?? '';
   }
 }

@@ -24,8 +24,11 @@ import { turnErrorHandler } from '../../bot/turn-error.js';
 import { maxFileBytes, type FileStore } from '../../files/file-store.js';
 import { HttpError } from '../../http/errors.js';
 import type { Logger } from '../../log.js';
+import type { ChannelSender } from '../../notifications/dispatcher.js';
 import { DirectLineAdapter, directLineChannelId } from './adapter.js';
+import { ActivityFeed } from './feed.js';
 import { StreamHub } from './hub.js';
+import { directLineSender } from './sender.js';
 import { activityId, ConversationStore, unstoredActivityId, type ConversationRecord } from './store.js';
 import { InvalidTokenError, TokenIssuer, type VerifiedToken } from './tokens.js';
 import { readUpload } from './upload.js';
@@ -72,6 +75,8 @@ export interface DirectLineChannel {
    * page's token endpoint). Web Chat starts the conversation with it via `POST conversations`.
    */
   issueConversationToken(user?: { id: string }): Promise<ConversationToken>;
+  /** Delivers notifications into Direct Line conversations (see `sender.ts`). */
+  readonly sender: ChannelSender;
   /** Stops accepting streams, closes the open ones and waits for turns in progress. */
   close(): Promise<void>;
 }
@@ -128,6 +133,8 @@ export async function createDirectLineChannel(options: DirectLineChannelOptions)
     botAccount,
   );
   adapter.onTurnError = turnErrorHandler(logger);
+  const feed = new ActivityFeed({ store, hub: streams, logger });
+  feed.start();
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
   const inFlight = new Set<Promise<unknown>>();
@@ -247,7 +254,7 @@ export async function createDirectLineChannel(options: DirectLineChannelOptions)
     const result = await store.append(
       conversation.id,
       (seq) => ({ ...activity, id: activityId(conversation.id, seq) }),
-      clientKey,
+      clientKey ? { by: 'client', id: clientKey } : undefined,
     );
     const id = result.activity.id ?? '';
     if (!result.duplicate) await adapter.processActivity(result.activity, logic);
@@ -443,12 +450,14 @@ export async function createDirectLineChannel(options: DirectLineChannelOptions)
   return {
     adapter,
     register,
+    sender: directLineSender(adapter, store),
     async issueConversationToken(user) {
       return issue(newId(), user ? userSchema.parse(user).id : newUserId());
     },
     async close() {
       closing = true;
       if (upgradeListener) httpServer?.off('upgrade', upgradeListener);
+      await feed.stop();
       streams.close();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       await Promise.allSettled([...inFlight]);

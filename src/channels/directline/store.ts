@@ -2,10 +2,12 @@
  * Direct Line conversations and their activity history in MongoDB. Each stored activity gets the next
  * number of its conversation's sequence; that number is the watermark, so history and watermarks survive
  * a restart. A client-chosen activity id is kept under a unique index, so a retried POST finds the
- * activity it already created instead of running the bot twice.
+ * activity it already created instead of running the bot twice; a delivery key the bot chooses (a
+ * notification's) does the same for a proactive message sent again after a dispatcher died.
  */
 import { randomBytes } from 'node:crypto';
 import type { Activity } from 'botbuilder';
+import type { ChangeStreamInsertDocument } from 'mongodb';
 import mongoose, { Schema } from 'mongoose';
 import { isDuplicateKeyError } from '../../domain/mapping.js';
 
@@ -29,11 +31,19 @@ interface ConversationDoc {
   createdAt: Date;
 }
 
+/** Who chose an activity's idempotency key: the client (its activity id) or the bot (a delivery key). */
+export interface ActivityKey {
+  by: 'client' | 'bot';
+  id: string;
+}
+
 interface ActivityDoc {
   conversationId: string;
   seq: number;
-  /** `c:<client id>` for activities whose client chose an id, `s:<seq>` otherwise. */
+  /** `c:<client id>` or `b:<delivery key>` for activities with a chosen key, `s:<seq>` otherwise. */
   key: string;
+  /** The process that stored it, so each process's feed skips its own activities. */
+  origin: string;
   /** The activity as JSON: card payloads carry keys like `$schema` that MongoDB field names cannot. */
   payload: string;
   createdAt: Date;
@@ -49,6 +59,7 @@ const activitySchema = new Schema<ActivityDoc>(
     conversationId: { type: String, required: true },
     seq: { type: Number, required: true },
     key: { type: String, required: true },
+    origin: { type: String, required: true },
     payload: { type: String, required: true },
     createdAt: { type: Date, required: true },
   },
@@ -56,10 +67,18 @@ const activitySchema = new Schema<ActivityDoc>(
 );
 activitySchema.index({ conversationId: 1, seq: 1 }, { unique: true });
 activitySchema.index({ conversationId: 1, key: 1 }, { unique: true });
+activitySchema.index({ createdAt: 1 });
 
 /** How many conversations are kept in memory; the least recently used ones are read back when needed. */
 const cachedConversations = 10_000;
 const maxSequenceRetries = 5;
+
+/** Identifies this process's writes (see `ActivityDoc.origin`). */
+const processOrigin = randomBytes(8).toString('hex');
+
+function storedKey(key: ActivityKey): string {
+  return `${key.by === 'client' ? 'c' : 'b'}:${key.id}`;
+}
 
 /** Conversations and their numbered activity history (see the module comment). */
 export class ConversationStore {
@@ -112,16 +131,16 @@ export class ConversationStore {
   }
 
   /**
-   * Stores the activity `build` returns for the next watermark. With `clientKey`, a second call with
-   * the same key stores nothing and returns the first activity with `duplicate: true`.
+   * Stores the activity `build` returns for the next watermark. With `key`, a second call with the same
+   * key stores nothing and returns the first activity with `duplicate: true`.
    */
   append(
     conversationId: string,
     build: (seq: number) => Partial<Activity>,
-    clientKey?: string,
+    key?: ActivityKey,
   ): Promise<AppendResult> {
     const previous = this.queues.get(conversationId) ?? Promise.resolve();
-    const run = previous.then(() => this.appendNow(conversationId, build, clientKey));
+    const run = previous.then(() => this.appendNow(conversationId, build, key));
     const tail = run.catch(() => undefined);
     this.queues.set(conversationId, tail);
     void tail.then(() => {
@@ -157,6 +176,55 @@ export class ConversationStore {
     return { payloads: docs.map((doc) => doc.payload), watermark: docs.at(-1)?.seq ?? watermark };
   }
 
+  /** The id of the activity stored under `key`, if there is one. */
+  async findByKey(conversationId: string, key: ActivityKey): Promise<string | undefined> {
+    const doc = await this.activities.findOne({ conversationId, key: storedKey(key) }, { payload: 1 }).lean();
+    return doc ? ((JSON.parse(doc.payload) as Partial<Activity>).id ?? '') : undefined;
+  }
+
+  /**
+   * Activities other processes stored in these conversations since `since`, oldest first, as JSON with
+   * their watermark: what this process's open streams have not been handed.
+   */
+  async storedElsewhere(
+    conversationIds: string[],
+    since: Date,
+  ): Promise<{ conversationId: string; seq: number; payload: string; createdAt: Date }[]> {
+    return this.activities
+      .find(
+        {
+          createdAt: { $gte: since },
+          conversationId: { $in: conversationIds },
+          origin: { $ne: processOrigin },
+        },
+        { conversationId: 1, seq: 1, payload: 1, createdAt: 1 },
+      )
+      .sort({ createdAt: 1, seq: 1 })
+      .lean();
+  }
+
+  /**
+   * Follows what other processes store through a change stream; `unavailable` is called (and nothing
+   * more happens) when the database has none, as a standalone server or the embedded one.
+   */
+  watchElsewhere(
+    listener: (doc: { conversationId: string; seq: number; payload: string }) => void,
+    unavailable: () => void,
+  ): { close(): Promise<void> } {
+    const stream = this.activities.collection.watch<ActivityDoc, ChangeStreamInsertDocument<ActivityDoc>>([
+      { $match: { operationType: 'insert', 'fullDocument.origin': { $ne: processOrigin } } },
+    ]);
+    let failed = false;
+    stream.on('change', (change) => listener(change.fullDocument));
+    stream.on('error', () => {
+      if (failed) return;
+      failed = true;
+      void stream.close().catch(() => undefined);
+      unavailable();
+    });
+    return { close: () => stream.close() };
+  }
+
   /** The conversation's current watermark (0 when nothing was stored). */
   async latest(conversationId: string): Promise<number> {
     const cached = this.lastSeq.get(conversationId);
@@ -172,7 +240,7 @@ export class ConversationStore {
   private async appendNow(
     conversationId: string,
     build: (seq: number) => Partial<Activity>,
-    clientKey: string | undefined,
+    key: ActivityKey | undefined,
   ): Promise<AppendResult> {
     for (let attempt = 0; ; attempt++) {
       const seq = (await this.latest(conversationId)) + 1;
@@ -183,14 +251,15 @@ export class ConversationStore {
         await this.activities.collection.insertOne({
           conversationId,
           seq,
-          key: clientKey === undefined ? `s:${seq}` : `c:${clientKey}`,
+          key: key === undefined ? `s:${seq}` : storedKey(key),
+          origin: processOrigin,
           payload,
           createdAt: new Date(),
         });
       } catch (error) {
         if (!isDuplicateKeyError(error)) throw error;
-        if (clientKey !== undefined) {
-          const first = await this.activities.findOne({ conversationId, key: `c:${clientKey}` }).lean();
+        if (key !== undefined) {
+          const first = await this.activities.findOne({ conversationId, key: storedKey(key) }).lean();
           if (first) {
             return {
               activity: JSON.parse(first.payload) as Partial<Activity>,
