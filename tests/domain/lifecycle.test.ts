@@ -7,11 +7,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Types } from 'mongoose';
-import { benefitRequestStatuses, claimStatuses, type ActorType } from '../../src/db/models/index.js';
+import { benefitRequestStatuses, claimStatuses } from '../../src/db/models/index.js';
 import { demoCustomer } from '../../src/db/seed.js';
 import { benefitTransitions } from '../../src/domain/benefits.js';
 import { claimTransitions } from '../../src/domain/claims.js';
-import { isDomainError, type Actor } from '../../src/domain/index.js';
+import { isDomainError, type Actor, type ActorType } from '../../src/domain/index.js';
 import type { TransitionTable } from '../../src/domain/lifecycle.js';
 import { fixedNow, morgan, startSeededDomain, type SeededDomain } from './fixtures.js';
 

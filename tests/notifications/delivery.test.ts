@@ -10,11 +10,13 @@ import { startDemoApp, type RunningApp } from '../support/app.js';
 describe('proactive delivery to the conversation the customer uses', () => {
   let running: RunningApp;
   let client: Client;
+  let token: string;
+  let conversationId: string;
 
   before(async () => {
     running = await startDemoApp();
     const response = await fetch(`${running.url}/api/chat/token`, { method: 'POST' });
-    const { token } = (await response.json()) as { token: string };
+    ({ token, conversationId } = (await response.json()) as { token: string; conversationId: string });
     client = new Client(running.url, token, true);
     await client.online();
   });
@@ -60,10 +62,9 @@ describe('proactive delivery to the conversation the customer uses', () => {
   });
 
   test('the message is in the transcript when the customer comes back later', async () => {
-    const history = await fetch(
-      `${running.url}/v3/directline/conversations/${client.directLine.conversationId ?? ''}/activities`,
-      { headers: { authorization: `Bearer ${client.directLine.token ?? ''}` } },
-    );
+    const history = await fetch(`${running.url}/v3/directline/conversations/${conversationId}/activities`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     const { activities } = (await history.json()) as { activities: { text?: string }[] };
     assert.ok(activities.some((activity) => activity.text === 'Your claim CLM-000123 was approved.'));
   });
