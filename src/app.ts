@@ -86,8 +86,10 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     const knowledge = createKnowledgeSource(await loadKnowledgeBase(knowledgeBaseDir()));
     const { files, domain, secrets, seed } = await composeCore(db, config, logger, () => baseUrl);
 
-    const seeded = await seed();
-    if (seeded.seeded) logger.info({ counts: seeded.counts }, 'empty database: demo data loaded');
+    if (config.demoData) {
+      const seeded = await seed();
+      if (seeded.seeded) logger.info({ counts: seeded.counts }, 'empty database: demo data loaded');
+    }
 
     const llm = config.openai
       ? new OpenAILlmClient({
@@ -119,7 +121,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       bot,
       files,
       secret: secrets.directLineSecret,
-      publicBaseUrl: config.publicBaseUrl,
+      baseUrl: () => baseUrl,
       logger,
     });
     directLine = channel;
@@ -136,7 +138,12 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     if (config.slack)
       logger.warn('Slack officers app not available in this release: SLACK_* settings are unused');
 
-    registerWebRoutes(server, channel);
+    registerWebRoutes(server, {
+      issueConversationToken: (user) => channel.issueConversationToken(user),
+      baseUrl: () => baseUrl,
+      allowedOrigins: config.widgetAllowedOrigins,
+      showDemoHint: config.demoData,
+    });
     registerFileRoutes(server, files);
     registerHealth(server, db);
   }

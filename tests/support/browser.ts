@@ -1,0 +1,63 @@
+/**
+ * Headless Chromium for the browser tests: the build shipped inside the `@sparticuz/chromium` npm
+ * package, so `npm install` is all a machine needs. Each launch gets a fresh profile, removed on close.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import chromium from '@sparticuz/chromium';
+import { chromium as playwright, type BrowserContext } from 'playwright-core';
+
+/**
+ * The package's flags are meant for a serverless sandbox; these would weaken what the tests check
+ * (the same-origin policy and CORS, mixed content) or how the browser runs (one process for all tabs).
+ */
+const unwanted = new Set(['--disable-web-security', '--allow-running-insecure-content', '--single-process']);
+
+const quiet = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+/** A running browser; `close()` also removes its profile. */
+export interface TestBrowser {
+  context: BrowserContext;
+  close(): Promise<void>;
+}
+
+/** Launches Chromium with a fresh user data dir; fails with the reason when it cannot start. */
+export async function launchBrowser(
+  options: { viewport?: { width: number; height: number } } = {},
+): Promise<TestBrowser> {
+  const profile = await mkdtemp(join(tmpdir(), 'insuralink-chromium-'));
+  try {
+    const executablePath = await chromium.executablePath();
+    const args = [...chromium.args.filter((arg) => !unwanted.has(arg)), ...quiet];
+    const context = await playwright.launchPersistentContext(profile, {
+      executablePath,
+      args,
+      viewport: options.viewport ?? { width: 1280, height: 800 },
+    });
+    return {
+      context,
+      async close() {
+        try {
+          await context.close();
+        } finally {
+          await rm(profile, { recursive: true, force: true });
+        }
+      },
+    };
+  } catch (error) {
+    await rm(profile, { recursive: true, force: true });
+    throw new Error(
+      `The browser tests could not start the Chromium of @sparticuz/chromium (run npm install): ${String(error)}`,
+      { cause: error },
+    );
+  }
+}
