@@ -138,6 +138,9 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     if (config.slack)
       logger.warn('Slack officers app not available in this release: SLACK_* settings are unused');
 
+    if (!config.widgetAllowedOrigins) {
+      logger.info('the chat widget may be embedded by any website (WIDGET_ALLOWED_ORIGINS unset)');
+    }
     registerWebRoutes(server, {
       issueConversationToken: (user) => channel.issueConversationToken(user),
       baseUrl: () => baseUrl,
