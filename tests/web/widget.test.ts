@@ -186,6 +186,12 @@ describe('chat widget in Chromium', () => {
       await panel.getByRole('button', { name: 'Send' }).click();
       assert.equal((await uploaded).status(), 200);
       await said(page, 'damage.png', 'Northwind assistant');
+      const fileName = panel.locator('.webchat__fileContent__fileName', { hasText: 'damage.png' }).last();
+      assert.equal(
+        await fileName.evaluate((element) => getComputedStyle(element).color),
+        'rgb(255, 255, 255)',
+        'the file name is readable on the bubble',
+      );
       await mkdir(dirname(crossOriginScreenshot), { recursive: true });
       await page.screenshot({ path: crossOriginScreenshot });
     } finally {
