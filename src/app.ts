@@ -98,8 +98,10 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     const { files, models, domain, secrets, seed } = await composeCore(db, config, logger, () => baseUrl);
     domainServices = domain;
 
-    const seeded = await seed();
-    if (seeded.seeded) logger.info({ counts: seeded.counts }, 'empty database: demo data loaded');
+    if (config.demoData) {
+      const seeded = await seed();
+      if (seeded.seeded) logger.info({ counts: seeded.counts }, 'empty database: demo data loaded');
+    }
 
     const llm = config.openai
       ? new OpenAILlmClient({
@@ -132,7 +134,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       bot,
       files,
       secret: secrets.directLineSecret,
-      publicBaseUrl: config.publicBaseUrl,
+      baseUrl: () => baseUrl,
       logger,
     });
     directLine = channel;
@@ -166,7 +168,15 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       await dispatcher.stop();
     };
 
-    registerWebRoutes(server, channel);
+    if (!config.widgetAllowedOrigins) {
+      logger.info('the chat widget may be embedded by any website (WIDGET_ALLOWED_ORIGINS unset)');
+    }
+    registerWebRoutes(server, {
+      issueConversationToken: (user) => channel.issueConversationToken(user),
+      baseUrl: () => baseUrl,
+      allowedOrigins: config.widgetAllowedOrigins,
+      showDemoHint: config.demoData,
+    });
     registerFileRoutes(server, files);
     registerHealth(server, db);
   }

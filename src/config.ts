@@ -13,6 +13,23 @@ const optionalText = z
 const url = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' });
 const optionalUrl = optionalText.pipe(url.optional());
 
+/** `*` or a comma-separated list of origins (`https://www.example.com`), each without a path. */
+const originList = optionalText.transform((value, ctx) => {
+  if (value === undefined || value === '*') return undefined;
+  const origins = value.split(',').map((entry) => entry.trim().replace(/\/+$/, ''));
+  for (const origin of origins) {
+    if (
+      !URL.canParse(origin) ||
+      !/^https?:$/.test(new URL(origin).protocol) ||
+      new URL(origin).origin !== origin
+    ) {
+      ctx.addIssue({ code: 'custom', message: `"${origin}" is not an origin like https://www.example.com` });
+      return z.NEVER;
+    }
+  }
+  return origins;
+});
+
 /** A 32-byte key given as 64 hex characters or base64. */
 const key32 = optionalText.transform((value, ctx) => {
   if (value === undefined) return undefined;
@@ -69,6 +86,8 @@ const envSchema = z.object({
   OPENAI_MODEL: z.string().trim().min(1).default('gpt-4o-mini'),
   ENCRYPTION_KEY: key32,
   FILE_URL_SECRET: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  WIDGET_ALLOWED_ORIGINS: originList,
+  DEMO_DATA: optionalText.pipe(z.enum(['true', 'false'], { message: 'must be true or false' }).optional()),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -101,6 +120,13 @@ export interface Config {
   openai: { apiKey: string; baseUrl?: string; model: string } | null;
   encryptionKey: Buffer | undefined;
   fileUrlSecret: string | undefined;
+  /**
+   * Origins whose pages may get widget tokens (besides the app's own); undefined means any origin, as
+   * the tokens are anonymous and the endpoint answers any client that is not a browser anyway.
+   */
+  widgetAllowedOrigins: string[] | undefined;
+  /** Load the demo data into an empty database and show the demo customer on `/`. */
+  demoData: boolean;
 }
 
 /** Thrown when the environment holds a bad or incomplete setting; the message lists every problem. */
@@ -190,5 +216,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       : null,
     encryptionKey: e.ENCRYPTION_KEY,
     fileUrlSecret: e.FILE_URL_SECRET,
+    widgetAllowedOrigins: e.WIDGET_ALLOWED_ORIGINS,
+    // Demo data (with a customer whose details the demo page prints) belongs to the embedded database.
+    demoData: e.DEMO_DATA === undefined ? e.MONGODB_URI === undefined : e.DEMO_DATA === 'true',
   };
 }

@@ -47,8 +47,11 @@ export interface DirectLineChannelOptions {
   files: Pick<FileStore, 'save' | 'signedUrl'>;
   /** `DIRECTLINE_SECRET`: authorises token generation and every endpoint. */
   secret: string;
-  /** Base of stream URLs (`https://x` → `wss://x/...`); the request's Host header when unset. */
-  publicBaseUrl?: string;
+  /**
+   * Where the app is reached (`PUBLIC_BASE_URL`, or its listening address): stream URLs are built on it
+   * (`https://x` → `wss://x/...`), never on a request's Host header, which the client chooses.
+   */
+  baseUrl: () => string;
   logger: Logger;
   /** Interval of empty keep-alive messages on streams (default 20 s). */
   keepAliveMs?: number;
@@ -192,27 +195,20 @@ export async function createDirectLineChannel(options: DirectLineChannelOptions)
     return { conversationId, token, expires_in: expiresIn };
   }
 
-  async function streamUrl(
-    req: Request,
-    conversationId: string,
-    userId: string,
-    watermark?: number,
-  ): Promise<string> {
-    const base = options.publicBaseUrl ?? `http://${req.headers.host ?? 'localhost'}`;
+  async function streamUrl(conversationId: string, userId: string, watermark?: number): Promise<string> {
     const { token } = await tokens.issue({ conv: conversationId, user: userId, scope: 'stream' });
     const query = new URLSearchParams({
       watermark: watermark === undefined ? '' : String(watermark),
       t: token,
     });
-    return `${base.replace(/^http/, 'ws')}${prefix}/conversations/${conversationId}/stream?${query}`;
+    return `${options.baseUrl().replace(/^http/, 'ws')}${prefix}/conversations/${conversationId}/stream?${query}`;
   }
 
-  const serviceUrl = `${options.publicBaseUrl ?? ''}${prefix}`;
   /** What the service sets on every activity it hands the bot, whoever sent it. */
   function envelope(conversationId: string): Partial<Activity> {
     return {
       channelId: directLineChannelId,
-      serviceUrl,
+      serviceUrl: `${options.baseUrl()}${prefix}`,
       conversation: { id: conversationId, isGroup: false, conversationType: 'personal', name: '' },
       recipient: botAccount,
       timestamp: new Date(),
@@ -340,7 +336,7 @@ export async function createDirectLineChannel(options: DirectLineChannelOptions)
         conversationId,
         token: token.token,
         expires_in: token.expires_in,
-        streamUrl: await streamUrl(req, conversationId, userId),
+        streamUrl: await streamUrl(conversationId, userId),
       });
     });
 
@@ -352,7 +348,7 @@ export async function createDirectLineChannel(options: DirectLineChannelOptions)
       res.send(200, {
         conversationId: conversation.id,
         token,
-        streamUrl: await streamUrl(req, conversation.id, conversation.userId, watermark),
+        streamUrl: await streamUrl(conversation.id, conversation.userId, watermark),
       });
     });
 

@@ -115,6 +115,7 @@ export async function startServer(options: {
     bot: options.bot,
     files,
     secret,
+    baseUrl: () => url,
     logger,
     keepAliveMs: 200,
     now: options.now,
