@@ -189,7 +189,7 @@ export async function startFakeBotFramework(options: {
             },
           };
         },
-      } as unknown as ServiceClientCredentialsFactory;
+      };
     },
     async isBotToken(authorization, appId) {
       const token = /^Bearer (\S+)$/.exec(authorization ?? '')?.[1];
