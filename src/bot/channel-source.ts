@@ -10,7 +10,10 @@ import type { Middleware, TurnContext } from 'botbuilder';
  * The adapters' names: `directline` for the self-hosted Direct Line, `azure` for Bot Framework connector
  * traffic on `/api/messages`, `sms` for Twilio.
  */
-export type ChannelSource = 'directline' | 'azure' | 'sms';
+export const channelSources = ['directline', 'azure', 'sms'] as const;
+
+/** One of {@link channelSources}. */
+export type ChannelSource = (typeof channelSources)[number];
 
 /** The `turnState` key under which an adapter puts its {@link ChannelSource} on every turn it runs. */
 export const channelSourceKey = Symbol.for('insuralink.channelSource');
@@ -31,9 +34,9 @@ export function setChannelSource(context: TurnContext, source: ChannelSource): v
 /** The turn's source, as its adapter declared it; throws {@link MissingChannelSourceError} when none did. */
 export function channelSourceOf(context: TurnContext): ChannelSource {
   const source: unknown = context.turnState.get(channelSourceKey);
-  if (source !== 'directline' && source !== 'azure' && source !== 'sms')
-    throw new MissingChannelSourceError();
-  return source;
+  const known = channelSources.find((name) => name === source);
+  if (!known) throw new MissingChannelSourceError();
+  return known;
 }
 
 /** Middleware declaring `source` on every turn of the adapter it is added to (incoming and proactive). */
