@@ -139,11 +139,18 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     });
     directLine = channel;
     channel.register(server);
-    const azure = createAzureChannel({ botFramework: config.botFramework, bot, logger });
+    const azure = createAzureChannel({
+      botFramework: config.botFramework,
+      allowBotEmulator: config.allowBotEmulator,
+      bot,
+      logger,
+    });
     azure.register(server);
     if (!config.botFramework) {
       logger.info(
-        'Azure Bot Service channels off (MicrosoftAppId unset); POST /api/messages serves local Emulator requests only',
+        config.allowBotEmulator
+          ? 'Azure Bot Service channels off (MicrosoftAppId unset); POST /api/messages serves the local Emulator only'
+          : 'Azure Bot Service channels off (MicrosoftAppId unset); POST /api/messages refuses every request',
       );
     }
     // The SMS channel and the officers' Slack app are not part of this release; their settings are

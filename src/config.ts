@@ -56,6 +56,12 @@ const envSchema = z.object({
   MicrosoftAppPassword: optionalText,
   MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
   MicrosoftAppTenantId: optionalText,
+  BOT_EMULATOR: z.enum(['allow', 'deny']).default('deny'),
+  ToBotFromChannelOpenIdMetadataUrl: optionalUrl,
+  ToBotFromChannelTokenIssuer: optionalText,
+  ToChannelFromBotLoginUrl: optionalUrl,
+  ToChannelFromBotOAuthScope: optionalText,
+  OAuthUrl: optionalUrl,
   DIRECTLINE_SECRET: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   TWILIO_ACCOUNT_SID: optionalText.pipe(
     z
@@ -101,13 +107,20 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   /** A real MongoDB; undefined means the embedded server with data in `dataDir`. */
   mongodbUri: string | undefined;
-  /** Bot Framework credentials; null runs `/api/messages` unauthenticated only for the Emulator-style local use. */
+  /** Bot Framework credentials; null leaves `/api/messages` to the local Emulator, if `allowBotEmulator`. */
   botFramework: {
     appId: string;
     appPassword?: string;
     appType: Env['MicrosoftAppType'];
     tenantId?: string;
+    /** A cloud other than public Azure (sovereign or private); unset means public Azure. */
+    cloud?: BotFrameworkCloud;
   } | null;
+  /**
+   * `BOT_EMULATOR=allow`: without credentials, `/api/messages` serves the local Bot Framework Emulator
+   * (loopback callers, loopback `serviceUrl`); otherwise it refuses every request.
+   */
+  allowBotEmulator: boolean;
   directLineSecret: string | undefined;
   twilio: {
     accountSid: string;
@@ -129,6 +142,20 @@ export interface Config {
   demoData: boolean;
 }
 
+/** The Bot Framework endpoints of one cloud, under the SDK's own setting names. */
+export interface BotFrameworkCloud {
+  /** OpenID metadata of the keys that sign channel tokens. */
+  toBotFromChannelOpenIdMetadataUrl: string;
+  /** The `iss` of channel tokens. */
+  toBotFromChannelTokenIssuer: string;
+  /** Where the bot gets its own tokens for replies. */
+  toChannelFromBotLoginUrl: string;
+  /** The audience the bot asks tokens for. */
+  toChannelFromBotOAuthScope: string;
+  /** The Bot Framework token service (user sign-in). */
+  oAuthUrl: string;
+}
+
 /** Thrown when the environment holds a bad or incomplete setting; the message lists every problem. */
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -136,6 +163,15 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
+
+/** A cloud other than public Azure is described by all of these, or none. */
+const cloudSettings: (keyof Env)[] = [
+  'ToBotFromChannelOpenIdMetadataUrl',
+  'ToBotFromChannelTokenIssuer',
+  'ToChannelFromBotLoginUrl',
+  'ToChannelFromBotOAuthScope',
+  'OAuthUrl',
+];
 
 /** Variables that only work together: if any is set, all of `required` must be. */
 const groups: { name: string; members: (keyof Env)[]; required: (keyof Env)[] }[] = [
@@ -155,6 +191,11 @@ const groups: { name: string; members: (keyof Env)[]; required: (keyof Env)[] }[
     required: ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APPROVALS_CHANNEL'],
   },
   { name: 'Bot Framework', members: ['MicrosoftAppPassword'], required: ['MicrosoftAppId'] },
+  {
+    name: 'Bot Framework cloud',
+    members: cloudSettings,
+    required: ['MicrosoftAppId', ...cloudSettings],
+  },
 ];
 
 /** Validates `env` (by default the process environment) into a `Config`, or throws `ConfigError`. */
@@ -189,8 +230,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           appPassword: e.MicrosoftAppPassword,
           appType: e.MicrosoftAppType,
           tenantId: e.MicrosoftAppTenantId,
+          ...(e.ToBotFromChannelOpenIdMetadataUrl &&
+          e.ToBotFromChannelTokenIssuer &&
+          e.ToChannelFromBotLoginUrl &&
+          e.ToChannelFromBotOAuthScope &&
+          e.OAuthUrl
+            ? {
+                cloud: {
+                  toBotFromChannelOpenIdMetadataUrl: e.ToBotFromChannelOpenIdMetadataUrl,
+                  toBotFromChannelTokenIssuer: e.ToBotFromChannelTokenIssuer,
+                  toChannelFromBotLoginUrl: e.ToChannelFromBotLoginUrl,
+                  toChannelFromBotOAuthScope: e.ToChannelFromBotOAuthScope,
+                  oAuthUrl: e.OAuthUrl,
+                },
+              }
+            : {}),
         }
       : null,
+    allowBotEmulator: e.BOT_EMULATOR === 'allow',
     directLineSecret: e.DIRECTLINE_SECRET,
     twilio:
       e.TWILIO_ACCOUNT_SID && e.TWILIO_AUTH_TOKEN

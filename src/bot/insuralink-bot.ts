@@ -17,6 +17,7 @@ import type { ConversationLinkService } from '../domain/conversations.js';
 import type { FileStore } from '../files/file-store.js';
 import type { KnowledgeSource } from '../knowledge/types.js';
 import type { Logger } from '../log.js';
+import { channelSourceOf } from './channel-source.js';
 import type { Recognizer } from './recognizer.js';
 import { LocalRecognizer } from './recognizers/local.js';
 import { defaultVerificationIdleMs, Session, type SessionData } from './session.js';
@@ -95,7 +96,7 @@ export class InsuraLinkBot extends ActivityHandler {
   }
 
   override async run(context: TurnContext): Promise<void> {
-    const key = `${context.activity.channelId}/${context.activity.conversation?.id ?? ''}`;
+    const key = `${channelSourceOf(context)}/${context.activity.conversation?.id ?? ''}`;
     const previous = this.turns.get(key) ?? Promise.resolve();
     // A failed turn has already been reported to its own caller; the next one runs regardless.
     const turn = previous.catch(() => undefined).then(() => this.runTurn(context));

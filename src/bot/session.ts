@@ -1,5 +1,6 @@
 import { TurnContext, type StatePropertyAccessor } from 'botbuilder';
 import type { ConversationLinkService } from '../domain/conversations.js';
+import { channelSourceOf } from './channel-source.js';
 import type { CustomerSummary } from '../domain/customers.js';
 
 /** The verified customer of a conversation, as kept in conversation state. */
@@ -98,7 +99,7 @@ export class Session {
     const reference = TurnContext.getConversationReference(context.activity);
     await this.options.conversations.record({
       customerId,
-      channel: context.activity.channelId,
+      channel: channelSourceOf(context),
       conversationId: context.activity.conversation.id,
       reference: { ...reference },
     });

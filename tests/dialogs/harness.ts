@@ -7,6 +7,7 @@ import type mongoose from 'mongoose';
 import { pino } from 'pino';
 import type { Recognizer } from '../../src/bot/recognizer.js';
 import { LocalRecognizer } from '../../src/bot/recognizers/local.js';
+import { channelSourceMiddleware } from '../../src/bot/channel-source.js';
 import { createBot, type InsuraLinkBot, type QuestionAnswerer } from '../../src/bot/insuralink-bot.js';
 import { Session, type SessionData } from '../../src/bot/session.js';
 import { MongoStorage } from '../../src/bot/storage.js';
@@ -103,6 +104,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         if (conversationOptions.channelId) reference.channelId = conversationOptions.channelId;
         const target = conversationOptions.bot ?? bot;
         const adapter = new TestAdapter((context) => target.run(context), reference);
+        // TestAdapter is no channel of the app's; its turns are keyed as Direct Line's.
+        adapter.use(channelSourceMiddleware('directline'));
         return {
           id,
           async say(input) {

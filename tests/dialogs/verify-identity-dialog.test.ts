@@ -7,6 +7,7 @@ import { VerifyIdentityDialog } from '../../dialogs/verify-identity-dialog.js';
 import type { VerifiedCustomer } from '../../src/bot/session.js';
 import { demoCustomer } from '../../src/db/seed.js';
 import { startHarness, suggestionsOf, textOf, type Conversation, type Harness } from './harness.js';
+import { channelSourceMiddleware } from '../../src/bot/channel-source.js';
 
 const identifierPrompt = /policy number .* or the phone number on your account/;
 const dobPrompt = /what is your date of birth/i;
@@ -170,7 +171,7 @@ describe('VerifyIdentityDialog', () => {
       'test',
       new VerifyIdentityDialog(harness.dialogDependencies(state)),
       undefined,
-      [],
+      [channelSourceMiddleware('directline')],
       state,
     );
     assert.match((await client.sendActivity('hi'))?.text ?? '', identifierPrompt);
@@ -192,7 +193,8 @@ describe('VerifyIdentityDialog', () => {
     assert.ok(reference);
     const request = await harness.db.models.supportRequests.findOne({ number: reference }).lean();
     assert.equal(request?.conversationId, chat.id);
-    assert.equal(request?.channel, 'test');
+    // The channel that served the conversation, as its adapter declared it, not the activity's claim.
+    assert.equal(request?.channel, 'directline');
     assert.equal(request?.reason, 'customer_request');
     assert.equal(request?.status, 'open');
     // Whoever answers can reply in this very conversation.

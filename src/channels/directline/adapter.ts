@@ -14,6 +14,7 @@ import {
   type ConversationReference,
   type ResourceResponse,
 } from 'botbuilder';
+import { setChannelSource } from '../../bot/channel-source.js';
 import { activityId, unstoredActivityId, type ConversationStore } from './store.js';
 
 /** The bot logic a turn runs, e.g. `(context) => bot.run(context)`. */
@@ -46,7 +47,7 @@ export class DirectLineAdapter extends BotAdapter {
 
   /** Runs one incoming activity through the middleware and `logic`; errors go to `onTurnError`. */
   async processActivity(activity: Partial<Activity>, logic: TurnLogic): Promise<void> {
-    await this.runMiddleware(new TurnContext(this, activity), logic);
+    await this.runMiddleware(this.turn(activity), logic);
   }
 
   override async sendActivities(
@@ -93,7 +94,7 @@ export class DirectLineAdapter extends BotAdapter {
       { ...reference, bot: reference.bot ?? this.bot, channelId: directLineChannelId },
       true,
     );
-    await this.runMiddleware(new TurnContext(this, activity), logic);
+    await this.runMiddleware(this.turn(activity), logic);
   }
 
   /** Same as {@link continueConversation}; the identity and audience do not apply to this channel. */
@@ -106,6 +107,13 @@ export class DirectLineAdapter extends BotAdapter {
     const logic = typeof logicOrAudience === 'function' ? logicOrAudience : maybeLogic;
     if (!logic) throw new Error('continueConversationAsync: logic is required');
     await this.continueConversation(reference, logic);
+  }
+
+  /** A turn of this channel: its source is Direct Line, whatever the activity says. */
+  private turn(activity: Partial<Activity>): TurnContext {
+    const context = new TurnContext(this, activity);
+    setChannelSource(context, 'directline');
+    return context;
   }
 
   private async deliver(activity: Partial<Activity>): Promise<string> {

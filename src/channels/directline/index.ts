@@ -109,6 +109,64 @@ const incomingSchema = z.looseObject({
 });
 type Incoming = z.infer<typeof incomingSchema>;
 
+/**
+ * Events a client may send: the one Web Chat embedders send on connecting (`WEB_CHAT/SEND_EVENT`);
+ * Web Chat itself posts only messages (text, files, card submits, postBack/messageBack) and typing.
+ */
+const clientEventNames = new Set(['webchat/join']);
+
+/** What a client may say in each kind of activity it may post; everything else is the service's. */
+const clientFieldsSchema = z.object({
+  locale: z.string().max(20).optional(),
+  localTimestamp: z.string().max(40).optional(),
+  localTimezone: z.string().max(100).optional(),
+  channelData: z.record(z.string(), z.unknown()).optional(),
+});
+const clientMessageSchema = clientFieldsSchema.extend({
+  type: z.literal(ActivityTypes.Message),
+  text: z.string().max(20_000).optional(),
+  textFormat: z.enum(['plain', 'markdown', 'xml']).optional(),
+  attachments: z.array(z.record(z.string(), z.unknown())).max(maxUploadFiles).optional(),
+  /** An Adaptive Card's submitted inputs. */
+  value: z.unknown().optional(),
+  entities: z.array(z.record(z.string(), z.unknown())).max(20).optional(),
+});
+const clientTypingSchema = clientFieldsSchema.extend({ type: z.literal(ActivityTypes.Typing) });
+const clientEventSchema = clientFieldsSchema.extend({
+  type: z.literal(ActivityTypes.Event),
+  name: z.string().refine((name) => clientEventNames.has(name)),
+  value: z.unknown().optional(),
+});
+const clientActivitySchema = z.discriminatedUnion('type', [
+  clientMessageSchema,
+  clientTypingSchema,
+  clientEventSchema,
+]);
+
+/**
+ * The activity as the bot may see it from a client: only the kinds and fields a client may send, or 400.
+ * `conversationUpdate`, `invoke`, other events and the like are the service's or the bot's to send.
+ */
+function clientActivity(incoming: Incoming): z.infer<typeof clientActivitySchema> {
+  const parsed = clientActivitySchema.safeParse(incoming);
+  if (parsed.success) return parsed.data;
+  if (incoming.type === ActivityTypes.Event) {
+    throw new HttpError(
+      400,
+      'bad_argument',
+      `Clients may send only these events: ${[...clientEventNames].join(', ')}.`,
+    );
+  }
+  if (incoming.type !== ActivityTypes.Message && incoming.type !== ActivityTypes.Typing) {
+    throw new HttpError(
+      400,
+      'bad_argument',
+      `Clients may post message, typing and event activities, not "${incoming.type}".`,
+    );
+  }
+  throw new HttpError(400, 'bad_argument', `The ${incoming.type} activity is malformed.`);
+}
+
 type Authorization = { kind: 'secret' } | { kind: 'token'; claims: VerifiedToken; token: string };
 
 /** Builds the channel and makes sure its indexes exist. */
@@ -221,22 +279,15 @@ export async function createDirectLineChannel(options: DirectLineChannelOptions)
     auth: Authorization,
     incoming: Incoming,
   ): Promise<string> {
-    const {
-      id: clientId,
-      from,
-      conversation: _c,
-      recipient: _r,
-      serviceUrl: _s,
-      timestamp: _t,
-      ...rest
-    } = incoming;
-    // A token speaks for its user; a secret holder (a trusted server) may name the sender.
+    const { id: clientId, from } = incoming;
+    // A token speaks for its user, whatever name the client gives; a secret holder (a trusted server)
+    // may name the sender. Either way the sender is a user, never the bot.
     const sender: ChannelAccount =
       auth.kind === 'token'
-        ? { id: auth.claims.user, name: from?.name ?? '', role: 'user' }
+        ? { id: auth.claims.user, name: '', role: 'user' }
         : { id: from?.id || conversation.userId, name: from?.name ?? '', role: 'user' };
     const activity: Partial<Activity> = {
-      ...(rest as Partial<Activity>),
+      ...(clientActivity(incoming) as Partial<Activity>),
       ...envelope(conversation.id),
       from: sender,
     };
