@@ -7,6 +7,7 @@ import {
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
 import { extractEntities } from '../src/bot/recognizers/entities.js';
+import { asSensitivePrompt } from '../src/bot/sensitive-input.js';
 import type { VerifiedCustomer } from '../src/bot/session.js';
 import { BaseDialog } from './base-dialog.js';
 import type { DialogDependencies } from './dependencies.js';
@@ -69,12 +70,15 @@ export class VerifyIdentityDialog extends BaseDialog {
         ? `To keep your information safe, I first need to confirm who you are. ${ask}`
         : `${mismatchText} Let's try again; you have ${attemptsLeft === 1 ? '1 more try' : `${attemptsLeft} more tries`}, ` +
           `or you can talk to a person. ${ask}`;
+    // Both answers are personal (and a date of birth may come with the number): channels keep no copy.
     return step.prompt(identifierPromptId, {
       // The button sits on the prompt itself: channels show only the latest message's suggestions.
-      prompt: MessageFactory.suggestedActions([menuItems.person], text),
-      retryPrompt: MessageFactory.suggestedActions(
-        [menuItems.person],
-        'Please type your policy number (three letters and six digits, like AUT-123456) or your phone number.',
+      prompt: asSensitivePrompt(MessageFactory.suggestedActions([menuItems.person], text)),
+      retryPrompt: asSensitivePrompt(
+        MessageFactory.suggestedActions(
+          [menuItems.person],
+          'Please type your policy number (three letters and six digits, like AUT-123456) or your phone number.',
+        ),
       ),
     });
   }
@@ -86,8 +90,12 @@ export class VerifyIdentityDialog extends BaseDialog {
     // Someone who gave their date of birth along with the number is not asked for it again.
     if (extractEntities(text).date) return step.next(text);
     return step.prompt(dateOfBirthPromptId, {
-      prompt: 'Thanks. And what is your date of birth?',
-      retryPrompt: 'Please type your date of birth, for example 1980-01-31, 01/31/1980 or January 31, 1980.',
+      prompt: asSensitivePrompt(MessageFactory.text('Thanks. And what is your date of birth?')),
+      retryPrompt: asSensitivePrompt(
+        MessageFactory.text(
+          'Please type your date of birth, for example 1980-01-31, 01/31/1980 or January 31, 1980.',
+        ),
+      ),
     });
   }
 

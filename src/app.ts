@@ -121,6 +121,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       secret: secrets.directLineSecret,
       publicBaseUrl: config.publicBaseUrl,
       logger,
+      transcriptRetentionDays: config.transcriptRetentionDays,
     });
     directLine = channel;
     channel.register(server);

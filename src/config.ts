@@ -69,6 +69,7 @@ const envSchema = z.object({
   OPENAI_MODEL: z.string().trim().min(1).default('gpt-4o-mini'),
   ENCRYPTION_KEY: key32,
   FILE_URL_SECRET: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  TRANSCRIPT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -101,6 +102,8 @@ export interface Config {
   openai: { apiKey: string; baseUrl?: string; model: string } | null;
   encryptionKey: Buffer | undefined;
   fileUrlSecret: string | undefined;
+  /** Days the Direct Line activity history is kept. */
+  transcriptRetentionDays: number;
 }
 
 /** Thrown when the environment holds a bad or incomplete setting; the message lists every problem. */
@@ -190,5 +193,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       : null,
     encryptionKey: e.ENCRYPTION_KEY,
     fileUrlSecret: e.FILE_URL_SECRET,
+    transcriptRetentionDays: e.TRANSCRIPT_RETENTION_DAYS,
   };
 }

@@ -14,6 +14,7 @@ import {
   type ConversationReference,
   type ResourceResponse,
 } from 'botbuilder';
+import { asksForSensitiveInput } from '../../bot/sensitive-input.js';
 import { activityId, unstoredActivityId, type ConversationStore } from './store.js';
 
 /** The bot logic a turn runs, e.g. `(context) => bot.run(context)`. */
@@ -123,10 +124,13 @@ export class DirectLineAdapter extends BotAdapter {
       this.publishUnstored(conversationId, { ...outgoing, id });
       return id;
     }
-    const { activity: stored } = await this.store.append(conversationId, (seq) => ({
-      ...outgoing,
-      id: activityId(conversationId, seq),
-    }));
+    // Each message says whether the customer's next one answers a prompt for personal input; other
+    // activities (events) leave that as it was.
+    const build = (seq: number): Partial<Activity> => ({ ...outgoing, id: activityId(conversationId, seq) });
+    const { activity: stored } =
+      activity.type === ActivityTypes.Message
+        ? await this.store.appendFromBot(conversationId, build, asksForSensitiveInput(activity))
+        : await this.store.append(conversationId, build);
     return stored.id ?? '';
   }
 }

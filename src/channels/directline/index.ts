@@ -51,6 +51,8 @@ export interface DirectLineChannelOptions {
   keepAliveMs?: number;
   /** Clock for token issue and expiry (tests). */
   now?: () => Date;
+  /** How long the activity history is kept, in days (`TRANSCRIPT_RETENTION_DAYS`); default 30. */
+  transcriptRetentionDays?: number;
 }
 
 /** A conversation token as `tokens/generate` returns it. */
@@ -113,8 +115,10 @@ export async function createDirectLineChannel(options: DirectLineChannelOptions)
   const logic = (context: TurnContext) => bot.run(context);
 
   // The store publishes to the hub and the hub replays from the store; `streams` exists before any append.
-  const store = new ConversationStore(options.connection, (conversationId, json, seq) =>
-    streams.publish(conversationId, json, seq),
+  const store = new ConversationStore(
+    options.connection,
+    (conversationId, json, seq) => streams.publish(conversationId, json, seq),
+    { retentionDays: options.transcriptRetentionDays },
   );
   await store.init();
   const streams = new StreamHub(
@@ -244,13 +248,14 @@ export async function createDirectLineChannel(options: DirectLineChannelOptions)
       return id;
     }
     const clientKey = clientId || incoming.channelData?.clientActivityID;
-    const result = await store.append(
+    // An answer to a prompt for personal input is stored redacted; the bot gets the real text.
+    const result = await store.appendFromCustomer(
       conversation.id,
       (seq) => ({ ...activity, id: activityId(conversation.id, seq) }),
       clientKey,
     );
     const id = result.activity.id ?? '';
-    if (!result.duplicate) await adapter.processActivity(result.activity, logic);
+    if (!result.duplicate) await adapter.processActivity(result.forBot, logic);
     return id;
   }
 
