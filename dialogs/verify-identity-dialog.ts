@@ -6,9 +6,11 @@ import {
   type PromptValidatorContext,
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
+import { clientKeyOf } from '../src/bot/client-key.js';
 import { extractEntities } from '../src/bot/recognizers/entities.js';
 import { asSensitivePrompt } from '../src/bot/sensitive-input.js';
 import type { VerifiedCustomer } from '../src/bot/session.js';
+import type { VerificationContext } from '../src/domain/verification.js';
 import { BaseDialog } from './base-dialog.js';
 import type { DialogDependencies } from './dependencies.js';
 import { menuItems } from './replies.js';
@@ -35,7 +37,7 @@ const mismatchText = "Sorry, those details don't match our records.";
 /**
  * Confirms who the customer is: a policy number or phone, then a date of birth in any common format.
  * Ends with the `VerifiedCustomer`, or undefined when the customer could not be verified (failed or
- * locked). Failures and the lock are kept by the verification service in the database; the dialog only
+ * locked). Failures and the locks are kept by the verification service in the database; the dialog only
  * relays them, in words that never say whether a policy number or phone exists.
  */
 export class VerifyIdentityDialog extends BaseDialog {
@@ -152,6 +154,12 @@ function identifierOf(text: string): Identifier | undefined {
   return undefined;
 }
 
-function conversationOf(step: WaterfallStepContext) {
-  return { channel: step.context.activity.channelId, conversationId: step.context.activity.conversation.id };
+/** Where the attempt comes from: the conversation, and the client as the channel identified it. */
+function conversationOf(step: WaterfallStepContext): VerificationContext {
+  const clientKey = clientKeyOf(step.context);
+  return {
+    channel: step.context.activity.channelId,
+    conversationId: step.context.activity.conversation.id,
+    ...(clientKey ? { clientKey } : {}),
+  };
 }

@@ -106,9 +106,9 @@ describe('VerifyIdentityDialog', () => {
     }
   });
 
-  it('locks after three failures, offers a person, and the lock holds in a new conversation', async () => {
+  it('locks the conversation after three failures and offers a person, without locking the customer out', async () => {
     const other = await otherCustomer(0);
-    const chat = harness.conversation();
+    const chat = harness.conversation({ clientKey: 'address:203.0.113.7' });
     const first = await verify(chat, other.policyNumber, '1901-01-01');
     assert.match(first, /you have 2 more tries/);
     assert.match(textOf(await chat.say(other.policyNumber)), dobPrompt);
@@ -118,17 +118,40 @@ describe('VerifyIdentityDialog', () => {
     assert.match(textOf(locked), /paused for 15 minutes/);
     assert.ok(suggestionsOf(locked).includes('Talk to a person'));
 
-    const stored = await harness.db.models.verificationAttempts.findById(`customer:${other.id}`).lean();
-    assert.ok(stored?.lockedUntil && stored.lockedUntil.getTime() > Date.now());
-
-    // The right details, by phone this time, in a conversation that never failed: still locked.
-    const fresh = await verify(harness.conversation(), other.phone, other.dateOfBirth);
-    assert.match(fresh, /paused for \d+ minutes/);
-    assert.doesNotMatch(fresh, /verified|don't match/);
-
     // The locked conversation is told at once, without being asked for details again.
     assert.match(textOf(await chat.say('Show my policies')), /paused/);
 
+    // The customer, in their own conversation, is not kept out by someone else's failures.
+    const own = harness.conversation({ clientKey: 'address:198.51.100.2' });
+    assert.match(await verify(own, other.phone, other.dateOfBirth), /you're verified/);
+    assert.equal(await harness.db.models.notifications.countDocuments({ recipient: other.id }), 0);
+  });
+
+  it('locks the customer after failures from three clients and tells them by SMS', async () => {
+    const other = await otherCustomer(1);
+    for (const [i, client] of ['address:203.0.113.1', 'address:203.0.113.2'].entries()) {
+      const chat = harness.conversation({ clientKey: client });
+      assert.match(await verify(chat, other.policyNumber, `1901-01-0${i + 1}`), /more tr(y|ies)/);
+    }
+    const third = harness.conversation({ clientKey: 'address:203.0.113.3' });
+    assert.match(await verify(third, other.policyNumber, '1901-01-03'), /paused for 15 minutes/);
+
+    const stored = await harness.db.models.verificationAttempts.findById(`customer:${other.id}`).lean();
+    assert.ok(stored?.lockedUntil && stored.lockedUntil.getTime() > Date.now());
+    // The right details, by phone this time, from a client that never failed: still locked.
+    const fresh = await verify(
+      harness.conversation({ clientKey: 'address:198.51.100.2' }),
+      other.phone,
+      other.dateOfBirth,
+    );
+    assert.match(fresh, /paused for \d+ minutes/);
+    assert.doesNotMatch(fresh, /verified|don't match/);
+
+    const outbox = await harness.db.models.notifications.find({ recipient: other.id }).lean();
+    assert.deepEqual(
+      outbox.map((row) => [row.channel, row.template, row.payload]),
+      [['sms', 'verification.locked', {}]],
+    );
     const audit = await harness.domain.audit.listForRecord('customers', other.id);
     assert.ok(audit.some((entry) => entry.action === 'customer.verification_locked'));
   });

@@ -14,6 +14,7 @@ import {
   type ConversationReference,
   type ResourceResponse,
 } from 'botbuilder';
+import { setClientKey } from '../../bot/client-key.js';
 import { asksForSensitiveInput } from '../../bot/sensitive-input.js';
 import { activityId, unstoredActivityId, type ConversationStore } from './store.js';
 
@@ -45,9 +46,14 @@ export class DirectLineAdapter extends BotAdapter {
     super();
   }
 
-  /** Runs one incoming activity through the middleware and `logic`; errors go to `onTurnError`. */
-  async processActivity(activity: Partial<Activity>, logic: TurnLogic): Promise<void> {
-    await this.runMiddleware(new TurnContext(this, activity), logic);
+  /**
+   * Runs one incoming activity through the middleware and `logic`; errors go to `onTurnError`.
+   * `clientKey` identifies the caller from the connection (see `src/bot/client-key.ts`).
+   */
+  async processActivity(activity: Partial<Activity>, logic: TurnLogic, clientKey?: string): Promise<void> {
+    const context = new TurnContext(this, activity);
+    if (clientKey) setClientKey(context, clientKey);
+    await this.runMiddleware(context, logic);
   }
 
   override async sendActivities(

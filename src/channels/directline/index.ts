@@ -221,6 +221,7 @@ export async function createDirectLineChannel(options: DirectLineChannelOptions)
     conversation: ConversationRecord,
     auth: Authorization,
     incoming: Incoming,
+    caller: string,
   ): Promise<string> {
     const {
       id: clientId,
@@ -244,7 +245,7 @@ export async function createDirectLineChannel(options: DirectLineChannelOptions)
     // The user's typing goes to the bot only: it is neither history nor news to the user's own window.
     if (activity.type === ActivityTypes.Typing) {
       const id = unstoredActivityId(conversation.id, 'typing');
-      await adapter.processActivity({ ...activity, id }, logic);
+      await adapter.processActivity({ ...activity, id }, logic, caller);
       return id;
     }
     const clientKey = clientId || incoming.channelData?.clientActivityID;
@@ -255,7 +256,7 @@ export async function createDirectLineChannel(options: DirectLineChannelOptions)
       clientKey,
     );
     const id = result.activity.id ?? '';
-    if (!result.duplicate) await adapter.processActivity(result.forBot, logic);
+    if (!result.duplicate) await adapter.processActivity(result.forBot, logic, caller);
     return id;
   }
 
@@ -360,7 +361,7 @@ export async function createDirectLineChannel(options: DirectLineChannelOptions)
       async (req: Request, res: Response) => {
         const { auth, conversation } = await conversationFor(req);
         const incoming = incomingSchema.parse(req.body);
-        res.send(200, { id: await track(receive(conversation, auth, incoming)) });
+        res.send(200, { id: await track(receive(conversation, auth, incoming, callerOf(req))) });
       },
     );
 
@@ -397,7 +398,7 @@ export async function createDirectLineChannel(options: DirectLineChannelOptions)
         from: { ...template.from, id: template.from?.id ?? userId },
         attachments,
       };
-      res.send(200, { id: await track(receive(conversation, auth, incoming)) });
+      res.send(200, { id: await track(receive(conversation, auth, incoming, callerOf(req))) });
     });
 
     httpServer = server.server;
@@ -459,6 +460,14 @@ export async function createDirectLineChannel(options: DirectLineChannelOptions)
       await Promise.allSettled([...inFlight]);
     },
   };
+}
+
+/**
+ * The caller as the connection shows it, never as the request says: the peer's network address. Behind a
+ * reverse proxy that is the proxy, so every caller shares one key.
+ */
+function callerOf(req: Request): string {
+  return `address:${req.socket.remoteAddress ?? 'unknown'}`;
 }
 
 function refuseUpgrade(socket: Duplex, status: number, reason: string): void {

@@ -4,12 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
+import { ActivityHandler } from 'botbuilder';
 import { createApp, type App } from '../../../src/app.js';
+import { clientKeyOf } from '../../../src/bot/client-key.js';
 import { ConversationStore, redactedText } from '../../../src/channels/directline/store.js';
 import { loadConfig } from '../../../src/config.js';
 import { demoCustomer } from '../../../src/db/seed.js';
 import { startTestDatabase, type TestDatabase } from '../../support/db.js';
 import { openConversation } from '../../support/conversation.js';
+import { call, field, startServer } from './harness.js';
 
 /** The demo customer's date of birth as customers type it, and the parts that would give it away. */
 const dateOfBirthForms = [demoCustomer.dateOfBirth, 'April 12, 1988', '04/12/1988', '12 April 1988', '1988'];
@@ -136,5 +139,36 @@ describe('Direct Line history retention', () => {
       page.activities.map((activity) => activity.text),
       ['recent'],
     );
+  });
+});
+
+describe('the caller’s client key', () => {
+  let db: TestDatabase;
+  before(async () => {
+    db = await startTestDatabase();
+  });
+  after(() => db.stop());
+
+  it('comes from the connection, whatever the activity says', async () => {
+    const seen: (string | undefined)[] = [];
+    const bot = new ActivityHandler();
+    bot.onMessage(async (context, next) => {
+      seen.push(clientKeyOf(context));
+      await next();
+    });
+    const server = await startServer({ connection: db.connection, bot });
+    try {
+      const { token, conversationId } = await server.channel.issueConversationToken();
+      assert.equal((await call(server.url, '/conversations', { auth: token, body: {} })).status, 201);
+      const posted = await call(server.url, `/conversations/${conversationId}/activities`, {
+        auth: token,
+        body: { type: 'message', text: 'hi', from: { id: 'address:10.9.9.9' }, clientKey: 'x' },
+      });
+      assert.equal(posted.status, 200, JSON.stringify(field(posted.body, 'error')));
+      assert.equal(seen.length, 1);
+      assert.match(seen[0] ?? '', /^address:(::ffff:)?127\.0\.0\.1$/);
+    } finally {
+      await server.stop();
+    }
   });
 });
