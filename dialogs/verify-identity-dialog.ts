@@ -10,7 +10,7 @@ import { clientKeyOf } from '../src/bot/client-key.js';
 import { extractEntities } from '../src/bot/recognizers/entities.js';
 import { asSensitivePrompt } from '../src/bot/sensitive-input.js';
 import type { VerifiedCustomer } from '../src/bot/session.js';
-import type { VerificationContext } from '../src/domain/verification.js';
+import type { VerificationContext, VerificationIdentifier } from '../src/domain/verification.js';
 import { BaseDialog } from './base-dialog.js';
 import type { DialogDependencies } from './dependencies.js';
 import { menuItems } from './replies.js';
@@ -20,16 +20,14 @@ const waterfallId = 'verifyIdentityDialog.steps';
 const identifierPromptId = 'verifyIdentityDialog.identifier';
 const dateOfBirthPromptId = 'verifyIdentityDialog.dateOfBirth';
 
-/** The identifier the customer gave: exactly one of the two. */
-type Identifier = { policyNumber: string } | { phone: string };
-
 /** Passed when asking again after a failed attempt. */
 interface RetryOptions {
   attemptsLeft?: number;
 }
 
 interface StepValues {
-  identifier?: Identifier;
+  /** The identifier, sealed by the verification service: step values are stored with the dialog state. */
+  sealedIdentifier?: string;
 }
 
 const mismatchText = "Sorry, those details don't match our records.";
@@ -88,7 +86,8 @@ export class VerifyIdentityDialog extends BaseDialog {
   private async askDateOfBirth(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const values = step.values as StepValues;
     const text = String(step.result);
-    values.identifier = identifierOf(text);
+    const identifier = identifierOf(text);
+    if (identifier) values.sealedIdentifier = this.deps.services.verification.sealIdentifier(identifier);
     // Someone who gave their date of birth along with the number is not asked for it again.
     if (extractEntities(text).date) return step.next(text);
     return step.prompt(dateOfBirthPromptId, {
@@ -102,7 +101,8 @@ export class VerifyIdentityDialog extends BaseDialog {
   }
 
   private async check(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const { identifier } = step.values as StepValues;
+    const { sealedIdentifier } = step.values as StepValues;
+    const identifier = sealedIdentifier && this.deps.services.verification.openIdentifier(sealedIdentifier);
     const dateOfBirth = extractEntities(String(step.result)).date;
     if (!identifier || !dateOfBirth) return step.replaceDialog(waterfallId);
     const result = await this.deps.services.verification.verify(
@@ -147,7 +147,7 @@ export class VerifyIdentityDialog extends BaseDialog {
   }
 }
 
-function identifierOf(text: string): Identifier | undefined {
+function identifierOf(text: string): VerificationIdentifier | undefined {
   const { policyNumber, phone } = extractEntities(text);
   if (policyNumber) return { policyNumber };
   if (phone) return { phone };

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { FieldCipher } from '../db/encryption.js';
 import type { NotificationModel } from '../db/models/notification.js';
 import type { VerificationAttemptModel } from '../db/models/verification-attempt.js';
@@ -44,6 +45,9 @@ export interface VerificationClaim {
   dateOfBirth: string;
 }
 
+/** The identifier half of a claim, as a dialog keeps it between the two questions. */
+export type VerificationIdentifier = { policyNumber: string } | { phone: string };
+
 /** Where the attempt comes from; its failures count against the conversation and the client as well. */
 export interface VerificationContext {
   channel: string;
@@ -68,7 +72,19 @@ export interface VerificationService {
   verify(claim: VerificationClaim, context: VerificationContext): Promise<VerificationResult>;
   /** Until when the conversation (or its client) is locked out of verification, or null. */
   conversationLockedUntil(context: VerificationContext): Promise<Date | null>;
+  /**
+   * The identifier encrypted, for a dialog to keep in conversation state (which is stored) until the
+   * date of birth arrives, so no policy number or phone sits there in the clear.
+   */
+  sealIdentifier(identifier: VerificationIdentifier): string;
+  /** The identifier `sealIdentifier` sealed, or undefined when the value cannot be opened. */
+  openIdentifier(sealed: string): VerificationIdentifier | undefined;
 }
+
+const identifierSchema = z.union([
+  z.strictObject({ policyNumber: z.string().min(1) }),
+  z.strictObject({ phone: z.string().min(1) }),
+]);
 
 interface Models {
   verificationAttempts: VerificationAttemptModel;
@@ -98,7 +114,7 @@ export class MongoVerificationService implements VerificationService {
   constructor(
     private readonly models: Models,
     private readonly customers: CustomerService,
-    private readonly cipher: Pick<FieldCipher, 'blindIndex'>,
+    private readonly cipher: Pick<FieldCipher, 'blindIndex' | 'encrypt' | 'decrypt'>,
     private readonly audit: AuditLog,
     private readonly limits: VerificationLimits = defaultVerificationLimits,
     private readonly now: () => Date = () => new Date(),
@@ -162,6 +178,20 @@ export class MongoVerificationService implements VerificationService {
 
   async conversationLockedUntil(context: VerificationContext): Promise<Date | null> {
     return this.lockedUntil(this.sourceSubjects(context).map((subject) => subject.id));
+  }
+
+  sealIdentifier(identifier: VerificationIdentifier): string {
+    return this.cipher.encrypt(JSON.stringify(identifier));
+  }
+
+  openIdentifier(sealed: string): VerificationIdentifier | undefined {
+    try {
+      const parsed = identifierSchema.safeParse(JSON.parse(this.cipher.decrypt(sealed)));
+      return parsed.success ? parsed.data : undefined;
+    } catch {
+      // Altered, or sealed under another key (rotated since): the dialog asks again.
+      return undefined;
+    }
   }
 
   /** The conversation, and the client when the channel names one. */

@@ -47,6 +47,8 @@ describe('failed turns in the log', () => {
     const verification: VerificationService = {
       verify: (claim) => Promise.reject(failure(claim)),
       conversationLockedUntil: () => Promise.resolve(null),
+      sealIdentifier: (identifier) => harness.domain.verification.sealIdentifier(identifier),
+      openIdentifier: (sealed) => harness.domain.verification.openIdentifier(sealed),
     };
     return {
       logger,

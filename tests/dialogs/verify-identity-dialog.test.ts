@@ -165,6 +165,16 @@ describe('VerifyIdentityDialog', () => {
     assert.match(textOf(await chat.say('1970-01-01')), /paused for 15 minutes/);
   });
 
+  it('keeps the number given in conversation state only sealed until the date of birth arrives', async () => {
+    const chat = harness.conversation();
+    await chat.say('Show my policies');
+    assert.match(textOf(await chat.say(demoCustomer.phone)), dobPrompt);
+    const state = JSON.stringify(await harness.db.connection.collection('botstate').find().toArray());
+    assert.ok(state.includes('sealedIdentifier'));
+    assert.ok(!state.includes(demoCustomer.phone.slice(2)), 'no phone in the stored state');
+    assert.match(textOf(await chat.say(demoCustomer.dateOfBirth)), /you're verified/);
+  });
+
   it('shows help at a step and carries on where it was', async () => {
     const chat = harness.conversation();
     await chat.say('Show my policies');

@@ -212,4 +212,12 @@ describe('MongoVerificationService', () => {
     assert.equal(later.status, 'verified');
     assert.equal(await env.db.models.notifications.countDocuments({}), 1);
   });
+
+  it('seals an identifier for conversation state and opens only what it sealed', () => {
+    const sealed = service.sealIdentifier({ phone: demoCustomer.phone });
+    assert.ok(!sealed.includes(demoCustomer.phone.slice(2)));
+    assert.deepEqual(service.openIdentifier(sealed), { phone: demoCustomer.phone });
+    assert.equal(service.openIdentifier(`${sealed.slice(0, -2)}xx`), undefined);
+    assert.equal(service.openIdentifier('not sealed'), undefined);
+  });
 });
