@@ -136,6 +136,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       secret: secrets.directLineSecret,
       baseUrl: () => baseUrl,
       logger,
+      transcriptRetentionDays: config.transcriptRetentionDays,
     });
     directLine = channel;
     channel.register(server);

@@ -94,6 +94,7 @@ const envSchema = z.object({
   FILE_URL_SECRET: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   WIDGET_ALLOWED_ORIGINS: originList,
   DEMO_DATA: optionalText.pipe(z.enum(['true', 'false'], { message: 'must be true or false' }).optional()),
+  TRANSCRIPT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -140,6 +141,8 @@ export interface Config {
   widgetAllowedOrigins: string[] | undefined;
   /** Load the demo data into an empty database and show the demo customer on `/`. */
   demoData: boolean;
+  /** Days the Direct Line activity history is kept. */
+  transcriptRetentionDays: number;
 }
 
 /** The Bot Framework endpoints of one cloud, under the SDK's own setting names. */
@@ -276,5 +279,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     widgetAllowedOrigins: e.WIDGET_ALLOWED_ORIGINS,
     // Demo data (with a customer whose details the demo page prints) belongs to the embedded database.
     demoData: e.DEMO_DATA === undefined ? e.MONGODB_URI === undefined : e.DEMO_DATA === 'true',
+    transcriptRetentionDays: e.TRANSCRIPT_RETENTION_DAYS,
   };
 }

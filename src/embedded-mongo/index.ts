@@ -13,6 +13,11 @@ import { finalize, isPlainObject, normalizeInPlace } from './values.js';
 export interface EmbeddedMongoOptions {
   /** TCP port; 0 or omitted picks a free one. */
   port?: number;
+  /**
+   * Listen on TCP (default true). False needs `socketPath`: the server is then reachable only through its
+   * socket file, whose permissions decide who may connect (a TCP port is open to every local user).
+   */
+  tcp?: boolean;
   /** Interface to listen on (default 127.0.0.1). */
   host?: string;
   /**
@@ -30,9 +35,10 @@ export interface EmbeddedMongoOptions {
 
 /** A running embedded server. */
 export interface EmbeddedMongo {
-  /** Connection string, e.g. `mongodb://127.0.0.1:27017/`. */
+  /** Connection string, e.g. `mongodb://127.0.0.1:27017/`; the socket's when there is no TCP port. */
   uri: string;
-  port: number;
+  /** The TCP port, or undefined with `tcp: false`. */
+  port: number | undefined;
   /** Connection string for the Unix socket, when `socketPath` was given. */
   socketUri: string | undefined;
   /** Closes every connection, flushes the journal and releases the data directory. */
@@ -71,6 +77,8 @@ export function socketUri(path: string): string {
 /** Starts the server; resolves once it accepts connections. */
 export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Promise<EmbeddedMongo> {
   const host = options.host ?? '127.0.0.1';
+  const tcp = options.tcp ?? true;
+  if (!tcp && !options.socketPath) throw new Error('embedded-mongo: tcp: false needs a socketPath');
   let journal: Journal | undefined;
   let persist: Persist | undefined;
   let engine: Engine;
@@ -104,9 +112,9 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
   }
 
   const server = new WireServer(engine);
-  let port: number;
+  let port: number | undefined;
   try {
-    port = await server.listen(options.port ?? 0, host);
+    if (tcp) port = await server.listen(options.port ?? 0, host);
     if (options.socketPath) await server.listenOnSocket(options.socketPath);
   } catch (err) {
     await server.close();
@@ -130,7 +138,7 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
 
   let stopping: Promise<void> | undefined;
   return {
-    uri: `mongodb://${host}:${port}/`,
+    uri: port === undefined ? socketUri(options.socketPath ?? '') : `mongodb://${host}:${port}/`,
     port,
     socketUri: options.socketPath ? socketUri(options.socketPath) : undefined,
     stop() {

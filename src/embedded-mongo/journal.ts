@@ -63,7 +63,7 @@ const fsyncFd = promisify(fsync);
  * "data directory /x is in use by process 1234 on host h". A lock left by a dead process is taken over.
  */
 export async function openJournal(dir: string): Promise<{ journal: Journal; recovered: RecoveredState }> {
-  await mkdir(dir, { recursive: true });
+  await mkdir(dir, { recursive: true, mode: 0o700 });
   const lock = await acquireLock(dir);
   try {
     await rm(join(dir, SNAPSHOT_TEMP_FILE), { force: true });
@@ -257,7 +257,7 @@ function logName(generation: number): string {
 }
 
 async function openLog(dir: string, generation: number): Promise<FileHandle> {
-  return open(join(dir, logName(generation)), 'a');
+  return open(join(dir, logName(generation)), 'a', 0o600);
 }
 
 /** Makes renames and newly created files in `dir` survive a power loss. */
@@ -290,7 +290,7 @@ function frame(doc: Document): Buffer {
 
 /** Writes the framed snapshot to `path` and returns its still-open, not yet fsync'd descriptor. */
 function writeSnapshotSync(path: string, generation: number, records: Iterable<Document>): number {
-  const fd = openSync(path, 'w');
+  const fd = openSync(path, 'w', 0o600);
   try {
     let chunk: Buffer[] = [frame({ generation })];
     let chunkBytes = 0;

@@ -5,6 +5,7 @@ import { TestAdapter, type Activity, type ConversationState, type Storage } from
 import type { DialogDependencies } from '../../dialogs/dependencies.js';
 import type mongoose from 'mongoose';
 import { pino } from 'pino';
+import { setClientKey } from '../../src/bot/client-key.js';
 import type { Recognizer } from '../../src/bot/recognizer.js';
 import { LocalRecognizer } from '../../src/bot/recognizers/local.js';
 import { channelSourceMiddleware } from '../../src/bot/channel-source.js';
@@ -32,8 +33,16 @@ export interface Harness {
    * optionally with another recognizer or answerer.
    */
   newBot(overrides?: Pick<HarnessOptions, 'recognizer' | 'answerer'>): InsuraLinkBot;
-  /** A conversation with the bot (by default `bot`); each call starts a new one unless given an id. */
-  conversation(options?: { id?: string; channelId?: string; bot?: InsuraLinkBot }): Conversation;
+  /**
+   * A conversation with the bot (by default `bot`); each call starts a new one unless given an id.
+   * `clientKey` is what a channel would put on each turn for the caller.
+   */
+  conversation(options?: {
+    id?: string;
+    channelId?: string;
+    bot?: InsuraLinkBot;
+    clientKey?: string;
+  }): Conversation;
   stop(): Promise<void>;
 }
 
@@ -106,6 +115,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         const adapter = new TestAdapter((context) => target.run(context), reference);
         // TestAdapter is no channel of the app's; its turns are keyed as Direct Line's.
         adapter.use(channelSourceMiddleware('directline'));
+        const { clientKey } = conversationOptions;
+        if (clientKey) {
+          adapter.use(async (context, next) => {
+            setClientKey(context, clientKey);
+            await next();
+          });
+        }
         return {
           id,
           async say(input) {

@@ -57,6 +57,8 @@ export interface DirectLineChannelOptions {
   keepAliveMs?: number;
   /** Clock for token issue and expiry (tests). */
   now?: () => Date;
+  /** How long the activity history is kept, in days (`TRANSCRIPT_RETENTION_DAYS`); default 30. */
+  transcriptRetentionDays?: number;
 }
 
 /** A conversation token as `tokens/generate` returns it. */
@@ -179,8 +181,10 @@ export async function createDirectLineChannel(options: DirectLineChannelOptions)
   const logic = (context: TurnContext) => bot.run(context);
 
   // The store publishes to the hub and the hub replays from the store; `streams` exists before any append.
-  const store = new ConversationStore(options.connection, (conversationId, json, seq) =>
-    streams.publish(conversationId, json, seq),
+  const store = new ConversationStore(
+    options.connection,
+    (conversationId, json, seq) => streams.publish(conversationId, json, seq),
+    { retentionDays: options.transcriptRetentionDays },
   );
   await store.init();
   const streams = new StreamHub(
@@ -278,6 +282,7 @@ export async function createDirectLineChannel(options: DirectLineChannelOptions)
     conversation: ConversationRecord,
     auth: Authorization,
     incoming: Incoming,
+    caller: string,
   ): Promise<string> {
     const { id: clientId, from } = incoming;
     // A token speaks for its user, whatever name the client gives; a secret holder (a trusted server)
@@ -294,17 +299,18 @@ export async function createDirectLineChannel(options: DirectLineChannelOptions)
     // The user's typing goes to the bot only: it is neither history nor news to the user's own window.
     if (activity.type === ActivityTypes.Typing) {
       const id = unstoredActivityId(conversation.id, 'typing');
-      await adapter.processActivity({ ...activity, id }, logic);
+      await adapter.processActivity({ ...activity, id }, logic, caller);
       return id;
     }
     const clientKey = clientId || incoming.channelData?.clientActivityID;
-    const result = await store.append(
+    // An answer to a prompt for personal input is stored redacted; the bot gets the real text.
+    const result = await store.appendFromCustomer(
       conversation.id,
       (seq) => ({ ...activity, id: activityId(conversation.id, seq) }),
       clientKey ? { by: 'client', id: clientKey } : undefined,
     );
     const id = result.activity.id ?? '';
-    if (!result.duplicate) await adapter.processActivity(result.activity, logic);
+    if (!result.duplicate) await adapter.processActivity(result.forBot, logic, caller);
     return id;
   }
 
@@ -409,7 +415,7 @@ export async function createDirectLineChannel(options: DirectLineChannelOptions)
       async (req: Request, res: Response) => {
         const { auth, conversation } = await conversationFor(req);
         const incoming = incomingSchema.parse(req.body);
-        res.send(200, { id: await track(receive(conversation, auth, incoming)) });
+        res.send(200, { id: await track(receive(conversation, auth, incoming, callerOf(req))) });
       },
     );
 
@@ -446,7 +452,7 @@ export async function createDirectLineChannel(options: DirectLineChannelOptions)
         from: { ...template.from, id: template.from?.id ?? userId },
         attachments,
       };
-      res.send(200, { id: await track(receive(conversation, auth, incoming)) });
+      res.send(200, { id: await track(receive(conversation, auth, incoming, callerOf(req))) });
     });
 
     httpServer = server.server;
@@ -510,6 +516,14 @@ export async function createDirectLineChannel(options: DirectLineChannelOptions)
       await Promise.allSettled([...inFlight]);
     },
   };
+}
+
+/**
+ * The caller as the connection shows it, never as the request says: the peer's network address. Behind a
+ * reverse proxy that is the proxy, so every caller shares one key.
+ */
+function callerOf(req: Request): string {
+  return `address:${req.socket.remoteAddress ?? 'unknown'}`;
 }
 
 function refuseUpgrade(socket: Duplex, status: number, reason: string): void {

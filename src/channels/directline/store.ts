@@ -4,6 +4,11 @@
  * a restart. A client-chosen activity id is kept under a unique index, so a retried POST finds the
  * activity it already created instead of running the bot twice; a delivery key the bot chooses (a
  * notification's) does the same for a proactive message sent again after a dispatcher died.
+ *
+ * The history is a copy of what customers typed, so it keeps less than they typed: an answer to a bot
+ * message that asks for personal input (a date of birth, a policy number) is stored with its text
+ * replaced by {@link redactedText}, and only the turn in memory sees the real text. Activities expire
+ * after the retention period (a TTL index).
  */
 import { randomBytes } from 'node:crypto';
 import type { Activity } from 'botbuilder';
@@ -11,11 +16,16 @@ import type { ChangeStreamInsertDocument } from 'mongodb';
 import mongoose, { Schema } from 'mongoose';
 import { isDuplicateKeyError } from '../../domain/mapping.js';
 
+/** What the history holds instead of an answer to a prompt for personal input. */
+export const redactedText = '•••• (hidden)';
+
 /** A stored conversation. */
 export interface ConversationRecord {
   id: string;
   /** The user the conversation's tokens speak for. */
   userId: string;
+  /** The bot's latest message asked for personal input: the customer's next message is its answer. */
+  awaitingSensitiveInput: boolean;
 }
 
 /** The outcome of {@link ConversationStore.append}. */
@@ -25,10 +35,17 @@ export interface AppendResult {
   duplicate: boolean;
 }
 
+/** The outcome of {@link ConversationStore.appendFromCustomer}. */
+export interface CustomerAppendResult extends AppendResult {
+  /** What the bot gets: the activity with its real text, which `activity` may hold redacted. */
+  forBot: Partial<Activity>;
+}
+
 interface ConversationDoc {
   _id: string;
   userId: string;
   createdAt: Date;
+  awaitingSensitiveInput?: boolean;
 }
 
 /** Who chose an activity's idempotency key: the client (its activity id) or the bot (a delivery key). */
@@ -50,7 +67,12 @@ interface ActivityDoc {
 }
 
 const conversationSchema = new Schema<ConversationDoc>(
-  { _id: { type: String, required: true }, userId: { type: String, required: true }, createdAt: Date },
+  {
+    _id: { type: String, required: true },
+    userId: { type: String, required: true },
+    createdAt: Date,
+    awaitingSensitiveInput: Boolean,
+  },
   { collection: 'directline_conversations', versionKey: false },
 );
 
@@ -67,11 +89,6 @@ const activitySchema = new Schema<ActivityDoc>(
 );
 activitySchema.index({ conversationId: 1, seq: 1 }, { unique: true });
 activitySchema.index({ conversationId: 1, key: 1 }, { unique: true });
-activitySchema.index({ createdAt: 1 });
-
-/** How many conversations are kept in memory; the least recently used ones are read back when needed. */
-const cachedConversations = 10_000;
-const maxSequenceRetries = 5;
 
 /** Identifies this process's writes (see `ActivityDoc.origin`). */
 const processOrigin = randomBytes(8).toString('hex');
@@ -80,12 +97,29 @@ function storedKey(key: ActivityKey): string {
   return `${key.by === 'client' ? 'c' : 'b'}:${key.id}`;
 }
 
+/** How many conversations are kept in memory; the least recently used ones are read back when needed. */
+const cachedConversations = 10_000;
+const maxSequenceRetries = 5;
+const ttlIndexName = 'createdAt_retention';
+const dayMs = 24 * 60 * 60 * 1000;
+/** MongoDB's error code when an index exists under the same name with other options (another retention). */
+const indexOptionsConflict = 85;
+
+/** Options of {@link ConversationStore}. */
+export interface ConversationStoreOptions {
+  /** How long activities are kept, in days (`TRANSCRIPT_RETENTION_DAYS`, default 30). */
+  retentionDays?: number;
+}
+
 /** Conversations and their numbered activity history (see the module comment). */
 export class ConversationStore {
   private readonly conversations: mongoose.Model<ConversationDoc>;
   private readonly activities: mongoose.Model<ActivityDoc>;
   private readonly lastSeq = new Map<string, number>();
-  /** Conversations never change once created, so every request after the first is answered from memory. */
+  /**
+   * Conversations change only through this store (and are served by one process, see the README), so
+   * every request after the first is answered from memory.
+   */
   private readonly known = new Map<string, ConversationRecord>();
   /** Appends per conversation run one after another so watermarks are handed out in storage order. */
   private readonly queues = new Map<string, Promise<unknown>>();
@@ -94,10 +128,14 @@ export class ConversationStore {
    * @param onAppend called, in watermark order, for each newly stored activity with its JSON (before
    *   `append` resolves), so live streams see activities in the order a watermark query returns them.
    */
+  private readonly retentionSeconds: number;
+
   constructor(
     connection: mongoose.Connection,
     private readonly onAppend: (conversationId: string, json: string, seq: number) => void,
+    options: ConversationStoreOptions = {},
   ) {
+    this.retentionSeconds = Math.round(((options.retentionDays ?? 30) * dayMs) / 1000);
     // Compiling the same schema again on a connection returns the model already there.
     this.conversations = connection.model<ConversationDoc>('DirectLineConversation', conversationSchema);
     this.activities = connection.model<ActivityDoc>('DirectLineActivity', activitySchema);
@@ -105,13 +143,22 @@ export class ConversationStore {
 
   async init(): Promise<void> {
     await this.activities.createIndexes();
+    const ttl = { name: ttlIndexName, expireAfterSeconds: this.retentionSeconds };
+    try {
+      await this.activities.collection.createIndex({ createdAt: 1 }, ttl);
+    } catch (error) {
+      // The retention was changed since the index was built: build it again with the new one.
+      if ((error as { code?: unknown }).code !== indexOptionsConflict) throw error;
+      await this.activities.collection.dropIndex(ttlIndexName);
+      await this.activities.collection.createIndex({ createdAt: 1 }, ttl);
+    }
   }
 
   /** Creates the conversation; false when it already existed. */
   async create(id: string, userId: string): Promise<boolean> {
     try {
       await this.conversations.create({ _id: id, userId, createdAt: new Date() });
-      remember(this.known, id, { id, userId });
+      remember(this.known, id, { id, userId, awaitingSensitiveInput: false });
       remember(this.lastSeq, id, 0);
       return true;
     } catch (error) {
@@ -125,7 +172,11 @@ export class ConversationStore {
     if (cached) return cached;
     const doc = await this.conversations.findById(id).lean();
     if (!doc) return undefined;
-    const record = { id: doc._id, userId: doc.userId };
+    const record = {
+      id: doc._id,
+      userId: doc.userId,
+      awaitingSensitiveInput: doc.awaitingSensitiveInput ?? false,
+    };
     remember(this.known, id, record);
     return record;
   }
@@ -139,8 +190,52 @@ export class ConversationStore {
     build: (seq: number) => Partial<Activity>,
     key?: ActivityKey,
   ): Promise<AppendResult> {
+    return this.enqueue(conversationId, () => this.appendNow(conversationId, build, key));
+  }
+
+  /**
+   * Stores a bot activity like {@link append}. A message also records whether it asks for personal
+   * input, before it is stored and so before the customer can see it and answer.
+   */
+  appendFromBot(
+    conversationId: string,
+    build: (seq: number) => Partial<Activity>,
+    asksForSensitiveInput: boolean,
+  ): Promise<AppendResult> {
+    return this.enqueue(conversationId, async () => {
+      await this.setAwaitingSensitiveInput(conversationId, asksForSensitiveInput);
+      return this.appendNow(conversationId, build, undefined);
+    });
+  }
+
+  /**
+   * Stores a customer activity like {@link append}; a message answering a prompt for personal input is
+   * stored with its text replaced by {@link redactedText}, and `forBot` keeps the real one.
+   */
+  appendFromCustomer(
+    conversationId: string,
+    build: (seq: number) => Partial<Activity>,
+    key?: ActivityKey,
+  ): Promise<CustomerAppendResult> {
+    return this.enqueue(conversationId, async () => {
+      const conversation = await this.find(conversationId);
+      let real: Partial<Activity> | undefined;
+      const result = await this.appendNow(
+        conversationId,
+        (seq) => {
+          real = build(seq);
+          const hide = conversation?.awaitingSensitiveInput && real.type === 'message' && real.text;
+          return hide ? { ...real, text: redactedText } : real;
+        },
+        key,
+      );
+      return { ...result, forBot: result.duplicate || !real ? result.activity : real };
+    });
+  }
+
+  private enqueue<T>(conversationId: string, task: () => Promise<T>): Promise<T> {
     const previous = this.queues.get(conversationId) ?? Promise.resolve();
-    const run = previous.then(() => this.appendNow(conversationId, build, key));
+    const run = previous.then(task);
     const tail = run.catch(() => undefined);
     this.queues.set(conversationId, tail);
     void tail.then(() => {
@@ -235,6 +330,13 @@ export class ConversationStore {
       .limit(1)
       .lean();
     return last?.seq ?? 0;
+  }
+
+  private async setAwaitingSensitiveInput(conversationId: string, value: boolean): Promise<void> {
+    const conversation = await this.find(conversationId);
+    if (!conversation || conversation.awaitingSensitiveInput === value) return;
+    await this.conversations.updateOne({ _id: conversationId }, { $set: { awaitingSensitiveInput: value } });
+    remember(this.known, conversationId, { ...conversation, awaitingSensitiveInput: value });
   }
 
   private async appendNow(

@@ -77,8 +77,12 @@ async function dispatchRate(): Promise<void> {
     const twoRate = rows / two;
     console.log(`Dispatch to a local sender, ${rows} notifications for ${customers} customers:`);
     console.log(`  baseline (bare lease + record round trips): ${baseline.toFixed(0)} rows/s`);
-    console.log(`  one dispatcher:  ${oneRate.toFixed(0)} notifications/s (${share(oneRate, baseline)} of baseline)`);
-    console.log(`  two dispatchers: ${twoRate.toFixed(0)} notifications/s (${share(twoRate, baseline)} of baseline)`);
+    console.log(
+      `  one dispatcher:  ${oneRate.toFixed(0)} notifications/s (${share(oneRate, baseline)} of baseline)`,
+    );
+    console.log(
+      `  two dispatchers: ${twoRate.toFixed(0)} notifications/s (${share(twoRate, baseline)} of baseline)`,
+    );
     console.log(`  sent twice: ${duplicates}; delivered: ${sent.size - 500} of ${2 * rows}`);
     console.log(`  target ≥ 500 notifications/s with one dispatcher: ${oneRate >= 500 ? 'met' : 'NOT met'}`);
   } finally {
@@ -182,7 +186,9 @@ async function stateChangeToScreen(): Promise<void> {
     const p50 = percentile(latencies, 0.5);
     const p99 = percentile(latencies, 0.99);
     console.log(`State change to the customer's WebSocket, ${decisions} decisions one after another:`);
-    console.log(`  p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${latencies.at(-1)!.toFixed(1)} ms`);
+    console.log(
+      `  p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${latencies.at(-1)!.toFixed(1)} ms`,
+    );
     console.log(`  target p99 < 500 ms: ${p99 < 500 ? 'met' : 'NOT met'}`);
   } finally {
     await app.stop();
