@@ -106,8 +106,10 @@ export class Dispatcher {
   /** Delivers every row due now, `concurrency` at a time; resolves with how many were handled. */
   async runOnce(): Promise<number> {
     let handled = 0;
+    // Rows abandoned by a dead dispatcher are rare: once none is left, this pass stops asking.
+    const pass = { abandoned: true };
     const worker = async () => {
-      for (let row = await this.lease(); row; row = await this.lease()) {
+      for (let row = await this.lease(pass); row; row = await this.lease(pass)) {
         await this.deliver(row);
         handled++;
       }
@@ -116,8 +118,8 @@ export class Dispatcher {
     return handled;
   }
 
-  /** Takes a row whose lease ran out (its dispatcher died), else the most overdue pending row. */
-  private async lease(): Promise<Row | null> {
+  /** Takes a row whose lease ran out (its dispatcher died), else a due pending row. */
+  private async lease(pass: { abandoned: boolean }): Promise<Row | null> {
     const now = this.now();
     const update = {
       $set: {
@@ -127,19 +129,18 @@ export class Dispatcher {
       },
       $inc: { attempts: 1 },
     };
+    // No sort: the status index yields candidates in about the order they were written, and a sort
+    // would make the embedded server read every pending row for each lease.
     const notifications = this.options.models.notifications;
-    const abandoned = await notifications
-      .findOneAndUpdate({ status: 'sending', lockedUntil: { $lte: now } }, update, {
-        sort: { lockedUntil: 1 },
-        returnDocument: 'after',
-      })
-      .lean();
-    if (abandoned) return abandoned;
+    if (pass.abandoned) {
+      const abandoned = await notifications
+        .findOneAndUpdate({ status: 'sending', lockedUntil: { $lte: now } }, update, { returnDocument: 'after' })
+        .lean();
+      if (abandoned) return abandoned;
+      pass.abandoned = false;
+    }
     return notifications
-      .findOneAndUpdate({ status: 'pending', nextAttemptAt: { $lte: now } }, update, {
-        sort: { nextAttemptAt: 1 },
-        returnDocument: 'after',
-      })
+      .findOneAndUpdate({ status: 'pending', nextAttemptAt: { $lte: now } }, update, { returnDocument: 'after' })
       .lean();
   }
 

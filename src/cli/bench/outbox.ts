@@ -114,7 +114,7 @@ async function leaseBaseline(models: Models, recipients: Types.ObjectId[]): Prom
           const row = await collection.findOneAndUpdate(
             { status: 'pending', nextAttemptAt: { $lte: new Date() } },
             { $set: { status: 'sending' } },
-            { sort: { nextAttemptAt: 1 }, returnDocument: 'after' },
+            { returnDocument: 'after' },
           );
           if (!row) return;
           await collection.updateOne({ _id: row._id }, { $set: { status: 'sent' } });
