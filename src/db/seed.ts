@@ -96,8 +96,201 @@ interface TypeSpec {
   sellers: InsurerCode[];
   coverages: { name: string; description: string; limit: number; deductible: number }[];
   benefits: { code: string; name: string; description: string; requiresApproval: boolean }[];
+  /** The claim types the demo claims on this type of policy are drawn from. */
   claimTypes: string[];
 }
+
+interface ClaimTypeSpec {
+  code: string;
+  name: string;
+  keywords: string[];
+  coverage: string;
+  requiredDocuments: { code: string; label: string; fact?: 'policeReportNumber' | 'otherParties' }[];
+  instantLimit?: number;
+}
+
+const photos = { code: 'photos', label: 'Photos of the damage' };
+const policeReport = {
+  code: 'police_report',
+  label: 'The police report',
+  fact: 'policeReportNumber' as const,
+};
+const repairEstimate = { code: 'repair_estimate', label: 'A repair estimate' };
+const itemisedBill = { code: 'itemised_bill', label: 'The itemised bill' };
+
+/**
+ * The claim types of each line of business: what each needs, which coverage pays for it, and which may
+ * be approved at once (glass, small medical bills) when everything is in order.
+ */
+const claimCatalogue: Record<LineOfBusiness, ClaimTypeSpec[]> = {
+  auto: [
+    {
+      code: 'collision',
+      name: 'Collision with another vehicle or an object',
+      keywords: [
+        'collision',
+        'accident',
+        'crash',
+        'crashed',
+        'hit',
+        'rear ended',
+        'rear-ended',
+        'fender bender',
+        'backed into',
+        'dent',
+        'dented',
+        'bumper',
+      ],
+      coverage: 'Collision',
+      requiredDocuments: [
+        photos,
+        { code: 'other_driver', label: "The other driver's details", fact: 'otherParties' },
+      ],
+    },
+    {
+      code: 'glass',
+      name: 'Broken or cracked glass',
+      keywords: ['glass', 'windshield', 'windscreen', 'window', 'chip', 'cracked', 'crack'],
+      coverage: 'Comprehensive',
+      requiredDocuments: [{ code: 'photos', label: 'A photo of the glass' }],
+      instantLimit: 500,
+    },
+    {
+      code: 'theft',
+      name: 'Theft of the car or from it',
+      keywords: ['stolen', 'stole', 'theft', 'broke into', 'break in', 'missing'],
+      coverage: 'Comprehensive',
+      requiredDocuments: [policeReport],
+    },
+    {
+      code: 'vandalism',
+      name: 'Vandalism',
+      keywords: ['vandalized', 'vandalised', 'vandalism', 'keyed', 'scratched', 'slashed', 'graffiti'],
+      coverage: 'Comprehensive',
+      requiredDocuments: [photos, policeReport],
+    },
+    {
+      code: 'weather',
+      name: 'Hail, storm, flood or a falling tree',
+      keywords: ['hail', 'storm', 'flood', 'flooded', 'tree', 'branch', 'wind', 'weather'],
+      coverage: 'Comprehensive',
+      requiredDocuments: [photos],
+    },
+  ],
+  home: [
+    {
+      code: 'water_damage',
+      name: 'Water damage from a leak or burst pipe',
+      keywords: ['water', 'flooded', 'flood', 'leak', 'leaking', 'pipe', 'burst', 'basement', 'soaked'],
+      coverage: 'Dwelling',
+      requiredDocuments: [photos, repairEstimate],
+    },
+    {
+      code: 'fire',
+      name: 'Fire or smoke damage',
+      keywords: ['fire', 'smoke', 'burned', 'burnt', 'flames'],
+      coverage: 'Dwelling',
+      requiredDocuments: [photos, { code: 'fire_report', label: 'The fire department report' }],
+    },
+    {
+      code: 'theft',
+      name: 'Burglary or theft',
+      keywords: ['stolen', 'stole', 'theft', 'burglary', 'burglarized', 'broke into', 'break in'],
+      coverage: 'Personal property',
+      requiredDocuments: [policeReport],
+    },
+    {
+      code: 'storm',
+      name: 'Storm, wind or hail damage',
+      keywords: ['storm', 'wind', 'hail', 'roof', 'shingles', 'tree', 'lightning'],
+      coverage: 'Dwelling',
+      requiredDocuments: [photos, repairEstimate],
+    },
+  ],
+  health: [
+    {
+      code: 'reimbursement',
+      name: 'A bill you paid for care',
+      keywords: [
+        'bill',
+        'paid',
+        'reimburse',
+        'reimbursement',
+        'doctor',
+        'visit',
+        'clinic',
+        'pharmacy',
+        'prescription',
+      ],
+      coverage: 'Outpatient care',
+      requiredDocuments: [itemisedBill],
+      instantLimit: 500,
+    },
+    {
+      code: 'hospital_stay',
+      name: 'A hospital stay',
+      keywords: ['hospital', 'surgery', 'admitted', 'stay', 'operation'],
+      coverage: 'Hospital care',
+      requiredDocuments: [itemisedBill, { code: 'discharge_summary', label: 'The discharge summary' }],
+    },
+  ],
+  life: [
+    {
+      code: 'death_benefit',
+      name: 'The death of the insured person',
+      keywords: ['died', 'death', 'passed away', 'deceased', 'passed'],
+      coverage: 'Death benefit',
+      requiredDocuments: [{ code: 'death_certificate', label: 'The death certificate' }],
+    },
+  ],
+  renters: [
+    {
+      code: 'theft',
+      name: 'Burglary or theft of your belongings',
+      keywords: ['stolen', 'stole', 'theft', 'burglary', 'broke into', 'break in'],
+      coverage: 'Personal property',
+      requiredDocuments: [policeReport],
+    },
+    {
+      code: 'water_damage',
+      name: 'Water damage to your belongings',
+      keywords: ['water', 'flooded', 'flood', 'leak', 'leaking', 'pipe', 'burst', 'soaked'],
+      coverage: 'Personal property',
+      requiredDocuments: [photos],
+    },
+    {
+      code: 'fire',
+      name: 'Fire or smoke damage to your belongings',
+      keywords: ['fire', 'smoke', 'burned', 'burnt'],
+      coverage: 'Personal property',
+      requiredDocuments: [photos],
+    },
+  ],
+  travel: [
+    {
+      code: 'trip_cancellation',
+      name: 'A cancelled or cut-short trip',
+      keywords: ['cancel', 'cancelled', 'canceled', 'cancellation', 'trip', 'flight', 'booking'],
+      coverage: 'Trip cancellation',
+      requiredDocuments: [{ code: 'booking_receipts', label: 'The booking receipts' }],
+    },
+    {
+      code: 'baggage',
+      name: 'Lost, stolen or damaged baggage',
+      keywords: ['baggage', 'luggage', 'suitcase', 'bag', 'lost'],
+      coverage: 'Baggage',
+      requiredDocuments: [{ code: 'airline_report', label: "The airline's lost baggage report" }],
+      instantLimit: 500,
+    },
+    {
+      code: 'medical_abroad',
+      name: 'Medical treatment while travelling',
+      keywords: ['doctor', 'hospital', 'sick', 'ill', 'injured', 'treatment', 'clinic'],
+      coverage: 'Emergency medical',
+      requiredDocuments: [itemisedBill],
+    },
+  ],
+};
 
 const policyTypes: TypeSpec[] = [
   {
@@ -156,7 +349,7 @@ const policyTypes: TypeSpec[] = [
         requiresApproval: false,
       },
     ],
-    claimTypes: ['collision', 'theft', 'glass_damage', 'hail_damage'],
+    claimTypes: ['collision', 'theft', 'glass', 'weather'],
   },
   {
     code: 'home-plus',
@@ -209,7 +402,7 @@ const policyTypes: TypeSpec[] = [
         requiresApproval: false,
       },
     ],
-    claimTypes: ['water_damage', 'fire', 'theft', 'storm_damage'],
+    claimTypes: ['water_damage', 'fire', 'theft', 'storm'],
   },
   {
     code: 'health-choice',
@@ -263,7 +456,7 @@ const policyTypes: TypeSpec[] = [
         requiresApproval: true,
       },
     ],
-    claimTypes: ['medical', 'hospital_stay', 'prescription'],
+    claimTypes: ['reimbursement', 'hospital_stay'],
   },
   {
     code: 'life-term20',
@@ -369,7 +562,7 @@ const policyTypes: TypeSpec[] = [
         requiresApproval: true,
       },
     ],
-    claimTypes: ['trip_cancellation', 'baggage_loss', 'medical'],
+    claimTypes: ['trip_cancellation', 'baggage', 'medical_abroad'],
   },
 ];
 
@@ -737,6 +930,17 @@ export async function seedDemoData(
       defaultDeductible: toDecimal(coverage.deductible),
     })),
     benefits: spec.benefits,
+    claimTypes: claimCatalogue[spec.lineOfBusiness].map((type) => ({
+      code: type.code,
+      name: type.name,
+      keywords: type.keywords,
+      coverage: type.coverage,
+      requiredDocuments: type.requiredDocuments,
+      instantDecision:
+        type.instantLimit === undefined
+          ? { eligible: false }
+          : { eligible: true, limit: toDecimal(type.instantLimit) },
+    })),
   }));
   const typeByLine = new Map(
     policyTypes.map((spec, index) => [spec.lineOfBusiness, { spec, row: typeRows[index]! }]),
@@ -1076,16 +1280,16 @@ function describeClaim(type: string): string {
   const descriptions: Record<string, string> = {
     collision: 'Another car backed into mine in a parking lot; driver side door dented.',
     theft: 'Bicycle and laptop stolen from the garage overnight.',
-    glass_damage: 'A stone cracked the windshield on the highway.',
-    hail_damage: 'Hail storm left dents across the roof and hood.',
+    glass: 'A stone cracked the windshield on the highway.',
+    weather: 'Hail storm left dents across the roof and hood.',
     water_damage: 'A pipe burst under the kitchen sink and soaked the floor and cabinets.',
     fire: 'A kitchen fire damaged the stove, cabinets and ceiling.',
-    storm_damage: 'High winds tore shingles off the roof and broke a window.',
-    medical: 'Emergency visit for a sprained ankle with X-rays.',
+    storm: 'High winds tore shingles off the roof and broke a window.',
+    reimbursement: 'Emergency visit for a sprained ankle with X-rays.',
     hospital_stay: 'Two-night hospital stay for appendicitis surgery.',
-    prescription: 'Specialty prescription not covered at the pharmacy counter.',
+    medical_abroad: 'Treated at a clinic abroad for food poisoning.',
     trip_cancellation: 'Trip cancelled because of a family illness; flights and hotel non-refundable.',
-    baggage_loss: 'Checked suitcase lost on a connecting flight.',
+    baggage: 'Checked suitcase lost on a connecting flight.',
   };
   return descriptions[type] ?? 'Loss reported by the policyholder.';
 }

@@ -6,6 +6,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { fileTypeFromBuffer } from 'file-type';
 import { GridFSBucket, ObjectId, type Db } from 'mongodb';
+import { fileEvidenceSchema, inspectEvidence, maxBytesByType, type FileEvidence } from './evidence.js';
 
 /** An attachment kept by the portal. */
 export interface StoredFile {
@@ -14,6 +15,8 @@ export interface StoredFile {
   contentType: string;
   size: number;
   createdAt: Date;
+  /** Content hash and, for photos, EXIF capture time, position and camera (see `evidence.ts`). */
+  evidence?: FileEvidence;
 }
 
 /** Upload cap per file. */
@@ -48,6 +51,8 @@ export interface FileStore {
   signedUrl(id: string, ttlSeconds?: number): string;
   /** True when `signature` was issued by `signedUrl` for this id and `expires` has not passed. */
   verifyLink(id: string, expires: string, signature: string): boolean;
+  /** The id of the file a link from `signedUrl` points at, or undefined when it is not such a link. */
+  fileIdOf(url: string): string | undefined;
   /** Metadata, or undefined for an unknown id. */
   find(id: string): Promise<StoredFile | undefined>;
   /** The bytes of a stored file (check `find` first). */
@@ -58,6 +63,13 @@ export function createFileStore(options: { db: Db; secret: string; baseUrl: () =
   const bucket = new GridFSBucket(options.db, { bucketName: 'attachments' });
   const sign = (id: string, expires: string) =>
     createHmac('sha256', options.secret).update(`${id}.${expires}`).digest('base64url');
+
+  const verifyLink = (id: string, expires: string, signature: string): boolean => {
+    if (!/^\d{1,12}$/.test(expires) || Number(expires) < Date.now() / 1000) return false;
+    const expected = Buffer.from(sign(id, expires));
+    const given = Buffer.from(signature);
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  };
 
   return {
     async save({ name, data, declaredType }) {
@@ -84,8 +96,20 @@ export function createFileStore(options: { db: Db; secret: string; baseUrl: () =
           `"${name}" says it is ${declaredType} but its content is ${sniffed.mime}.`,
         );
       }
+      const cap = maxBytesByType[sniffed.mime] ?? maxFileBytes;
+      if (data.length > cap) {
+        throw new FileRejectedError(
+          413,
+          'file_too_large',
+          `"${name}" is ${megabytes(data.length)}; files of this type can be up to ${megabytes(cap)}.`,
+        );
+      }
+      // Every channel saves through here, so every attachment gets the same evidence checks.
+      const evidence = await inspectEvidence(data, sniffed.mime);
       const cleanName = name.replace(/[^\w.\- ]+/g, '_').slice(0, 200) || `file.${sniffed.ext}`;
-      const upload = bucket.openUploadStream(cleanName, { metadata: { contentType: sniffed.mime } });
+      const upload = bucket.openUploadStream(cleanName, {
+        metadata: { contentType: sniffed.mime, evidence },
+      });
       await new Promise<void>((resolve, reject) => {
         upload.once('finish', () => resolve());
         upload.once('error', reject);
@@ -97,6 +121,7 @@ export function createFileStore(options: { db: Db; secret: string; baseUrl: () =
         contentType: sniffed.mime,
         size: data.length,
         createdAt: new Date(),
+        evidence,
       };
     },
 
@@ -106,11 +131,22 @@ export function createFileStore(options: { db: Db; secret: string; baseUrl: () =
       return `${options.baseUrl()}/files/${encodeURIComponent(id)}?${query}`;
     },
 
-    verifyLink(id, expires, signature) {
-      if (!/^\d{1,12}$/.test(expires) || Number(expires) < Date.now() / 1000) return false;
-      const expected = Buffer.from(sign(id, expires));
-      const given = Buffer.from(signature);
-      return given.length === expected.length && timingSafeEqual(given, expected);
+    verifyLink,
+
+    fileIdOf(url) {
+      let parsed: URL;
+      try {
+        parsed = new URL(url);
+      } catch {
+        return undefined;
+      }
+      const id = /^\/files\/([0-9a-f]{24})$/.exec(parsed.pathname)?.[1];
+      const expires = parsed.searchParams.get('expires');
+      const signature = parsed.searchParams.get('signature');
+      // Only a link we signed names a file: a customer cannot attach someone else's file by its id.
+      if (!id || !expires || !signature || parsed.origin !== new URL(options.baseUrl()).origin)
+        return undefined;
+      return verifyLink(id, expires, signature) ? id : undefined;
     },
 
     async find(id) {
@@ -121,13 +157,16 @@ export function createFileStore(options: { db: Db; secret: string; baseUrl: () =
         .limit(1)
         .toArray();
       if (!file) return undefined;
-      const contentType = (file.metadata as { contentType?: unknown } | undefined)?.contentType;
+      const metadata = file.metadata as { contentType?: unknown; evidence?: unknown } | undefined;
+      const contentType = metadata?.contentType;
+      const evidence = fileEvidenceSchema.safeParse(metadata?.evidence);
       return {
         id,
         name: file.filename,
         contentType: typeof contentType === 'string' ? contentType : 'application/octet-stream',
         size: file.length,
         createdAt: file.uploadDate,
+        ...(evidence.success ? { evidence: evidence.data } : {}),
       };
     },
 

@@ -5,7 +5,7 @@
 import type { Connection, Model } from 'mongoose';
 import { auditEventModel } from './audit-event.js';
 import { benefitRequestModel } from './benefit-request.js';
-import { claimModel } from './claim.js';
+import { claimDraftModel, claimModel } from './claim.js';
 import { consentRecordModel } from './consent-record.js';
 import { conversationLinkModel } from './conversation-link.js';
 import { counterModel } from './counter.js';
@@ -27,6 +27,7 @@ export function createModels(connection: Connection) {
     customers: customerModel(connection),
     policies: policyModel(connection),
     claims: claimModel(connection),
+    claimDrafts: claimDraftModel(connection),
     benefitRequests: benefitRequestModel(connection),
     officers: officerModel(connection),
     notifications: notificationModel(connection),

@@ -26,6 +26,49 @@ const benefitSchema = new Schema(
   { _id: false },
 );
 
+/** A document a claim of some type needs before an officer (or the instant-decision rule) can decide it. */
+const requiredDocumentSchema = new Schema(
+  {
+    /** Stable code a file is tagged with, e.g. `police_report`. */
+    code: { type: String, required: true, trim: true, match: /^[a-z][a-z_]{1,39}$/ },
+    /** What the customer is asked for, e.g. "The police report". */
+    label: { type: String, required: true, trim: true, minlength: 2 },
+    /**
+     * A claim fact that stands in for the document when given (`policeReportNumber`, `otherParties`):
+     * a report number is as good as the report, the other driver's details need no file.
+     */
+    fact: { type: String, enum: ['policeReportNumber', 'otherParties'] },
+  },
+  { _id: false },
+);
+
+/** A kind of claim this policy type accepts, with what it needs and how it may be decided. */
+const claimTypeSchema = new Schema(
+  {
+    /** Stable code stored on claims, e.g. `collision`, `water_damage`. */
+    code: { type: String, required: true, trim: true, match: /^[a-z][a-z_]{1,39}$/ },
+    /** What the customer sees, in the words of the line: "Collision with a vehicle or object". */
+    name: { type: String, required: true, trim: true, minlength: 2 },
+    /** Words that suggest this type in a customer's own account of what happened. */
+    keywords: { type: [String], default: [] },
+    /** The name of the policy coverage that pays for it; a policy without it does not cover the type. */
+    coverage: { type: String, required: true, trim: true },
+    requiredDocuments: { type: [requiredDocumentSchema], default: [] },
+    /** Claims of this type at or below `limit` may be approved at once by the instant-decision rule. */
+    instantDecision: {
+      type: new Schema(
+        {
+          eligible: { type: Boolean, required: true, default: false },
+          limit: { type: Schema.Types.Decimal128, validate: isNonNegativeDecimal },
+        },
+        { _id: false },
+      ),
+      default: () => ({ eligible: false }),
+    },
+  },
+  { _id: false },
+);
+
 export const policyTypeSchema = new Schema(
   {
     code: { type: String, required: true, trim: true, lowercase: true, match: /^[a-z][a-z0-9-]{1,39}$/ },
@@ -40,6 +83,15 @@ export const policyTypeSchema = new Schema(
         validator: (benefits: { code: string }[]) =>
           new Set(benefits.map((benefit) => benefit.code)).size === benefits.length,
         message: 'benefit codes must be unique within a policy type',
+      },
+    },
+    claimTypes: {
+      type: [claimTypeSchema],
+      default: [],
+      validate: {
+        validator: (types: { code: string }[]) =>
+          new Set(types.map((type) => type.code)).size === types.length,
+        message: 'claim type codes must be unique within a policy type',
       },
     },
   },
