@@ -1,4 +1,4 @@
-import type { UpdateQuery } from 'mongoose';
+import type { Types, UpdateQuery } from 'mongoose';
 import { z } from 'zod';
 import type { ClaimStatus, LeanDoc, Models } from '../db/models/index.js';
 import { claimStatuses } from '../db/models/index.js';
@@ -16,6 +16,22 @@ import {
   toStatusChange,
   type StatusChange,
 } from './mapping.js';
+import { fileEvidenceSchema } from '../files/evidence.js';
+import {
+  checklistFor,
+  claimable,
+  coverageFor,
+  inGracePeriod,
+  instantDecisionBlockers,
+  instantDecisionRule,
+  payoutFor,
+  positionOf,
+  riskSignalsFor,
+  type ChecklistItem,
+  type ClaimCoverage,
+  type ClaimTypeInfo,
+  type RiskSignal,
+} from './claim-rules.js';
 import { claimNumbers, type NumberAllocator } from './numbers.js';
 import { findOwnPolicy, normalizeNumber } from './policies.js';
 
@@ -25,8 +41,15 @@ import { findOwnPolicy, normalizeNumber } from './policies.js';
  * one has looked at yet and answer a request for information.
  */
 export const claimTransitions: TransitionTable<ClaimStatus> = {
-  submitted: { in_review: ['officer', 'system'], closed: ['customer', 'officer'] },
-  in_review: { info_requested: ['officer'], approved: ['officer'], denied: ['officer'] },
+  // The system approves only by the instant-decision rule (see `MongoClaimService.file`).
+  submitted: { in_review: ['officer', 'system'], approved: ['system'], closed: ['customer', 'officer'] },
+  in_review: {
+    info_requested: ['officer'],
+    approved: ['officer'],
+    denied: ['officer'],
+    // Only while no officer has touched it: see `untouched`.
+    closed: ['customer'],
+  },
   info_requested: { in_review: ['customer', 'officer', 'system'], closed: ['officer', 'system'] },
   approved: { paid: ['officer', 'system'], closed: ['officer', 'system'] },
   denied: { closed: ['customer', 'officer', 'system'] },
@@ -45,8 +68,30 @@ const attachmentInputSchema = z.object({
     .trim()
     .regex(/^[\w.+-]+\/[\w.+-]+$/, 'must be a MIME type'),
   size: z.number().int().nonnegative(),
+  /** The required document (checklist item code) this file is for. */
+  checklistItem: z
+    .string()
+    .regex(/^[a-z][a-z_]{1,39}$/)
+    .optional(),
+  /** What the file store's evidence checks found (`StoredFile.evidence`). */
+  evidence: fileEvidenceSchema.optional(),
 });
-export type ClaimAttachmentInput = z.infer<typeof attachmentInputSchema>;
+export type ClaimAttachmentInput = z.input<typeof attachmentInputSchema>;
+
+const claimDetailsSchema = z
+  .object({
+    incidentTime: z
+      .string()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:mm')
+      .optional(),
+    policeAttended: z.boolean().optional(),
+    policeReportNumber: z.string().trim().min(1).max(60).optional(),
+    otherParties: z.string().trim().min(1).max(1000).optional(),
+    injuries: z.string().trim().min(1).max(1000).optional(),
+    provider: z.string().trim().min(1).max(300).optional(),
+  })
+  .strict();
+export type ClaimDetailsInput = z.infer<typeof claimDetailsSchema>;
 
 const claimStatusSchema = z.enum(claimStatuses);
 const messageTextSchema = z.string().trim().min(1).max(4000);
@@ -64,6 +109,7 @@ export const newClaimSchema = z.object({
   location: z.string().trim().min(1).max(300).optional(),
   amountClaimed: z.number().finite().nonnegative().max(1_000_000_000),
   attachments: z.array(attachmentInputSchema).max(20).default([]),
+  details: claimDetailsSchema.default({}),
 });
 export type NewClaim = z.input<typeof newClaimSchema>;
 
@@ -83,11 +129,57 @@ export interface ClaimView {
   currency: string;
   status: ClaimStatus;
   assignee?: { slackUserId: string; name: string };
-  attachments: (ClaimAttachmentInput & { uploadedAt: Date })[];
+  /** Files with what the evidence checks found; `alsoOnClaims` names other claims with the same file. */
+  attachments: ClaimAttachmentView[];
+  /** Time, police, other parties, injuries, provider: what applies to the claim's line. */
+  details: ClaimDetailsInput;
+  /** The coverage the claim falls under with its limit and deductible, or `applies: false`. */
+  coverage: ClaimCoverage;
+  /** The required documents of the claim's type and whether the claim has each. */
+  checklist: ChecklistItem[];
+  /** What an officer should look at; never a decision. */
+  riskSignals: RiskSignal[];
+  /** Set when the system approved the claim by the instant-decision rule. */
+  decision?: { rule: string; payout: number; at: Date };
   statusHistory: ClaimStatusChange[];
   messages: { from: 'customer' | 'officer'; author: string; text: string; at: Date }[];
   createdAt: Date;
   updatedAt: Date;
+}
+
+/** One attached file as a claim shows it. */
+export interface ClaimAttachmentView {
+  fileId: string;
+  name: string;
+  contentType: string;
+  size: number;
+  uploadedAt: Date;
+  checklistItem?: string;
+  evidence?: {
+    sha256: string;
+    capturedAt?: Date;
+    gps?: { latitude: number; longitude: number };
+    camera?: string;
+    alsoOnClaims?: string[];
+  };
+}
+
+/** A claim type as a customer may choose it on one policy, with the coverage that would apply. */
+export interface ClaimTypeOption extends ClaimTypeInfo {
+  coverageOnPolicy: ClaimCoverage;
+}
+
+/** A policy the customer may file on, with what can be claimed on it. */
+export interface ClaimablePolicy {
+  number: string;
+  typeName: string;
+  lineOfBusiness: string;
+  startDate: Date;
+  endDate: Date;
+  currency: string;
+  /** A premium is overdue but the policy still covers. */
+  inGracePeriod: boolean;
+  claimTypes: ClaimTypeOption[];
 }
 
 export type ClaimSummary = Pick<
@@ -124,13 +216,42 @@ export interface ClaimService {
   /** Adds to the thread between customer and officer; the author is the actor. */
   addMessage(claimNumber: string, text: string, actor: Actor): Promise<ClaimView>;
   addAttachment(claimNumber: string, attachment: ClaimAttachmentInput, actor: Actor): Promise<ClaimView>;
+  /** The customer's own active or in-grace policies, with the claim types each accepts. */
+  claimablePolicies(customerId: string): Promise<ClaimablePolicy[]>;
+  /**
+   * Files a claim and decides its route at once: approved by the system when the instant-decision rule
+   * allows (eligible type, amount within its limit, every required document, coverage applies, no risk
+   * signal), otherwise moved to `in_review` for an officer.
+   */
+  file(input: NewClaim, actor: Actor): Promise<ClaimView>;
+  /** Adds documents to an open claim; the checklist and risk signals follow. */
+  addDocuments(claimNumber: string, attachments: ClaimAttachmentInput[], actor: Actor): Promise<ClaimView>;
+  /** Answers an officer's request for information (text and files) and sends the claim back to review. */
+  answerInfoRequest(
+    claimNumber: string,
+    answer: { text: string; attachments?: ClaimAttachmentInput[] },
+    actor: Actor,
+  ): Promise<ClaimView>;
+  /** Withdraws a claim no officer has looked at yet (`conflict` otherwise). */
+  withdraw(claimNumber: string, actor: Actor): Promise<ClaimView>;
 }
+
+/** The system actor of the decision made as a claim is filed. */
+export const triageActor: Actor = { type: 'system', id: 'claims-triage' };
+
+/** Statuses a customer may still add documents in. */
+const openStatuses: ReadonlySet<ClaimStatus> = new Set([
+  'submitted',
+  'in_review',
+  'info_requested',
+  'approved',
+]);
 
 type ClaimRow = LeanDoc<Models['claims']>;
 
 /** What {@link MongoClaimService} is built from. */
 export interface ClaimServiceOptions {
-  models: Pick<Models, 'claims' | 'policies' | 'officers'>;
+  models: Pick<Models, 'claims' | 'policies' | 'officers' | 'policyTypes'>;
   numbers: NumberAllocator;
   /** Drains the audit entries and notifications each change records. */
   events: EventDrain;
@@ -161,7 +282,18 @@ export class MongoClaimService implements ClaimService {
       now: options.now,
       update: (filter, update) =>
         claims.findOneAndUpdate(filter, update, { returnDocument: 'after', runValidators: true }).lean(),
-      authorize: (claim, to, _actor, reason, officer) => {
+      authorize: (claim, to, actor, reason, officer) => {
+        if (
+          actor.type === 'customer' &&
+          claim.status === 'in_review' &&
+          to === 'closed' &&
+          !untouched(claim)
+        ) {
+          throw new DomainError(
+            'conflict',
+            `claim ${claim.number} is being reviewed and can no longer be withdrawn`,
+          );
+        }
         if (reasonRequired.has(to) && !reason) {
           throw invalidField('reason', `is required to move a claim to ${to}`);
         }
@@ -172,8 +304,9 @@ export class MongoClaimService implements ClaimService {
           });
         }
       },
+      // The customer hears of the decision made while filing in that same conversation.
       notice: (claim, to, reason, actor) =>
-        actor.type === 'customer'
+        actor.type === 'customer' || (actor.type === 'system' && actor.id === triageActor.id)
           ? undefined
           : {
               recipient: claim.customer,
@@ -219,6 +352,28 @@ export class MongoClaimService implements ClaimService {
     if (data.incidentDate < policy.startDate || data.incidentDate > policy.endDate) {
       throw invalidField('incidentDate', 'is outside the policy period');
     }
+    const type = await this.claimType(policy.policyType, data.type);
+    const coverage = coverageFor(type, policyCoverages(policy));
+    const attachments = await this.withDuplicates(data.attachments, undefined);
+    const checklist = checklistFor(type, attachments, data.details);
+    const yearAgo = new Date(now.getTime() - 365 * 86_400_000);
+    const riskSignals = riskSignalsFor({
+      incidentDate: data.incidentDate,
+      amount: data.amountClaimed,
+      coverage,
+      policy,
+      claimsInLastYear: await this.models.claims.countDocuments({ customer, createdAt: { $gte: yearAgo } }),
+      attachments,
+      locationPosition: positionOf(data.location),
+      now,
+    });
+    const blockers = instantDecisionBlockers({
+      type,
+      amount: data.amountClaimed,
+      checklist,
+      coverage,
+      riskSignals,
+    });
     try {
       const created = await this.numbers.insertWithNumber(claimNumbers, this.models.claims, (number) =>
         this.models.claims.create({
@@ -231,7 +386,20 @@ export class MongoClaimService implements ClaimService {
           location: data.location,
           amountClaimed: toDecimal(data.amountClaimed),
           currency: policy.premium.currency,
-          attachments: data.attachments.map((attachment) => ({ ...attachment, uploadedAt: now })),
+          attachments: attachments.map((attachment) => ({ ...attachment, uploadedAt: now })),
+          details: data.details,
+          coverage: storedCoverage(coverage),
+          checklist,
+          riskSignals,
+          ...(blockers.length === 0
+            ? {
+                decision: {
+                  rule: instantDecisionRule,
+                  payout: toDecimal(payoutFor(coverage, data.amountClaimed)),
+                  at: now,
+                },
+              }
+            : {}),
           status: 'submitted',
           statusHistory: [
             { to: 'submitted', actor: { type: who.type, id: who.id }, reason: 'claim filed', at: now },
@@ -241,7 +409,12 @@ export class MongoClaimService implements ClaimService {
               action: 'claim.create',
               actor: who,
               at: now,
-              details: { number, policyNumber: policy.number, to: 'submitted' },
+              details: {
+                number,
+                policyNumber: policy.number,
+                to: 'submitted',
+                riskSignals: riskSignals.map((signal) => signal.code),
+              },
             }),
           ],
         }),
@@ -345,9 +518,18 @@ export class MongoClaimService implements ClaimService {
     this.checkOwnership(claim, who);
     if (claim.status === 'closed') throw new DomainError('conflict', `claim ${claim.number} is closed`);
     const at = this.now();
+    const [checked] = await this.withDuplicates([file], claim._id);
+    const attachments = [...claim.attachments.map(toAttachmentView), checked!];
+    const type = await this.claimTypeOfClaim(claim);
+    const checklist = checklistFor(type, attachments, toDetails(claim.details));
+    const duplicate = duplicateSignal(attachments);
+    const riskSignals = [
+      ...claim.riskSignals.filter((signal) => signal.code !== 'duplicate_photo'),
+      ...(duplicate ? [duplicate] : []),
+    ];
     const updated = await this.change(
       claim,
-      { $push: { attachments: { ...file, uploadedAt: at } } },
+      { $push: { attachments: { ...checked!, uploadedAt: at } }, $set: { checklist, riskSignals } },
       {
         action: 'claim.attach',
         actor: who,
@@ -357,10 +539,136 @@ export class MongoClaimService implements ClaimService {
           fileId: file.fileId,
           contentType: file.contentType,
           size: file.size,
+          ...(checked!.evidence?.alsoOnClaims ? { alsoOnClaims: checked!.evidence.alsoOnClaims } : {}),
         },
       },
     );
     return this.toView(updated);
+  }
+
+  async claimablePolicies(customerId: string): Promise<ClaimablePolicy[]> {
+    const holder = parseObjectId(customerId, 'customer');
+    const now = this.now();
+    const policies = await this.models.policies.find({ holder }).sort({ number: 1 }).lean();
+    const open = policies.filter((policy) => claimable(policy, now) && policy.startDate <= now);
+    const types = await this.models.policyTypes
+      .find({ _id: { $in: open.map((policy) => policy.policyType) } })
+      .lean();
+    const byId = new Map(types.map((type) => [idOf(type._id), type]));
+    return open.flatMap((policy) => {
+      const type = byId.get(idOf(policy.policyType));
+      if (!type) return [];
+      const coverages = policyCoverages(policy);
+      return [
+        {
+          number: policy.number,
+          typeName: type.name,
+          lineOfBusiness: type.lineOfBusiness,
+          startDate: policy.startDate,
+          endDate: policy.endDate,
+          currency: policy.premium.currency,
+          inGracePeriod: inGracePeriod(policy, now),
+          claimTypes: type.claimTypes.map((claimType) => {
+            const info = toClaimTypeInfo(claimType);
+            return { ...info, coverageOnPolicy: coverageFor(info, coverages) };
+          }),
+        },
+      ];
+    });
+  }
+
+  async file(input: NewClaim, actor: Actor): Promise<ClaimView> {
+    const filed = await this.create(input, actor);
+    const row = await this.load(filed.number);
+    const moved = row.decision
+      ? await this.lifecycle.move(
+          row,
+          'approved',
+          triageActor,
+          `${row.decision.rule}: eligible type within its limit, documents complete, covered, no risk signals`,
+        )
+      : await this.lifecycle.move(row, 'in_review', triageActor, 'waiting for a claims officer');
+    return this.toView(moved);
+  }
+
+  async addDocuments(
+    claimNumber: string,
+    attachments: ClaimAttachmentInput[],
+    actor: Actor,
+  ): Promise<ClaimView> {
+    const claim = await this.load(claimNumber);
+    this.checkOwnership(claim, parseInput(actorInputSchema, actor));
+    if (!openStatuses.has(claim.status)) {
+      throw new DomainError(
+        'conflict',
+        `claim ${claim.number} is ${claim.status} and takes no more documents`,
+      );
+    }
+    let view: ClaimView | undefined;
+    for (const attachment of attachments) view = await this.addAttachment(claimNumber, attachment, actor);
+    return view ?? this.toView(claim);
+  }
+
+  async answerInfoRequest(
+    claimNumber: string,
+    answer: { text: string; attachments?: ClaimAttachmentInput[] },
+    actor: Actor,
+  ): Promise<ClaimView> {
+    const who = parseInput(actorInputSchema, actor);
+    const claim = await this.load(claimNumber);
+    this.checkOwnership(claim, who);
+    if (claim.status !== 'info_requested') {
+      throw new DomainError('conflict', `claim ${claim.number} is not waiting for information`);
+    }
+    await this.addMessage(claimNumber, answer.text, who);
+    for (const attachment of answer.attachments ?? []) await this.addAttachment(claimNumber, attachment, who);
+    return this.transition(claimNumber, 'in_review', who, 'customer answered the request for information');
+  }
+
+  async withdraw(claimNumber: string, actor: Actor): Promise<ClaimView> {
+    return this.transition(claimNumber, 'closed', actor, 'withdrawn by the customer');
+  }
+
+  /** The claim type `code` of a policy type, or undefined when the type has no such claim type. */
+  private async claimType(policyType: Types.ObjectId, code: string): Promise<ClaimTypeInfo | undefined> {
+    const type = await this.models.policyTypes.findById(policyType).select({ claimTypes: 1 }).lean();
+    const found = type?.claimTypes.find((claimType) => claimType.code === code);
+    return found ? toClaimTypeInfo(found) : undefined;
+  }
+
+  private async claimTypeOfClaim(claim: ClaimRow): Promise<ClaimTypeInfo | undefined> {
+    const policy = await this.models.policies.findById(claim.policy).select({ policyType: 1 }).lean();
+    return policy ? this.claimType(policy.policyType, claim.type) : undefined;
+  }
+
+  /** `attachments` with, for each, the other claims a file with the same content is already on. */
+  private async withDuplicates(
+    attachments: z.output<typeof attachmentInputSchema>[],
+    claimId: Types.ObjectId | undefined,
+  ): Promise<ClaimAttachmentView[]> {
+    const hashes = attachments.flatMap((file) => (file.evidence ? [file.evidence.sha256] : []));
+    const others =
+      hashes.length === 0
+        ? []
+        : await this.models.claims
+            .find({
+              'attachments.evidence.sha256': { $in: hashes },
+              ...(claimId ? { _id: { $ne: claimId } } : {}),
+            })
+            .select({ number: 1, 'attachments.evidence.sha256': 1 })
+            .lean();
+    return attachments.map((file) => {
+      const { evidence, ...rest } = file;
+      if (!evidence) return { ...rest, uploadedAt: this.now() };
+      const on = others
+        .filter((other) => other.attachments.some((held) => held.evidence?.sha256 === evidence.sha256))
+        .map((other) => other.number);
+      return {
+        ...rest,
+        uploadedAt: this.now(),
+        evidence: { ...evidence, ...(on.length > 0 ? { alsoOnClaims: on } : {}) },
+      };
+    });
   }
 
   private async load(claimNumber: string): Promise<ClaimRow> {
@@ -396,13 +704,24 @@ export class MongoClaimService implements ClaimService {
       currency: row.currency,
       status: row.status,
       ...(officer ? { assignee: { slackUserId: officer.slackUserId, name: officer.name } } : {}),
-      attachments: row.attachments.map((file) => ({
-        fileId: file.fileId,
-        name: file.name,
-        contentType: file.contentType,
-        size: file.size,
-        uploadedAt: file.uploadedAt,
+      attachments: row.attachments.map(toAttachmentView),
+      details: toDetails(row.details),
+      coverage: toCoverage(row.coverage),
+      checklist: row.checklist.map((item) => ({
+        code: item.code,
+        label: item.label,
+        satisfied: item.satisfied,
       })),
+      riskSignals: row.riskSignals.map((signal) => ({ code: signal.code, message: signal.message })),
+      ...(row.decision
+        ? {
+            decision: {
+              rule: row.decision.rule,
+              payout: decimalToNumber(row.decision.payout),
+              at: row.decision.at,
+            },
+          }
+        : {}),
       statusHistory: row.statusHistory.map(toStatusChange),
       messages: row.messages.map((message) => ({
         from: message.from,
@@ -414,4 +733,110 @@ export class MongoClaimService implements ClaimService {
       updatedAt: row.updatedAt,
     };
   }
+}
+
+/** No officer has been given, moved or written on the claim yet. */
+function untouched(claim: ClaimRow): boolean {
+  return (
+    !claim.assignee &&
+    claim.statusHistory.every((change) => change.actor.type !== 'officer') &&
+    claim.messages.every((message) => message.from !== 'officer')
+  );
+}
+
+function policyCoverages(policy: Pick<LeanDoc<Models['policies']>, 'coverages'>) {
+  return policy.coverages.map((coverage) => ({
+    name: coverage.name,
+    limit: decimalToNumber(coverage.limit),
+    deductible: decimalToNumber(coverage.deductible),
+  }));
+}
+
+type StoredClaimType = LeanDoc<Models['policyTypes']>['claimTypes'][number];
+
+function toClaimTypeInfo(type: StoredClaimType): ClaimTypeInfo {
+  const limit = type.instantDecision?.eligible ? decimalToNumber(type.instantDecision.limit) : undefined;
+  return {
+    code: type.code,
+    name: type.name,
+    keywords: [...type.keywords],
+    coverage: type.coverage,
+    requiredDocuments: type.requiredDocuments.map((item) => ({
+      code: item.code,
+      label: item.label,
+      ...(item.fact ? { fact: item.fact } : {}),
+    })),
+    ...(limit !== undefined ? { instantLimit: limit } : {}),
+  };
+}
+
+function storedCoverage(coverage: ClaimCoverage) {
+  return coverage.applies
+    ? {
+        applies: true,
+        name: coverage.name,
+        limit: toDecimal(coverage.limit),
+        deductible: toDecimal(coverage.deductible),
+      }
+    : { applies: false, ...(coverage.name ? { name: coverage.name } : {}) };
+}
+
+function toCoverage(stored: ClaimRow['coverage']): ClaimCoverage {
+  if (!stored?.applies || !stored.name || !stored.limit || !stored.deductible) {
+    return { applies: false, ...(stored?.name ? { name: stored.name } : {}) };
+  }
+  return {
+    applies: true,
+    name: stored.name,
+    limit: decimalToNumber(stored.limit),
+    deductible: decimalToNumber(stored.deductible),
+  };
+}
+
+function toDetails(stored: ClaimRow['details']): ClaimDetailsInput {
+  const details: ClaimDetailsInput = {};
+  if (!stored) return details;
+  if (stored.incidentTime) details.incidentTime = stored.incidentTime;
+  if (typeof stored.policeAttended === 'boolean') details.policeAttended = stored.policeAttended;
+  if (stored.policeReportNumber) details.policeReportNumber = stored.policeReportNumber;
+  if (stored.otherParties) details.otherParties = stored.otherParties;
+  if (stored.injuries) details.injuries = stored.injuries;
+  if (stored.provider) details.provider = stored.provider;
+  return details;
+}
+
+function toAttachmentView(file: ClaimRow['attachments'][number]): ClaimAttachmentView {
+  const evidence = file.evidence;
+  return {
+    fileId: file.fileId,
+    name: file.name,
+    contentType: file.contentType,
+    size: file.size,
+    uploadedAt: file.uploadedAt,
+    ...(file.checklistItem ? { checklistItem: file.checklistItem } : {}),
+    ...(evidence
+      ? {
+          evidence: {
+            sha256: evidence.sha256,
+            ...(evidence.capturedAt ? { capturedAt: evidence.capturedAt } : {}),
+            ...(typeof evidence.gps?.latitude === 'number' && typeof evidence.gps.longitude === 'number'
+              ? { gps: { latitude: evidence.gps.latitude, longitude: evidence.gps.longitude } }
+              : {}),
+            ...(evidence.camera ? { camera: evidence.camera } : {}),
+            ...(evidence.alsoOnClaims?.length ? { alsoOnClaims: [...evidence.alsoOnClaims] } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
+/** The duplicate-file signal of a claim with these attachments, if any file is also on another claim. */
+function duplicateSignal(attachments: ClaimAttachmentView[]): RiskSignal | undefined {
+  const on = [...new Set(attachments.flatMap((file) => file.evidence?.alsoOnClaims ?? []))];
+  return on.length > 0
+    ? {
+        code: 'duplicate_photo',
+        message: `A file identical to one sent with this claim is on ${on.join(', ')}.`,
+      }
+    : undefined;
 }

@@ -7,6 +7,7 @@ import type { Models } from '../db/models/index.js';
 import { EventRelay } from '../notifications/relay.js';
 import { MongoAuditLog, type AuditLog } from './audit.js';
 import { MongoBenefitService, type BenefitService } from './benefits.js';
+import { MongoClaimDraftService, type ClaimDraftService } from './claim-drafts.js';
 import { MongoClaimService, type ClaimService } from './claims.js';
 import { MongoConsentService, type ConsentService } from './consent.js';
 import { MongoConversationLinkService, type ConversationLinkService } from './conversations.js';
@@ -25,6 +26,8 @@ export interface DomainServices {
   customers: CustomerService;
   policies: PolicyService;
   claims: ClaimService;
+  /** Claims started and not yet submitted, one per customer. */
+  claimDrafts: ClaimDraftService;
   benefits: BenefitService;
   consent: ConsentService;
   verification: VerificationService;
@@ -54,6 +57,7 @@ export function createDomainServices(
     customers,
     policies: new MongoPolicyService(models, cipher),
     claims: new MongoClaimService({ models, numbers, events, now }),
+    claimDrafts: new MongoClaimDraftService({ models }),
     benefits: new MongoBenefitService({ models, numbers, events, now }),
     consent: new MongoConsentService(models, audit, now),
     verification: new MongoVerificationService(models, customers, cipher, audit, undefined, now),
@@ -72,7 +76,17 @@ export type {
   NewBenefitRequest,
 } from './benefits.js';
 export type { ConversationLinkService, ConversationTarget } from './conversations.js';
-export type { ClaimService, ClaimStatusChange, ClaimSummary, ClaimView, NewClaim } from './claims.js';
+export type { ClaimDraft, ClaimDraftAnswers, ClaimDraftService } from './claim-drafts.js';
+export type {
+  ClaimablePolicy,
+  ClaimAttachmentView,
+  ClaimService,
+  ClaimStatusChange,
+  ClaimSummary,
+  ClaimTypeOption,
+  ClaimView,
+  NewClaim,
+} from './claims.js';
 export type {
   CustomerProfile,
   CustomerService,

@@ -1,0 +1,224 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  checklistFor,
+  coverageFor,
+  guessClaimType,
+  instantDecisionBlockers,
+  payoutFor,
+  positionOf,
+  riskSignalsFor,
+  type ClaimTypeInfo,
+  type RiskInput,
+} from '../../src/domain/claim-rules.js';
+
+const collision: ClaimTypeInfo = {
+  code: 'collision',
+  name: 'Collision',
+  keywords: ['hit', 'crash', 'accident'],
+  coverage: 'Collision',
+  requiredDocuments: [
+    { code: 'photos', label: 'Photos of the damage' },
+    { code: 'other_driver', label: "The other driver's details", fact: 'otherParties' },
+  ],
+};
+const glass: ClaimTypeInfo = {
+  code: 'glass',
+  name: 'Glass',
+  keywords: ['windshield', 'glass'],
+  coverage: 'Comprehensive',
+  requiredDocuments: [{ code: 'photos', label: 'A photo of the glass' }],
+  instantLimit: 500,
+};
+const theft: ClaimTypeInfo = {
+  code: 'theft',
+  name: 'Theft',
+  keywords: ['stolen'],
+  coverage: 'Comprehensive',
+  requiredDocuments: [{ code: 'police_report', label: 'The police report', fact: 'policeReportNumber' }],
+};
+const coverages = [
+  { name: 'Collision', limit: 35000, deductible: 500 },
+  { name: 'Comprehensive', limit: 35000, deductible: 100 },
+];
+const now = new Date('2026-06-15T12:00:00Z');
+const sha = 'a'.repeat(64);
+
+function risk(overrides: Partial<RiskInput> = {}): RiskInput {
+  return {
+    incidentDate: new Date('2026-06-10'),
+    amount: 400,
+    coverage: coverageFor(glass, coverages),
+    policy: { startDate: new Date('2025-01-01'), endDate: new Date('2027-01-01'), status: 'active' },
+    claimsInLastYear: 0,
+    attachments: [],
+    now,
+    ...overrides,
+  };
+}
+
+const codes = (input: RiskInput) => riskSignalsFor(input).map((signal) => signal.code);
+
+describe('coverage and payout', () => {
+  it('finds the coverage by name and pays after the deductible up to the limit', () => {
+    const coverage = coverageFor(collision, coverages);
+    assert.deepEqual(coverage, { applies: true, name: 'Collision', limit: 35000, deductible: 500 });
+    assert.equal(payoutFor(coverage, 2400), 1900);
+    assert.equal(payoutFor(coverage, 90000), 34500);
+    assert.equal(payoutFor(coverage, 300), 0);
+  });
+
+  it('says plainly when the policy has no coverage for the type', () => {
+    const coverage = coverageFor(collision, [{ name: 'Comprehensive', limit: 1, deductible: 0 }]);
+    assert.deepEqual(coverage, { applies: false, name: 'Collision' });
+    assert.equal(payoutFor(coverage, 1000), 0);
+  });
+});
+
+describe('checklist', () => {
+  it('marks a document satisfied by a tagged file or by the fact standing in for it', () => {
+    const none = checklistFor(collision, [], {});
+    assert.deepEqual(
+      none.map((item) => [item.code, item.satisfied]),
+      [
+        ['photos', false],
+        ['other_driver', false],
+      ],
+    );
+    const done = checklistFor(collision, [{ checklistItem: 'photos', contentType: 'image/jpeg' }], {
+      otherParties: 'Sam Lee, Acme Insurance, plate ABC123',
+    });
+    assert.ok(done.every((item) => item.satisfied));
+  });
+
+  it('counts an untagged file only when one document is still wanted as a file', () => {
+    const untagged = [{ contentType: 'image/jpeg' }];
+    assert.equal(checklistFor(glass, untagged, {})[0]!.satisfied, true);
+    // Two files wanted: an untagged file could be either, so neither is ticked.
+    assert.equal(checklistFor(collision, untagged, {})[0]!.satisfied, false);
+    // The other driver's details were given as a fact, so the untagged file is the photo.
+    assert.equal(checklistFor(collision, untagged, { otherParties: 'Sam Lee' })[0]!.satisfied, true);
+    assert.equal(checklistFor(theft, [], { policeReportNumber: 'APD-1' })[0]!.satisfied, true);
+  });
+});
+
+describe('risk signals', () => {
+  it('fires nothing for an ordinary claim', () => {
+    assert.deepEqual(codes(risk()), []);
+  });
+
+  it('flags a claim within 30 days of the policy start or of a coverage increase', () => {
+    const policy = { startDate: new Date('2026-06-01'), endDate: new Date('2027-06-01'), status: 'active' };
+    assert.deepEqual(codes(risk({ policy })), ['early_claim']);
+    assert.deepEqual(codes(risk({ coverageIncreasedAt: new Date('2026-06-01') })), [
+      'after_coverage_increase',
+    ]);
+    assert.deepEqual(codes(risk({ coverageIncreasedAt: new Date('2026-01-01') })), []);
+  });
+
+  it('flags an incident outside the policy period', () => {
+    assert.ok(codes(risk({ incidentDate: new Date('2024-06-01') })).includes('outside_policy_period'));
+  });
+
+  it('flags an amount above 80% of the coverage limit', () => {
+    assert.deepEqual(codes(risk({ amount: 28001 })), ['high_amount']);
+    assert.deepEqual(codes(risk({ amount: 28000 })), []);
+  });
+
+  it('flags a file already on another claim', () => {
+    const attachments = [
+      { contentType: 'image/jpeg', evidence: { sha256: sha, alsoOnClaims: ['CLM-000101'] } },
+    ];
+    const signals = riskSignalsFor(risk({ attachments }));
+    assert.deepEqual(signals, [
+      { code: 'duplicate_photo', message: 'A file identical to one sent with this claim is on CLM-000101.' },
+    ]);
+  });
+
+  it('flags a photo taken before the incident date, but not one taken later that day', () => {
+    const photo = (capturedAt: string) => [
+      { contentType: 'image/jpeg', evidence: { sha256: sha, capturedAt: new Date(capturedAt) } },
+    ];
+    assert.deepEqual(codes(risk({ attachments: photo('2026-06-09T23:00:00Z') })), ['photo_before_incident']);
+    assert.deepEqual(codes(risk({ attachments: photo('2026-06-10T08:00:00Z') })), []);
+  });
+
+  it('flags a photo taken far from the stated location when it has GPS', () => {
+    const near = { latitude: 30.27, longitude: -97.74 };
+    const far = { latitude: 32.78, longitude: -96.8 };
+    const photo = (gps: { latitude: number; longitude: number }) => [
+      { contentType: 'image/jpeg', evidence: { sha256: sha, gps } },
+    ];
+    const austin = positionOf('Congress Ave & 6th St, Austin, TX');
+    assert.ok(austin);
+    assert.deepEqual(codes(risk({ attachments: photo(near), locationPosition: austin })), []);
+    const signals = riskSignalsFor(risk({ attachments: photo(far), locationPosition: austin }));
+    assert.equal(signals[0]?.code, 'photo_far_from_location');
+    assert.match(signals[0]!.message, /about 29\d km/);
+    assert.deepEqual(positionOf('30.2672, -97.7431'), { latitude: 30.2672, longitude: -97.7431 });
+    assert.equal(positionOf('somewhere on the highway'), undefined);
+  });
+
+  it('flags a third claim in twelve months', () => {
+    assert.deepEqual(codes(risk({ claimsInLastYear: 1 })), []);
+    assert.deepEqual(codes(risk({ claimsInLastYear: 2 })), ['frequent_claims']);
+  });
+
+  it('flags a policy in its grace period', () => {
+    const policy = {
+      startDate: new Date('2025-01-01'),
+      endDate: new Date('2027-01-01'),
+      status: 'active',
+      nextDueDate: new Date('2026-06-01'),
+    };
+    assert.deepEqual(codes(risk({ policy })), ['grace_period']);
+    assert.deepEqual(codes(risk({ policy: { ...policy, nextDueDate: new Date('2026-07-01') } })), []);
+  });
+});
+
+describe('instant decision rule', () => {
+  const base = {
+    type: glass,
+    amount: 420,
+    checklist: [{ code: 'photos', label: 'A photo', satisfied: true }],
+    coverage: coverageFor(glass, coverages),
+    riskSignals: [],
+  };
+
+  it('allows an eligible type within its limit, complete, covered and with no signal', () => {
+    assert.deepEqual(instantDecisionBlockers(base), []);
+    assert.deepEqual(instantDecisionBlockers({ ...base, amount: 500 }), []);
+  });
+
+  it('names each reason the system cannot decide', () => {
+    assert.deepEqual(instantDecisionBlockers({ ...base, amount: 501 }), ['above_limit']);
+    assert.deepEqual(instantDecisionBlockers({ ...base, type: collision }), ['type_not_eligible']);
+    assert.deepEqual(
+      instantDecisionBlockers({
+        ...base,
+        checklist: [{ code: 'photos', label: 'A photo', satisfied: false }],
+      }),
+      ['documents_missing'],
+    );
+    assert.deepEqual(instantDecisionBlockers({ ...base, coverage: { applies: false } }), ['not_covered']);
+    assert.deepEqual(
+      instantDecisionBlockers({ ...base, riskSignals: [{ code: 'grace_period', message: 'overdue' }] }),
+      ['risk_signals'],
+    );
+    assert.deepEqual(instantDecisionBlockers({ ...base, amount: 80 }), ['below_deductible']);
+  });
+});
+
+describe('guessing the type from the customer’s words', () => {
+  it('maps a free-text account to the type with the most matching words', () => {
+    assert.equal(
+      guessClaimType([collision, glass, theft], 'someone hit my car in a parking lot')?.code,
+      'collision',
+    );
+    assert.equal(
+      guessClaimType([collision, glass, theft], 'a stone cracked my windshield glass')?.code,
+      'glass',
+    );
+    assert.equal(guessClaimType([collision, glass, theft], 'the weather was nice'), undefined);
+  });
+});
