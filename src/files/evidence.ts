@@ -57,12 +57,12 @@ export async function inspectEvidence(data: Buffer, contentType: string): Promis
   if (!exif) return { sha256 };
   const capturedAt = exifDate(exif.DateTimeOriginal ?? exif.CreateDate);
   const gps = gpsSchema.safeParse({ latitude: exif.latitude, longitude: exif.longitude });
-  const camera = [exif.Make?.trim(), exif.Model?.trim()]
-    .filter((part): part is string => Boolean(part))
-    // A model name usually repeats the make ("Apple" / "iPhone 13" vs "Canon" / "Canon EOS R5").
-    .filter((part, index, parts) => index === 0 || !part.startsWith(parts[0]!))
-    .join(' ')
-    .slice(0, 200);
+  const make = exif.Make?.trim();
+  const model = exif.Model?.trim();
+  // A model name often repeats the make ("Canon" / "Canon EOS R5"), so it is not said twice.
+  const camera = (
+    model && make && !model.startsWith(make) ? `${make} ${model}` : (model ?? make ?? '')
+  ).slice(0, 200);
   return {
     sha256,
     ...(capturedAt ? { capturedAt } : {}),
