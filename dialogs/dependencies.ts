@@ -1,5 +1,7 @@
 import type { Recognizer } from '../src/bot/recognizer.js';
 import type { Session } from '../src/bot/session.js';
+import type { ClaimDraftService } from '../src/domain/claim-drafts.js';
+import type { ClaimService } from '../src/domain/claims.js';
 import type { FeedbackService } from '../src/domain/feedback.js';
 import type { HandoffService } from '../src/domain/handoff.js';
 import type { PolicyService } from '../src/domain/policies.js';
@@ -15,6 +17,17 @@ export interface DialogServices {
   policies: Pick<PolicyService, 'listForCustomer' | 'getForCustomer'>;
   handoff: HandoffService;
   feedback: FeedbackService;
+  claims: Pick<
+    ClaimService,
+    | 'claimablePolicies'
+    | 'file'
+    | 'getForCustomer'
+    | 'listForCustomer'
+    | 'addDocuments'
+    | 'answerInfoRequest'
+    | 'withdraw'
+  >;
+  claimDrafts: ClaimDraftService;
 }
 
 /** An answer to a customer's question, from the knowledge base or grounded in it. */
@@ -47,6 +60,7 @@ export interface DialogDependencies {
   /** The articles: answers when no `answerer` is configured, and the rest of an article on "more". */
   knowledge: KnowledgeSource;
   answerer?: QuestionAnswerer;
-  files: Pick<FileStore, 'signedUrl'>;
+  /** Signed links for documents; reading the files customers attach (by their signed links). */
+  files: Pick<FileStore, 'signedUrl' | 'fileIdOf' | 'find'>;
   logger: Logger;
 }

@@ -8,6 +8,7 @@ import {
 import type { Intent, Recognition } from '../src/bot/recognizer.js';
 import type { DialogDependencies } from './dependencies.js';
 import { FaqDialog, faqDialogId, type FaqOptions, type FaqResult } from './faq-dialog.js';
+import { FileClaimDialog, fileClaimDialogId, type FileClaimOptions } from './file-claim-dialog.js';
 import {
   PolicyLookupDialog,
   policyLookupDialogId,
@@ -41,7 +42,6 @@ const menuIntents: Readonly<Record<MenuItem, Intent | 'ask'>> = {
  */
 const notYetInChat: Readonly<Partial<Record<Intent, string>>> = {
   claim_status: "I can't check the status of a claim in this chat yet.",
-  file_claim: "Filing a claim in this chat isn't available yet.",
   benefits: "Requesting benefits in this chat isn't available yet.",
 };
 
@@ -53,7 +53,9 @@ const notYetInChat: Readonly<Partial<Record<Intent, string>>> = {
 export class MainDialog extends ComponentDialog {
   constructor(private readonly deps: DialogDependencies) {
     super(mainDialogId);
-    this.addDialog(new PolicyLookupDialog(deps)).addDialog(new FaqDialog(deps));
+    this.addDialog(new PolicyLookupDialog(deps))
+      .addDialog(new FaqDialog(deps))
+      .addDialog(new FileClaimDialog(deps));
   }
 
   protected override onBeginDialog(innerDc: DialogContext, options?: MainOptions): Promise<DialogTurnResult> {
@@ -105,8 +107,15 @@ export class MainDialog extends ComponentDialog {
           : {};
         return dc.beginDialog(policyLookupDialogId, lookup);
       }
+      case 'file_claim': {
+        const filing: FileClaimOptions = {
+          ...(entities.policyNumber ? { policyNumber: entities.policyNumber } : {}),
+          // The menu button says nothing about what happened; a sentence may ("my basement flooded").
+          ...(item ? {} : { story: text }),
+        };
+        return dc.beginDialog(fileClaimDialogId, filing);
+      }
       case 'claim_status':
-      case 'file_claim':
       case 'benefits':
         await context.sendActivity(
           MessageFactory.suggestedActions(

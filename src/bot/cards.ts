@@ -36,6 +36,16 @@ export interface OpenUrlAction {
   url: string;
 }
 
+/**
+ * Sends `data` back as the customer's message, as if typed (Adaptive Cards 1.5; a string `data` is
+ * posted as text), so a button and a typed answer take the same path through the dialogs.
+ */
+export interface SubmitAction {
+  type: 'Action.Submit';
+  title: string;
+  data: string;
+}
+
 export type CardElement = TextBlock | FactSet;
 
 /** The Adaptive Card subset the bot uses. */
@@ -44,7 +54,7 @@ export interface AdaptiveCard {
   type: 'AdaptiveCard';
   version: typeof adaptiveCardVersion;
   body: CardElement[];
-  actions?: OpenUrlAction[];
+  actions?: (OpenUrlAction | SubmitAction)[];
   /** Shown by clients that cannot render the card. */
   fallbackText?: string;
 }
@@ -59,6 +69,11 @@ export interface DocumentLink {
 export interface PolicyView {
   card: AdaptiveCard;
   text: string;
+}
+
+/** What a customer types (or a card button sends) to file a claim on one policy. */
+export function fileClaimOnPolicyText(policyNumber: string): string {
+  return `File a claim on ${policyNumber}`;
 }
 
 /** Renders one policy's details; `linkMinutes` is how long the document links stay valid. */
@@ -103,6 +118,9 @@ export function policyDetailsView(
       `Documents (links valid for ${linkMinutes} minutes)`,
       documents.map((document) => `${document.title}: ${document.url}`),
     ),
+    policy.status === 'active'
+      ? `To file a claim on this policy, say "${fileClaimOnPolicyText(policy.number)}".`
+      : '',
   ]
     .filter((block) => block !== '')
     .join('\n\n');
@@ -125,20 +143,85 @@ export function policyDetailsView(
     });
   }
 
+  // Claims are filed on policies in force; the button is the same words a customer could type.
+  const actions: (OpenUrlAction | SubmitAction)[] = [
+    ...documents.map((document) => ({
+      type: 'Action.OpenUrl' as const,
+      title: document.title,
+      url: document.url,
+    })),
+    ...(policy.status === 'active'
+      ? [
+          {
+            type: 'Action.Submit' as const,
+            title: 'File a claim on this policy',
+            data: fileClaimOnPolicyText(policy.number),
+          },
+        ]
+      : []),
+  ];
   const card: AdaptiveCard = {
     $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
     type: 'AdaptiveCard',
     version: adaptiveCardVersion,
     body,
-    ...(documents.length > 0
-      ? {
-          actions: documents.map((document) => ({
-            type: 'Action.OpenUrl' as const,
-            title: document.title,
-            url: document.url,
-          })),
-        }
-      : {}),
+    ...(actions.length > 0 ? { actions } : {}),
+    fallbackText: text,
+  };
+  return { card, text };
+}
+
+/** What the customer is about to submit, as the review card shows it. */
+export interface ClaimReview {
+  policyNumber: string;
+  typeName: string;
+  facts: { title: string; value: string }[];
+  /** One sentence on the coverage and what it would pay. */
+  coverage: string;
+  files: string[];
+  missing: string[];
+}
+
+/** The words of the review's buttons; each is also what the customer may type. */
+export const reviewChoices = { submit: 'Submit', change: 'Change' } as const;
+
+/** The review before submitting: an Adaptive Card with Submit and Change, and the same as text. */
+export function claimReviewView(review: ClaimReview): PolicyView {
+  const heading = `Your claim on ${review.policyNumber}: ${review.typeName}`;
+  const text = [
+    [heading, ...review.facts.map((fact) => `${fact.title}: ${fact.value}`)].join('\n'),
+    review.coverage,
+    section('Files', review.files),
+    section('Still needed', review.missing),
+    `Say "${reviewChoices.submit}" to file it, or "${reviewChoices.change}" to correct something.`,
+  ]
+    .filter((block) => block !== '')
+    .join('\n\n');
+  const body: CardElement[] = [
+    { type: 'TextBlock', text: heading, size: 'Medium', weight: 'Bolder', wrap: true },
+    { type: 'FactSet', facts: review.facts },
+    { type: 'TextBlock', text: review.coverage, wrap: true, spacing: 'Medium' },
+  ];
+  if (review.files.length > 0) {
+    body.push(sectionTitle('Files'), { type: 'TextBlock', text: review.files.join(', '), wrap: true });
+  }
+  if (review.missing.length > 0) {
+    body.push(sectionTitle('Still needed'), {
+      type: 'TextBlock',
+      text: review.missing.join(', '),
+      color: 'Warning',
+      wrap: true,
+    });
+  }
+  const card: AdaptiveCard = {
+    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+    type: 'AdaptiveCard',
+    version: adaptiveCardVersion,
+    body,
+    actions: [
+      { type: 'Action.Submit', title: reviewChoices.submit, data: reviewChoices.submit },
+      { type: 'Action.Submit', title: reviewChoices.change, data: reviewChoices.change },
+    ],
     fallbackText: text,
   };
   return { card, text };
@@ -200,6 +283,6 @@ export function money(amount: number, currency: string): string {
 }
 
 /** Policy dates are calendar days stored at midnight UTC, so they are shown in UTC. */
-function formatDate(date: Date): string {
+export function formatDate(date: Date): string {
   return dateFormat.format(date);
 }

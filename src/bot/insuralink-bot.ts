@@ -41,7 +41,7 @@ export interface BotOptions {
   /** Writes answers grounded in the articles (OpenAI); without it, answers are the articles' own summaries. */
   answerer?: QuestionAnswerer;
   /** Signs links to policy documents. */
-  files: Pick<FileStore, 'signedUrl'>;
+  files: Pick<FileStore, 'signedUrl' | 'fileIdOf' | 'find'>;
   logger: Logger;
   /** How long a verification lasts without messages; default 30 minutes. */
   verificationIdleMs?: number;

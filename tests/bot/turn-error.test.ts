@@ -58,7 +58,11 @@ describe('failed turns in the log', () => {
         conversations: harness.domain.conversations,
         recognizer: new LocalRecognizer(),
         knowledge,
-        files: { signedUrl: (id: string) => `http://files.test/${id}` },
+        files: {
+          signedUrl: (id: string) => `http://files.test/${id}`,
+          fileIdOf: () => undefined,
+          find: () => Promise.resolve(undefined),
+        },
         logger,
       }),
     };

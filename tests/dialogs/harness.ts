@@ -14,7 +14,7 @@ import { Session, type SessionData } from '../../src/bot/session.js';
 import { MongoStorage } from '../../src/bot/storage.js';
 import { demoCustomer, seedDemoData } from '../../src/db/seed.js';
 import { createDomainServices, type DomainServices } from '../../src/domain/index.js';
-import { createFileStore } from '../../src/files/file-store.js';
+import { createFileStore, type FileStore } from '../../src/files/file-store.js';
 import { loadKnowledgeBase } from '../../src/knowledge/load.js';
 import { knowledgeBaseDir } from '../../src/knowledge/paths.js';
 import { createKnowledgeSource } from '../../src/knowledge/retrieval.js';
@@ -25,6 +25,8 @@ export const fileBaseUrl = 'http://files.test';
 export interface Harness {
   db: TestDatabase;
   domain: DomainServices;
+  /** The file store the bot reads attachments from. */
+  files: FileStore;
   bot: InsuraLinkBot;
   /** What the dialogs are given, with a session kept in `state`: for testing one dialog on its own. */
   dialogDependencies(state: ConversationState): DialogDependencies;
@@ -92,6 +94,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     return {
       db,
       domain,
+      files,
       bot,
       newBot,
       dialogDependencies: (state) => ({

@@ -70,8 +70,16 @@ describe('PolicyLookupDialog', () => {
       assert.match(shown, /[Dd]eductible \$/);
     }
     // Documents are signed links to our own file route that expire.
-    const links = card.actions ?? [];
+    const links = (card.actions ?? []).flatMap((action) =>
+      action.type === 'Action.OpenUrl' ? [action] : [],
+    );
     assert.equal(links.length, policy.documents.length);
+    // The last button starts a claim on this policy, by the words a customer could type.
+    assert.deepEqual(card.actions?.at(-1), {
+      type: 'Action.Submit',
+      title: 'File a claim on this policy',
+      data: 'File a claim on HLT-500600',
+    });
     assert.ok(links.length > 0);
     for (const link of links) {
       const url = new URL(link.url);
