@@ -56,6 +56,8 @@ interface Filing {
   skipped: string[];
   /** A type guessed from the customer's words, waiting for them to confirm it. */
   guess?: string;
+  /** What the customer said when asking to file, read for the type once the policy is known. */
+  story?: string;
 }
 
 /** What the steps keep between turns. */
@@ -198,11 +200,11 @@ export class FileClaimDialog extends BaseDialog {
     return step.prompt(choicePromptId, {
       prompt: MessageFactory.suggestedActions(
         [choices.resume, choices.startOver],
-        `You started a claim ${relativeDay(draft.updatedAt, new Date())}${what}. Would you like to continue it or start over?`,
+        `You started a claim ${relativeDay(draft.updatedAt, new Date())}${what}. Would you like to continue it or start a new one?`,
       ),
       retryPrompt: MessageFactory.suggestedActions(
         [choices.resume, choices.startOver],
-        'Please say "continue" to pick up your earlier claim or "start over" to begin a new one.',
+        'Please say "continue" to pick up your earlier claim or "new claim" to begin a new one.',
       ),
       validations: [choices.resume, choices.startOver],
     });
@@ -238,8 +240,7 @@ export class FileClaimDialog extends BaseDialog {
     if (!filing.answers.policyNumber && policies.length === 1)
       filing.answers.policyNumber = policies[0]!.number;
     const story = ((step.options ?? {}) as FileClaimOptions).story;
-    const policy = policies.find((candidate) => candidate.number === filing.answers.policyNumber);
-    if (story && policy && !filing.answers.type) applyStory(filing, policy, story);
+    if (story && !filing.answers.type) filing.story = story;
     return step.beginDialog(questionsId, { filing } satisfies StepOptions);
   }
 
@@ -250,6 +251,10 @@ export class FileClaimDialog extends BaseDialog {
     if (!customer) return step.endDialog();
     const policies = await this.deps.services.claims.claimablePolicies(customer.customerId);
     const policy = policies.find((candidate) => candidate.number === filing.answers.policyNumber);
+    if (policy && filing.story) {
+      if (!filing.answers.type) applyStory(filing, policy, filing.story);
+      delete filing.story;
+    }
     const key = questionOrder.find(
       (candidate) => applies(candidate, filing, policy) && !known(candidate, filing),
     );
@@ -573,7 +578,8 @@ export class FileClaimDialog extends BaseDialog {
   }
 }
 
-const choices = { resume: 'Continue', startOver: 'Start over', done: 'Done' } as const;
+// Not "start over": that cancels everything, at any step.
+const choices = { resume: 'Continue', startOver: 'Start a new claim', done: 'Done' } as const;
 
 const changes = {
   policy: 'Policy',
@@ -588,7 +594,7 @@ const changes = {
 /** Other words accepted for each choice. */
 const synonyms: Readonly<Record<string, readonly string[]>> = {
   [choices.resume]: ['continue', 'resume', 'yes', 'carry on', 'pick up'],
-  [choices.startOver]: ['start over', 'new', 'no', 'restart', 'start again', 'discard'],
+  [choices.startOver]: ['new', 'start a new', 'no', 'discard'],
   [reviewChoices.submit]: ['submit', 'yes', 'send', 'file it', 'confirm', 'looks good', 'ok'],
   [reviewChoices.change]: ['change', 'edit', 'no', 'correct', 'fix'],
   [changes.type]: ['type', 'what happened'],

@@ -7,6 +7,7 @@ import {
 } from 'botbuilder-dialogs';
 import type { Intent, Recognition } from '../src/bot/recognizer.js';
 import type { DialogDependencies } from './dependencies.js';
+import { ClaimStatusDialog, claimStatusDialogId, type ClaimStatusOptions } from './claim-status-dialog.js';
 import { FaqDialog, faqDialogId, type FaqOptions, type FaqResult } from './faq-dialog.js';
 import { FileClaimDialog, fileClaimDialogId, type FileClaimOptions } from './file-claim-dialog.js';
 import {
@@ -41,7 +42,6 @@ const menuIntents: Readonly<Record<MenuItem, Intent | 'ask'>> = {
  * offers a person, rather than pretending.
  */
 const notYetInChat: Readonly<Partial<Record<Intent, string>>> = {
-  claim_status: "I can't check the status of a claim in this chat yet.",
   benefits: "Requesting benefits in this chat isn't available yet.",
 };
 
@@ -55,7 +55,8 @@ export class MainDialog extends ComponentDialog {
     super(mainDialogId);
     this.addDialog(new PolicyLookupDialog(deps))
       .addDialog(new FaqDialog(deps))
-      .addDialog(new FileClaimDialog(deps));
+      .addDialog(new FileClaimDialog(deps))
+      .addDialog(new ClaimStatusDialog(deps));
   }
 
   protected override onBeginDialog(innerDc: DialogContext, options?: MainOptions): Promise<DialogTurnResult> {
@@ -115,7 +116,10 @@ export class MainDialog extends ComponentDialog {
         };
         return dc.beginDialog(fileClaimDialogId, filing);
       }
-      case 'claim_status':
+      case 'claim_status': {
+        const status: ClaimStatusOptions = entities.claimNumber ? { claimNumber: entities.claimNumber } : {};
+        return dc.beginDialog(claimStatusDialogId, status);
+      }
       case 'benefits':
         await context.sendActivity(
           MessageFactory.suggestedActions(

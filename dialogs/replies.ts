@@ -28,11 +28,12 @@ export function menu(text: string): Partial<Activity> {
 }
 
 export const greetingText =
-  "Hi, I'm the InsuraLink assistant. I can show your policies, answer insurance questions and put you in touch with a person. What would you like to do?";
+  "Hi, I'm the InsuraLink assistant. I can show your policies, file and follow claims, answer insurance questions and put you in touch with a person. What would you like to do?";
 
 export const helpText = [
   'Here is what I can do:',
   '- Show your policies and their details (after a quick identity check)',
+  '- File a claim with photos and documents, and follow your claims until they are paid',
   '- Answer questions about insurance, such as deductibles or what a policy covers',
   '- Put you in touch with a person from our team',
   'At any point you can say "cancel" to start over, or "talk to a person".',

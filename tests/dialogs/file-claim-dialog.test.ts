@@ -20,7 +20,9 @@ describe('FileClaimDialog', () => {
     await harness.stop();
   });
 
-  async function verified(): Promise<Conversation> {
+  /** A conversation verified as Jordan, with no claim left half-filed unless `keepDraft`. */
+  async function verified(keepDraft = false): Promise<Conversation> {
+    if (!keepDraft) await harness.db.models.claimDrafts.deleteMany({});
     const chat = harness.conversation();
     assert.match(textOf(await verifyAsJordan(chat)), /you're verified/);
     return chat;
@@ -91,5 +93,141 @@ describe('FileClaimDialog', () => {
     assert.equal(claim.attachments[0]?.checklistItem, 'photos');
     assert.equal(claim.attachments[0]?.evidence?.camera, 'Apple iPhone 13');
     assert.ok(claim.checklist.every((item) => item.satisfied));
+  });
+
+  /** Today and n days ago, in words the bot reads. */
+  function daysAgo(days: number): string {
+    return new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
+  }
+
+  it('approves a small glass claim at once, with the payout after the deductible', async () => {
+    const chat = await verified();
+    // A customer with no other claim this year: a third claim in twelve months is a risk signal.
+    const jordan = await harness.domain.customers.findByPhone('+15555550123');
+    await harness.db.models.claims.deleteMany({ customer: jordan!.id });
+    await chat.say('File a claim on AUT-100200');
+    let replies = await chat.say('Broken or cracked glass');
+    assert.match(textOf(replies), /When did it happen/);
+    await chat.say(daysAgo(2));
+    await chat.say('not sure');
+    await chat.say('I-35 near Round Rock');
+    await chat.say('A stone cracked the windshield');
+    await chat.say('no');
+    await chat.say('no');
+    await chat.say('no');
+    replies = await chat.say('420');
+    assert.match(
+      textOf(replies),
+      /Comprehensive coverage has a \$250 deductible|Comprehensive coverage has a \$\d+ deductible/,
+    );
+    await chat.say(await photo('windshield.jpg', 2));
+    await chat.say('done');
+    replies = await chat.say('Submit');
+    const filed = /(CLM-\d{6})/.exec(textOf(replies))![1]!;
+    assert.deepEqual((await harness.domain.claims.getByNumber(filed)).riskSignals, []);
+    assert.match(
+      textOf(replies),
+      /Approved: \$\d+ after your \$\d+ deductible; payment within 3 business days\./,
+      textOf(replies),
+    );
+    const number = /(CLM-\d{6})/.exec(textOf(replies))![1]!;
+    const claim = await harness.domain.claims.getByNumber(number);
+    assert.equal(claim.status, 'approved');
+    assert.equal(claim.decision?.rule, 'instant-decision-v1');
+    assert.equal(claim.statusHistory.at(-1)?.actor.id, 'claims-triage');
+    const audit = await harness.domain.audit.listForRecord('claims', claim.id);
+    assert.match(String(audit.at(-1)?.details.reason), /instant-decision-v1/);
+  });
+
+  it('maps "my basement flooded" to water damage on the home policy, in the words of the line', async () => {
+    const chat = await verified();
+    let replies = await chat.say('my basement flooded');
+    assert.match(textOf(replies), /Which policy/);
+    replies = await chat.say('HOM-300400');
+    assert.match(textOf(replies), /water damage from a leak or burst pipe. Is that right/);
+    replies = await chat.say('yes');
+    assert.match(textOf(replies), /When did it happen/);
+  });
+
+  it('asks health claims for the date of service and the provider', async () => {
+    const chat = await verified();
+    await chat.say('File a claim on HLT-500600');
+    let replies = await chat.say('A bill you paid for care');
+    assert.match(textOf(replies), /date of service/);
+    replies = await chat.say(daysAgo(3));
+    assert.match(textOf(replies), /what happened/i);
+    replies = await chat.say('Physio session for my knee');
+    assert.match(textOf(replies), /Which doctor, clinic or hospital/);
+    replies = await chat.say('Austin Physio Clinic');
+    assert.match(textOf(replies), /how much is the bill/);
+  });
+
+  it('refuses a future date, one before the policy started and one after it ended, each with the reason', async () => {
+    const chat = await verified();
+    await chat.say('File a claim on AUT-100200');
+    await chat.say('Vandalism');
+    const future = new Date(Date.now() + 5 * 86_400_000).toISOString().slice(0, 10);
+    let replies = await chat.say(future);
+    assert.match(textOf(replies), /is in the future/);
+    replies = await chat.say('2001-01-01');
+    assert.match(
+      textOf(replies),
+      /Your policy AUT-100200 started on .*, so it does not cover something that happened on January 1, 2001/,
+    );
+    replies = await chat.say('yesterday');
+    assert.match(textOf(replies), /what time/);
+    const jordan = await harness.domain.customers.findByPhone('+15555550123');
+    const [policy] = (await harness.domain.claims.claimablePolicies(jordan!.id)).filter(
+      (option) => option.number === 'AUT-100200',
+    );
+    const { dateProblem } = await import('../../dialogs/file-claim-dialog.js');
+    const ended = { ...policy!, endDate: new Date(Date.now() - 10 * 86_400_000) };
+    assert.match(dateProblem(daysAgo(2), ended, new Date())!, /ended on .*, before/);
+  });
+
+  it('says plainly when the policy does not cover the type, and still files it', async () => {
+    await harness.db.models.policies.updateOne(
+      { number: 'HOM-300400' },
+      { $pull: { coverages: { name: 'Dwelling' } } },
+    );
+    const chat = await verified();
+    await chat.say('File a claim on HOM-300400');
+    await chat.say('Fire or smoke damage');
+    await chat.say(daysAgo(1));
+    await chat.say('12 Oak Street, Austin');
+    await chat.say('A pan caught fire in the kitchen');
+    const replies = await chat.say('$3,000');
+    assert.match(
+      textOf(replies),
+      /doesn't include Dwelling coverage, which is what pays for fire or smoke damage/,
+    );
+    await chat.say('done');
+    const filed = await chat.say('Submit');
+    const number = /(CLM-\d{6})/.exec(textOf(filed))![1]!;
+    const claim = await harness.domain.claims.getByNumber(number);
+    assert.deepEqual(claim.coverage, { applies: false, name: 'Dwelling' });
+    assert.equal(claim.status, 'in_review');
+  });
+
+  it('keeps a half-filed claim as a draft and resumes it in a later conversation', async () => {
+    const first = await verified();
+    await first.say('File a claim on AUT-100200');
+    await first.say('Theft of the car or from it');
+    await first.say(daysAgo(1));
+    const later = await verified(true);
+    let replies = await later.say('File a claim');
+    assert.match(
+      textOf(replies),
+      /You started a claim earlier today on AUT-100200 \(theft of the car or from it\)/,
+    );
+    assert.deepEqual(suggestionsOf(replies), ['Continue', 'Start a new claim']);
+    replies = await later.say('Continue');
+    // Date is known; the next open question is the time.
+    assert.match(textOf(replies), /pick up where you left off/);
+    assert.match(textOf(replies), /what time/);
+    const again = await verified(true);
+    await again.say('File a claim');
+    replies = await again.say('Start a new claim');
+    assert.match(textOf(replies), /Which policy/);
   });
 });

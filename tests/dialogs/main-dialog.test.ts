@@ -31,10 +31,7 @@ describe('MainDialog', () => {
   });
 
   for (const [item, says] of [
-    ['Claim status', /can't check the status of a claim in this chat yet/],
-    ['File a claim', /Filing a claim in this chat isn't available yet/],
     ['Benefits', /Requesting benefits in this chat isn't available yet/],
-    ['where is my claim CLM-000123 at?', /can't check the status of a claim/],
   ] as const) {
     it(`says plainly what is not available yet and offers a person: ${item}`, async () => {
       const chat = harness.conversation();
@@ -42,6 +39,18 @@ describe('MainDialog', () => {
       assert.match(textOf(replies), says);
       assert.deepEqual(suggestionsOf(replies), ['Talk to a person', 'Show my policies', 'Ask a question']);
       assert.equal(await harness.db.models.supportRequests.countDocuments({ conversationId: chat.id }), 0);
+    });
+  }
+
+  for (const item of [
+    'Claim status',
+    'File a claim',
+    'where is my claim CLM-000123 at?',
+    'my basement flooded',
+  ]) {
+    it(`takes a claim request to identity verification first: ${item}`, async () => {
+      const replies = await harness.conversation().say(item);
+      assert.match(textOf(replies), /confirm who you are/);
     });
   }
 
