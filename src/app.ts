@@ -167,6 +167,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       conversations: domain.conversations,
       senders,
       logger,
+      maxAttempts: config.outboxMaxAttempts,
     });
     domain.events.onEnqueue(() => dispatcher.wake());
     domain.events.start(relaySweepMs, (error) => logger.error({ err: error }, 'event relay sweep failed'));
