@@ -16,8 +16,9 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -25,7 +26,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { Long, MongoClient, ObjectId, type Collection, type Document } from 'mongodb';
+import { GridFSBucket, Long, MongoClient, ObjectId, type Collection, type Document } from 'mongodb';
 import { Engine, type ClientInfo } from '../../embedded-mongo/engine.js';
 import { socketUri, startEmbeddedMongo } from '../../embedded-mongo/index.js';
 import { WireServer } from '../../embedded-mongo/server.js';
@@ -37,6 +38,11 @@ const OPS = 10_000;
 /** Rounds per rate; the best is the capacity. */
 const ROUNDS = 3;
 const MEMORY_DOCS = 100_000;
+/** The files part: this many GridFS files of FILE_BYTES each, 1 GB in all. */
+const FILES = 100;
+const FILE_BYTES = 10 * 1024 * 1024;
+/** Resident memory 1 GB of stored files may add. */
+const FILES_RSS_TARGET_MB = 100;
 /** Linux reports process CPU time in clock ticks of 1/100 s. */
 const TICKS_PER_SECOND = 100;
 
@@ -259,6 +265,72 @@ async function memoryFor100k(): Promise<{ rssMb: number; heapMb: number }> {
   }
 }
 
+/** Bytes of the files directly inside `dir`. */
+async function directoryBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const name of await readdir(dir)) total += (await stat(join(dir, name))).size;
+  return total;
+}
+
+interface FilesFigures {
+  rssMb: number;
+  rssAfterReadMb: number;
+  writeMbPerSecond: number;
+  readMbPerSecond: number;
+  diskMb: number;
+  intact: boolean;
+}
+
+/**
+ * Stores FILES files through GridFS on a durable server inside this process (over its Unix socket, as
+ * the app runs it), then reads them all back and checks their hashes. RSS is taken after a full GC.
+ */
+async function filesThroughGridFs(): Promise<FilesFigures> {
+  const dir = await mkdtemp(join(tmpdir(), 'embedded-mongo-files-'));
+  const dataDir = join(dir, 'db');
+  const server = await startEmbeddedMongo({ dataDir, socketPath: join(dir, 'mongo.sock') });
+  const client = await MongoClient.connect(server.socketUri ?? server.uri);
+  try {
+    const bucket = new GridFSBucket(client.db('bench'), { bucketName: 'files' });
+    const content = randomBytes(FILE_BYTES);
+    const digests: string[] = [];
+    const before = settledMemory();
+    let started = performance.now();
+    for (let i = 0; i < FILES; i++) {
+      // Each file differs from the others, so no two are stored from the same bytes.
+      content.writeUInt32LE(i, 0);
+      digests.push(createHash('sha256').update(content).digest('hex'));
+      const upload = bucket.openUploadStream(`file-${i}.bin`);
+      upload.end(content);
+      await once(upload, 'finish');
+    }
+    const writeSeconds = (performance.now() - started) / 1000;
+    const written = settledMemory();
+    started = performance.now();
+    let intact = true;
+    for (let i = 0; i < FILES; i++) {
+      const hash = createHash('sha256');
+      for await (const chunk of bucket.openDownloadStreamByName(`file-${i}.bin`)) hash.update(chunk as Buffer);
+      if (hash.digest('hex') !== digests[i]) intact = false;
+    }
+    const readSeconds = (performance.now() - started) / 1000;
+    const read = settledMemory();
+    const totalMb = (FILES * FILE_BYTES) / 1024 / 1024;
+    return {
+      rssMb: (written.rss - before.rss) / 1024 / 1024,
+      rssAfterReadMb: (read.rss - before.rss) / 1024 / 1024,
+      writeMbPerSecond: totalMb / writeSeconds,
+      readMbPerSecond: totalMb / readSeconds,
+      diskMb: (await directoryBytes(dataDir)) / 1024 / 1024,
+      intact,
+    };
+  } finally {
+    await client.close();
+    await server.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 
 function show(r: Rate): string {
@@ -326,6 +398,14 @@ export async function run(): Promise<void> {
   console.log(
     `memory for ${fmt(MEMORY_DOCS)} documents of 1 KB (server and client in one process): RSS +${mem.rssMb.toFixed(0)} MB, heap +${mem.heapMb.toFixed(0)} MB`,
   );
+  const files = await filesThroughGridFs();
+  const totalMb = fmt((FILES * FILE_BYTES) / 1024 / 1024);
+  console.log(
+    `${FILES} files of ${fmt(FILE_BYTES / 1024 / 1024)} MB through GridFS (durable, server inside the client process): ` +
+      `write ${fmt(files.writeMbPerSecond)} MB/s, read ${fmt(files.readMbPerSecond)} MB/s (${files.intact ? 'every hash equal' : 'HASH MISMATCH'}), ` +
+      `RSS +${files.rssMb.toFixed(0)} MB after writing, +${files.rssAfterReadMb.toFixed(0)} MB after reading, ` +
+      `${fmt(files.diskMb)} MB in the data directory`,
+  );
   const inserts = Math.max(tcp.inserts.perSecond, socket.inserts.perSecond, memory.inserts.perSecond);
   // The server's lookup rate: findOne's own client-side cursor work is the driver's cost, not the server's.
   const lookups = Math.max(
@@ -341,6 +421,10 @@ export async function run(): Promise<void> {
   );
   console.log(
     `  durable inserts >= 20% of in-memory: ${(share * 100).toFixed(0)}% (${verdict(share >= 0.2)})`,
+  );
+  const filesRss = Math.max(files.rssMb, files.rssAfterReadMb);
+  console.log(
+    `  ${totalMb} MB of stored files add <= ${FILES_RSS_TARGET_MB} MB RSS: +${filesRss.toFixed(0)} MB (${verdict(filesRss <= FILES_RSS_TARGET_MB && files.intact)})`,
   );
   console.log('the server inside the client process over a Unix socket, against the ceiling:');
   console.log(`  inserts: ${against(socket.inserts.perSecond, top.inserts.perSecond)}`);
