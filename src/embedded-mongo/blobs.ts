@@ -31,7 +31,7 @@ import { Binary } from 'bson';
 
 /** Binary values of at least this many bytes are kept in a segment file rather than in memory. */
 export const BLOB_THRESHOLD = 16 * 1024;
-/** A segment stops taking new values once it is this large. */
+/** By default a segment stops taking new values once it is this large. */
 const SEGMENT_BYTES = 64 * 1024 * 1024;
 /** A closed segment whose live values fill less than this share of it is rewritten at compaction. */
 const SPARSE_SHARE = 0.5;
@@ -59,7 +59,14 @@ export class BlobRef extends Binary {
   #offset: number;
   readonly #crc: number;
 
-  constructor(store: BlobStore, segment: number, offset: number, length: number, subType: number, crc: number) {
+  constructor(
+    store: BlobStore,
+    segment: number,
+    offset: number,
+    length: number,
+    subType: number,
+    crc: number,
+  ) {
     super(EMPTY, subType);
     this.#store = store;
     this.#segment = segment;
@@ -149,66 +156,72 @@ function num(v: unknown): number {
 export interface BlobStoreOptions {
   /** Directory for the segments; omitted means a temporary directory removed by `close`. */
   dir?: string;
+  /** Size past which a segment takes no more values (default 64 MB). */
+  segmentBytes?: number;
 }
 
 /** The segment files of one server. */
 export class BlobStore {
-  private readonly dir: string;
+  /** Directory of the segments; for a temporary store, made on the first value stored. */
+  private dir: string | undefined;
   private readonly temporary: boolean;
-  /** Open descriptor per segment (the newest one opened for appending). */
+  private readonly segmentBytes: number;
+  /** Open descriptor per segment. */
   private readonly fds = new Map<number, number>();
-  private current: number;
-  private currentBytes: number;
+  /** The segment values are appended to, once one is stored in this run. */
+  private writer: { segment: number; fd: number; bytes: number } | undefined;
   /** Segments written to since the last `sync`, and whether a segment file was created since then. */
   private unsynced = new Set<number>();
   private newFile = false;
   /** Bytes of values whose documents were removed since the last compaction: space compaction may free. */
   releasedBytes = 0;
 
+  /** Opens the segments in `options.dir`, if any; nothing is created before the first value is stored. */
   constructor(options: BlobStoreOptions = {}) {
     this.temporary = options.dir === undefined;
-    this.dir = options.dir ?? mkdtempSync(join(tmpdir(), 'embedded-mongo-blobs-'));
+    this.segmentBytes = options.segmentBytes ?? SEGMENT_BYTES;
+    this.dir = options.dir;
+    if (this.dir === undefined) return;
     mkdirSync(this.dir, { recursive: true });
-    const segments = readdirSync(this.dir)
-      .flatMap((name) => {
-        const match = SEGMENT_FILE.exec(name);
-        return match ? [Number(match[1])] : [];
-      })
-      .sort((a, b) => a - b);
-    for (const s of segments.slice(0, -1)) this.fds.set(s, openSync(this.path(s), 'r'));
-    this.current = segments.at(-1) ?? 0;
-    this.currentBytes = this.openForAppend(this.current);
+    for (const name of readdirSync(this.dir)) {
+      const match = SEGMENT_FILE.exec(name);
+      if (match) this.fds.set(Number(match[1]), openSync(join(this.dir, name), 'r'));
+    }
   }
 
   private path(segment: number): string {
+    this.dir ??= mkdtempSync(join(tmpdir(), 'embedded-mongo-blobs-'));
     return join(this.dir, `blobs.${segment}.dat`);
   }
 
-  /** Opens a segment for appending (creating it if needed); returns its size. */
-  private openForAppend(segment: number): number {
+  /** The segment to append to: the newest one while it has room, else a new one. */
+  private openWriter(): { segment: number; fd: number; bytes: number } {
+    const newest = Math.max(-1, ...this.fds.keys());
+    const last = this.fds.get(newest);
+    const reuse = last !== undefined && fstatSync(last).size < this.segmentBytes;
+    const segment = reuse ? newest : newest + 1;
     const fd = openSync(this.path(segment), 'a+');
+    // The newest segment was opened read-only; its appending descriptor serves reads from now on.
+    if (reuse) closeSync(last);
     this.fds.set(segment, fd);
-    const size = fstatSync(fd).size;
-    if (size === 0) this.newFile = true;
-    return size;
+    const bytes = fstatSync(fd).size;
+    if (bytes === 0) this.newFile = true;
+    return (this.writer = { segment, fd, bytes });
   }
 
   /** Appends `bytes` to the newest segment; returns where they went. */
   private append(bytes: Uint8Array): { segment: number; offset: number } {
-    if (this.currentBytes >= SEGMENT_BYTES) {
-      this.current++;
-      this.currentBytes = this.openForAppend(this.current);
-    }
-    const fd = this.fds.get(this.current) as number;
-    const offset = this.currentBytes;
-    this.unsynced.add(this.current);
+    let writer = this.writer ?? this.openWriter();
+    if (writer.bytes >= this.segmentBytes) writer = this.openWriter();
+    const offset = writer.bytes;
+    this.unsynced.add(writer.segment);
     try {
-      for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done);
+      for (let done = 0; done < bytes.length;) done += writeSync(writer.fd, bytes, done);
     } finally {
       // After a failed write the tail is garbage nobody references; later values go after it.
-      this.currentBytes = fstatSync(fd).size;
+      writer.bytes = fstatSync(writer.fd).size;
     }
-    return { segment: this.current, offset };
+    return { segment: writer.segment, offset };
   }
 
   /** Writes a Binary's bytes out and returns the reference that takes its place in the document. */
@@ -245,7 +258,7 @@ export class BlobStore {
     const fd = this.fds.get(ref.segment);
     if (fd === undefined) throw new Error(`blob segment ${ref.segment} is gone`);
     const bytes = Buffer.allocUnsafe(ref.position);
-    for (let done = 0; done < bytes.length; ) {
+    for (let done = 0; done < bytes.length;) {
       const n = readSync(fd, bytes, done, bytes.length - done, ref.offset + done);
       if (n === 0) throw new Error(`blob at ${ref.segment}:${ref.offset} is truncated`);
       done += n;
@@ -266,7 +279,7 @@ export class BlobStore {
     this.newFile = false;
     return (async () => {
       await Promise.all(fds.map((fd) => fdatasyncFd(fd)));
-      if (newFile) {
+      if (newFile && this.dir !== undefined) {
         const dirFd = openSync(this.dir, 'r');
         try {
           await fdatasyncFd(dirFd);
@@ -285,6 +298,9 @@ export class BlobStore {
    */
   reclaim(refs: Iterable<BlobRef>): number[] {
     this.releasedBytes = 0;
+    if (this.fds.size === 0) return [];
+    // The segment that receives the copies must not be one of those they are copied from.
+    const writer = this.writer ?? this.openWriter();
     const byLocation = new Map<string, BlobRef[]>();
     const liveBytes = new Map<number, number>();
     for (const ref of refs) {
@@ -297,7 +313,7 @@ export class BlobStore {
       byLocation.set(key, [ref]);
       liveBytes.set(ref.segment, (liveBytes.get(ref.segment) ?? 0) + ref.position);
     }
-    const closed = [...this.fds.keys()].filter((s) => s !== this.current);
+    const closed = [...this.fds.keys()].filter((s) => s !== writer.segment);
     const sparse = new Set(
       closed.filter((s) => {
         const live = liveBytes.get(s) ?? 0;
@@ -317,23 +333,17 @@ export class BlobStore {
   drop(segments: number[]): void {
     for (const s of segments) {
       const fd = this.fds.get(s);
-      if (fd === undefined || s === this.current) continue;
+      if (fd === undefined || s === this.writer?.segment) continue;
       this.fds.delete(s);
       closeSync(fd);
       unlinkSync(this.path(s));
     }
   }
 
-  /** Bytes in all segment files (live values and garbage). */
-  diskBytes(): number {
-    let total = 0;
-    for (const fd of this.fds.values()) total += fstatSync(fd).size;
-    return total;
-  }
-
   close(): void {
     for (const fd of this.fds.values()) closeSync(fd);
     this.fds.clear();
-    if (this.temporary) rmSync(this.dir, { recursive: true, force: true });
+    this.writer = undefined;
+    if (this.temporary && this.dir !== undefined) rmSync(this.dir, { recursive: true, force: true });
   }
 }

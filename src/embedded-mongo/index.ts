@@ -25,7 +25,10 @@ export interface EmbeddedMongoOptions {
   dataDir?: string;
   /** How often expired TTL documents are removed (default 1000 ms). */
   ttlIntervalMs?: number;
-  /** Journal bytes after which the state is compacted into a snapshot (default 64 MB). */
+  /**
+   * Journal bytes after which the state is compacted into a snapshot (default 64 MB); also the bytes of
+   * deleted large binary values after which their space is reclaimed.
+   */
   compactAfterBytes?: number;
 }
 
@@ -101,6 +104,7 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
   let persist: Persist | undefined;
   let engine: Engine;
   let blobs: BlobStore;
+  const threshold = options.compactAfterBytes ?? DEFAULT_COMPACT_AFTER;
   if (options.dataDir) {
     const dataDir = options.dataDir;
     let segments: BlobStore | undefined;
@@ -114,17 +118,24 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
     blobs = segments;
     const durable = opened.journal;
     journal = durable;
-    const threshold = options.compactAfterBytes ?? DEFAULT_COMPACT_AFTER;
     let compacting: Promise<void> | undefined;
+    /** Starts a compaction: sparse blob segments are copied and the snapshot taken in this one tick. */
+    const compact = (): Promise<void> => {
+      let obsolete: number[];
+      try {
+        obsolete = blobs.reclaim(engine.store.blobRefs());
+      } catch (err) {
+        return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+      }
+      // Segments are deleted only once the snapshot that no longer points into them is durable.
+      return durable.compact(storedRecords(engine.store.snapshotRecords())).then(() => blobs.drop(obsolete));
+    };
     persist = async (entry) => {
       const written = durable.append(storedEntry(entry));
       // Checked in the same tick as the append, so the snapshot covers exactly the appended entries.
       // Deleted large values count too: their space comes back only through a compaction.
       if (!compacting && (durable.sizeSinceSnapshot > threshold || blobs.releasedBytes > threshold)) {
-        const obsolete = blobs.reclaim(engine.store.blobRefs());
-        compacting = durable
-          .compact(storedRecords(engine.store.snapshotRecords()))
-          .then(() => blobs.drop(obsolete))
+        compacting = compact()
           .catch((err: unknown) => {
             process.emitWarning(`embedded-mongo: compaction failed: ${String(err)}`);
           })
@@ -161,6 +172,14 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
   let sweeping = false;
   const ttlTimer = setInterval(() => {
     engine.expireCursors(CURSOR_IDLE_MS);
+    // Without a journal nothing has to become durable first: deleted values' space is reclaimed at once.
+    if (!journal && blobs.releasedBytes > threshold) {
+      try {
+        blobs.drop(blobs.reclaim(engine.store.blobRefs()));
+      } catch (err) {
+        process.emitWarning(`embedded-mongo: reclaiming blob space failed: ${String(err)}`);
+      }
+    }
     if (sweeping) return;
     sweeping = true;
     engine

@@ -121,7 +121,14 @@ export async function openJournal(
       throw err;
     }
     return {
-      journal: new FileJournal(dir, lock, current, { generation: current, handle }, size, options.beforeWrite),
+      journal: new FileJournal(
+        dir,
+        lock,
+        current,
+        { generation: current, handle },
+        size,
+        options.beforeWrite,
+      ),
       recovered: { snapshot, entries },
     };
   } catch (err) {

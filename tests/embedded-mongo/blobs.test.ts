@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { Binary, GridFSBucket, MongoClient, ObjectId, type Db } from 'mongodb';
 import mongoose from 'mongoose';
+import { BlobStore, externalForm } from '../../src/embedded-mongo/blobs.js';
 import { startEmbeddedMongo, type EmbeddedMongoOptions } from '../../src/embedded-mongo/index.js';
 import type { LooseDoc } from './database.js';
 import { suiteTempDir } from '../support/temp-dir.js';
@@ -39,12 +40,15 @@ async function download(db: Db, id: ObjectId): Promise<string> {
   return hash.digest('hex');
 }
 
-/** Bytes of the blob segment files in a data directory. */
-async function segmentBytes(dir: string): Promise<number> {
+/** Bytes of the files in a data directory whose names start with `prefix`. */
+async function filesBytes(dir: string, prefix: string): Promise<number> {
   let total = 0;
-  for (const name of await readdir(dir)) if (name.startsWith('blobs.')) total += (await stat(join(dir, name))).size;
+  for (const name of await readdir(dir))
+    if (name.startsWith(prefix)) total += (await stat(join(dir, name))).size;
   return total;
 }
+
+const segmentBytes = (dir: string): Promise<number> => filesBytes(dir, 'blobs.');
 
 describe('large binary values', () => {
   const inDir = suiteTempDir('embedded-mongo-blobs-');
@@ -60,6 +64,8 @@ describe('large binary values', () => {
       return ids;
     });
     assert.ok((await segmentBytes(dataDir)) >= files[0]!.length, 'chunks are kept in blob segments');
+    const journalBytes = (await filesBytes(dataDir, 'journal.')) + (await filesBytes(dataDir, 'snapshot.'));
+    assert.ok(journalBytes < 64 * 1024, `the journal holds references only (${journalBytes} bytes)`);
     const server = await startEmbeddedMongo({ dataDir });
     try {
       const client = await MongoClient.connect(server.uri);
@@ -99,7 +105,9 @@ describe('large binary values', () => {
           [1],
         );
         // Another field of a blob document changes; the blob stays.
-        await coll.updateOne({ _id: 1 }, { $set: { n: 11, label: "one" } });
+        await coll.updateOne({ _id: 1 }, { $set: { n: 11, label: 'one' } });
+        // A positional update goes through the general update path.
+        await coll.updateOne({ _id: 1, 'nested.b': { $exists: true } }, { $set: { 'nested.$.c': 1 } });
         // A new blob replaces an old one.
         await coll.updateOne({ _id: 2 }, { $set: { data: new Binary(big) } });
         await coll.insertOne({ _id: 3, data: new Binary(other) });
@@ -111,6 +119,7 @@ describe('large binary values', () => {
         assert.equal(one?.n, 11);
         assert.equal(sha((one?.data as Binary).buffer), sha(big));
         assert.equal(sha(((one?.nested as LooseDoc[])[0]?.b as Binary).buffer), sha(big));
+        assert.equal((one?.nested as LooseDoc[])[0]?.c, 1);
         const two = await coll.findOne({ _id: 2 });
         assert.equal(sha((two?.data as Binary).buffer), sha(big));
         assert.equal(await coll.countDocuments({ _id: 3 }), 0);
@@ -137,8 +146,66 @@ describe('large binary values', () => {
     assert.ok(after < 60 * 1024 * 1024, `segments hold ${after} bytes after deleting half of 80 MB`);
     await withServer(options, async (client) => {
       const db = client.db('app');
-      for (const [k, id] of kept.entries()) assert.equal(await download(db, id), sha(files[2 * k + 1] as Buffer));
+      for (const [k, id] of kept.entries())
+        assert.equal(await download(db, id), sha(files[2 * k + 1] as Buffer));
       assert.equal(await db.collection('fs.files').countDocuments(), 4);
     });
+  });
+
+  test('segments: sparse ones are copied, empty ones dropped, references move with their bytes', () => {
+    const dir = inDir('segments');
+    const store = new BlobStore({ dir, segmentBytes: 100 * 1024 });
+    const values = Array.from({ length: 12 }, (_, i) => new Binary(randomBytes(20 * 1024 + i), i % 3));
+    const refs = values.map((v) => store.store(v));
+    // 12 values of 20 KB in segments of 100 KB: segments 0 and 1 hold 5 each, segment 2 the rest.
+    assert.deepEqual(
+      refs.map((r) => r.segment),
+      [0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 2],
+    );
+    // One value of segment 0 stays (sparse), four of segment 1 (dense) and both of segment 2 (the newest).
+    const kept = [refs[0], refs[5], refs[6], refs[7], refs[8], refs[10], refs[11]] as typeof refs;
+    const obsolete = store.reclaim([...kept, kept[0]!]);
+    assert.deepEqual(obsolete, [0]);
+    assert.equal(kept[0]?.segment, 2, 'the live value of the sparse segment moved to the newest');
+    // Records are written after the move, so they list the new place.
+    const shared = externalForm({ a: kept[0], b: [kept[0]] });
+    assert.equal(shared.blobs.length, 2);
+    store.drop(obsolete);
+    for (const ref of kept) {
+      const original = values[refs.indexOf(ref)] as Binary;
+      assert.ok(Buffer.from(ref.buffer).equals(Buffer.from(original.buffer)));
+      assert.equal(ref.sub_type, original.sub_type);
+    }
+    store.close();
+    // Reopened, the references a record lists read the same bytes.
+    const reopened = new BlobStore({ dir, segmentBytes: 100 * 1024 });
+    const doc: Record<string, unknown> = { a: null, b: [null] };
+    reopened.reviveInto(doc, shared.blobs);
+    assert.ok(Buffer.from((doc.a as Binary).buffer).equals(Buffer.from(values[0]!.buffer)));
+    reopened.close();
+  });
+
+  test('in memory, reclaiming deleted values leaves the live ones readable', async () => {
+    const server = await startEmbeddedMongo({ compactAfterBytes: 1024 * 1024, ttlIntervalMs: 20 });
+    const client = await MongoClient.connect(server.uri);
+    try {
+      const coll = client.db('app').collection<LooseDoc>('values');
+      const values = Array.from({ length: 70 }, (_, i) => Buffer.alloc(1024 * 1024, i));
+      for (const [i, bytes] of values.entries()) await coll.insertOne({ _id: i, data: new Binary(bytes) });
+      // The first 64 MB segment keeps 4 of its values: they are copied, and the segment is dropped.
+      await coll.deleteMany({ _id: { $lt: 60 } });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const left = await coll.find().sort({ _id: 1 }).toArray();
+      assert.deepEqual(
+        left.map((d) => d._id),
+        Array.from({ length: 10 }, (_, i) => 60 + i),
+      );
+      for (const doc of left) {
+        assert.ok(Buffer.from((doc.data as Binary).buffer).equals(values[doc._id as number] as Buffer));
+      }
+    } finally {
+      await client.close();
+      await server.stop();
+    }
   });
 });

@@ -310,7 +310,8 @@ async function filesThroughGridFs(): Promise<FilesFigures> {
     let intact = true;
     for (let i = 0; i < FILES; i++) {
       const hash = createHash('sha256');
-      for await (const chunk of bucket.openDownloadStreamByName(`file-${i}.bin`)) hash.update(chunk as Buffer);
+      for await (const chunk of bucket.openDownloadStreamByName(`file-${i}.bin`))
+        hash.update(chunk as Buffer);
       if (hash.digest('hex') !== digests[i]) intact = false;
     }
     const readSeconds = (performance.now() - started) / 1000;
