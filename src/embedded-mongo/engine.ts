@@ -14,7 +14,7 @@ import {
   update as mingoUpdate,
   updateOne as mingoUpdateOne,
 } from './mingo.js';
-import type { BlobStore } from './blobs.js';
+import { hasBlobs, type BlobStore } from './blobs.js';
 import { asCommandError, MongoCommandError } from './errors.js';
 import { compileFilter, project, selectDocs, sortDocs, type QueryPlan } from './query.js';
 import { Store, type Collection, type IndexSpec, type Op } from './store.js';
@@ -55,6 +55,11 @@ const MAX_WIRE_VERSION = 21;
 const DEFAULT_BATCH = 101;
 /** Leaves room for the cursor envelope inside one 16 MB reply document. */
 const BATCH_BYTES = MAX_BSON_SIZE - 64 * 1024;
+/**
+ * Batches of documents holding large values (GridFS chunks) stop earlier: their bytes are read from disk
+ * for each reply, and a smaller reply keeps less of them, and of the encoder's buffer, in memory at once.
+ */
+const BLOB_BATCH_BYTES = 4 * 1024 * 1024;
 
 const UPDATE_OPERATORS = new Set([
   '$set',
@@ -809,7 +814,11 @@ export class Engine {
     while (cursor.pos < end) {
       const doc = cursor.docs[cursor.pos] as Doc;
       const size = raw.length > 0 || end - cursor.pos > 1 ? calculateObjectSize(doc) : 0;
-      if (raw.length > 0 && bytes + size > BATCH_BYTES) break;
+      if (
+        raw.length > 0 &&
+        (bytes + size > BATCH_BYTES || (bytes + size > BLOB_BATCH_BYTES && hasBlobs(doc)))
+      )
+        break;
       bytes += size;
       raw.push(doc);
       cursor.pos++;
