@@ -17,11 +17,12 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ActivityTypes, type Activity, type ChannelAccount, type TurnContext } from 'botbuilder';
 import type mongoose from 'mongoose';
-import restify, { type Request, type Response, type Server } from 'restify';
+import type { Request, Response, Server } from 'restify';
 import { WebSocketServer } from 'ws';
 import { z } from 'zod';
 import { turnErrorHandler } from '../../bot/turn-error.js';
 import { maxFileBytes, type FileStore } from '../../files/file-store.js';
+import { jsonBody } from '../../http/body.js';
 import { HttpError } from '../../http/errors.js';
 import type { Logger } from '../../log.js';
 import { DirectLineAdapter, directLineChannelId } from './adapter.js';
@@ -273,10 +274,7 @@ export async function createDirectLineChannel(options: DirectLineChannelOptions)
     return created;
   }
 
-  const json = [
-    restify.plugins.bodyReader({ maxBodySize: maxJsonBytes }),
-    ...restify.plugins.jsonBodyParser({ bodyReader: true, mapParams: false }),
-  ];
+  const json = jsonBody({ maxBytes: maxJsonBytes });
 
   function register(server: Server): void {
     // Web Chat on a customer's website calls from another origin. Credentials travel in the
