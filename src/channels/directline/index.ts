@@ -397,9 +397,10 @@ export async function createDirectLineChannel(options: DirectLineChannelOptions)
     upgradeListener = (req, socket, head) => {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const match = streamPath.exec(url.pathname);
-      if (!match?.[1]) return;
-      const conversationId = match[1];
       socket.on('error', () => socket.destroy());
+      // The stream is the only upgrade this server speaks; anything else is answered, not left hanging.
+      if (!match?.[1]) return refuseUpgrade(socket, 404, 'Not Found');
+      const conversationId = match[1];
       void openStream(conversationId, url.searchParams, req, socket, head).catch((error: unknown) => {
         logger.error({ err: error }, 'could not open a Direct Line stream');
         refuseUpgrade(socket, 500, 'Internal Server Error');
