@@ -5,11 +5,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp } from '../../src/app.js';
+import { createApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 
 export interface RunningApp {
   url: string;
+  /** The app itself, for tests that look at its database. */
+  app: App;
   stop(): Promise<void>;
 }
 
@@ -23,6 +25,7 @@ export async function startDemoApp(env: NodeJS.ProcessEnv = {}): Promise<Running
     const url = await app.start();
     return {
       url,
+      app,
       async stop() {
         try {
           await app.stop();
