@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Server } from 'restify';
 import type { ConversationToken } from '../channels/directline/index.js';
+import type { RateLimitHandler } from '../http/rate-limit.js';
 import { sendStream } from '../http/send-stream.js';
 
 const publicDir = fileURLToPath(new URL('./public/', import.meta.url));
@@ -30,6 +31,8 @@ const assets: Record<string, { file: string; type: string; maxAge: number }> = {
 
 export interface WebRoutesOptions {
   issueConversationToken(user: { id: string }): Promise<ConversationToken>;
+  /** The per-address limit on minting tokens, shared with Direct Line's own token endpoints. */
+  limitTokens: RateLimitHandler;
 }
 
 export function registerWebRoutes(server: Server, options: WebRoutesOptions): void {
@@ -50,7 +53,7 @@ export function registerWebRoutes(server: Server, options: WebRoutesOptions): vo
   }
 
   // A fresh anonymous visitor id per conversation: who they are is established by verification in chat.
-  server.post('/api/chat/token', async (_req, res) => {
+  server.post('/api/chat/token', options.limitTokens, async (_req, res) => {
     const userId = `web_${randomBytes(12).toString('base64url')}`;
     const token = await options.issueConversationToken({ id: userId });
     res.header('cache-control', 'no-store');
