@@ -17,6 +17,7 @@ import { seedDemoData } from './db/seed.js';
 import { createDomainServices } from './domain/index.js';
 import { createFileStore } from './files/file-store.js';
 import { registerFileRoutes } from './files/routes.js';
+import { createUnattachedFileSweep } from './files/sweep.js';
 import { registerHealth } from './http/health.js';
 import { createHttpServer } from './http/server.js';
 import { GroundedAnswerer } from './knowledge/grounded.js';
@@ -65,6 +66,7 @@ export async function composeCore(db: Database, config: Config, logger: Logger, 
   const mongo = db.connection.db;
   if (!mongo) throw new Error('database not connected');
   const files = createFileStore({ db: mongo, secret: secrets.fileUrlSecret, baseUrl });
+  await files.ensureIndexes();
   return {
     secrets,
     files,
@@ -73,11 +75,20 @@ export async function composeCore(db: Database, config: Config, logger: Logger, 
   };
 }
 
+/** How often files sent in the chat that nothing uses are looked for. */
+const fileSweepIntervalMs = 60 * 60 * 1000;
+
+/** Whether files may be sent in the conversation: for now in every one. */
+async function verifiedConversation(_conversationId: string): Promise<boolean> {
+  return true;
+}
+
 export function createApp(config: Config, options: AppOptions = {}): App {
   const logger = options.logger ?? createLogger(config.logLevel);
   const server = createHttpServer(logger);
   let database: Database | undefined;
   let directLine: DirectLineChannel | undefined;
+  let fileSweep: NodeJS.Timeout | undefined;
   let baseUrl = appBaseUrl(config);
 
   /** Builds every part on a connected database and registers the routes. */
@@ -121,6 +132,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       secret: secrets.directLineSecret,
       publicBaseUrl: config.publicBaseUrl,
       logger,
+      mayUpload: verifiedConversation,
     });
     directLine = channel;
     channel.register(server);
@@ -139,6 +151,14 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     registerWebRoutes(server, channel);
     registerFileRoutes(server, files);
     registerHealth(server, db);
+
+    const sweep = createUnattachedFileSweep({ db: db.connection.db! });
+    fileSweep = setInterval(() => {
+      sweep().then(
+        (deleted) => deleted > 0 && logger.info({ deleted }, 'unattached chat files deleted'),
+        (error: unknown) => logger.error({ err: error }, 'unattached file sweep failed'),
+      );
+    }, fileSweepIntervalMs).unref();
   }
 
   return {
@@ -171,6 +191,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     },
 
     async stop() {
+      clearInterval(fileSweep);
       const http = server.server;
       const closed = new Promise<void>((resolve) => http.close(() => resolve()));
       http.closeIdleConnections();
