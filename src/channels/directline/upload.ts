@@ -132,8 +132,11 @@ export function readUpload(req: IncomingMessage, limits: UploadLimits): Promise<
       fail(new HttpError(400, 'bad_argument', 'The multipart body is malformed or incomplete.')),
     );
     // An aborted request never ends the parser: without this the upload would wait, holding its parts.
+    const interrupted = () => fail(new HttpError(400, 'bad_argument', 'The upload was interrupted.'));
+    // The client may have gone already, while the route checked its token and quota.
+    if (req.destroyed) return interrupted();
     req.on('close', () => {
-      if (!req.complete) fail(new HttpError(400, 'bad_argument', 'The upload was interrupted.'));
+      if (!req.complete) interrupted();
     });
     parser.on('close', () => {
       if (settled) return;
