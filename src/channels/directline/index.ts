@@ -10,7 +10,8 @@
  * - `GET /v3/directline/conversations/:id/stream?watermark=&t=` (WebSocket: `{activities, watermark}`)
  *
  * Missing credentials → 401; a wrong, expired or other conversation's token → 403; unknown
- * conversation → 404. Several streams may be open on one conversation (tabs); each gets everything.
+ * conversation → 404; past a rate limit → 429 with `Retry-After`. Several streams may be open on one
+ * conversation (tabs); each gets everything.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
