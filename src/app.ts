@@ -19,6 +19,7 @@ import { createDomainServices, type DomainServices } from './domain/index.js';
 import { createFileStore } from './files/file-store.js';
 import { registerFileRoutes } from './files/routes.js';
 import { HttpError } from './http/errors.js';
+import { createUnattachedFileSweep } from './files/sweep.js';
 import { registerHealth } from './http/health.js';
 import { createHttpServer } from './http/server.js';
 import { GroundedAnswerer } from './knowledge/grounded.js';
@@ -73,6 +74,7 @@ export async function composeCore(db: Database, config: Config, logger: Logger, 
   const mongo = db.connection.db;
   if (!mongo) throw new Error('database not connected');
   const files = createFileStore({ db: mongo, secret: secrets.fileUrlSecret, baseUrl });
+  await files.ensureIndexes();
   return {
     secrets,
     files,
@@ -102,6 +104,9 @@ async function listen(server: Server, port: number): Promise<void> {
   });
 }
 
+/** How often files sent in the chat that nothing uses are looked for. */
+const fileSweepIntervalMs = 60 * 60 * 1000;
+
 export function createApp(config: Config, options: AppOptions = {}): App {
   const logger = options.logger ?? createLogger(config.logLevel);
   const server = createHttpServer(logger);
@@ -110,6 +115,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   let directLine: DirectLineChannel | undefined;
   /** Stops the relay and the dispatcher. */
   let background: (() => Promise<void>) | undefined;
+  let fileSweep: NodeJS.Timeout | undefined;
   let baseUrl = appBaseUrl(config);
   let ready = false;
   // The port is bound before the parts are built; requests arriving in between are told to retry.
@@ -165,6 +171,8 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       baseUrl: () => baseUrl,
       logger,
       transcriptRetentionDays: config.transcriptRetentionDays,
+      // Files are accepted only where a verified customer is talking to us.
+      mayUpload: (conversationId) => domain.conversations.isLinked('directline', conversationId),
     });
     directLine = channel;
     channel.register(server);
@@ -213,9 +221,18 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       baseUrl: () => baseUrl,
       allowedOrigins: config.widgetAllowedOrigins,
       showDemoHint: config.demoData,
+      limitTokens: channel.limitTokens,
     });
     registerFileRoutes(server, files);
     registerHealth(server, db);
+
+    const sweep = createUnattachedFileSweep({ db: db.connection.db! });
+    fileSweep = setInterval(() => {
+      sweep().then(
+        (deleted) => deleted > 0 && logger.info({ deleted }, 'unattached chat files deleted'),
+        (error: unknown) => logger.error({ err: error }, 'unattached file sweep failed'),
+      );
+    }, fileSweepIntervalMs).unref();
   }
 
   return {
@@ -247,6 +264,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     },
 
     async stop() {
+      clearInterval(fileSweep);
       const http = server.server;
       const closed = new Promise<void>((resolve) => http.close(() => resolve()));
       http.closeIdleConnections();
