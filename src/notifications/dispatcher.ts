@@ -134,13 +134,17 @@ export class Dispatcher {
     const notifications = this.options.models.notifications;
     if (pass.abandoned) {
       const abandoned = await notifications
-        .findOneAndUpdate({ status: 'sending', lockedUntil: { $lte: now } }, update, { returnDocument: 'after' })
+        .findOneAndUpdate({ status: 'sending', lockedUntil: { $lte: now } }, update, {
+          returnDocument: 'after',
+        })
         .lean();
       if (abandoned) return abandoned;
       pass.abandoned = false;
     }
     return notifications
-      .findOneAndUpdate({ status: 'pending', nextAttemptAt: { $lte: now } }, update, { returnDocument: 'after' })
+      .findOneAndUpdate({ status: 'pending', nextAttemptAt: { $lte: now } }, update, {
+        returnDocument: 'after',
+      })
       .lean();
   }
 
