@@ -6,6 +6,7 @@ import {
   type PromptValidatorContext,
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
+import { channelSourceOf } from '../src/bot/channel-source.js';
 import { formatDate, money } from '../src/bot/cards.js';
 import type { VerifiedCustomer } from '../src/bot/session.js';
 import type { ClaimView } from '../src/domain/claims.js';
@@ -175,7 +176,7 @@ export class ClaimStatusDialog extends BaseDialog {
     const actor = {
       type: 'customer' as const,
       id: customer.customerId,
-      channel: step.context.activity.channelId,
+      channel: channelSourceOf(step.context),
     };
     const claim = await this.deps.services.claims.getForCustomer(customer.customerId, claimNumber);
     const outstanding = claim.checklist.filter((item) => !item.satisfied);

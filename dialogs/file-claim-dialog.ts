@@ -6,6 +6,7 @@ import {
   type PromptValidatorContext,
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
+import { channelSourceOf } from '../src/bot/channel-source.js';
 import { claimReviewView, formatDate, money, reviewChoices, type ClaimReview } from '../src/bot/cards.js';
 import type { VerifiedCustomer } from '../src/bot/session.js';
 import type { ClaimDraftAnswers, DraftAttachment } from '../src/domain/claim-drafts.js';
@@ -386,7 +387,7 @@ export class FileClaimDialog extends BaseDialog {
           attachments: filing.attachments,
           details: detailsOf(filing.answers),
         },
-        { type: 'customer', id: customer.customerId, channel: step.context.activity.channelId },
+        { type: 'customer', id: customer.customerId, channel: channelSourceOf(step.context) },
       );
     } catch (error) {
       if (!isDomainError(error, 'validation')) throw error;
