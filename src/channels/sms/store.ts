@@ -71,7 +71,8 @@ inboundSchema.index({ sender: 1 });
 const outboundSchema = new Schema<OutboundDoc>(
   {
     _id: { type: String, required: true },
-    conversation: { type: String, required: true },
+    // Empty while only a status callback that overtook the send knows the message.
+    conversation: { type: String, default: '' },
     key: { type: String },
     status: { type: String, enum: deliveryStatuses, required: true },
     errorCode: { type: Number },
