@@ -349,10 +349,12 @@ export class TwilioSandbox {
   private deleteMedia(req: Request, res: Response): void {
     try {
       this.authorize(req);
-      const media = this.media.get(String(req.params?.mediaSid));
+      // The SDK names the resource with Twilio's `.json` suffix.
+      const mediaSid = String(req.params?.mediaSid).replace(/\.json$/, '');
+      const media = this.media.get(mediaSid);
       if (!media || media.messageSid !== req.params?.messageSid)
         throw new TwilioError(404, 20404, 'The requested resource was not found');
-      this.media.delete(String(req.params?.mediaSid));
+      this.media.delete(mediaSid);
       res.writeHead(204);
       res.end();
     } catch (error) {

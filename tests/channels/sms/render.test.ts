@@ -13,7 +13,9 @@ import { keywordOf, optInKeywords, optOutKeywords } from '../../../src/channels/
 
 describe('SMS rendering', () => {
   test('suggested actions become a numbered list whose numbers mean the choices', () => {
-    const reply = renderActivity(MessageFactory.suggestedActions(['Show my policies', 'Talk to a person'], 'Pick one.'));
+    const reply = renderActivity(
+      MessageFactory.suggestedActions(['Show my policies', 'Talk to a person'], 'Pick one.'),
+    );
     assert.deepEqual(reply?.choices, [
       { title: 'Show my policies', value: 'Show my policies' },
       { title: 'Talk to a person', value: 'Talk to a person' },
@@ -28,7 +30,10 @@ describe('SMS rendering', () => {
       { type: 'openUrl', title: 'Policy document', value: 'https://example.com/files/1?sig=x' },
     ]);
     const reply = renderActivity(MessageFactory.attachment(card));
-    assert.equal(reply?.text, 'Claim CLM-000123\nYour claim was approved.\nPolicy document: https://example.com/files/1?sig=x');
+    assert.equal(
+      reply?.text,
+      'Claim CLM-000123\nYour claim was approved.\nPolicy document: https://example.com/files/1?sig=x',
+    );
     assert.deepEqual(reply?.choices, [{ title: 'See claim', value: 'status of CLM-000123' }]);
   });
 
@@ -40,7 +45,10 @@ describe('SMS rendering', () => {
       body: [{ type: 'TextBlock', text: 'Auto Standard' }],
       actions: [{ type: 'Action.Submit', title: 'Claim status', data: 'claim status' }],
     });
-    const reply = renderActivity({ ...MessageFactory.attachment(card), text: 'Auto Standard AUT-100200, active.' });
+    const reply = renderActivity({
+      ...MessageFactory.attachment(card),
+      text: 'Auto Standard AUT-100200, active.',
+    });
     assert.equal(reply?.text, 'Auto Standard AUT-100200, active.');
     assert.deepEqual(reply?.choices, [{ title: 'Claim status', value: 'claim status' }]);
   });
@@ -80,7 +88,10 @@ describe('SMS rendering', () => {
   });
 
   test('more than four messages: four now, the last saying Reply MORE, the rest kept', () => {
-    const text = Array.from({ length: 12 }, (_, i) => `Paragraph ${i + 1} ${'word '.repeat(25).trim()}.`).join('\n');
+    const text = Array.from(
+      { length: 12 },
+      (_, i) => `Paragraph ${i + 1} ${'word '.repeat(25).trim()}.`,
+    ).join('\n');
     const { now, more } = planMessages([text], [{ title: 'Talk to a person', value: 'Talk to a person' }]);
     assert.equal(now.length, maxMessagesPerTurn);
     assert.ok(now[now.length - 1]!.endsWith(moreHint));
@@ -90,7 +101,8 @@ describe('SMS rendering', () => {
   });
 
   test('consent keywords are recognised whatever the case and punctuation', () => {
-    for (const word of optOutKeywords) assert.deepEqual(keywordOf(` ${word.toLowerCase()}! `), { kind: 'opt_out', word });
+    for (const word of optOutKeywords)
+      assert.deepEqual(keywordOf(` ${word.toLowerCase()}! `), { kind: 'opt_out', word });
     for (const word of optInKeywords) assert.deepEqual(keywordOf(word), { kind: 'opt_in', word });
     assert.equal(keywordOf('help')?.kind, 'help');
     assert.equal(keywordOf('INFO')?.kind, 'help');

@@ -85,8 +85,22 @@ describe('the SMS webhook signature', () => {
     const cases: [string | undefined, number][] = [
       [undefined, 400],
       ['bm90IGEgc2lnbmF0dXJl', 403],
-      [twilioSignature('another token', running.url + inboundPath, webhook(number, 'hi', 'SM' + 'a'.repeat(32))), 403],
-      [twilioSignature(running.sandbox.authToken, 'https://elsewhere.example.com/api/sms/inbound', webhook(number, 'hi', 'SM' + 'a'.repeat(32))), 403],
+      [
+        twilioSignature(
+          'another token',
+          running.url + inboundPath,
+          webhook(number, 'hi', 'SM' + 'a'.repeat(32)),
+        ),
+        403,
+      ],
+      [
+        twilioSignature(
+          running.sandbox.authToken,
+          'https://elsewhere.example.com/api/sms/inbound',
+          webhook(number, 'hi', 'SM' + 'a'.repeat(32)),
+        ),
+        403,
+      ],
     ];
     for (const [signature, status] of cases) {
       const params = webhook(number, 'hi', 'SM' + 'a'.repeat(32));
@@ -139,7 +153,11 @@ describe('delivery receipts', () => {
     await running.sandbox.waitUntil(() => phone.received()[0]!.status === 'delivered');
     await pause(200);
     const status = (MessageStatus: string) =>
-      running.sandbox.post('/api/sms/status', { MessageSid: sid, MessageStatus, AccountSid: running.sandbox.accountSid });
+      running.sandbox.post('/api/sms/status', {
+        MessageSid: sid,
+        MessageStatus,
+        AccountSid: running.sandbox.accountSid,
+      });
     assert.equal(await status('sent'), 200);
     assert.equal(await status('queued'), 200);
     assert.equal(await status('delivered'), 200);
@@ -154,7 +172,10 @@ describe('delivery receipts', () => {
 
   test('a status callback without a valid signature changes nothing', async () => {
     const sid = `SM${'d'.repeat(32)}`;
-    assert.equal(await running.sandbox.post('/api/sms/status', { MessageSid: sid, MessageStatus: 'failed' }, 'forged'), 403);
+    assert.equal(
+      await running.sandbox.post('/api/sms/status', { MessageSid: sid, MessageStatus: 'failed' }, 'forged'),
+      403,
+    );
     assert.equal(await collection('smsoutbound').findOne({ _id: sid as never }), null);
   });
 });
