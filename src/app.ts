@@ -21,6 +21,7 @@ import { demoCustomer, seedDemoData } from './db/seed.js';
 import { createDomainServices, type DomainServices } from './domain/index.js';
 import { createFileStore } from './files/file-store.js';
 import { registerFileRoutes } from './files/routes.js';
+import { HttpError } from './http/errors.js';
 import { registerHealth } from './http/health.js';
 import { createHttpServer } from './http/server.js';
 import { GroundedAnswerer } from './knowledge/grounded.js';
@@ -87,6 +88,26 @@ export async function composeCore(db: Database, config: Config, logger: Logger, 
   };
 }
 
+/** Listens on `port` on every interface; a port in use is an error that names it. */
+async function listen(server: Server, port: number): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const failed = (error: NodeJS.ErrnoException): void => {
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new Error(`Port ${port} is already in use (EADDRINUSE): stop what holds it or set PORT`, {
+              cause: error,
+            })
+          : error,
+      );
+    };
+    server.once('error', failed);
+    server.listen(port, '0.0.0.0', () => {
+      server.off('error', failed);
+      resolve();
+    });
+  });
+}
+
 export function createApp(config: Config, options: AppOptions = {}): App {
   const logger = options.logger ?? createLogger(config.logLevel);
   const server = createHttpServer(logger);
@@ -100,6 +121,13 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   let baseUrl = appBaseUrl(config);
   /** This process on this machine, for calls the app makes to itself (the SMS sandbox). */
   let localUrl = `http://127.0.0.1:${config.port}`;
+  let ready = false;
+  // The port is bound before the parts are built; requests arriving in between are told to retry.
+  server.pre((_req, res, next) => {
+    if (ready) return next();
+    res.header('retry-after', '1');
+    next(new HttpError(503, 'starting', 'InsuraLink is starting; try again in a moment.'));
+  });
 
   /** Builds every part on a connected database and registers the routes. */
   async function compose(db: Database): Promise<void> {
@@ -219,6 +247,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       senders,
       phones: { phoneOf: async (customerId) => (await domain.customers.getProfile(customerId)).phone },
       logger,
+      maxAttempts: config.outboxMaxAttempts,
     });
     domain.events.onEnqueue(() => dispatcher.wake());
     domain.events.start(relaySweepMs, (error) => logger.error({ err: error }, 'event relay sweep failed'));
@@ -258,22 +287,17 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     },
 
     async start() {
+      // The port first: when it is taken, fail before anything is written to DATA_DIR.
+      await listen(server, config.port);
+      const { port } = server.address() as AddressInfo;
+      baseUrl = appBaseUrl(config, port);
+      localUrl = `http://127.0.0.1:${port}`;
       database = await connectDatabase(
         { mongodbUri: config.mongodbUri, dataDir: config.dataDir, inMemory: options.inMemoryDatabase },
         logger,
       );
       await compose(database);
-
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(config.port, '0.0.0.0', () => {
-          server.off('error', reject);
-          resolve();
-        });
-      });
-      const { port } = server.address() as AddressInfo;
-      baseUrl = appBaseUrl(config, port);
-      localUrl = `http://127.0.0.1:${port}`;
+      ready = true;
       logger.info({ url: baseUrl }, 'InsuraLink is listening');
       return baseUrl;
     },

@@ -17,11 +17,12 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ActivityTypes, type Activity, type ChannelAccount, type TurnContext } from 'botbuilder';
 import type mongoose from 'mongoose';
-import restify, { type Request, type Response, type Server } from 'restify';
+import type { Request, Response, Server } from 'restify';
 import { WebSocketServer } from 'ws';
 import { z } from 'zod';
 import { turnErrorHandler } from '../../bot/turn-error.js';
 import { maxFileBytes, type FileStore } from '../../files/file-store.js';
+import { jsonBody } from '../../http/body.js';
 import { HttpError } from '../../http/errors.js';
 import type { Logger } from '../../log.js';
 import type { ChannelSender } from '../../notifications/dispatcher.js';
@@ -333,10 +334,7 @@ export async function createDirectLineChannel(options: DirectLineChannelOptions)
     return created;
   }
 
-  const json = [
-    restify.plugins.bodyReader({ maxBodySize: maxJsonBytes }),
-    ...restify.plugins.jsonBodyParser({ bodyReader: true, mapParams: false }),
-  ];
+  const json = jsonBody({ maxBytes: maxJsonBytes });
 
   function register(server: Server): void {
     // Web Chat on a customer's website calls from another origin. Credentials travel in the
@@ -459,9 +457,10 @@ export async function createDirectLineChannel(options: DirectLineChannelOptions)
     upgradeListener = (req, socket, head) => {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const match = streamPath.exec(url.pathname);
-      if (!match?.[1]) return;
-      const conversationId = match[1];
       socket.on('error', () => socket.destroy());
+      // The stream is the only upgrade this server speaks; anything else is answered, not left hanging.
+      if (!match?.[1]) return refuseUpgrade(socket, 404, 'Not Found');
+      const conversationId = match[1];
       void openStream(conversationId, url.searchParams, req, socket, head).catch((error: unknown) => {
         logger.error({ err: error }, 'could not open a Direct Line stream');
         refuseUpgrade(socket, 500, 'Internal Server Error');

@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import busboy from 'busboy';
+import { parseClientJson } from '../../http/body.js';
 import { HttpError } from '../../http/errors.js';
 
 /** One uploaded file. */
@@ -112,9 +113,12 @@ export function readUpload(req: IncomingMessage, limits: UploadLimits): Promise<
       let activity: unknown;
       if (activityText !== undefined) {
         try {
-          activity = JSON.parse(activityText);
-        } catch {
-          return reject(new HttpError(400, 'bad_argument', 'The activity part is not valid JSON.'));
+          activity = parseClientJson(
+            activityText,
+            () => new HttpError(400, 'bad_argument', 'The activity part is not valid JSON.'),
+          );
+        } catch (error) {
+          return reject(error as Error);
         }
       }
       resolve({ activity, files });

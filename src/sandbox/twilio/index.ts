@@ -15,6 +15,7 @@ import { randomBytes } from 'node:crypto';
 import type { Request, Response, Server } from 'restify';
 import { z } from 'zod';
 import { twilioSignature } from '../../channels/sms/twilio-client.js';
+import { parseClientJson } from '../../http/body.js';
 import { HttpError } from '../../http/errors.js';
 import type { Logger } from '../../log.js';
 import { phonePage, phoneScript, sandboxPolicy } from './page.js';
@@ -419,9 +420,5 @@ async function readBody(req: Request, limit: number): Promise<string> {
 }
 
 function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new HttpError(400, 'invalid_json', 'the body must be JSON');
-  }
+  return parseClientJson(text, () => new HttpError(400, 'invalid_json', 'the body must be JSON'));
 }
