@@ -166,6 +166,8 @@ export class SmsStore {
       )
       .lean();
     if (updated) return { ...(updated.key ? { key: updated.key } : {}) };
+    // Stale news about a known message is the common case: no insert attempt (and duplicate-key error).
+    if (await this.outbound.exists({ _id: sid })) return null;
     try {
       await this.outbound.create({ _id: sid, conversation: '', ...set });
       return {};
