@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { Types } from 'mongoose';
 import { demoCustomer } from '../../../src/db/seed.js';
 import { tinyPdf } from '../../support/samples.js';
 import { Phone, startSmsApp, type SmsApp } from './support.js';
@@ -44,6 +45,26 @@ describe('identity over SMS', () => {
     const latest = await running.app.domain.conversations.latest(customer!.id);
     assert.equal(latest?.channel, 'sms');
     assert.equal((latest?.reference.user as { id: string }).id, demoCustomer.phone);
+
+    // A notification for the customer's latest conversation now arrives by text, in its SMS form.
+    const before = phone.received().length;
+    await running.app.database.connection.collection('notifications').insertOne({
+      recipient: new Types.ObjectId(customer!.id),
+      route: 'conversation',
+      template: 'claim.status',
+      payload: { number: demoCustomer.claim, status: 'in_review' },
+      status: 'pending',
+      attempts: 0,
+      idempotencyKey: 'test:sms-conversation',
+      nextAttemptAt: new Date(),
+      createdAt: new Date(),
+      updatedAt: new Date(),
+    });
+    const [notice] = await phone.repliesAfter(before);
+    assert.equal(
+      notice,
+      `InsuraLink: Your claim ${demoCustomer.claim} is being reviewed by a claims officer.`,
+    );
   });
 
   test('a wrong date of birth shows nothing and falls back to asking for an identifier', async () => {
