@@ -18,7 +18,6 @@ import {
 import { setChannelSource } from '../../bot/channel-source.js';
 import { setClientKey } from '../../bot/client-key.js';
 import { setIdentityHint, type IdentityHint } from '../../bot/identity-hint.js';
-import type { Logger } from '../../log.js';
 import { SmsRefusedError, type SmsOutbound } from './outbound.js';
 import { pageOf, planMessages, renderActivity } from './render.js';
 import type { Choice, SmsStore } from './store.js';
@@ -57,7 +56,6 @@ export class SmsAdapter extends BotAdapter {
     private readonly options: {
       outbound: SmsOutbound;
       store: SmsStore;
-      logger: Logger;
       now?: () => Date;
     },
   ) {

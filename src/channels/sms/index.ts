@@ -110,7 +110,7 @@ export async function createSmsChannel(options: SmsChannelOptions): Promise<SmsC
     statusCallback: () => options.baseUrl() + smsStatusPath,
     now,
   });
-  const adapter = new SmsAdapter({ outbound, store, logger, now });
+  const adapter = new SmsAdapter({ outbound, store, now });
   adapter.onTurnError = turnErrorHandler(logger);
   const running = new Set<Promise<void>>();
 

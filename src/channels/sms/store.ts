@@ -177,13 +177,6 @@ export class SmsStore {
     }
   }
 
-  async sentStatus(sid: string): Promise<{ status: DeliveryStatus; errorCode?: number } | undefined> {
-    const row = await this.outbound.findById(sid).lean();
-    return row
-      ? { status: row.status, ...(row.errorCode !== undefined ? { errorCode: row.errorCode } : {}) }
-      : undefined;
-  }
-
   async conversation(id: string): Promise<{ choices: Choice[]; more: string[] }> {
     const row = await this.conversations.findById(id).lean();
     return { choices: row?.choices ?? [], more: row?.more ?? [] };

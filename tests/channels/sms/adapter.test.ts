@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { CardFactory, MessageFactory, type TurnContext } from 'botbuilder';
-import pino from 'pino';
 import { channelSourceOf } from '../../../src/bot/channel-source.js';
 import { clientKeyOf } from '../../../src/bot/client-key.js';
 import { identityHintOf } from '../../../src/bot/identity-hint.js';
@@ -41,7 +40,7 @@ before(async () => {
     hashKey: randomBytes(32),
     statusCallback: () => 'https://bot.example.com/api/sms/status',
   });
-  adapter = new SmsAdapter({ outbound, store, logger: pino({ level: 'silent' }) });
+  adapter = new SmsAdapter({ outbound, store });
 });
 after(async () => {
   await db.stop();
