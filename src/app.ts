@@ -22,6 +22,7 @@ import { createDomainServices, type DomainServices } from './domain/index.js';
 import { createFileStore } from './files/file-store.js';
 import { registerFileRoutes } from './files/routes.js';
 import { HttpError } from './http/errors.js';
+import { createUnattachedFileSweep } from './files/sweep.js';
 import { registerHealth } from './http/health.js';
 import { createHttpServer } from './http/server.js';
 import { GroundedAnswerer } from './knowledge/grounded.js';
@@ -79,6 +80,7 @@ export async function composeCore(db: Database, config: Config, logger: Logger, 
   const mongo = db.connection.db;
   if (!mongo) throw new Error('database not connected');
   const files = createFileStore({ db: mongo, secret: secrets.fileUrlSecret, baseUrl });
+  await files.ensureIndexes();
   return {
     secrets,
     files,
@@ -108,6 +110,9 @@ async function listen(server: Server, port: number): Promise<void> {
   });
 }
 
+/** How often files sent in the chat that nothing uses are looked for. */
+const fileSweepIntervalMs = 60 * 60 * 1000;
+
 export function createApp(config: Config, options: AppOptions = {}): App {
   const logger = options.logger ?? createLogger(config.logLevel);
   const server = createHttpServer(logger);
@@ -118,6 +123,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   let twilioSandbox: TwilioSandbox | undefined;
   /** Stops the relay and the dispatcher. */
   let background: (() => Promise<void>) | undefined;
+  let fileSweep: NodeJS.Timeout | undefined;
   let baseUrl = appBaseUrl(config);
   /** This process on this machine, for calls the app makes to itself (the SMS sandbox). */
   let localUrl = `http://127.0.0.1:${config.port}`;
@@ -175,6 +181,8 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       baseUrl: () => baseUrl,
       logger,
       transcriptRetentionDays: config.transcriptRetentionDays,
+      // Files are accepted only where a verified customer is talking to us.
+      mayUpload: (conversationId) => domain.conversations.isLinked('directline', conversationId),
     });
     directLine = channel;
     channel.register(server);
@@ -265,9 +273,18 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       baseUrl: () => baseUrl,
       allowedOrigins: config.widgetAllowedOrigins,
       showDemoHint: config.demoData,
+      limitTokens: channel.limitTokens,
     });
     registerFileRoutes(server, files);
     registerHealth(server, db);
+
+    const sweep = createUnattachedFileSweep({ db: db.connection.db! });
+    fileSweep = setInterval(() => {
+      sweep().then(
+        (deleted) => deleted > 0 && logger.info({ deleted }, 'unattached chat files deleted'),
+        (error: unknown) => logger.error({ err: error }, 'unattached file sweep failed'),
+      );
+    }, fileSweepIntervalMs).unref();
   }
 
   return {
@@ -303,6 +320,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     },
 
     async stop() {
+      clearInterval(fileSweep);
       const http = server.server;
       const closed = new Promise<void>((resolve) => http.close(() => resolve()));
       http.closeIdleConnections();
