@@ -234,6 +234,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       consent: domain.consent,
       customers: domain.customers,
       files,
+      mayUpload: (conversationId) => domain.conversations.isLinked('sms', conversationId),
       models,
       hashKey: createHmac('sha256', secrets.encryptionKey).update('insuralink.sms.conversations').digest(),
       logger,

@@ -21,7 +21,13 @@ import { z } from 'zod';
 import { turnErrorHandler } from '../../bot/turn-error.js';
 import type { ConsentService } from '../../domain/consent.js';
 import type { CustomerService } from '../../domain/customers.js';
-import { FileRejectedError, maxFileBytes, type FileStore } from '../../files/file-store.js';
+import {
+  conversationQuota,
+  FileRejectedError,
+  maxFileBytes,
+  type FileStore,
+  type Usage,
+} from '../../files/file-store.js';
 import { HttpError } from '../../http/errors.js';
 import type { Logger } from '../../log.js';
 import type { Models } from '../../db/models/index.js';
@@ -49,7 +55,14 @@ export interface SmsChannelOptions {
   baseUrl: () => string;
   consent: Pick<ConsentService, 'record' | 'smsStatus'>;
   customers: Pick<CustomerService, 'findByPhone'>;
-  files: Pick<FileStore, 'save' | 'signedUrl'>;
+  files: Pick<FileStore, 'save' | 'usage' | 'signedUrl'>;
+  /**
+   * Whether files may be sent in the conversation (its customer has verified who they are), as on the
+   * web. Unset: in none; media are refused (and still deleted from Twilio).
+   */
+  mayUpload?: (conversationId: string) => Promise<boolean>;
+  /** What a conversation may keep (default {@link conversationQuota}). */
+  quota?: Usage;
   /** The outbox, where delivery receipts of notifications are recorded. */
   models: Pick<Models, 'notifications'>;
   /** Keys the hashes that name SMS conversations. */
@@ -94,6 +107,9 @@ const statusSchema = z.object({
   ErrorCode: z.coerce.number().int().min(0).optional(),
 });
 
+const mediaNeedsVerificationText =
+  'To send photos or documents, please first confirm who you are: reply "show my policies" to start.';
+const mediaOverQuotaText = 'Sorry, this conversation cannot keep more files.';
 const mediaRejectedText =
   'Sorry, I could not take that attachment: I accept photos (JPEG, PNG, WebP, HEIC) and PDF documents up to 10 MB.';
 
@@ -190,8 +206,22 @@ export async function createSmsChannel(options: SmsChannelOptions): Promise<SmsC
     }
     const attachments: Attachment[] = [];
     let rejected = false;
-    for (const [index, url] of media.entries()) {
-      const stored = await storeMedia(url, index).catch((error: unknown) => {
+    // Files are kept only for customers who verified in this conversation, within its quota.
+    const refusal =
+      media.length === 0
+        ? undefined
+        : !(await (options.mayUpload ?? (() => Promise.resolve(false)))(conversation))
+          ? mediaNeedsVerificationText
+          : (await overQuota(conversation, media.length))
+            ? mediaOverQuotaText
+            : undefined;
+    if (refusal) {
+      await Promise.all(media.map((url) => deleteMedia(url)));
+      await reply(refusal);
+      if (!message.text.trim()) return;
+    }
+    for (const [index, url] of refusal ? [] : media.entries()) {
+      const stored = await storeMedia(url, index, conversation).catch((error: unknown) => {
         if (!(error instanceof FileRejectedError)) logger.warn({ err: error }, 'MMS media not stored');
         return undefined;
       });
@@ -208,13 +238,26 @@ export async function createSmsChannel(options: SmsChannelOptions): Promise<SmsC
   }
 
   /** Fetches, checks and stores one media file, then deletes it from Twilio (kept or not). */
-  async function storeMedia(url: string, index: number): Promise<Attachment> {
+  async function overQuota(conversation: string, files: number): Promise<boolean> {
+    const quota = options.quota ?? conversationQuota;
+    const used = await options.files.usage(conversation);
+    return used.files + files > quota.files || used.bytes >= quota.bytes;
+  }
+
+  async function deleteMedia(url: string): Promise<void> {
+    await options.client.deleteMedia(url).catch((error: unknown) => {
+      logger.warn({ err: error }, 'MMS media not deleted from Twilio');
+    });
+  }
+
+  async function storeMedia(url: string, index: number, conversationId: string): Promise<Attachment> {
     try {
       const media = await options.client.fetchMedia(url, maxFileBytes);
       const stored = await options.files.save({
         name: `photo-${index + 1}${extensionOf(media.contentType)}`,
         data: media.data,
         declaredType: media.contentType,
+        conversationId,
       });
       return {
         contentType: stored.contentType,
@@ -222,9 +265,7 @@ export async function createSmsChannel(options: SmsChannelOptions): Promise<SmsC
         name: stored.name,
       };
     } finally {
-      await options.client.deleteMedia(url).catch((error: unknown) => {
-        logger.warn({ err: error }, 'MMS media not deleted from Twilio');
-      });
+      await deleteMedia(url);
     }
   }
 

@@ -95,8 +95,21 @@ describe('identity over SMS', () => {
 });
 
 describe('MMS', () => {
-  test('a JPEG and a PDF are fetched, stored and deleted from Twilio', async () => {
+  test('before verification media are refused, not stored, and deleted from Twilio', async () => {
     const phone = new Phone(running.sandbox, '+15555550701');
+    const before = await storedFiles();
+    const replies = await phone.text('', [{ contentType: 'image/jpeg', data: tinyJpeg.toString('base64') }]);
+    assert.match(replies[0]!, /first confirm who you are/);
+    assert.equal(await storedFiles(), before);
+    const inbound = running.sandbox
+      .messagesWith(phone.number)
+      .find((message) => message.direction === 'inbound');
+    assert.equal(running.sandbox.hasMedia(inbound!.media[0]!.url), false);
+  });
+
+  // The demo customer verified over SMS above.
+  test('a JPEG and a PDF are fetched, stored and deleted from Twilio', async () => {
+    const phone = new Phone(running.sandbox, demoCustomer.phone);
     const before = await storedFiles();
     const replies = await phone.text('my photos', [
       { contentType: 'image/jpeg', data: tinyJpeg.toString('base64') },
@@ -107,7 +120,8 @@ describe('MMS', () => {
     assert.equal(await storedFiles(), before + 2);
     const inbound = running.sandbox
       .messagesWith(phone.number)
-      .find((message) => message.direction === 'inbound');
+      .filter((message) => message.direction === 'inbound')
+      .at(-1);
     assert.equal(inbound?.media.length, 2);
     for (const media of inbound!.media) assert.equal(running.sandbox.hasMedia(media.url), false);
     const types = await running.app.database.connection
@@ -121,7 +135,7 @@ describe('MMS', () => {
   });
 
   test('a file that is neither a photo nor a PDF is refused, not stored, and deleted from Twilio', async () => {
-    const phone = new Phone(running.sandbox, '+15555550702');
+    const phone = new Phone(running.sandbox, demoCustomer.phone);
     const before = await storedFiles();
     const replies = await phone.text('', [
       { contentType: 'image/jpeg', data: Buffer.from('just some text').toString('base64') },
@@ -130,7 +144,8 @@ describe('MMS', () => {
     assert.equal(await storedFiles(), before);
     const inbound = running.sandbox
       .messagesWith(phone.number)
-      .find((message) => message.direction === 'inbound');
+      .filter((message) => message.direction === 'inbound')
+      .at(-1);
     assert.equal(running.sandbox.hasMedia(inbound!.media[0]!.url), false);
   });
 });
