@@ -8,6 +8,7 @@ import {
   type FoundChoice,
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
+import { channelSourceOf } from '../src/bot/channel-source.js';
 import { extractEntities } from '../src/bot/recognizers/entities.js';
 import type { LineOfBusiness } from '../src/db/models/policy-type.js';
 import type { SupportReason } from '../src/domain/handoff.js';
@@ -108,7 +109,7 @@ export class FaqDialog extends BaseDialog {
       slug,
       question,
       helpful,
-      channel: step.context.activity.channelId,
+      channel: channelSourceOf(step.context),
       conversationId: step.context.activity.conversation.id,
       ...(customer ? { customerId: customer.customerId } : {}),
     });

@@ -1,5 +1,6 @@
 /** What the bot says in more than one dialog: the menu, help, and handing over to a person. */
 import { MessageFactory, TurnContext, type Activity } from 'botbuilder';
+import { channelSourceOf } from '../src/bot/channel-source.js';
 import { responseBusinessDays, type SupportReason } from '../src/domain/handoff.js';
 import type { DialogDependencies } from './dependencies.js';
 
@@ -52,7 +53,7 @@ export async function handOff(
 ): Promise<void> {
   const customer = await deps.session.customer(context);
   const ticket = await deps.services.handoff.requestSupport({
-    channel: context.activity.channelId,
+    channel: channelSourceOf(context),
     conversationId: context.activity.conversation.id,
     reference: {
       ...TurnContext.getConversationReference(context.activity),

@@ -6,8 +6,12 @@ import {
   type PromptValidatorContext,
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
+import { channelSourceOf } from '../src/bot/channel-source.js';
+import { clientKeyOf } from '../src/bot/client-key.js';
 import { extractEntities } from '../src/bot/recognizers/entities.js';
+import { asSensitivePrompt } from '../src/bot/sensitive-input.js';
 import type { VerifiedCustomer } from '../src/bot/session.js';
+import type { VerificationContext, VerificationIdentifier } from '../src/domain/verification.js';
 import { BaseDialog } from './base-dialog.js';
 import type { DialogDependencies } from './dependencies.js';
 import { menuItems } from './replies.js';
@@ -17,16 +21,14 @@ const waterfallId = 'verifyIdentityDialog.steps';
 const identifierPromptId = 'verifyIdentityDialog.identifier';
 const dateOfBirthPromptId = 'verifyIdentityDialog.dateOfBirth';
 
-/** The identifier the customer gave: exactly one of the two. */
-type Identifier = { policyNumber: string } | { phone: string };
-
 /** Passed when asking again after a failed attempt. */
 interface RetryOptions {
   attemptsLeft?: number;
 }
 
 interface StepValues {
-  identifier?: Identifier;
+  /** The identifier, sealed by the verification service: step values are stored with the dialog state. */
+  sealedIdentifier?: string;
 }
 
 const mismatchText = "Sorry, those details don't match our records.";
@@ -34,7 +36,7 @@ const mismatchText = "Sorry, those details don't match our records.";
 /**
  * Confirms who the customer is: a policy number or phone, then a date of birth in any common format.
  * Ends with the `VerifiedCustomer`, or undefined when the customer could not be verified (failed or
- * locked). Failures and the lock are kept by the verification service in the database; the dialog only
+ * locked). Failures and the locks are kept by the verification service in the database; the dialog only
  * relays them, in words that never say whether a policy number or phone exists.
  */
 export class VerifyIdentityDialog extends BaseDialog {
@@ -69,12 +71,15 @@ export class VerifyIdentityDialog extends BaseDialog {
         ? `To keep your information safe, I first need to confirm who you are. ${ask}`
         : `${mismatchText} Let's try again; you have ${attemptsLeft === 1 ? '1 more try' : `${attemptsLeft} more tries`}, ` +
           `or you can talk to a person. ${ask}`;
+    // Both answers are personal (and a date of birth may come with the number): channels keep no copy.
     return step.prompt(identifierPromptId, {
       // The button sits on the prompt itself: channels show only the latest message's suggestions.
-      prompt: MessageFactory.suggestedActions([menuItems.person], text),
-      retryPrompt: MessageFactory.suggestedActions(
-        [menuItems.person],
-        'Please type your policy number (three letters and six digits, like AUT-123456) or your phone number.',
+      prompt: asSensitivePrompt(MessageFactory.suggestedActions([menuItems.person], text)),
+      retryPrompt: asSensitivePrompt(
+        MessageFactory.suggestedActions(
+          [menuItems.person],
+          'Please type your policy number (three letters and six digits, like AUT-123456) or your phone number.',
+        ),
       ),
     });
   }
@@ -82,17 +87,23 @@ export class VerifyIdentityDialog extends BaseDialog {
   private async askDateOfBirth(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const values = step.values as StepValues;
     const text = String(step.result);
-    values.identifier = identifierOf(text);
+    const identifier = identifierOf(text);
+    if (identifier) values.sealedIdentifier = this.deps.services.verification.sealIdentifier(identifier);
     // Someone who gave their date of birth along with the number is not asked for it again.
     if (extractEntities(text).date) return step.next(text);
     return step.prompt(dateOfBirthPromptId, {
-      prompt: 'Thanks. And what is your date of birth?',
-      retryPrompt: 'Please type your date of birth, for example 1980-01-31, 01/31/1980 or January 31, 1980.',
+      prompt: asSensitivePrompt(MessageFactory.text('Thanks. And what is your date of birth?')),
+      retryPrompt: asSensitivePrompt(
+        MessageFactory.text(
+          'Please type your date of birth, for example 1980-01-31, 01/31/1980 or January 31, 1980.',
+        ),
+      ),
     });
   }
 
   private async check(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const { identifier } = step.values as StepValues;
+    const { sealedIdentifier } = step.values as StepValues;
+    const identifier = sealedIdentifier && this.deps.services.verification.openIdentifier(sealedIdentifier);
     const dateOfBirth = extractEntities(String(step.result)).date;
     if (!identifier || !dateOfBirth) return step.replaceDialog(waterfallId);
     const result = await this.deps.services.verification.verify(
@@ -137,13 +148,19 @@ export class VerifyIdentityDialog extends BaseDialog {
   }
 }
 
-function identifierOf(text: string): Identifier | undefined {
+function identifierOf(text: string): VerificationIdentifier | undefined {
   const { policyNumber, phone } = extractEntities(text);
   if (policyNumber) return { policyNumber };
   if (phone) return { phone };
   return undefined;
 }
 
-function conversationOf(step: WaterfallStepContext) {
-  return { channel: step.context.activity.channelId, conversationId: step.context.activity.conversation.id };
+/** Where the attempt comes from: the conversation, and the client as the channel identified it. */
+function conversationOf(step: WaterfallStepContext): VerificationContext {
+  const clientKey = clientKeyOf(step.context);
+  return {
+    channel: channelSourceOf(step.context),
+    conversationId: step.context.activity.conversation.id,
+    ...(clientKey ? { clientKey } : {}),
+  };
 }

@@ -8,16 +8,18 @@ import { createBot } from './bot/insuralink-bot.js';
 import { createRecognizer } from './bot/recognizers/index.js';
 import { MongoStorage } from './bot/storage.js';
 import { createAzureChannel } from './channels/azure/index.js';
+import { azureSender } from './channels/azure/sender.js';
 import { createDirectLineChannel, type DirectLineChannel } from './channels/directline/index.js';
 import type { Config } from './config.js';
 import { connectDatabase, type Database } from './db/connection.js';
 import { createFieldCipher } from './db/encryption.js';
 import { createModels, ensureIndexes } from './db/models/index.js';
 import { seedDemoData } from './db/seed.js';
-import { createDomainServices } from './domain/index.js';
+import { createDomainServices, type DomainServices } from './domain/index.js';
 import { createFileStore } from './files/file-store.js';
 import { registerFileRoutes } from './files/routes.js';
 import { HttpError } from './http/errors.js';
+import { createUnattachedFileSweep } from './files/sweep.js';
 import { registerHealth } from './http/health.js';
 import { createHttpServer } from './http/server.js';
 import { GroundedAnswerer } from './knowledge/grounded.js';
@@ -26,8 +28,12 @@ import { knowledgeBaseDir } from './knowledge/paths.js';
 import { createKnowledgeSource } from './knowledge/retrieval.js';
 import { OpenAILlmClient } from './llm/openai.js';
 import { createLogger, type Logger } from './log.js';
+import { Dispatcher } from './notifications/dispatcher.js';
 import { resolveSecrets } from './secrets.js';
 import { registerWebRoutes } from './web/routes.js';
+
+/** How often the event relay looks for consequences a crash left undrained. */
+const relaySweepMs = 5000;
 
 export interface AppOptions {
   logger?: Logger;
@@ -43,6 +49,8 @@ export interface App {
   readonly server: Server;
   /** Available once `start()` resolved. */
   readonly database: Database;
+  /** The domain services, once `start()` resolved (for commands and tests acting as the back office). */
+  readonly domain: DomainServices;
   /** Connects the database, builds every part and listens; resolves with the base URL. */
   start(): Promise<string>;
   /** Stops accepting requests, lets in-flight ones finish, then closes the database. */
@@ -66,9 +74,11 @@ export async function composeCore(db: Database, config: Config, logger: Logger, 
   const mongo = db.connection.db;
   if (!mongo) throw new Error('database not connected');
   const files = createFileStore({ db: mongo, secret: secrets.fileUrlSecret, baseUrl });
+  await files.ensureIndexes();
   return {
     secrets,
     files,
+    models,
     domain: createDomainServices(models, cipher),
     seed: () => seedDemoData(models, cipher, { saveDocument: (file) => files.save(file) }),
   };
@@ -94,11 +104,18 @@ async function listen(server: Server, port: number): Promise<void> {
   });
 }
 
+/** How often files sent in the chat that nothing uses are looked for. */
+const fileSweepIntervalMs = 60 * 60 * 1000;
+
 export function createApp(config: Config, options: AppOptions = {}): App {
   const logger = options.logger ?? createLogger(config.logLevel);
   const server = createHttpServer(logger);
   let database: Database | undefined;
+  let domainServices: DomainServices | undefined;
   let directLine: DirectLineChannel | undefined;
+  /** Stops the relay and the dispatcher. */
+  let background: (() => Promise<void>) | undefined;
+  let fileSweep: NodeJS.Timeout | undefined;
   let baseUrl = appBaseUrl(config);
   let ready = false;
   // The port is bound before the parts are built; requests arriving in between are told to retry.
@@ -112,10 +129,13 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   async function compose(db: Database): Promise<void> {
     // The knowledge base first: a broken article stops the start before anything else happens.
     const knowledge = createKnowledgeSource(await loadKnowledgeBase(knowledgeBaseDir()));
-    const { files, domain, secrets, seed } = await composeCore(db, config, logger, () => baseUrl);
+    const { files, models, domain, secrets, seed } = await composeCore(db, config, logger, () => baseUrl);
+    domainServices = domain;
 
-    const seeded = await seed();
-    if (seeded.seeded) logger.info({ counts: seeded.counts }, 'empty database: demo data loaded');
+    if (config.demoData) {
+      const seeded = await seed();
+      if (seeded.seeded) logger.info({ counts: seeded.counts }, 'empty database: demo data loaded');
+    }
 
     const llm = config.openai
       ? new OpenAILlmClient({
@@ -135,6 +155,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     const bot = createBot({
       storage,
       services: domain,
+      conversations: domain.conversations,
       recognizer: createRecognizer({ llm, logger }),
       knowledge,
       answerer: llm && new GroundedAnswerer({ knowledge, llm, logger }),
@@ -147,15 +168,26 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       bot,
       files,
       secret: secrets.directLineSecret,
-      publicBaseUrl: config.publicBaseUrl,
+      baseUrl: () => baseUrl,
       logger,
+      transcriptRetentionDays: config.transcriptRetentionDays,
+      // Files are accepted only where a verified customer is talking to us.
+      mayUpload: (conversationId) => domain.conversations.isLinked('directline', conversationId),
     });
     directLine = channel;
     channel.register(server);
-    createAzureChannel({ botFramework: config.botFramework, bot, logger }).register(server);
+    const azure = createAzureChannel({
+      botFramework: config.botFramework,
+      allowBotEmulator: config.allowBotEmulator,
+      bot,
+      logger,
+    });
+    azure.register(server);
     if (!config.botFramework) {
       logger.info(
-        'Azure Bot Service channels off (MicrosoftAppId unset); POST /api/messages serves local Emulator requests only',
+        config.allowBotEmulator
+          ? 'Azure Bot Service channels off (MicrosoftAppId unset); POST /api/messages serves the local Emulator only'
+          : 'Azure Bot Service channels off (MicrosoftAppId unset); POST /api/messages refuses every request',
       );
     }
     // The SMS channel and the officers' Slack app are not part of this release; their settings are
@@ -164,9 +196,43 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     if (config.slack)
       logger.warn('Slack officers app not available in this release: SLACK_* settings are unused');
 
-    registerWebRoutes(server, channel);
+    const senders = [channel.sender];
+    if (config.botFramework) senders.push(azureSender('azure', azure.adapter, config.botFramework.appId));
+    const dispatcher = new Dispatcher({
+      models,
+      conversations: domain.conversations,
+      senders,
+      logger,
+      maxAttempts: config.outboxMaxAttempts,
+    });
+    domain.events.onEnqueue(() => dispatcher.wake());
+    domain.events.start(relaySweepMs, (error) => logger.error({ err: error }, 'event relay sweep failed'));
+    dispatcher.start();
+    background = async () => {
+      domain.events.stop();
+      await dispatcher.stop();
+    };
+
+    if (!config.widgetAllowedOrigins) {
+      logger.info('the chat widget may be embedded by any website (WIDGET_ALLOWED_ORIGINS unset)');
+    }
+    registerWebRoutes(server, {
+      issueConversationToken: (user) => channel.issueConversationToken(user),
+      baseUrl: () => baseUrl,
+      allowedOrigins: config.widgetAllowedOrigins,
+      showDemoHint: config.demoData,
+      limitTokens: channel.limitTokens,
+    });
     registerFileRoutes(server, files);
     registerHealth(server, db);
+
+    const sweep = createUnattachedFileSweep({ db: db.connection.db! });
+    fileSweep = setInterval(() => {
+      sweep().then(
+        (deleted) => deleted > 0 && logger.info({ deleted }, 'unattached chat files deleted'),
+        (error: unknown) => logger.error({ err: error }, 'unattached file sweep failed'),
+      );
+    }, fileSweepIntervalMs).unref();
   }
 
   return {
@@ -176,6 +242,10 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     get database() {
       if (!database) throw new Error('the app has not started');
       return database;
+    },
+    get domain() {
+      if (!domainServices) throw new Error('the app has not started');
+      return domainServices;
     },
 
     async start() {
@@ -194,10 +264,12 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     },
 
     async stop() {
+      clearInterval(fileSweep);
       const http = server.server;
       const closed = new Promise<void>((resolve) => http.close(() => resolve()));
       http.closeIdleConnections();
       const force = setTimeout(() => http.closeAllConnections(), options.shutdownGraceMs ?? 10_000);
+      await background?.();
       await directLine?.close();
       await closed;
       clearTimeout(force);

@@ -13,6 +13,23 @@ const optionalText = z
 const url = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' });
 const optionalUrl = optionalText.pipe(url.optional());
 
+/** `*` or a comma-separated list of origins (`https://www.example.com`), each without a path. */
+const originList = optionalText.transform((value, ctx) => {
+  if (value === undefined || value === '*') return undefined;
+  const origins = value.split(',').map((entry) => entry.trim().replace(/\/+$/, ''));
+  for (const origin of origins) {
+    if (
+      !URL.canParse(origin) ||
+      !/^https?:$/.test(new URL(origin).protocol) ||
+      new URL(origin).origin !== origin
+    ) {
+      ctx.addIssue({ code: 'custom', message: `"${origin}" is not an origin like https://www.example.com` });
+      return z.NEVER;
+    }
+  }
+  return origins;
+});
+
 /** A 32-byte key given as 64 hex characters or base64. */
 const key32 = optionalText.transform((value, ctx) => {
   if (value === undefined) return undefined;
@@ -39,6 +56,12 @@ const envSchema = z.object({
   MicrosoftAppPassword: optionalText,
   MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
   MicrosoftAppTenantId: optionalText,
+  BOT_EMULATOR: z.enum(['allow', 'deny']).default('deny'),
+  ToBotFromChannelOpenIdMetadataUrl: optionalUrl,
+  ToBotFromChannelTokenIssuer: optionalText,
+  ToChannelFromBotLoginUrl: optionalUrl,
+  ToChannelFromBotOAuthScope: optionalText,
+  OAuthUrl: optionalUrl,
   DIRECTLINE_SECRET: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   TWILIO_ACCOUNT_SID: optionalText.pipe(
     z
@@ -69,6 +92,10 @@ const envSchema = z.object({
   OPENAI_MODEL: z.string().trim().min(1).default('gpt-4o-mini'),
   ENCRYPTION_KEY: key32,
   FILE_URL_SECRET: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  WIDGET_ALLOWED_ORIGINS: originList,
+  DEMO_DATA: optionalText.pipe(z.enum(['true', 'false'], { message: 'must be true or false' }).optional()),
+  TRANSCRIPT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -82,13 +109,20 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   /** A real MongoDB; undefined means the embedded server with data in `dataDir`. */
   mongodbUri: string | undefined;
-  /** Bot Framework credentials; null runs `/api/messages` unauthenticated only for the Emulator-style local use. */
+  /** Bot Framework credentials; null leaves `/api/messages` to the local Emulator, if `allowBotEmulator`. */
   botFramework: {
     appId: string;
     appPassword?: string;
     appType: Env['MicrosoftAppType'];
     tenantId?: string;
+    /** A cloud other than public Azure (sovereign or private); unset means public Azure. */
+    cloud?: BotFrameworkCloud;
   } | null;
+  /**
+   * `BOT_EMULATOR=allow`: without credentials, `/api/messages` serves the local Bot Framework Emulator
+   * (loopback callers, loopback `serviceUrl`); otherwise it refuses every request.
+   */
+  allowBotEmulator: boolean;
   directLineSecret: string | undefined;
   twilio: {
     accountSid: string;
@@ -101,6 +135,31 @@ export interface Config {
   openai: { apiKey: string; baseUrl?: string; model: string } | null;
   encryptionKey: Buffer | undefined;
   fileUrlSecret: string | undefined;
+  /**
+   * Origins whose pages may get widget tokens (besides the app's own); undefined means any origin, as
+   * the tokens are anonymous and the endpoint answers any client that is not a browser anyway.
+   */
+  widgetAllowedOrigins: string[] | undefined;
+  /** Load the demo data into an empty database and show the demo customer on `/`. */
+  demoData: boolean;
+  /** Days the Direct Line activity history is kept. */
+  transcriptRetentionDays: number;
+  /** Sends of one notification tried before it is marked failed. */
+  outboxMaxAttempts: number;
+}
+
+/** The Bot Framework endpoints of one cloud, under the SDK's own setting names. */
+export interface BotFrameworkCloud {
+  /** OpenID metadata of the keys that sign channel tokens. */
+  toBotFromChannelOpenIdMetadataUrl: string;
+  /** The `iss` of channel tokens. */
+  toBotFromChannelTokenIssuer: string;
+  /** Where the bot gets its own tokens for replies. */
+  toChannelFromBotLoginUrl: string;
+  /** The audience the bot asks tokens for. */
+  toChannelFromBotOAuthScope: string;
+  /** The Bot Framework token service (user sign-in). */
+  oAuthUrl: string;
 }
 
 /** Thrown when the environment holds a bad or incomplete setting; the message lists every problem. */
@@ -110,6 +169,15 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
+
+/** A cloud other than public Azure is described by all of these, or none. */
+const cloudSettings: (keyof Env)[] = [
+  'ToBotFromChannelOpenIdMetadataUrl',
+  'ToBotFromChannelTokenIssuer',
+  'ToChannelFromBotLoginUrl',
+  'ToChannelFromBotOAuthScope',
+  'OAuthUrl',
+];
 
 /** Variables that only work together: if any is set, all of `required` must be. */
 const groups: { name: string; members: (keyof Env)[]; required: (keyof Env)[] }[] = [
@@ -129,6 +197,11 @@ const groups: { name: string; members: (keyof Env)[]; required: (keyof Env)[] }[
     required: ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APPROVALS_CHANNEL'],
   },
   { name: 'Bot Framework', members: ['MicrosoftAppPassword'], required: ['MicrosoftAppId'] },
+  {
+    name: 'Bot Framework cloud',
+    members: cloudSettings,
+    required: ['MicrosoftAppId', ...cloudSettings],
+  },
 ];
 
 /** Validates `env` (by default the process environment) into a `Config`, or throws `ConfigError`. */
@@ -163,8 +236,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           appPassword: e.MicrosoftAppPassword,
           appType: e.MicrosoftAppType,
           tenantId: e.MicrosoftAppTenantId,
+          ...(e.ToBotFromChannelOpenIdMetadataUrl &&
+          e.ToBotFromChannelTokenIssuer &&
+          e.ToChannelFromBotLoginUrl &&
+          e.ToChannelFromBotOAuthScope &&
+          e.OAuthUrl
+            ? {
+                cloud: {
+                  toBotFromChannelOpenIdMetadataUrl: e.ToBotFromChannelOpenIdMetadataUrl,
+                  toBotFromChannelTokenIssuer: e.ToBotFromChannelTokenIssuer,
+                  toChannelFromBotLoginUrl: e.ToChannelFromBotLoginUrl,
+                  toChannelFromBotOAuthScope: e.ToChannelFromBotOAuthScope,
+                  oAuthUrl: e.OAuthUrl,
+                },
+              }
+            : {}),
         }
       : null,
+    allowBotEmulator: e.BOT_EMULATOR === 'allow',
     directLineSecret: e.DIRECTLINE_SECRET,
     twilio:
       e.TWILIO_ACCOUNT_SID && e.TWILIO_AUTH_TOKEN
@@ -190,5 +279,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       : null,
     encryptionKey: e.ENCRYPTION_KEY,
     fileUrlSecret: e.FILE_URL_SECRET,
+    widgetAllowedOrigins: e.WIDGET_ALLOWED_ORIGINS,
+    // Demo data (with a customer whose details the demo page prints) belongs to the embedded database.
+    demoData: e.DEMO_DATA === undefined ? e.MONGODB_URI === undefined : e.DEMO_DATA === 'true',
+    transcriptRetentionDays: e.TRANSCRIPT_RETENTION_DAYS,
+    outboxMaxAttempts: e.OUTBOX_MAX_ATTEMPTS,
   };
 }

@@ -38,7 +38,7 @@ export async function resolveSecrets(config: Config, logger: Logger): Promise<Se
     directLineSecret: randomBytes(32).toString('base64url'),
   };
   if (!stored) {
-    await mkdir(config.dataDir, { recursive: true });
+    await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
     await writeFile(file, `${JSON.stringify(local, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
   }
   const missing = (['ENCRYPTION_KEY', 'FILE_URL_SECRET', 'DIRECTLINE_SECRET'] as const).filter(

@@ -13,9 +13,11 @@ import {
 import type { DialogServices, QuestionAnswerer } from '../../dialogs/dependencies.js';
 import { MainDialog } from '../../dialogs/main-dialog.js';
 import { greetingText, menu } from '../../dialogs/replies.js';
+import type { ConversationLinkService } from '../domain/conversations.js';
 import type { FileStore } from '../files/file-store.js';
 import type { KnowledgeSource } from '../knowledge/types.js';
 import type { Logger } from '../log.js';
+import { channelSourceOf } from './channel-source.js';
 import type { Recognizer } from './recognizer.js';
 import { LocalRecognizer } from './recognizers/local.js';
 import { defaultVerificationIdleMs, Session, type SessionData } from './session.js';
@@ -31,6 +33,8 @@ export interface BotOptions {
   /** Where conversation state lives (`MongoStorage` in the app). */
   storage: Storage;
   services: DialogServices;
+  /** Records the conversations of verified customers, for notifications. */
+  conversations: Pick<ConversationLinkService, 'record'>;
   /** Routes messages to dialogs: the local recognizer, or the OpenAI one when configured. */
   recognizer: Recognizer;
   knowledge: KnowledgeSource;
@@ -92,7 +96,7 @@ export class InsuraLinkBot extends ActivityHandler {
   }
 
   override async run(context: TurnContext): Promise<void> {
-    const key = `${context.activity.channelId}/${context.activity.conversation?.id ?? ''}`;
+    const key = `${channelSourceOf(context)}/${context.activity.conversation?.id ?? ''}`;
     const previous = this.turns.get(key) ?? Promise.resolve();
     // A failed turn has already been reported to its own caller; the next one runs regardless.
     const turn = previous.catch(() => undefined).then(() => this.runTurn(context));
@@ -113,11 +117,12 @@ export class InsuraLinkBot extends ActivityHandler {
 /** Builds the bot and its dialogs; the composition root calls this once. */
 export function createBot(options: BotOptions): InsuraLinkBot {
   const conversationState = new ConcurrentConversationState(options.storage);
-  const session = new Session(
-    conversationState.createProperty<SessionData>('session'),
-    options.verificationIdleMs ?? defaultVerificationIdleMs,
-    options.now,
-  );
+  const session = new Session({
+    accessor: conversationState.createProperty<SessionData>('session'),
+    conversations: options.conversations,
+    idleMs: options.verificationIdleMs ?? defaultVerificationIdleMs,
+    ...(options.now ? { now: options.now } : {}),
+  });
   const dialog = new MainDialog({
     services: options.services,
     session,

@@ -1,4 +1,6 @@
-import type { StatePropertyAccessor, TurnContext } from 'botbuilder';
+import { TurnContext, type StatePropertyAccessor } from 'botbuilder';
+import type { ConversationLinkService } from '../domain/conversations.js';
+import { channelSourceOf } from './channel-source.js';
 import type { CustomerSummary } from '../domain/customers.js';
 
 /** The verified customer of a conversation, as kept in conversation state. */
@@ -23,17 +25,32 @@ export const defaultVerificationIdleMs = 30 * 60 * 1000;
 /** How precisely the last message's time is kept. */
 const touchResolutionMs = 60 * 1000;
 
+/** What a {@link Session} is built from. */
+export interface SessionOptions {
+  accessor: StatePropertyAccessor<SessionData>;
+  /** Where the conversations of verified customers are recorded, so notifications can reach them. */
+  conversations: Pick<ConversationLinkService, 'record'>;
+  /** How long a verification lasts without messages; default 30 minutes. */
+  idleMs?: number;
+  now?: () => Date;
+}
+
 /**
  * Who the customer proved to be in this conversation, remembered for a limited time. Only verification
  * puts a customer here; every read of customer data starts from here, never from what the customer
- * typed, so a customer only ever sees their own data.
+ * typed, so a customer only ever sees their own data. A verified customer's conversation is recorded
+ * (and refreshed as they use it), so later messages reach them where they last talked to us.
  */
 export class Session {
-  constructor(
-    private readonly accessor: StatePropertyAccessor<SessionData>,
-    private readonly idleMs: number = defaultVerificationIdleMs,
-    private readonly now: () => Date = () => new Date(),
-  ) {}
+  private readonly accessor: StatePropertyAccessor<SessionData>;
+  private readonly idleMs: number;
+  private readonly now: () => Date;
+
+  constructor(private readonly options: SessionOptions) {
+    this.accessor = options.accessor;
+    this.idleMs = options.idleMs ?? defaultVerificationIdleMs;
+    this.now = options.now ?? (() => new Date());
+  }
 
   /**
    * Called once per customer message: forgets a verification gone idle, otherwise keeps it alive. The
@@ -48,6 +65,7 @@ export class Session {
       delete data.verified;
     } else if (quiet >= touchResolutionMs) {
       data.verified.lastSeenAt = now;
+      await this.link(context, data.verified.customerId);
     } else {
       return;
     }
@@ -73,6 +91,17 @@ export class Session {
     };
     const data = await this.accessor.get(context, {});
     await this.accessor.set(context, { ...data, verified });
+    await this.link(context, customer.id);
     return verified;
+  }
+
+  private async link(context: TurnContext, customerId: string): Promise<void> {
+    const reference = TurnContext.getConversationReference(context.activity);
+    await this.options.conversations.record({
+      customerId,
+      channel: channelSourceOf(context),
+      conversationId: context.activity.conversation.id,
+      reference: { ...reference },
+    });
   }
 }

@@ -1,4 +1,5 @@
 import { ConversationState, type StoreItem, type TurnContext } from 'botbuilder';
+import { channelSourceOf } from './channel-source.js';
 
 /**
  * Conversation state saved with optimistic concurrency. botbuilder's `BotState.saveChanges` always
@@ -8,10 +9,20 @@ import { ConversationState, type StoreItem, type TurnContext } from 'botbuilder'
  *
  * The storage must hand the new eTag back on the written item (as `MongoStorage` does), so that saving
  * twice in one turn is not taken for a conflict with itself.
+ *
+ * State is keyed by the turn's channel source (see `channel-source.ts`), never by the activity's own
+ * `channelId`: a caller on one channel that names another channel's conversation gets a state of its own.
+ * Direct Line keys keep the shape botbuilder gives them (`directline/conversations/<id>/`).
  */
 export class ConcurrentConversationState extends ConversationState {
   /** Per turn: the state as last read or saved, to skip saving what did not change. */
   private readonly saved = Symbol('ConcurrentConversationState.saved');
+
+  override getStorageKey(context: TurnContext): string | undefined {
+    const conversationId = context.activity.conversation?.id;
+    if (!conversationId) throw new Error('missing activity.conversation.id');
+    return `${channelSourceOf(context)}/conversations/${conversationId}/`;
+  }
 
   override async load(context: TurnContext, force = false): Promise<StoreItem> {
     const reading = force || this.get(context) === undefined;

@@ -3,7 +3,7 @@
  * with its data under `DATA_DIR/db`. Application code sees plain mongoose either way.
  */
 import { randomBytes } from 'node:crypto';
-import { readdir, rm } from 'node:fs/promises';
+import { chmod, mkdir, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mongoose from 'mongoose';
@@ -35,16 +35,32 @@ export interface DatabaseOptions {
 export async function connectDatabase(options: DatabaseOptions, logger: Logger): Promise<Database> {
   let uri = options.mongodbUri;
   let embedded: EmbeddedMongo | undefined;
+  let socketDir: string | undefined;
   if (!uri) {
-    // In the same process the app reaches its embedded server over a Unix socket: every query costs less
-    // than over loopback TCP. The TCP port stays open for outside tools.
+    // The embedded server has no users or passwords, so it opens no TCP port (which any local user could
+    // connect to): the app reaches it over a Unix socket in a directory only this user may enter, which
+    // also costs less per query than loopback TCP. `npm run db` is the way to reach data with other tools.
     await removeStaleSockets();
-    embedded = await startEmbeddedMongo({
-      dataDir: options.inMemory ? undefined : join(options.dataDir, 'db'),
-      socketPath: join(tmpdir(), `${socketPrefix}${process.pid}-${randomBytes(4).toString('hex')}.sock`),
-    });
-    uri = embedded.socketUri ?? embedded.uri;
+    socketDir = join(tmpdir(), `${socketPrefix}${process.pid}-${randomBytes(4).toString('hex')}`);
+    await mkdir(socketDir, { mode: 0o700 });
+    const socketPath = join(socketDir, 'db.sock');
+    try {
+      embedded = await startEmbeddedMongo({
+        dataDir: options.inMemory ? undefined : join(options.dataDir, 'db'),
+        socketPath,
+        tcp: false,
+      });
+      await chmod(socketPath, 0o600);
+    } catch (error) {
+      await embedded?.stop();
+      await rm(socketDir, { recursive: true, force: true });
+      throw error;
+    }
+    uri = embedded.uri;
   }
+  const removeSocketDir = async () => {
+    if (socketDir) await rm(socketDir, { recursive: true, force: true });
+  };
   try {
     const connection = await mongoose
       .createConnection(uri, { dbName: databaseName, serverSelectionTimeoutMS: 5000 })
@@ -64,25 +80,35 @@ export async function connectDatabase(options: DatabaseOptions, logger: Logger):
       async stop() {
         await connection.close();
         await embedded?.stop();
+        await removeSocketDir();
       },
     };
   } catch (error) {
     await embedded?.stop();
+    await removeSocketDir();
     throw error;
   }
 }
 
-/** The embedded server's socket is `<tmpdir>/insuralink-<pid>-<random>.sock`. */
+/**
+ * The embedded server's socket is `<tmpdir>/insuralink-<pid>-<random>/db.sock`; older releases put it at
+ * `<tmpdir>/insuralink-<pid>-<random>.sock`.
+ */
 const socketPrefix = 'insuralink-';
-const socketName = new RegExp(`^${socketPrefix}(\\d+)-[0-9a-f]+\\.sock$`);
+const socketName = new RegExp(`^${socketPrefix}(\\d+)-[0-9a-f]{8}(\\.sock)?$`);
 
-/** Removes the socket files of app processes that are gone: a killed process cannot remove its own. */
+/**
+ * Removes the socket directories of app processes that are gone: a killed process cannot remove its
+ * own. One this user may not remove (another user's) is left alone.
+ */
 export async function removeStaleSockets(dir = tmpdir()): Promise<void> {
   const names = await readdir(dir).catch(() => []);
   await Promise.all(
     names.map(async (name) => {
       const pid = Number(socketName.exec(name)?.[1]);
-      if (pid && !isAlive(pid)) await rm(join(dir, name), { force: true });
+      if (pid && !isAlive(pid)) {
+        await rm(join(dir, name), { recursive: true, force: true }).catch(() => undefined);
+      }
     }),
   );
 }

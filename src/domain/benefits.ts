@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { BenefitRequestStatus, LeanDoc, Models } from '../db/models/index.js';
 import { benefitRequestStatuses } from '../db/models/index.js';
-import { activeOfficer, actorInputSchema, type Actor, type ActorType } from './actor.js';
-import type { AuditLog } from './audit.js';
+import { actorInputSchema, type Actor } from './actor.js';
 import { DomainError } from './errors.js';
+import { Lifecycle, pendingEvent, type EventDrain, type TransitionTable } from './lifecycle.js';
 import {
   asDomainError,
   idOf,
@@ -17,9 +17,7 @@ import { benefitRequestNumbers, type NumberAllocator } from './numbers.js';
 import { findOwnPolicy, normalizeNumber } from './policies.js';
 
 /** Benefit request lifecycle and who may make each move; decisions are an officer's (or the system's when no approval is needed). */
-export const benefitTransitions: Readonly<
-  Record<BenefitRequestStatus, Readonly<Partial<Record<BenefitRequestStatus, readonly ActorType[]>>>>
-> = {
+export const benefitTransitions: TransitionTable<BenefitRequestStatus> = {
   requested: { approved: ['officer', 'system'], denied: ['officer'] },
   approved: { fulfilled: ['officer', 'system'] },
   denied: {},
@@ -91,13 +89,49 @@ export interface BenefitService {
 
 type RequestRow = LeanDoc<Models['benefitRequests']>;
 
+/** What {@link MongoBenefitService} is built from. */
+export interface BenefitServiceOptions {
+  models: Pick<Models, 'benefitRequests' | 'policies' | 'policyTypes' | 'officers'>;
+  numbers: NumberAllocator;
+  /** Drains the audit entries and notifications each change records. */
+  events: EventDrain;
+  now: () => Date;
+}
+
 export class MongoBenefitService implements BenefitService {
-  constructor(
-    private readonly models: Pick<Models, 'benefitRequests' | 'policies' | 'policyTypes' | 'officers'>,
-    private readonly numbers: NumberAllocator,
-    private readonly audit: AuditLog,
-    private readonly now: () => Date = () => new Date(),
-  ) {}
+  private readonly models: BenefitServiceOptions['models'];
+  private readonly numbers: NumberAllocator;
+  private readonly events: EventDrain;
+  private readonly now: () => Date;
+  private readonly lifecycle: Lifecycle<BenefitRequestStatus, RequestRow>;
+
+  constructor(options: BenefitServiceOptions) {
+    this.models = options.models;
+    this.numbers = options.numbers;
+    this.events = options.events;
+    this.now = options.now;
+    const requests = options.models.benefitRequests;
+    this.lifecycle = new Lifecycle<BenefitRequestStatus, RequestRow>({
+      noun: 'benefit request',
+      action: 'benefit.transition',
+      collection: requests.collection.collectionName,
+      historyField: 'decisions',
+      table: benefitTransitions,
+      models: options.models,
+      events: options.events,
+      now: options.now,
+      update: (filter, update) =>
+        requests.findOneAndUpdate(filter, update, { returnDocument: 'after', runValidators: true }).lean(),
+      notice: (request, to, reason, actor) =>
+        actor.type === 'customer'
+          ? undefined
+          : {
+              recipient: request.customer,
+              template: 'benefit.status',
+              payload: { number: request.number, status: to, ...(to === 'denied' ? { reason } : {}) },
+            },
+    });
+  }
 
   async catalogueForPolicy(customerId: string, policyNumber: string): Promise<BenefitCatalogue> {
     const { policy, type } = await this.customerPolicy(customerId, policyNumber);
@@ -141,15 +175,17 @@ export class MongoBenefitService implements BenefitService {
             status: 'requested',
             requiresApproval: benefit.requiresApproval,
             decisions: [{ to: 'requested', actor: { type: who.type, id: who.id }, at }],
+            pendingEvents: [
+              pendingEvent({
+                action: 'benefit.request',
+                actor: who,
+                at,
+                details: { number, policyNumber: policy.number, benefitCode: benefit.code },
+              }),
+            ],
           }),
       );
-      await this.audit.record({
-        actor: who,
-        action: 'benefit.request',
-        record: { collection: 'benefitrequests', id: idOf(created._id) },
-        at,
-        details: { number: created.number, policyNumber: policy.number, benefitCode: benefit.code },
-      });
+      await this.events.drain(this.models.benefitRequests.collection.collectionName, created._id);
       const row = created.toObject();
       if (!benefit.requiresApproval) {
         return this.moveRow(row, 'approved', { type: 'system', id: 'benefits' }, 'no approval required');
@@ -209,50 +245,7 @@ export class MongoBenefitService implements BenefitService {
     who: Actor,
     why: string | undefined,
   ): Promise<BenefitRequestView> {
-    const from = row.status;
-    const allowed = benefitTransitions[from][target];
-    if (!allowed) {
-      throw new DomainError(
-        'invalid_transition',
-        `benefit request ${row.number} cannot move from ${from} to ${target}`,
-        {
-          from,
-          to: target,
-        },
-      );
-    }
-    if (!allowed.includes(who.type)) {
-      throw new DomainError(
-        'forbidden',
-        `a ${who.type} cannot move a benefit request from ${from} to ${target}`,
-      );
-    }
-    if (who.type === 'officer') await activeOfficer(this.models, who.id);
-    const at = this.now();
-    const updated = await this.models.benefitRequests
-      .findOneAndUpdate(
-        { _id: row._id, status: from },
-        {
-          $set: { status: target },
-          $push: { decisions: { from, to: target, actor: { type: who.type, id: who.id }, reason: why, at } },
-        },
-        { returnDocument: 'after', runValidators: true },
-      )
-      .lean();
-    if (!updated) {
-      throw new DomainError(
-        'conflict',
-        `benefit request ${row.number} was changed meanwhile; reload and try again`,
-      );
-    }
-    await this.audit.record({
-      actor: who,
-      action: 'benefit.transition',
-      record: { collection: 'benefitrequests', id: idOf(row._id) },
-      at,
-      details: { number: row.number, from, to: target, ...(why ? { reason: why } : {}) },
-    });
-    return this.toView(updated);
+    return this.toView(await this.lifecycle.move(row, target, who, why));
   }
 
   private async customerPolicy(customerId: string, policyNumber: string) {

@@ -1,9 +1,10 @@
+import type { UpdateQuery } from 'mongoose';
 import { z } from 'zod';
 import type { ClaimStatus, LeanDoc, Models } from '../db/models/index.js';
 import { claimStatuses } from '../db/models/index.js';
-import { activeOfficer, actorInputSchema, type Actor, type ActorType } from './actor.js';
-import type { AuditLog } from './audit.js';
+import { activeOfficer, actorInputSchema, type Actor } from './actor.js';
 import { DomainError } from './errors.js';
+import { Lifecycle, pendingEvent, type EventDrain, type TransitionTable } from './lifecycle.js';
 import {
   asDomainError,
   decimalToNumber,
@@ -23,9 +24,7 @@ import { findOwnPolicy, normalizeNumber } from './policies.js';
  * Approving and denying are decisions only an officer makes; a customer may withdraw a claim that no
  * one has looked at yet and answer a request for information.
  */
-export const claimTransitions: Readonly<
-  Record<ClaimStatus, Readonly<Partial<Record<ClaimStatus, readonly ActorType[]>>>>
-> = {
+export const claimTransitions: TransitionTable<ClaimStatus> = {
   submitted: { in_review: ['officer', 'system'], closed: ['customer', 'officer'] },
   in_review: { info_requested: ['officer'], approved: ['officer'], denied: ['officer'] },
   info_requested: { in_review: ['customer', 'officer', 'system'], closed: ['officer', 'system'] },
@@ -37,10 +36,6 @@ export const claimTransitions: Readonly<
 
 /** Moves the customer must be told the reason for. */
 const reasonRequired: ReadonlySet<ClaimStatus> = new Set(['info_requested', 'denied']);
-
-function nextClaimStatuses(from: ClaimStatus): ClaimStatus[] {
-  return claimStatuses.filter((to) => claimTransitions[from][to] !== undefined);
-}
 
 const attachmentInputSchema = z.object({
   fileId: z.string().trim().min(1),
@@ -133,13 +128,81 @@ export interface ClaimService {
 
 type ClaimRow = LeanDoc<Models['claims']>;
 
+/** What {@link MongoClaimService} is built from. */
+export interface ClaimServiceOptions {
+  models: Pick<Models, 'claims' | 'policies' | 'officers'>;
+  numbers: NumberAllocator;
+  /** Drains the audit entries and notifications each change records. */
+  events: EventDrain;
+  now: () => Date;
+}
+
 export class MongoClaimService implements ClaimService {
-  constructor(
-    private readonly models: Pick<Models, 'claims' | 'policies' | 'officers'>,
-    private readonly numbers: NumberAllocator,
-    private readonly audit: AuditLog,
-    private readonly now: () => Date = () => new Date(),
-  ) {}
+  private readonly models: ClaimServiceOptions['models'];
+  private readonly numbers: NumberAllocator;
+  private readonly events: EventDrain;
+  private readonly now: () => Date;
+  private readonly lifecycle: Lifecycle<ClaimStatus, ClaimRow>;
+
+  constructor(options: ClaimServiceOptions) {
+    this.models = options.models;
+    this.numbers = options.numbers;
+    this.events = options.events;
+    this.now = options.now;
+    const claims = options.models.claims;
+    this.lifecycle = new Lifecycle<ClaimStatus, ClaimRow>({
+      noun: 'claim',
+      action: 'claim.transition',
+      collection: claims.collection.collectionName,
+      historyField: 'statusHistory',
+      table: claimTransitions,
+      models: options.models,
+      events: options.events,
+      now: options.now,
+      update: (filter, update) =>
+        claims.findOneAndUpdate(filter, update, { returnDocument: 'after', runValidators: true }).lean(),
+      authorize: (claim, to, _actor, reason, officer) => {
+        if (reasonRequired.has(to) && !reason) {
+          throw invalidField('reason', `is required to move a claim to ${to}`);
+        }
+        const amount = decimalToNumber(claim.amountClaimed);
+        if (officer && to === 'approved' && amount > decimalToNumber(officer.approvalLimit)) {
+          throw new DomainError('forbidden', `claim ${claim.number} exceeds the officer's approval limit`, {
+            amount,
+          });
+        }
+      },
+      notice: (claim, to, reason, actor) =>
+        actor.type === 'customer'
+          ? undefined
+          : {
+              recipient: claim.customer,
+              template: 'claim.status',
+              payload: { number: claim.number, status: to, ...(reasonRequired.has(to) ? { reason } : {}) },
+            },
+    });
+  }
+
+  /**
+   * Applies `update` to the claim together with the pending event of the change, and drains it: the
+   * change and its audit entry are one write.
+   */
+  private async change(
+    claim: ClaimRow,
+    update: UpdateQuery<ClaimRow>,
+    event: Parameters<typeof pendingEvent>[0],
+  ): Promise<ClaimRow> {
+    const updated = await this.models.claims
+      .findOneAndUpdate(
+        { _id: claim._id },
+        { ...update, $push: { ...update.$push, pendingEvents: pendingEvent(event) } },
+        { returnDocument: 'after', runValidators: true },
+      )
+      .lean();
+    if (!updated) throw new DomainError('not_found', 'claim not found');
+    await this.events.drain(this.models.claims.collection.collectionName, claim._id);
+    return updated;
+  }
 
   async create(input: NewClaim, actor: Actor): Promise<ClaimView> {
     const data = parseInput(newClaimSchema, input);
@@ -173,15 +236,17 @@ export class MongoClaimService implements ClaimService {
           statusHistory: [
             { to: 'submitted', actor: { type: who.type, id: who.id }, reason: 'claim filed', at: now },
           ],
+          pendingEvents: [
+            pendingEvent({
+              action: 'claim.create',
+              actor: who,
+              at: now,
+              details: { number, policyNumber: policy.number, to: 'submitted' },
+            }),
+          ],
         }),
       );
-      await this.audit.record({
-        actor: who,
-        action: 'claim.create',
-        record: { collection: 'claims', id: idOf(created._id) },
-        at: now,
-        details: { number: created.number, policyNumber: policy.number, to: 'submitted' },
-      });
+      await this.events.drain(this.models.claims.collection.collectionName, created._id);
       return this.toView(created.toObject());
     } catch (error) {
       throw asDomainError(error);
@@ -224,57 +289,9 @@ export class MongoClaimService implements ClaimService {
   async transition(claimNumber: string, to: ClaimStatus, actor: Actor, reason?: string): Promise<ClaimView> {
     const who = parseInput(actorInputSchema, actor);
     const target = parseInput(claimStatusSchema, to);
-    const why = reason?.trim() || undefined;
     const claim = await this.load(claimNumber);
     this.checkOwnership(claim, who);
-    const from = claim.status;
-    const allowed = claimTransitions[from][target];
-    if (!allowed) {
-      throw new DomainError(
-        'invalid_transition',
-        `claim ${claim.number} cannot move from ${from} to ${target}`,
-        { from, to: target, allowed: nextClaimStatuses(from) },
-      );
-    }
-    if (!allowed.includes(who.type)) {
-      throw new DomainError('forbidden', `a ${who.type} cannot move a claim from ${from} to ${target}`);
-    }
-    if (reasonRequired.has(target) && !why) {
-      throw invalidField('reason', `is required to move a claim to ${target}`);
-    }
-    if (who.type === 'officer') {
-      const officer = await activeOfficer(this.models, who.id);
-      const amount = decimalToNumber(claim.amountClaimed);
-      if (target === 'approved' && amount > decimalToNumber(officer.approvalLimit)) {
-        throw new DomainError('forbidden', `claim ${claim.number} exceeds the officer's approval limit`, {
-          amount,
-        });
-      }
-    }
-    const at = this.now();
-    const updated = await this.models.claims
-      .findOneAndUpdate(
-        { _id: claim._id, status: from },
-        {
-          $set: { status: target },
-          $push: {
-            statusHistory: { from, to: target, actor: { type: who.type, id: who.id }, reason: why, at },
-          },
-        },
-        { returnDocument: 'after', runValidators: true },
-      )
-      .lean();
-    if (!updated) {
-      throw new DomainError('conflict', `claim ${claim.number} was changed meanwhile; reload and try again`);
-    }
-    await this.audit.record({
-      actor: who,
-      action: 'claim.transition',
-      record: { collection: 'claims', id: idOf(claim._id) },
-      at,
-      details: { number: claim.number, from, to: target, ...(why ? { reason: why } : {}) },
-    });
-    return this.toView(updated);
+    return this.toView(await this.lifecycle.move(claim, target, who, reason?.trim() || undefined));
   }
 
   async assign(claimNumber: string, officerSlackUserId: string, actor: Actor): Promise<ClaimView> {
@@ -286,16 +303,16 @@ export class MongoClaimService implements ClaimService {
       throw new DomainError('conflict', `claim ${claim.number} is closed`);
     }
     const officer = await activeOfficer(this.models, officerSlackUserId);
-    const updated = await this.models.claims
-      .findOneAndUpdate({ _id: claim._id }, { $set: { assignee: officer._id } }, { returnDocument: 'after' })
-      .lean();
-    if (!updated) throw new DomainError('not_found', 'claim not found');
-    await this.audit.record({
-      actor: who,
-      action: 'claim.assign',
-      record: { collection: 'claims', id: idOf(claim._id) },
-      details: { number: claim.number, assignee: officer.slackUserId },
-    });
+    const updated = await this.change(
+      claim,
+      { $set: { assignee: officer._id } },
+      {
+        action: 'claim.assign',
+        actor: who,
+        at: this.now(),
+        details: { number: claim.number, assignee: officer.slackUserId },
+      },
+    );
     return this.toView(updated);
   }
 
@@ -309,21 +326,11 @@ export class MongoClaimService implements ClaimService {
     if (who.type === 'officer') await activeOfficer(this.models, who.id);
     if (claim.status === 'closed') throw new DomainError('conflict', `claim ${claim.number} is closed`);
     const at = this.now();
-    const updated = await this.models.claims
-      .findOneAndUpdate(
-        { _id: claim._id },
-        { $push: { messages: { from: who.type, author: who.id, text: body, at } } },
-        { returnDocument: 'after', runValidators: true },
-      )
-      .lean();
-    if (!updated) throw new DomainError('not_found', 'claim not found');
-    await this.audit.record({
-      actor: who,
-      action: 'claim.message',
-      record: { collection: 'claims', id: idOf(claim._id) },
-      at,
-      details: { number: claim.number, from: who.type },
-    });
+    const updated = await this.change(
+      claim,
+      { $push: { messages: { from: who.type, author: who.id, text: body, at } } },
+      { action: 'claim.message', actor: who, at, details: { number: claim.number, from: who.type } },
+    );
     return this.toView(updated);
   }
 
@@ -337,20 +344,22 @@ export class MongoClaimService implements ClaimService {
     const claim = await this.load(claimNumber);
     this.checkOwnership(claim, who);
     if (claim.status === 'closed') throw new DomainError('conflict', `claim ${claim.number} is closed`);
-    const updated = await this.models.claims
-      .findOneAndUpdate(
-        { _id: claim._id },
-        { $push: { attachments: { ...file, uploadedAt: this.now() } } },
-        { returnDocument: 'after', runValidators: true },
-      )
-      .lean();
-    if (!updated) throw new DomainError('not_found', 'claim not found');
-    await this.audit.record({
-      actor: who,
-      action: 'claim.attach',
-      record: { collection: 'claims', id: idOf(claim._id) },
-      details: { number: claim.number, fileId: file.fileId, contentType: file.contentType, size: file.size },
-    });
+    const at = this.now();
+    const updated = await this.change(
+      claim,
+      { $push: { attachments: { ...file, uploadedAt: at } } },
+      {
+        action: 'claim.attach',
+        actor: who,
+        at,
+        details: {
+          number: claim.number,
+          fileId: file.fileId,
+          contentType: file.contentType,
+          size: file.size,
+        },
+      },
+    );
     return this.toView(updated);
   }
 

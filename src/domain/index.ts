@@ -4,10 +4,12 @@
  */
 import type { FieldCipher } from '../db/encryption.js';
 import type { Models } from '../db/models/index.js';
+import { EventRelay } from '../notifications/relay.js';
 import { MongoAuditLog, type AuditLog } from './audit.js';
 import { MongoBenefitService, type BenefitService } from './benefits.js';
 import { MongoClaimService, type ClaimService } from './claims.js';
 import { MongoConsentService, type ConsentService } from './consent.js';
+import { MongoConversationLinkService, type ConversationLinkService } from './conversations.js';
 import { MongoCustomerService, type CustomerService } from './customers.js';
 import { MongoFeedbackService, type FeedbackService } from './feedback.js';
 import { MongoHandoffService, type HandoffService } from './handoff.js';
@@ -17,6 +19,9 @@ import { MongoVerificationService, type VerificationService } from './verificati
 
 export interface DomainServices {
   audit: AuditLog;
+  /** Drains the consequences of state changes into the audit log and the outbox. */
+  events: EventRelay;
+  conversations: ConversationLinkService;
   customers: CustomerService;
   policies: PolicyService;
   claims: ClaimService;
@@ -40,13 +45,16 @@ export function createDomainServices(
   const now = options.now ?? (() => new Date());
   const audit = new MongoAuditLog(models, now);
   const numbers = new NumberAllocator(models);
+  const events = new EventRelay({ models, now });
   const customers = new MongoCustomerService(models, cipher, audit);
   return {
     audit,
+    events,
+    conversations: new MongoConversationLinkService({ models, now }),
     customers,
     policies: new MongoPolicyService(models, cipher),
-    claims: new MongoClaimService(models, numbers, audit, now),
-    benefits: new MongoBenefitService(models, numbers, audit, now),
+    claims: new MongoClaimService({ models, numbers, events, now }),
+    benefits: new MongoBenefitService({ models, numbers, events, now }),
     consent: new MongoConsentService(models, audit, now),
     verification: new MongoVerificationService(models, customers, cipher, audit, undefined, now),
     handoff: new MongoHandoffService(models, audit, now, numbers),
@@ -63,6 +71,7 @@ export type {
   BenefitService,
   NewBenefitRequest,
 } from './benefits.js';
+export type { ConversationLinkService, ConversationTarget } from './conversations.js';
 export type { ClaimService, ClaimStatusChange, ClaimSummary, ClaimView, NewClaim } from './claims.js';
 export type {
   CustomerProfile,

@@ -1,4 +1,6 @@
+import { z } from 'zod';
 import type { FieldCipher } from '../db/encryption.js';
+import type { NotificationModel } from '../db/models/notification.js';
 import type { VerificationAttemptModel } from '../db/models/verification-attempt.js';
 import type { Actor } from './actor.js';
 import type { AuditLog } from './audit.js';
@@ -13,13 +15,28 @@ import { isDuplicateKeyError, parseInput } from './mapping.js';
 import { normalizePhone } from './phone.js';
 import { normalizeNumber } from './policies.js';
 
-/** How many failures lock verification, and for how long. */
+/**
+ * When failures lock verification, and for how long. A stranger who knows someone's policy number must
+ * not be able to keep that customer out: their failures lock their own conversation and client first,
+ * and the customer only when failures come from several sources.
+ */
 export interface VerificationLimits {
+  /** Failures that lock one conversation. */
   maxFailures: number;
+  /** Failures that lock one client (people behind one network address share it, hence more). */
+  maxClientFailures: number;
+  /** Distinct clients (or conversations, where the channel names no client) whose failures lock the customer. */
+  customerLockSources: number;
+  /** How long a lock lasts, and how long failures count. */
   lockMs: number;
 }
 
-export const defaultVerificationLimits: VerificationLimits = { maxFailures: 3, lockMs: 15 * 60 * 1000 };
+export const defaultVerificationLimits: VerificationLimits = {
+  maxFailures: 3,
+  maxClientFailures: 10,
+  customerLockSources: 3,
+  lockMs: 15 * 60 * 1000,
+};
 
 /** What the customer gave: a policy number or a phone, and a date of birth as ISO `YYYY-MM-DD`. */
 export interface VerificationClaim {
@@ -28,10 +45,15 @@ export interface VerificationClaim {
   dateOfBirth: string;
 }
 
-/** Where the attempt comes from; its failures count against the conversation as well. */
+/** The identifier half of a claim, as a dialog keeps it between the two questions. */
+export type VerificationIdentifier = { policyNumber: string } | { phone: string };
+
+/** Where the attempt comes from; its failures count against the conversation and the client as well. */
 export interface VerificationContext {
   channel: string;
   conversationId: string;
+  /** The channel's key for the caller (see `src/bot/client-key.ts`); absent when it knows none. */
+  clientKey?: string;
 }
 
 /**
@@ -44,31 +66,55 @@ export type VerificationResult =
   /** `afterFailure`: this attempt was checked, failed, and started the lock (rather than finding one). */
   | { status: 'locked'; until: Date; afterFailure: boolean };
 
-/** Identity verification with a lock after repeated failures, kept in the database. */
+/** Identity verification with locks after repeated failures, kept in the database. */
 export interface VerificationService {
-  /** Checks the claim unless the identity or the conversation is locked; counts a failure otherwise. */
+  /** Checks the claim unless the identity, conversation or client is locked; counts a failure otherwise. */
   verify(claim: VerificationClaim, context: VerificationContext): Promise<VerificationResult>;
-  /** Until when the conversation is locked out of verification, or null. */
+  /** Until when the conversation (or its client) is locked out of verification, or null. */
   conversationLockedUntil(context: VerificationContext): Promise<Date | null>;
+  /**
+   * The identifier encrypted, for a dialog to keep in conversation state (which is stored) until the
+   * date of birth arrives, so no policy number or phone sits there in the clear.
+   */
+  sealIdentifier(identifier: VerificationIdentifier): string;
+  /** The identifier `sealIdentifier` sealed, or undefined when the value cannot be opened. */
+  openIdentifier(sealed: string): VerificationIdentifier | undefined;
 }
+
+const identifierSchema = z.union([
+  z.strictObject({ policyNumber: z.string().min(1) }),
+  z.strictObject({ phone: z.string().min(1) }),
+]);
 
 interface Models {
   verificationAttempts: VerificationAttemptModel;
+  notifications: NotificationModel;
 }
 
 const identifierIndexPurpose = 'verification.identifier';
+const clientIndexPurpose = 'verification.client';
+
+/** A subject failures count against, and when its failures lock it. */
+interface Subject {
+  id: string;
+  /** Whether a row with this many failures from these sources is locked. */
+  locks(row: { failures: number; sources: string[] }): boolean;
+  /** How many more failures this subject allows before it locks, for the customer's "n more tries". */
+  allows(row: { failures: number; sources: string[] }): number;
+}
 
 /**
- * Failures count against the customer the identifier belongs to (so switching from policy number to
- * phone, or to a new conversation, does not reset them), against the identifier itself when it belongs
- * to nobody (so unknown identifiers behave exactly like known ones), and against the conversation (so
- * one conversation cannot walk through many identities).
+ * Failures count against the conversation and the client they come from, which lock after a few; and
+ * against the customer the identifier belongs to (so switching from policy number to phone, or to a new
+ * conversation, does not reset them), which locks only once failures came from several sources, and is
+ * then told by SMS. An identifier that belongs to nobody counts exactly like a customer, so unknown
+ * identifiers behave like known ones.
  */
 export class MongoVerificationService implements VerificationService {
   constructor(
     private readonly models: Models,
     private readonly customers: CustomerService,
-    private readonly cipher: Pick<FieldCipher, 'blindIndex'>,
+    private readonly cipher: Pick<FieldCipher, 'blindIndex' | 'encrypt' | 'decrypt'>,
     private readonly audit: AuditLog,
     private readonly limits: VerificationLimits = defaultVerificationLimits,
     private readonly now: () => Date = () => new Date(),
@@ -79,9 +125,15 @@ export class MongoVerificationService implements VerificationService {
       ...(claim.policyNumber ? { policyNumber: claim.policyNumber } : {}),
       ...(claim.phone ? { phone: claim.phone } : {}),
     });
-    const identity = this.identitySubject(claim, identified);
-    const subjects = [identity, conversationSubject(context)];
-    const lockedUntil = await this.lockedUntil(subjects);
+    const source = this.sourceSubjects(context);
+    const identity: Subject = {
+      id: this.identitySubject(claim, identified),
+      locks: (row) => row.sources.length >= this.limits.customerLockSources,
+      // Further failures from this source do not bring the lock nearer; one from a new source does.
+      allows: (row) => this.limits.customerLockSources - row.sources.length,
+    };
+    const subjects = [identity, ...source];
+    const lockedUntil = await this.lockedUntil(subjects.map((subject) => subject.id));
     if (lockedUntil) return { status: 'locked', until: lockedUntil, afterFailure: false };
 
     const dateOfBirth = isoDateSchema.safeParse(claim.dateOfBirth);
@@ -92,22 +144,70 @@ export class MongoVerificationService implements VerificationService {
         dateOfBirth: dateOfBirth.data,
       });
       if (identified?.bornOn(dateOfBirth.data)) {
-        await this.models.verificationAttempts.deleteMany({ _id: { $in: subjects } });
+        // The customer's own success clears their count and their conversation's, not the client's:
+        // one right answer must not reset a client that is trying many identities.
+        const cleared = [identity.id, conversationSubject(context)];
+        await this.models.verificationAttempts.deleteMany({ _id: { $in: cleared } });
         return { status: 'verified', customer: identified.customer };
       }
     }
 
-    const counts = await Promise.all(subjects.map((subject) => this.recordFailure(subject)));
-    const worst = counts.reduce((a, b) => (b.failures > a.failures ? b : a));
-    if (worst.lockedUntil) {
-      if (identified) await this.auditLock(identified.customer.id, context);
-      return { status: 'locked', until: worst.lockedUntil, afterFailure: true };
+    // The source of this failure, as the customer's record keeps it: a keyed hash of the client (or the
+    // conversation), never the address itself.
+    const sourceId = source.map((subject) => subject.id).at(-1) ?? conversationSubject(context);
+    const outcomes = await Promise.all(
+      subjects.map((subject) => this.recordFailure(subject, subject === identity ? sourceId : undefined)),
+    );
+    const until = outcomes
+      .map((outcome) => outcome.lockedUntil)
+      .filter((date): date is Date => date !== null);
+    const customerLock = outcomes[0];
+    if (identified && customerLock?.lockStarted && customerLock.lockedUntil) {
+      await this.onCustomerLocked(identified.customer.id, customerLock.lockedUntil, context);
     }
-    return { status: 'failed', attemptsLeft: this.limits.maxFailures - worst.failures };
+    if (until.length) {
+      return {
+        status: 'locked',
+        until: new Date(Math.max(...until.map((date) => date.getTime()))),
+        afterFailure: true,
+      };
+    }
+    const attemptsLeft = Math.min(...outcomes.map((outcome) => outcome.allows));
+    return { status: 'failed', attemptsLeft };
   }
 
   async conversationLockedUntil(context: VerificationContext): Promise<Date | null> {
-    return this.lockedUntil([conversationSubject(context)]);
+    return this.lockedUntil(this.sourceSubjects(context).map((subject) => subject.id));
+  }
+
+  sealIdentifier(identifier: VerificationIdentifier): string {
+    return this.cipher.encrypt(JSON.stringify(identifier));
+  }
+
+  openIdentifier(sealed: string): VerificationIdentifier | undefined {
+    try {
+      const parsed = identifierSchema.safeParse(JSON.parse(this.cipher.decrypt(sealed)));
+      return parsed.success ? parsed.data : undefined;
+    } catch {
+      // Altered, or sealed under another key (rotated since): the dialog asks again.
+      return undefined;
+    }
+  }
+
+  /** The conversation, and the client when the channel names one. */
+  private sourceSubjects(context: VerificationContext): Subject[] {
+    const conversation: Subject = {
+      id: conversationSubject(context),
+      locks: (row) => row.failures >= this.limits.maxFailures,
+      allows: (row) => this.limits.maxFailures - row.failures,
+    };
+    if (!context.clientKey) return [conversation];
+    const client: Subject = {
+      id: `client:${this.cipher.blindIndex(clientIndexPurpose, `${context.channel}:${context.clientKey}`)}`,
+      locks: (row) => row.failures >= this.limits.maxClientFailures,
+      allows: (row) => this.limits.maxClientFailures - row.failures,
+    };
+    return [conversation, client];
   }
 
   private identitySubject(claim: VerificationClaim, identified: IdentifiedCustomer | null): string {
@@ -126,40 +226,82 @@ export class MongoVerificationService implements VerificationService {
     return until.length ? new Date(Math.max(...until.map((date) => date.getTime()))) : null;
   }
 
-  /** Adds a failure to the subject's current window (or starts one) and locks it on the last allowed. */
-  private async recordFailure(subject: string): Promise<{ failures: number; lockedUntil: Date | null }> {
+  /**
+   * Adds a failure (from `source`, for a customer or identifier) to the subject's current window, or
+   * starts one, and locks the subject when its rule says so. `lockStarted` is true for the one call whose
+   * failure started the lock.
+   */
+  private async recordFailure(
+    subject: Subject,
+    source: string | undefined,
+  ): Promise<{ allows: number; lockedUntil: Date | null; lockStarted: boolean }> {
     const now = this.now();
     const windowOpen = new Date(now.getTime() - this.limits.lockMs);
     const expiresAt = new Date(now.getTime() + this.limits.lockMs);
     const model = this.models.verificationAttempts;
+    const addSource = source === undefined ? {} : { $addToSet: { sources: source } };
     let row = await model
       .findOneAndUpdate(
-        { _id: subject, windowStart: { $gt: windowOpen }, lockedUntil: null },
-        { $inc: { failures: 1 }, $set: { expiresAt } },
+        { _id: subject.id, windowStart: { $gt: windowOpen }, lockedUntil: null },
+        { $inc: { failures: 1 }, $set: { expiresAt }, ...addSource },
         { returnDocument: 'after' },
       )
       .lean();
     if (!row) {
       // No current window (first failure, old failures, or a lock that has run out): start afresh.
-      const fresh = { failures: 1, windowStart: now, lockedUntil: null, expiresAt };
+      const fresh = {
+        failures: 1,
+        sources: source === undefined ? [] : [source],
+        windowStart: now,
+        lockedUntil: null,
+        expiresAt,
+      };
       try {
         row = await model
-          .findOneAndUpdate({ _id: subject }, { $set: fresh }, { returnDocument: 'after', upsert: true })
+          .findOneAndUpdate({ _id: subject.id }, { $set: fresh }, { returnDocument: 'after', upsert: true })
           .lean();
       } catch (error) {
         if (!isDuplicateKeyError(error)) throw error;
         row = await model
-          .findOneAndUpdate({ _id: subject }, { $inc: { failures: 1 } }, { returnDocument: 'after' })
+          .findOneAndUpdate(
+            { _id: subject.id },
+            { $inc: { failures: 1 }, ...addSource },
+            { returnDocument: 'after' },
+          )
           .lean();
       }
     }
     if (!row) throw new Error('verification attempt was not recorded');
-    if (row.failures < this.limits.maxFailures) return { failures: row.failures, lockedUntil: null };
-    await model.updateOne(
-      { _id: subject, lockedUntil: null },
+    const counted = { failures: row.failures, sources: row.sources ?? [] };
+    if (!subject.locks(counted))
+      return { allows: subject.allows(counted), lockedUntil: null, lockStarted: false };
+    const locked = await model.updateOne(
+      { _id: subject.id, lockedUntil: null },
       { $set: { lockedUntil: expiresAt, expiresAt } },
     );
-    return { failures: row.failures, lockedUntil: expiresAt };
+    return { allows: 0, lockedUntil: expiresAt, lockStarted: locked.modifiedCount === 1 };
+  }
+
+  /** Records the lock in the audit log and tells the customer by SMS, through the outbox, once per lock. */
+  private async onCustomerLocked(
+    customerId: string,
+    until: Date,
+    context: VerificationContext,
+  ): Promise<void> {
+    await this.auditLock(customerId, context);
+    const lockStart = new Date(until.getTime() - this.limits.lockMs);
+    try {
+      await this.models.notifications.create({
+        recipient: customerId,
+        route: 'sms',
+        template: 'verification.locked',
+        // Nothing personal: the template says what happened and how to reach a person.
+        payload: {},
+        idempotencyKey: `verification.locked:${customerId}:${lockStart.toISOString()}`,
+      });
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+    }
   }
 
   private async auditLock(customerId: string, context: VerificationContext): Promise<void> {

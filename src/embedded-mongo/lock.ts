@@ -35,7 +35,7 @@ export async function acquireLock(dir: string): Promise<DirectoryLock> {
   // The lock appears already filled in (link is an exclusive create), so a crash can never leave an empty
   // lock file whose owner nobody could name or judge dead.
   const draft = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
-  await writeFile(draft, content);
+  await writeFile(draft, content, { mode: 0o600 });
   try {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       try {

@@ -27,7 +27,8 @@ export function registerFileRoutes(server: Server, files: FileStore): void {
         'content-length': file.size,
         'content-disposition': `inline; filename="${file.name}"`,
         'x-content-type-options': 'nosniff',
-        'cache-control': 'private, max-age=300',
+        // Claim photos and policy documents: no copy in any cache, the browser's own included.
+        'cache-control': 'no-store',
       },
       files.open(id),
     );

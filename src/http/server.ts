@@ -1,10 +1,11 @@
 /**
  * The restify server every channel and API registers its routes on: request ids, access logs without
- * personal data, and JSON errors that never carry a stack trace.
+ * personal data, security headers, and JSON errors that never carry a stack trace.
  */
 import restify, { type Server } from 'restify';
 import type { Logger } from '../log.js';
 import { describeError } from './errors.js';
+import { registerSecurityHeaders } from './security-headers.js';
 
 export function createHttpServer(logger: Logger): Server {
   const server = restify.createServer({ name: 'insuralink', handleUncaughtExceptions: false });
@@ -12,6 +13,7 @@ export function createHttpServer(logger: Logger): Server {
     res.header('x-request-id', req.id());
     next();
   });
+  registerSecurityHeaders(server);
   server.use(restify.plugins.queryParser({ mapParams: false }));
 
   server.on('restifyError', (req, res, error: unknown, callback: () => void) => {

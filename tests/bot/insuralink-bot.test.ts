@@ -61,7 +61,7 @@ describe('InsuraLinkBot', () => {
   it('saves conversation state in MongoDB after every turn', async () => {
     const chat = harness.conversation();
     await chat.say('Show my policies');
-    const key = `test/conversations/${chat.id}/`;
+    const key = `directline/conversations/${chat.id}/`;
     const rows = await harness.db.connection
       .collection('botstate')
       .find({ _id: key as never })

@@ -242,7 +242,7 @@ describe('unique numbers and keys', () => {
 
     const notification = {
       recipient: new Types.ObjectId(),
-      channel: 'sms',
+      route: 'sms',
       template: 'claim.decision',
       idempotencyKey: 'claim:CLM-000001:approved',
     };

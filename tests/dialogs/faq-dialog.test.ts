@@ -34,7 +34,7 @@ describe('FaqDialog', () => {
     assert.equal(stored[0]?.slug, 'deductible');
     assert.equal(stored[0]?.helpful, true);
     assert.equal(stored[0]?.question, question);
-    assert.equal(stored[0]?.channel, 'test');
+    assert.equal(stored[0]?.channel, 'directline');
   });
 
   it('stores "not helpful" and records a support request when the customer wants a person', async () => {

@@ -5,8 +5,10 @@ import { TestAdapter, type Activity, type ConversationState, type Storage } from
 import type { DialogDependencies } from '../../dialogs/dependencies.js';
 import type mongoose from 'mongoose';
 import { pino } from 'pino';
+import { setClientKey } from '../../src/bot/client-key.js';
 import type { Recognizer } from '../../src/bot/recognizer.js';
 import { LocalRecognizer } from '../../src/bot/recognizers/local.js';
+import { channelSourceMiddleware } from '../../src/bot/channel-source.js';
 import { createBot, type InsuraLinkBot, type QuestionAnswerer } from '../../src/bot/insuralink-bot.js';
 import { Session, type SessionData } from '../../src/bot/session.js';
 import { MongoStorage } from '../../src/bot/storage.js';
@@ -31,8 +33,16 @@ export interface Harness {
    * optionally with another recognizer or answerer.
    */
   newBot(overrides?: Pick<HarnessOptions, 'recognizer' | 'answerer'>): InsuraLinkBot;
-  /** A conversation with the bot (by default `bot`); each call starts a new one unless given an id. */
-  conversation(options?: { id?: string; channelId?: string; bot?: InsuraLinkBot }): Conversation;
+  /**
+   * A conversation with the bot (by default `bot`); each call starts a new one unless given an id.
+   * `clientKey` is what a channel would put on each turn for the caller.
+   */
+  conversation(options?: {
+    id?: string;
+    channelId?: string;
+    bot?: InsuraLinkBot;
+    clientKey?: string;
+  }): Conversation;
   stop(): Promise<void>;
 }
 
@@ -69,6 +79,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       return createBot({
         storage: options.storage?.(db.connection) ?? new MongoStorage(db.connection),
         services: domain,
+        conversations: domain.conversations,
         recognizer: overrides.recognizer ?? options.recognizer ?? new LocalRecognizer(),
         knowledge,
         ...(answerer ? { answerer } : {}),
@@ -85,7 +96,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       newBot,
       dialogDependencies: (state) => ({
         services: domain,
-        session: new Session(state.createProperty<SessionData>('session')),
+        session: new Session({
+          accessor: state.createProperty<SessionData>('session'),
+          conversations: domain.conversations,
+        }),
         recognizer: options.recognizer ?? new LocalRecognizer(),
         localRecognizer: new LocalRecognizer(),
         knowledge,
@@ -99,6 +113,15 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         if (conversationOptions.channelId) reference.channelId = conversationOptions.channelId;
         const target = conversationOptions.bot ?? bot;
         const adapter = new TestAdapter((context) => target.run(context), reference);
+        // TestAdapter is no channel of the app's; its turns are keyed as Direct Line's.
+        adapter.use(channelSourceMiddleware('directline'));
+        const { clientKey } = conversationOptions;
+        if (clientKey) {
+          adapter.use(async (context, next) => {
+            setClientKey(context, clientKey);
+            await next();
+          });
+        }
         return {
           id,
           async say(input) {

@@ -7,6 +7,7 @@ import { VerifyIdentityDialog } from '../../dialogs/verify-identity-dialog.js';
 import type { VerifiedCustomer } from '../../src/bot/session.js';
 import { demoCustomer } from '../../src/db/seed.js';
 import { startHarness, suggestionsOf, textOf, type Conversation, type Harness } from './harness.js';
+import { channelSourceMiddleware } from '../../src/bot/channel-source.js';
 
 const identifierPrompt = /policy number .* or the phone number on your account/;
 const dobPrompt = /what is your date of birth/i;
@@ -106,9 +107,9 @@ describe('VerifyIdentityDialog', () => {
     }
   });
 
-  it('locks after three failures, offers a person, and the lock holds in a new conversation', async () => {
+  it('locks the conversation after three failures and offers a person, without locking the customer out', async () => {
     const other = await otherCustomer(0);
-    const chat = harness.conversation();
+    const chat = harness.conversation({ clientKey: 'address:203.0.113.7' });
     const first = await verify(chat, other.policyNumber, '1901-01-01');
     assert.match(first, /you have 2 more tries/);
     assert.match(textOf(await chat.say(other.policyNumber)), dobPrompt);
@@ -118,17 +119,40 @@ describe('VerifyIdentityDialog', () => {
     assert.match(textOf(locked), /paused for 15 minutes/);
     assert.ok(suggestionsOf(locked).includes('Talk to a person'));
 
-    const stored = await harness.db.models.verificationAttempts.findById(`customer:${other.id}`).lean();
-    assert.ok(stored?.lockedUntil && stored.lockedUntil.getTime() > Date.now());
-
-    // The right details, by phone this time, in a conversation that never failed: still locked.
-    const fresh = await verify(harness.conversation(), other.phone, other.dateOfBirth);
-    assert.match(fresh, /paused for \d+ minutes/);
-    assert.doesNotMatch(fresh, /verified|don't match/);
-
     // The locked conversation is told at once, without being asked for details again.
     assert.match(textOf(await chat.say('Show my policies')), /paused/);
 
+    // The customer, in their own conversation, is not kept out by someone else's failures.
+    const own = harness.conversation({ clientKey: 'address:198.51.100.2' });
+    assert.match(await verify(own, other.phone, other.dateOfBirth), /you're verified/);
+    assert.equal(await harness.db.models.notifications.countDocuments({ recipient: other.id }), 0);
+  });
+
+  it('locks the customer after failures from three clients and tells them by SMS', async () => {
+    const other = await otherCustomer(1);
+    for (const [i, client] of ['address:203.0.113.1', 'address:203.0.113.2'].entries()) {
+      const chat = harness.conversation({ clientKey: client });
+      assert.match(await verify(chat, other.policyNumber, `1901-01-0${i + 1}`), /more tr(y|ies)/);
+    }
+    const third = harness.conversation({ clientKey: 'address:203.0.113.3' });
+    assert.match(await verify(third, other.policyNumber, '1901-01-03'), /paused for 15 minutes/);
+
+    const stored = await harness.db.models.verificationAttempts.findById(`customer:${other.id}`).lean();
+    assert.ok(stored?.lockedUntil && stored.lockedUntil.getTime() > Date.now());
+    // The right details, by phone this time, from a client that never failed: still locked.
+    const fresh = await verify(
+      harness.conversation({ clientKey: 'address:198.51.100.2' }),
+      other.phone,
+      other.dateOfBirth,
+    );
+    assert.match(fresh, /paused for \d+ minutes/);
+    assert.doesNotMatch(fresh, /verified|don't match/);
+
+    const outbox = await harness.db.models.notifications.find({ recipient: other.id }).lean();
+    assert.deepEqual(
+      outbox.map((row) => [row.route, row.template, row.payload]),
+      [['sms', 'verification.locked', {}]],
+    );
     const audit = await harness.domain.audit.listForRecord('customers', other.id);
     assert.ok(audit.some((entry) => entry.action === 'customer.verification_locked'));
   });
@@ -140,6 +164,16 @@ describe('VerifyIdentityDialog', () => {
     await chat.say('1970-01-01');
     await chat.say('QQQ-100003');
     assert.match(textOf(await chat.say('1970-01-01')), /paused for 15 minutes/);
+  });
+
+  it('keeps the number given in conversation state only sealed until the date of birth arrives', async () => {
+    const chat = harness.conversation();
+    await chat.say('Show my policies');
+    assert.match(textOf(await chat.say(demoCustomer.phone)), dobPrompt);
+    const state = JSON.stringify(await harness.db.connection.collection('botstate').find().toArray());
+    assert.ok(state.includes('sealedIdentifier'));
+    assert.ok(!state.includes(demoCustomer.phone.slice(2)), 'no phone in the stored state');
+    assert.match(textOf(await chat.say(demoCustomer.dateOfBirth)), /you're verified/);
   });
 
   it('shows help at a step and carries on where it was', async () => {
@@ -170,7 +204,7 @@ describe('VerifyIdentityDialog', () => {
       'test',
       new VerifyIdentityDialog(harness.dialogDependencies(state)),
       undefined,
-      [],
+      [channelSourceMiddleware('directline')],
       state,
     );
     assert.match((await client.sendActivity('hi'))?.text ?? '', identifierPrompt);
@@ -192,7 +226,8 @@ describe('VerifyIdentityDialog', () => {
     assert.ok(reference);
     const request = await harness.db.models.supportRequests.findOne({ number: reference }).lean();
     assert.equal(request?.conversationId, chat.id);
-    assert.equal(request?.channel, 'test');
+    // The channel that served the conversation, as its adapter declared it, not the activity's claim.
+    assert.equal(request?.channel, 'directline');
     assert.equal(request?.reason, 'customer_request');
     assert.equal(request?.status, 'open');
     // Whoever answers can reply in this very conversation.

@@ -31,12 +31,13 @@ beforeEach(async () => {
   // Near the real time: the database's TTL sweeper, on the real clock, removes records that expired.
   clock = new Date();
   await attempts.deleteMany({});
+  await env.db.models.notifications.deleteMany({});
 });
 
-/** A context for a new conversation. */
-function conversation() {
+/** A context for a new conversation, from `clientKey` when given. */
+function conversation(clientKey?: string) {
   conversations += 1;
-  return { channel: 'directline', conversationId: `c-${conversations}` };
+  return { channel: 'directline', conversationId: `c-${conversations}`, ...(clientKey ? { clientKey } : {}) };
 }
 
 const jordanByPolicy = { policyNumber: demoCustomer.policies.auto };
@@ -126,5 +127,97 @@ describe('MongoVerificationService', () => {
   it('counts a date of birth that is not a date as a failure', async () => {
     const result = await service.verify({ ...jordanByPolicy, dateOfBirth: 'not a date' }, conversation());
     assert.deepEqual(statuses([result]), ['failed:2']);
+  });
+
+  it('lets a stranger lock only their own conversations and client, not the customer', async () => {
+    const stranger = 'address:203.0.113.7';
+    const results: VerificationResult[] = [];
+    // Three failures lock a conversation; a new one from the same client goes on until the client's ten.
+    for (let chat = 0; chat < 4; chat++) {
+      const context = conversation(stranger);
+      for (let attempt = 0; attempt < 3 && results.length < 10; attempt++) {
+        const day = String(results.length + 1).padStart(2, '0');
+        results.push(await service.verify({ ...jordanByPolicy, dateOfBirth: `1990-01-${day}` }, context));
+      }
+    }
+    assert.deepEqual(statuses(results), [
+      'failed:2',
+      'failed:1',
+      'locked',
+      'failed:2',
+      'failed:1',
+      'locked',
+      'failed:2',
+      'failed:1',
+      'locked',
+      'locked',
+    ]);
+    assert.ok(await service.conversationLockedUntil(conversation(stranger)), 'the client is locked');
+    const fromStranger = await service.verify(
+      { ...jordanByPolicy, dateOfBirth: right },
+      conversation(stranger),
+    );
+    assert.equal(fromStranger.status, 'locked');
+
+    const jordan = await service.verify(
+      { ...jordanByPolicy, dateOfBirth: right },
+      conversation('address:198.51.100.2'),
+    );
+    assert.equal(jordan.status, 'verified');
+    assert.equal(await env.db.models.notifications.countDocuments({}), 0);
+  });
+
+  it('locks the customer after failures from three clients, and tells them once by SMS', async () => {
+    const results: VerificationResult[] = [];
+    for (const [i, client] of [
+      'address:203.0.113.1',
+      'address:203.0.113.2',
+      'address:203.0.113.3',
+    ].entries()) {
+      results.push(
+        await service.verify({ ...jordanByPolicy, dateOfBirth: `1990-01-0${i + 1}` }, conversation(client)),
+      );
+    }
+    assert.deepEqual(statuses(results), ['failed:2', 'failed:1', 'locked']);
+    const lock = results[2];
+    assert.ok(lock?.status === 'locked' && lock.afterFailure);
+    const lockStart = new Date(clock);
+
+    // Jordan, from a client that never failed, waits; so does a fourth stranger, without a second SMS.
+    const jordan = await service.verify(
+      { phone: demoCustomer.phone, dateOfBirth: right },
+      conversation('address:198.51.100.2'),
+    );
+    assert.ok(jordan.status === 'locked' && !jordan.afterFailure);
+    await service.verify(
+      { ...jordanByPolicy, dateOfBirth: '1990-01-04' },
+      conversation('address:203.0.113.4'),
+    );
+
+    const rows = await env.db.models.notifications.find({}).lean();
+    assert.equal(rows.length, 1);
+    assert.equal(String(rows[0]?.recipient), env.jordan.id);
+    assert.equal(rows[0]?.route, 'sms');
+    assert.equal(rows[0]?.template, 'verification.locked');
+    assert.deepEqual(rows[0]?.payload, {});
+    assert.equal(rows[0]?.idempotencyKey, `verification.locked:${env.jordan.id}:${lockStart.toISOString()}`);
+    const stored = JSON.stringify(await attempts.find({}).lean());
+    assert.ok(!stored.includes('203.0.113'), 'client addresses are kept only as keyed hashes');
+
+    clock = new Date(clock.getTime() + 16 * minute);
+    const later = await service.verify(
+      { ...jordanByPolicy, dateOfBirth: right },
+      conversation('address:198.51.100.2'),
+    );
+    assert.equal(later.status, 'verified');
+    assert.equal(await env.db.models.notifications.countDocuments({}), 1);
+  });
+
+  it('seals an identifier for conversation state and opens only what it sealed', () => {
+    const sealed = service.sealIdentifier({ phone: demoCustomer.phone });
+    assert.ok(!sealed.includes(demoCustomer.phone.slice(2)));
+    assert.deepEqual(service.openIdentifier(sealed), { phone: demoCustomer.phone });
+    assert.equal(service.openIdentifier(`${sealed.slice(0, -2)}xx`), undefined);
+    assert.equal(service.openIdentifier('not sealed'), undefined);
   });
 });

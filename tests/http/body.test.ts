@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { assertJsonDepth, maxJsonDepth } from '../../src/http/body.js';
 import { startDemoApp, type RunningApp } from '../support/app.js';
+import { verifyAsDemoCustomer } from '../support/conversation.js';
 
 const nested = (depth: number): string => '['.repeat(depth) + ']'.repeat(depth);
 
@@ -67,6 +68,7 @@ describe('JSON bodies nested 100,000 deep', () => {
   });
 
   it('are a 400 as the activity part of an upload', async () => {
+    await verifyAsDemoCustomer(app.url, activities.split('/').at(-2)!, headers.authorization!.slice(7));
     const form = new FormData();
     form.append('activity', new Blob([deepValue], { type: 'application/vnd.microsoft.activity' }));
     form.append('file', new Blob(['plain words'], { type: 'text/plain' }), 'note.txt');

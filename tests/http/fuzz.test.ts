@@ -235,10 +235,12 @@ function invalidMultipart(
       };
     case 2: {
       const whole = Buffer.concat([file(f.bytes(2000)), end]);
+      // Cut inside the file's bytes: the form ends where a part is still being read.
+      const content = whole.indexOf('\r\n\r\n') + 4;
       return {
         family: 'truncated multipart',
         contentType: type,
-        body: whole.subarray(0, 20 + f.int(whole.length - 40)),
+        body: whole.subarray(0, content + 1 + f.int(1900)),
       };
     }
     case 3:
@@ -585,15 +587,18 @@ describe('fuzzing every HTTP endpoint', { timeout: 120_000 }, () => {
     await app.stop();
   });
 
-  endpoints.forEach((endpoint, index) => {
-    it(`${endpoint.method} ${endpoint.path}`, async () => {
-      const f = new Fuzz(prng(SEED + index));
+  for (const endpoint of endpoints) {
+    const name = `${endpoint.method} ${endpoint.path}`;
+    // Seeded by name, so a new row leaves every other endpoint's cases as they were.
+    const seed = (SEED ^ createHash('sha256').update(name).digest().readUInt32BE(0)) >>> 0;
+    it(name, async () => {
+      const f = new Fuzz(prng(seed));
       const before = await snapshot(app);
       const problems: string[] = [];
       for (let n = 0; n < CASES_PER_ENDPOINT; n += 1) {
         const item = buildCase(endpoint, context, f, n);
         const status = await send(context.port, item);
-        const where = `case ${n} (seed ${SEED + index}): ${item.family}`;
+        const where = `case ${n} (seed ${seed}): ${item.family}`;
         if (status !== undefined && status >= 500) problems.push(`${where}: answered ${status}`);
         if (status === undefined && !item.truncated) problems.push(`${where}: no answer`);
         if (crashes.length > 0) {
@@ -605,5 +610,5 @@ describe('fuzzing every HTTP endpoint', { timeout: 120_000 }, () => {
       assert.deepEqual(problems, []);
       assert.deepEqual(await snapshot(app), before, 'no request changed the database');
     });
-  });
+  }
 });

@@ -14,6 +14,9 @@ import {
   type ConversationReference,
   type ResourceResponse,
 } from 'botbuilder';
+import { setChannelSource } from '../../bot/channel-source.js';
+import { setClientKey } from '../../bot/client-key.js';
+import { asksForSensitiveInput } from '../../bot/sensitive-input.js';
 import { activityId, unstoredActivityId, type ConversationStore } from './store.js';
 
 /** The bot logic a turn runs, e.g. `(context) => bot.run(context)`. */
@@ -44,9 +47,14 @@ export class DirectLineAdapter extends BotAdapter {
     super();
   }
 
-  /** Runs one incoming activity through the middleware and `logic`; errors go to `onTurnError`. */
-  async processActivity(activity: Partial<Activity>, logic: TurnLogic): Promise<void> {
-    await this.runMiddleware(new TurnContext(this, activity), logic);
+  /**
+   * Runs one incoming activity through the middleware and `logic`; errors go to `onTurnError`.
+   * `clientKey` identifies the caller from the connection (see `src/bot/client-key.ts`).
+   */
+  async processActivity(activity: Partial<Activity>, logic: TurnLogic, clientKey?: string): Promise<void> {
+    const context = this.turn(activity);
+    if (clientKey) setClientKey(context, clientKey);
+    await this.runMiddleware(context, logic);
   }
 
   override async sendActivities(
@@ -93,7 +101,7 @@ export class DirectLineAdapter extends BotAdapter {
       { ...reference, bot: reference.bot ?? this.bot, channelId: directLineChannelId },
       true,
     );
-    await this.runMiddleware(new TurnContext(this, activity), logic);
+    await this.runMiddleware(this.turn(activity), logic);
   }
 
   /** Same as {@link continueConversation}; the identity and audience do not apply to this channel. */
@@ -106,6 +114,13 @@ export class DirectLineAdapter extends BotAdapter {
     const logic = typeof logicOrAudience === 'function' ? logicOrAudience : maybeLogic;
     if (!logic) throw new Error('continueConversationAsync: logic is required');
     await this.continueConversation(reference, logic);
+  }
+
+  /** A turn of this channel: its source is Direct Line, whatever the activity says. */
+  private turn(activity: Partial<Activity>): TurnContext {
+    const context = new TurnContext(this, activity);
+    setChannelSource(context, 'directline');
+    return context;
   }
 
   private async deliver(activity: Partial<Activity>): Promise<string> {
@@ -123,10 +138,15 @@ export class DirectLineAdapter extends BotAdapter {
       this.publishUnstored(conversationId, { ...outgoing, id });
       return id;
     }
-    const { activity: stored } = await this.store.append(conversationId, (seq) => ({
-      ...outgoing,
-      id: activityId(conversationId, seq),
-    }));
+    const build = (seq: number): Partial<Activity> => ({ ...outgoing, id: activityId(conversationId, seq) });
+    // An id the bot chose is a delivery key (a notification's): sending it again stores it once, and
+    // as it answers nothing, it leaves alone whether the customer's next message is personal input.
+    // Other messages say whether the customer's next one answers a prompt for personal input.
+    const { activity: stored } = activity.id
+      ? await this.store.append(conversationId, build, { by: 'bot', id: activity.id })
+      : activity.type === ActivityTypes.Message
+        ? await this.store.appendFromBot(conversationId, build, asksForSensitiveInput(activity))
+        : await this.store.append(conversationId, build);
     return stored.id ?? '';
   }
 }

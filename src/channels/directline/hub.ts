@@ -1,7 +1,9 @@
 /**
  * Open WebSocket streams per conversation. A new stream first replays the stored history after its
  * watermark, then goes live; activities published during the replay wait and are de-duplicated by
- * watermark, so the client sees each activity once and in order.
+ * watermark, so the client sees each activity once and in order. An activity that arrives with a gap
+ * before it (another process stored the ones in between) makes the stream catch up from the store
+ * first, so nothing is skipped.
  */
 import { WebSocket } from 'ws';
 
@@ -52,16 +54,34 @@ export class StreamHub {
     });
     // Clients send only empty keep-alive messages, which need no listener.
     ws.on('error', () => ws.terminate());
+    await this.replay(conversationId, subscriber);
+  }
 
-    for (;;) {
-      const page = await this.readBacklog(conversationId, subscriber.sent);
-      if (page.payloads.length === 0) break;
-      subscriber.sent = page.watermark;
-      sendText(ws, `{"activities":[${page.payloads.join(',')}],"watermark":"${page.watermark}"}`);
+  /** The conversations with at least one open stream in this process. */
+  conversations(): string[] {
+    return [...this.streams.keys()];
+  }
+
+  /** Sends what the store holds after the subscriber's watermark, then what was published meanwhile. */
+  private async replay(conversationId: string, subscriber: Subscriber): Promise<void> {
+    subscriber.replaying = true;
+    try {
+      for (;;) {
+        const page = await this.readBacklog(conversationId, subscriber.sent);
+        if (page.payloads.length === 0) break;
+        subscriber.sent = page.watermark;
+        sendText(
+          subscriber.ws,
+          `{"activities":[${page.payloads.join(',')}],"watermark":"${page.watermark}"}`,
+        );
+      }
+    } finally {
+      subscriber.replaying = false;
     }
-    subscriber.replaying = false;
-    for (const { json, seq } of subscriber.pending) this.deliver(subscriber, json, seq);
+    const pending = subscriber.pending;
     subscriber.pending = [];
+    // The store was just read: a gap still there is not going to fill, so these go out as they are.
+    for (const { json, seq } of pending) this.deliver(conversationId, subscriber, json, seq, true);
   }
 
   /**
@@ -71,7 +91,7 @@ export class StreamHub {
   publish(conversationId: string, json: string, seq: number | undefined): void {
     for (const subscriber of this.streams.get(conversationId) ?? []) {
       if (subscriber.replaying) subscriber.pending.push({ json, seq });
-      else this.deliver(subscriber, json, seq);
+      else this.deliver(conversationId, subscriber, json, seq);
     }
   }
 
@@ -88,12 +108,24 @@ export class StreamHub {
     this.streams.clear();
   }
 
-  private deliver(subscriber: Subscriber, json: string, seq: number | undefined): void {
+  private deliver(
+    conversationId: string,
+    subscriber: Subscriber,
+    json: string,
+    seq: number | undefined,
+    acceptGap = false,
+  ): void {
     if (seq === undefined) {
       sendText(subscriber.ws, `{"activities":[${json}]}`);
       return;
     }
     if (seq <= subscriber.sent) return;
+    if (seq > subscriber.sent + 1 && !acceptGap) {
+      // Watermarks are consecutive: the ones in between were stored by another process.
+      subscriber.pending.push({ json, seq });
+      void this.replay(conversationId, subscriber).catch(() => subscriber.ws.terminate());
+      return;
+    }
     subscriber.sent = seq;
     sendText(subscriber.ws, `{"activities":[${json}],"watermark":"${seq}"}`);
   }

@@ -10,7 +10,8 @@
  * - `GET /v3/directline/conversations/:id/stream?watermark=&t=` (WebSocket: `{activities, watermark}`)
  *
  * Missing credentials → 401; a wrong, expired or other conversation's token → 403; unknown
- * conversation → 404. Several streams may be open on one conversation (tabs); each gets everything.
+ * conversation → 404; past a rate limit → 429 with `Retry-After`. Several streams may be open on one
+ * conversation (tabs); each gets everything.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -21,12 +22,22 @@ import type { Request, Response, Server } from 'restify';
 import { WebSocketServer } from 'ws';
 import { z } from 'zod';
 import { turnErrorHandler } from '../../bot/turn-error.js';
-import { maxFileBytes, type FileStore } from '../../files/file-store.js';
+import { conversationQuota, maxFileBytes, type FileStore, type Usage } from '../../files/file-store.js';
 import { jsonBody } from '../../http/body.js';
 import { HttpError } from '../../http/errors.js';
+import {
+  clientAddress,
+  createMongoLimiter,
+  rateLimit,
+  type Limit,
+  type RateLimitHandler,
+} from '../../http/rate-limit.js';
 import type { Logger } from '../../log.js';
+import type { ChannelSender } from '../../notifications/dispatcher.js';
 import { DirectLineAdapter, directLineChannelId } from './adapter.js';
+import { ActivityFeed } from './feed.js';
 import { StreamHub } from './hub.js';
+import { directLineSender } from './sender.js';
 import { activityId, ConversationStore, unstoredActivityId, type ConversationRecord } from './store.js';
 import { InvalidTokenError, TokenIssuer, type VerifiedToken } from './tokens.js';
 import { readUpload } from './upload.js';
@@ -41,18 +52,59 @@ export interface DirectLineChannelOptions {
   /** The app's database connection; the channel keeps its own collections on it. */
   connection: mongoose.Connection;
   bot: Bot;
-  /** Where uploaded files go; only `save` and `signedUrl` are used. */
-  files: Pick<FileStore, 'save' | 'signedUrl'>;
+  /** Where uploaded files go; only `save`, `usage` and `signedUrl` are used. */
+  files: Pick<FileStore, 'save' | 'usage' | 'signedUrl'>;
+  /**
+   * Whether files may be sent in the conversation (its customer has verified who they are). Unset: in
+   * none; uploads get 403.
+   */
+  mayUpload?: (conversationId: string) => Promise<boolean>;
+  /** What a conversation may keep (default {@link conversationQuota}). */
+  quota?: Usage;
+  /** Rate limits; each one unset keeps its {@link defaultDirectLineLimits} value. */
+  limits?: Partial<DirectLineLimits>;
   /** `DIRECTLINE_SECRET`: authorises token generation and every endpoint. */
   secret: string;
-  /** Base of stream URLs (`https://x` → `wss://x/...`); the request's Host header when unset. */
-  publicBaseUrl?: string;
+  /**
+   * Where the app is reached (`PUBLIC_BASE_URL`, or its listening address): stream URLs are built on it
+   * (`https://x` → `wss://x/...`), never on a request's Host header, which the client chooses.
+   */
+  baseUrl: () => string;
   logger: Logger;
   /** Interval of empty keep-alive messages on streams (default 20 s). */
   keepAliveMs?: number;
   /** Clock for token issue and expiry (tests). */
   now?: () => Date;
+  /** How long the activity history is kept, in days (`TRANSCRIPT_RETENTION_DAYS`); default 30. */
+  transcriptRetentionDays?: number;
 }
+
+/** Per-client rate limits of the channel (counted in the database, so across processes). */
+export interface DirectLineLimits {
+  /** Tokens minted (`tokens/generate`, the widget's token endpoint) and conversations started, per address. */
+  tokensPerAddress: Limit;
+  /** Activities posted, per client address. */
+  messagesPerAddress: Limit;
+  /** Activities posted, per conversation. */
+  messagesPerConversation: Limit;
+  /** Uploads, per client address. */
+  uploadsPerAddress: Limit;
+  /** Uploads, per conversation. */
+  uploadsPerConversation: Limit;
+}
+
+/**
+ * A person sends a message every few seconds at most, so a conversation gets 120 a minute (2 a second),
+ * all at once if need be. An address can be a whole office behind one NAT, or a load test from one machine, so its
+ * limits only stop a single host from flooding the service.
+ */
+export const defaultDirectLineLimits: DirectLineLimits = {
+  tokensPerAddress: { points: 1000, durationSeconds: 60 },
+  messagesPerAddress: { points: 12_000, durationSeconds: 60 },
+  messagesPerConversation: { points: 120, durationSeconds: 60 },
+  uploadsPerAddress: { points: 120, durationSeconds: 60 },
+  uploadsPerConversation: { points: 10, durationSeconds: 60 },
+};
 
 /** A conversation token as `tokens/generate` returns it. */
 export interface ConversationToken {
@@ -73,6 +125,10 @@ export interface DirectLineChannel {
    * page's token endpoint). Web Chat starts the conversation with it via `POST conversations`.
    */
   issueConversationToken(user?: { id: string }): Promise<ConversationToken>;
+  /** Delivers notifications into Direct Line conversations (see `sender.ts`). */
+  readonly sender: ChannelSender;
+  /** The per-address limit on minting tokens, for any other endpoint that mints them. */
+  readonly limitTokens: RateLimitHandler;
   /** Stops accepting streams, closes the open ones and waits for turns in progress. */
   close(): Promise<void>;
 }
@@ -102,6 +158,64 @@ const incomingSchema = z.looseObject({
 });
 type Incoming = z.infer<typeof incomingSchema>;
 
+/**
+ * Events a client may send: the one Web Chat embedders send on connecting (`WEB_CHAT/SEND_EVENT`);
+ * Web Chat itself posts only messages (text, files, card submits, postBack/messageBack) and typing.
+ */
+const clientEventNames = new Set(['webchat/join']);
+
+/** What a client may say in each kind of activity it may post; everything else is the service's. */
+const clientFieldsSchema = z.object({
+  locale: z.string().max(20).optional(),
+  localTimestamp: z.string().max(40).optional(),
+  localTimezone: z.string().max(100).optional(),
+  channelData: z.record(z.string(), z.unknown()).optional(),
+});
+const clientMessageSchema = clientFieldsSchema.extend({
+  type: z.literal(ActivityTypes.Message),
+  text: z.string().max(20_000).optional(),
+  textFormat: z.enum(['plain', 'markdown', 'xml']).optional(),
+  attachments: z.array(z.record(z.string(), z.unknown())).max(maxUploadFiles).optional(),
+  /** An Adaptive Card's submitted inputs. */
+  value: z.unknown().optional(),
+  entities: z.array(z.record(z.string(), z.unknown())).max(20).optional(),
+});
+const clientTypingSchema = clientFieldsSchema.extend({ type: z.literal(ActivityTypes.Typing) });
+const clientEventSchema = clientFieldsSchema.extend({
+  type: z.literal(ActivityTypes.Event),
+  name: z.string().refine((name) => clientEventNames.has(name)),
+  value: z.unknown().optional(),
+});
+const clientActivitySchema = z.discriminatedUnion('type', [
+  clientMessageSchema,
+  clientTypingSchema,
+  clientEventSchema,
+]);
+
+/**
+ * The activity as the bot may see it from a client: only the kinds and fields a client may send, or 400.
+ * `conversationUpdate`, `invoke`, other events and the like are the service's or the bot's to send.
+ */
+function clientActivity(incoming: Incoming): z.infer<typeof clientActivitySchema> {
+  const parsed = clientActivitySchema.safeParse(incoming);
+  if (parsed.success) return parsed.data;
+  if (incoming.type === ActivityTypes.Event) {
+    throw new HttpError(
+      400,
+      'bad_argument',
+      `Clients may send only these events: ${[...clientEventNames].join(', ')}.`,
+    );
+  }
+  if (incoming.type !== ActivityTypes.Message && incoming.type !== ActivityTypes.Typing) {
+    throw new HttpError(
+      400,
+      'bad_argument',
+      `Clients may post message, typing and event activities, not "${incoming.type}".`,
+    );
+  }
+  throw new HttpError(400, 'bad_argument', `The ${incoming.type} activity is malformed.`);
+}
+
 type Authorization = { kind: 'secret' } | { kind: 'token'; claims: VerifiedToken; token: string };
 
 /** Builds the channel and makes sure its indexes exist. */
@@ -114,8 +228,10 @@ export async function createDirectLineChannel(options: DirectLineChannelOptions)
   const logic = (context: TurnContext) => bot.run(context);
 
   // The store publishes to the hub and the hub replays from the store; `streams` exists before any append.
-  const store = new ConversationStore(options.connection, (conversationId, json, seq) =>
-    streams.publish(conversationId, json, seq),
+  const store = new ConversationStore(
+    options.connection,
+    (conversationId, json, seq) => streams.publish(conversationId, json, seq),
+    { retentionDays: options.transcriptRetentionDays },
   );
   await store.init();
   const streams = new StreamHub(
@@ -129,6 +245,30 @@ export async function createDirectLineChannel(options: DirectLineChannelOptions)
     botAccount,
   );
   adapter.onTurnError = turnErrorHandler(logger);
+  const feed = new ActivityFeed({ store, hub: streams, logger });
+  feed.start();
+
+  const mayUpload = options.mayUpload ?? (() => Promise.resolve(false));
+  const quota = options.quota ?? conversationQuota;
+  const limits = { ...defaultDirectLineLimits, ...options.limits };
+  const mongo = options.connection.db;
+  if (!mongo) throw new Error('database not connected');
+  const limit = async (name: keyof DirectLineLimits, key: (req: Request) => string, what: string) =>
+    rateLimit(await createMongoLimiter(mongo, `directline_${name}`, limits[name]), key, what);
+  const byConversation = (req: Request) => String(req.params.conversationId);
+  const limitTokens = await limit('tokensPerAddress', clientAddress, 'new conversations from this address');
+  const limitMessages = await limit('messagesPerAddress', clientAddress, 'messages from this address');
+  const limitConversationMessages = await limit(
+    'messagesPerConversation',
+    byConversation,
+    'messages in this conversation',
+  );
+  const limitUploads = await limit('uploadsPerAddress', clientAddress, 'uploads from this address');
+  const limitConversationUploads = await limit(
+    'uploadsPerConversation',
+    byConversation,
+    'uploads in this conversation',
+  );
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
   const inFlight = new Set<Promise<unknown>>();
@@ -186,27 +326,20 @@ export async function createDirectLineChannel(options: DirectLineChannelOptions)
     return { conversationId, token, expires_in: expiresIn };
   }
 
-  async function streamUrl(
-    req: Request,
-    conversationId: string,
-    userId: string,
-    watermark?: number,
-  ): Promise<string> {
-    const base = options.publicBaseUrl ?? `http://${req.headers.host ?? 'localhost'}`;
+  async function streamUrl(conversationId: string, userId: string, watermark?: number): Promise<string> {
     const { token } = await tokens.issue({ conv: conversationId, user: userId, scope: 'stream' });
     const query = new URLSearchParams({
       watermark: watermark === undefined ? '' : String(watermark),
       t: token,
     });
-    return `${base.replace(/^http/, 'ws')}${prefix}/conversations/${conversationId}/stream?${query}`;
+    return `${options.baseUrl().replace(/^http/, 'ws')}${prefix}/conversations/${conversationId}/stream?${query}`;
   }
 
-  const serviceUrl = `${options.publicBaseUrl ?? ''}${prefix}`;
   /** What the service sets on every activity it hands the bot, whoever sent it. */
   function envelope(conversationId: string): Partial<Activity> {
     return {
       channelId: directLineChannelId,
-      serviceUrl,
+      serviceUrl: `${options.baseUrl()}${prefix}`,
       conversation: { id: conversationId, isGroup: false, conversationType: 'personal', name: '' },
       recipient: botAccount,
       timestamp: new Date(),
@@ -218,40 +351,35 @@ export async function createDirectLineChannel(options: DirectLineChannelOptions)
     conversation: ConversationRecord,
     auth: Authorization,
     incoming: Incoming,
+    caller: string,
   ): Promise<string> {
-    const {
-      id: clientId,
-      from,
-      conversation: _c,
-      recipient: _r,
-      serviceUrl: _s,
-      timestamp: _t,
-      ...rest
-    } = incoming;
-    // A token speaks for its user; a secret holder (a trusted server) may name the sender.
+    const { id: clientId, from } = incoming;
+    // A token speaks for its user, whatever name the client gives; a secret holder (a trusted server)
+    // may name the sender. Either way the sender is a user, never the bot.
     const sender: ChannelAccount =
       auth.kind === 'token'
-        ? { id: auth.claims.user, name: from?.name ?? '', role: 'user' }
+        ? { id: auth.claims.user, name: '', role: 'user' }
         : { id: from?.id || conversation.userId, name: from?.name ?? '', role: 'user' };
     const activity: Partial<Activity> = {
-      ...(rest as Partial<Activity>),
+      ...(clientActivity(incoming) as Partial<Activity>),
       ...envelope(conversation.id),
       from: sender,
     };
     // The user's typing goes to the bot only: it is neither history nor news to the user's own window.
     if (activity.type === ActivityTypes.Typing) {
       const id = unstoredActivityId(conversation.id, 'typing');
-      await adapter.processActivity({ ...activity, id }, logic);
+      await adapter.processActivity({ ...activity, id }, logic, caller);
       return id;
     }
     const clientKey = clientId || incoming.channelData?.clientActivityID;
-    const result = await store.append(
+    // An answer to a prompt for personal input is stored redacted; the bot gets the real text.
+    const result = await store.appendFromCustomer(
       conversation.id,
       (seq) => ({ ...activity, id: activityId(conversation.id, seq) }),
-      clientKey,
+      clientKey ? { by: 'client', id: clientKey } : undefined,
     );
     const id = result.activity.id ?? '';
-    if (!result.duplicate) await adapter.processActivity(result.activity, logic);
+    if (!result.duplicate) await adapter.processActivity(result.forBot, logic, caller);
     return id;
   }
 
@@ -292,7 +420,7 @@ export async function createDirectLineChannel(options: DirectLineChannelOptions)
       res.header('access-control-max-age', '600');
       res.send(204);
     });
-    server.post(`${prefix}/tokens/generate`, ...json, async (req: Request, res: Response) => {
+    server.post(`${prefix}/tokens/generate`, limitTokens, ...json, async (req: Request, res: Response) => {
       const auth = await authorize(req);
       if (auth.kind !== 'secret')
         throw new HttpError(403, 'token_invalid', 'Generating a token needs the secret.');
@@ -306,7 +434,7 @@ export async function createDirectLineChannel(options: DirectLineChannelOptions)
       res.send(200, await issue(auth.claims.conv, auth.claims.user));
     });
 
-    server.post(`${prefix}/conversations`, ...json, async (req: Request, res: Response) => {
+    server.post(`${prefix}/conversations`, limitTokens, ...json, async (req: Request, res: Response) => {
       const auth = await authorize(req);
       const body = startBodySchema.parse(emptyToUndefined(req.body));
       let conversationId: string;
@@ -331,7 +459,7 @@ export async function createDirectLineChannel(options: DirectLineChannelOptions)
         conversationId,
         token: token.token,
         expires_in: token.expires_in,
-        streamUrl: await streamUrl(req, conversationId, userId),
+        streamUrl: await streamUrl(conversationId, userId),
       });
     });
 
@@ -343,17 +471,20 @@ export async function createDirectLineChannel(options: DirectLineChannelOptions)
       res.send(200, {
         conversationId: conversation.id,
         token,
-        streamUrl: await streamUrl(req, conversation.id, conversation.userId, watermark),
+        streamUrl: await streamUrl(conversation.id, conversation.userId, watermark),
       });
     });
 
     server.post(
       `${prefix}/conversations/:conversationId/activities`,
+      limitMessages,
       ...json,
       async (req: Request, res: Response) => {
         const { auth, conversation } = await conversationFor(req);
+        // Counted once the token is checked, so nobody can use up another conversation's allowance.
+        await limitConversationMessages(req, res);
         const incoming = incomingSchema.parse(req.body);
-        res.send(200, { id: await track(receive(conversation, auth, incoming)) });
+        res.send(200, { id: await track(receive(conversation, auth, incoming, callerOf(req))) });
       },
     );
 
@@ -363,35 +494,53 @@ export async function createDirectLineChannel(options: DirectLineChannelOptions)
       res.send(200, { activities: page.activities, watermark: String(page.watermark) });
     });
 
-    server.post(`${prefix}/conversations/:conversationId/upload`, async (req: Request, res: Response) => {
-      const { auth, conversation } = await conversationFor(req);
-      const upload = await readUpload(req, {
-        maxFileBytes,
-        maxFiles: maxUploadFiles,
-        maxActivityBytes: maxJsonBytes,
-      });
-      const template = incomingSchema.parse(upload.activity ?? { type: ActivityTypes.Message });
-      const attachments = [];
-      for (const file of upload.files) {
-        const stored = await files.save({
-          name: file.name,
-          data: file.data,
-          declaredType: file.declaredType,
+    server.post(
+      `${prefix}/conversations/:conversationId/upload`,
+      limitUploads,
+      async (req: Request, res: Response) => {
+        const { auth, conversation } = await conversationFor(req);
+        await limitConversationUploads(req, res);
+        if (!(await mayUpload(conversation.id))) {
+          throw new HttpError(
+            403,
+            'uploads_not_allowed',
+            'Sign in to the chat (verify your identity) before sending files.',
+          );
+        }
+        // Checked before the body is read, and again on what it holds: the quota bounds what is kept.
+        const used = await files.usage(conversation.id);
+        if (used.files >= quota.files || used.bytes >= quota.bytes) throw quotaExceeded(quota);
+        const upload = await readUpload(req, {
+          maxFileBytes,
+          maxFiles: maxUploadFiles,
+          maxActivityBytes: maxJsonBytes,
+          total: { maxBytes: quota.bytes - used.bytes, refusal: quotaExceeded(quota) },
         });
-        attachments.push({
-          contentType: stored.contentType,
-          contentUrl: files.signedUrl(stored.id),
-          name: stored.name,
-        });
-      }
-      const userId = typeof req.query?.userId === 'string' ? req.query.userId : undefined;
-      const incoming = {
-        ...template,
-        from: { ...template.from, id: template.from?.id ?? userId },
-        attachments,
-      };
-      res.send(200, { id: await track(receive(conversation, auth, incoming)) });
-    });
+        if (used.files + upload.files.length > quota.files) throw quotaExceeded(quota);
+        const template = incomingSchema.parse(upload.activity ?? { type: ActivityTypes.Message });
+        const attachments = [];
+        for (const file of upload.files) {
+          const stored = await files.save({
+            name: file.name,
+            data: file.data,
+            declaredType: file.declaredType,
+            conversationId: conversation.id,
+          });
+          attachments.push({
+            contentType: stored.contentType,
+            contentUrl: files.signedUrl(stored.id),
+            name: stored.name,
+          });
+        }
+        const userId = typeof req.query?.userId === 'string' ? req.query.userId : undefined;
+        const incoming = {
+          ...template,
+          from: { ...template.from, id: template.from?.id ?? userId },
+          attachments,
+        };
+        res.send(200, { id: await track(receive(conversation, auth, incoming, callerOf(req))) });
+      },
+    );
 
     httpServer = server.server;
     upgradeListener = (req, socket, head) => {
@@ -442,17 +591,41 @@ export async function createDirectLineChannel(options: DirectLineChannelOptions)
   return {
     adapter,
     register,
+    sender: directLineSender(adapter, store),
     async issueConversationToken(user) {
       return issue(newId(), user ? userSchema.parse(user).id : newUserId());
     },
+    limitTokens,
     async close() {
       closing = true;
       if (upgradeListener) httpServer?.off('upgrade', upgradeListener);
+      await feed.stop();
       streams.close();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       await Promise.allSettled([...inFlight]);
     },
   };
+}
+
+/**
+ * The caller as the connection shows it, never as the request says: the peer's network address. Behind a
+ * reverse proxy that is the proxy, so every caller shares one key.
+ */
+function callerOf(req: Request): string {
+  return `address:${req.socket.remoteAddress ?? 'unknown'}`;
+}
+
+function quotaExceeded(quota: Usage): HttpError {
+  return new HttpError(
+    413,
+    'quota_exceeded',
+    `A conversation can keep at most ${quota.files} files and ${megabytes(quota.bytes)} MiB; ` +
+      'this upload would go past that.',
+  );
+}
+
+function megabytes(bytes: number): string {
+  return String(Math.round((bytes / 1024 / 1024) * 10) / 10);
 }
 
 function refuseUpgrade(socket: Duplex, status: number, reason: string): void {

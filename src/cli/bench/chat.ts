@@ -144,6 +144,7 @@ async function startEchoServer(): Promise<Target> {
     bot: new EchoBot(),
     files: createFileStore({ db: database.connection.db!, secret, baseUrl: () => baseUrl }),
     secret,
+    baseUrl: () => baseUrl,
     logger,
   });
   channel.register(server);

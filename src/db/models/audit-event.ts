@@ -20,12 +20,15 @@ export const auditEventSchema = new Schema(
     /** Channel the action came through: `directline`, `sms`, `slack`, `admin`, `system`. */
     channel: { type: String, trim: true },
     details: { type: Schema.Types.Mixed, default: () => ({}) },
+    /** The pending event this entry was drained from; unique, so a second drain adds nothing. */
+    eventId: { type: String },
   },
   { collection: 'auditevents', minimize: false },
 );
 auditEventSchema.index({ 'record.collection': 1, 'record.id': 1, at: 1 });
 auditEventSchema.index({ 'actor.type': 1, 'actor.id': 1, at: -1 });
 auditEventSchema.index({ at: -1 });
+auditEventSchema.index({ eventId: 1 }, { unique: true, sparse: true });
 
 export type AuditEvent = InferSchemaType<typeof auditEventSchema>;
 

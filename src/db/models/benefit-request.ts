@@ -1,5 +1,5 @@
 import { Schema, type Connection, type InferSchemaType } from 'mongoose';
-import { actorSchema } from './common.js';
+import { actorSchema, pendingEventSchema } from './common.js';
 
 export const benefitRequestStatuses = ['requested', 'approved', 'denied', 'fulfilled'] as const;
 export type BenefitRequestStatus = (typeof benefitRequestStatuses)[number];
@@ -33,12 +33,15 @@ export const benefitRequestSchema = new Schema(
     status: { type: String, enum: benefitRequestStatuses, required: true, default: 'requested' },
     requiresApproval: { type: Boolean, required: true },
     decisions: { type: [decisionSchema], default: [] },
+    /** Consequences of the latest changes not yet drained into the audit log and the outbox. */
+    pendingEvents: { type: [pendingEventSchema], default: [] },
   },
   { timestamps: true, collection: 'benefitrequests' },
 );
 benefitRequestSchema.index({ number: 1 }, { unique: true });
 benefitRequestSchema.index({ customer: 1, createdAt: -1 });
 benefitRequestSchema.index({ status: 1 });
+benefitRequestSchema.index({ 'pendingEvents.at': 1 }, { sparse: true });
 
 export type BenefitRequest = InferSchemaType<typeof benefitRequestSchema>;
 

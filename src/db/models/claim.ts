@@ -1,5 +1,5 @@
 import { Schema, type Connection, type InferSchemaType } from 'mongoose';
-import { actorSchema, currencyPattern, isNonNegativeDecimal } from './common.js';
+import { actorSchema, pendingEventSchema, currencyPattern, isNonNegativeDecimal } from './common.js';
 
 export const claimStatuses = [
   'submitted',
@@ -66,6 +66,8 @@ export const claimSchema = new Schema(
     assignee: { type: Schema.Types.ObjectId, ref: 'Officer' },
     statusHistory: { type: [statusChangeSchema], default: [] },
     messages: { type: [messageSchema], default: [] },
+    /** Consequences of the latest changes not yet drained into the audit log and the outbox. */
+    pendingEvents: { type: [pendingEventSchema], default: [] },
   },
   { timestamps: true, collection: 'claims' },
 );
@@ -73,6 +75,8 @@ claimSchema.index({ number: 1 }, { unique: true });
 claimSchema.index({ customer: 1, createdAt: -1 });
 claimSchema.index({ policy: 1 });
 claimSchema.index({ status: 1, assignee: 1 });
+// Only documents with undrained events have entries here: the relay's sweep reads them oldest first.
+claimSchema.index({ 'pendingEvents.at': 1 }, { sparse: true });
 
 export type Claim = InferSchemaType<typeof claimSchema>;
 

@@ -35,3 +35,32 @@ export function isNonNegativeDecimal(value: unknown): boolean {
   const amount = Number(String(value));
   return Number.isFinite(amount) && amount >= 0;
 }
+
+/**
+ * A consequence of a change (its audit entry, the customer's notification), written in the same update
+ * as the change itself and drained by the event relay into the audit log and the outbox. The id keys
+ * both, so draining an event twice writes nothing twice.
+ */
+export const pendingEventSchema = new Schema(
+  {
+    id: { type: String, required: true },
+    action: { type: String, required: true },
+    actor: { type: actorSchema, required: true },
+    channel: { type: String },
+    at: { type: Date, required: true },
+    details: { type: Schema.Types.Mixed, default: () => ({}) },
+    /** What the customer must be told, rendered per channel by the notification templates. */
+    notify: {
+      type: new Schema(
+        {
+          recipient: { type: Schema.Types.ObjectId, ref: 'Customer', required: true },
+          route: { type: String },
+          template: { type: String, required: true },
+          payload: { type: Schema.Types.Mixed, default: () => ({}) },
+        },
+        { _id: false, minimize: false },
+      ),
+    },
+  },
+  { _id: false, minimize: false },
+);

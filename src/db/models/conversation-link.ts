@@ -11,11 +11,14 @@ export const conversationLinkSchema = new Schema(
     conversationId: { type: String, required: true, trim: true },
     /** The `ConversationReference` as botbuilder produced it. */
     reference: { type: Schema.Types.Mixed, required: true },
+    /** When the customer last wrote there; notifications go to the conversation used last. */
+    lastUsedAt: { type: Date, required: true, default: () => new Date() },
   },
   { timestamps: true, collection: 'conversationlinks' },
 );
 conversationLinkSchema.index({ customer: 1, channel: 1, conversationId: 1 }, { unique: true });
-conversationLinkSchema.index({ customer: 1, updatedAt: -1 });
+conversationLinkSchema.index({ customer: 1, lastUsedAt: -1 });
+conversationLinkSchema.index({ channel: 1, conversationId: 1 });
 
 export type ConversationLink = InferSchemaType<typeof conversationLinkSchema>;
 

@@ -1,19 +1,24 @@
 import { Schema, type Connection, type InferSchemaType } from 'mongoose';
 
-export const notificationChannels = ['sms', 'directline', 'msteams', 'webchat', 'email'] as const;
-export type NotificationChannel = (typeof notificationChannels)[number];
+/**
+ * Where a notification goes: `conversation` is the conversation the customer used last (web chat, an
+ * Azure channel, or SMS once they text), `sms` their phone number.
+ */
+export const notificationRoutes = ['conversation', 'sms'] as const;
+export type NotificationRoute = (typeof notificationRoutes)[number];
 export const notificationStatuses = ['pending', 'sending', 'sent', 'failed'] as const;
 export type NotificationStatus = (typeof notificationStatuses)[number];
 
 /**
  * The outbox: everything a customer must hear later is written here first, then delivered by a
- * dispatcher that claims `pending` rows whose `nextAttemptAt` has passed. The unique idempotency key
- * makes a repeated enqueue (a retried webhook, a re-run job) a no-op.
+ * dispatcher that leases `pending` rows whose `nextAttemptAt` has passed (and `sending` rows whose lease
+ * ran out, because their dispatcher died). The unique idempotency key makes a repeated enqueue (a
+ * drained event, a retried webhook, a re-run job) a no-op.
  */
 export const notificationSchema = new Schema(
   {
     recipient: { type: Schema.Types.ObjectId, ref: 'Customer', required: true },
-    channel: { type: String, enum: notificationChannels, required: true },
+    route: { type: String, enum: notificationRoutes, required: true, default: 'conversation' },
     template: { type: String, required: true, trim: true, match: /^[a-z][a-z0-9_.-]{1,63}$/ },
     payload: { type: Schema.Types.Mixed, required: true, default: () => ({}) },
     status: { type: String, enum: notificationStatuses, required: true, default: 'pending' },
@@ -23,7 +28,16 @@ export const notificationSchema = new Schema(
     nextAttemptAt: { type: Date, required: true, default: () => new Date() },
     /** Set while a dispatcher holds the row, so a crashed sender's claim can expire. */
     lockedUntil: { type: Date },
+    /** The dispatcher holding the lease; only it may record the outcome. */
+    lockedBy: { type: String },
     sentAt: { type: Date },
+    /** The channel and conversation it was delivered to. */
+    deliveredTo: {
+      type: new Schema(
+        { channel: { type: String, required: true }, conversationId: { type: String, required: true } },
+        { _id: false },
+      ),
+    },
     /** Id the provider gave the message (Twilio `MessageSid`, activity id). */
     providerMessageId: { type: String },
   },
@@ -31,6 +45,7 @@ export const notificationSchema = new Schema(
 );
 notificationSchema.index({ idempotencyKey: 1 }, { unique: true });
 notificationSchema.index({ status: 1, nextAttemptAt: 1 });
+notificationSchema.index({ status: 1, lockedUntil: 1 });
 notificationSchema.index({ recipient: 1, createdAt: -1 });
 notificationSchema.index({ providerMessageId: 1 }, { sparse: true });
 

@@ -7,9 +7,14 @@ import { Schema, type Connection, type InferSchemaType } from 'mongoose';
  */
 export const verificationAttemptSchema = new Schema(
   {
-    /** `customer:<id>`, `identifier:<blind index>` or `conversation:<channel>:<id>`; never a raw identifier. */
+    /**
+     * `customer:<id>`, `identifier:<blind index>`, `conversation:<channel>:<id>` or `client:<blind index>`;
+     * never a raw identifier or address.
+     */
     _id: { type: String, required: true },
     failures: { type: Number, required: true, min: 0, default: 0 },
+    /** For a customer or identifier: keyed hashes of the clients or conversations the failures came from. */
+    sources: { type: [String], default: [] },
     /** When the current run of failures began; failures older than the window no longer count. */
     windowStart: { type: Date, required: true },
     lockedUntil: { type: Date, default: null },

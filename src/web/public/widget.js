@@ -38,6 +38,10 @@
       cursor: pointer; padding: 4px 8px; }
     .il-chat { flex: 1; min-height: 0; }
     .il-status { padding: 16px; font: 14px system-ui, sans-serif; color: #333; }
+    /* Web Chat writes file names in the accent colour, which is also the customer's bubble here: write
+       them like the customer's text. */
+    .il-chat .webchat__bubble--from-user .webchat__fileContent__fileName,
+    .il-chat .webchat__bubble--from-user .webchat__fileContent__size { color: #fff; }
     @media (max-width: 480px) {
       .il-panel { right: 0; bottom: 0; width: 100vw; height: 100vh; height: 100dvh; border-radius: 0; }
     }`;

@@ -101,16 +101,26 @@ describe('DirectLineAdapter', () => {
     const first = await store.append(
       'conv-c',
       (seq) => ({ type: 'message', text: 'x', id: `conv-c|${seq}` }),
-      'k1',
+      { by: 'client', id: 'k1' },
     );
     const retry = await store.append(
       'conv-c',
       (seq) => ({ type: 'message', text: 'x', id: `conv-c|${seq}` }),
-      'k1',
+      { by: 'client', id: 'k1' },
     );
     assert.equal(first.duplicate, false);
     assert.equal(retry.duplicate, true);
     assert.equal(retry.activity.id, first.activity.id);
     assert.equal((await store.since('conv-c', 0)).activities.length, 1);
+  });
+
+  test("a bot's delivery key is kept apart from client keys and found again", async () => {
+    await store.create('conv-k', 'dl_user');
+    const build = (seq: number) => ({ type: 'message', text: 'x', id: `conv-k|${seq}` });
+    await store.append('conv-k', build, { by: 'client', id: 'n1' });
+    const bot = await store.append('conv-k', build, { by: 'bot', id: 'n1' });
+    assert.equal(bot.duplicate, false, 'a client cannot take a delivery key by choosing the same id');
+    assert.equal(await store.findByKey('conv-k', { by: 'bot', id: 'n1' }), bot.activity.id);
+    assert.equal(await store.findByKey('conv-k', { by: 'bot', id: 'n2' }), undefined);
   });
 });

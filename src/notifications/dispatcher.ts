@@ -1,0 +1,207 @@
+/**
+ * The outbox dispatcher: leases due rows (`findOneAndUpdate`, so two dispatchers on one database never
+ * hold the same row), renders each for its channel, sends it, and records the outcome with the
+ * provider's message id. A failed send is retried with exponential backoff and given up after
+ * `maxAttempts` (the row stays `failed`, with the error, for officers to see). A dispatcher killed in
+ * the middle of a send leaves its lease to run out; whoever takes the row next first asks the channel
+ * whether that send happened (every send carries the row's delivery key) before sending again.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Types } from 'mongoose';
+import type { LeanDoc, Models } from '../db/models/index.js';
+import type { ConversationLinkService, ConversationTarget } from '../domain/conversations.js';
+import type { Logger } from '../log.js';
+import { renderNotification, type RenderedNotification } from './templates.js';
+
+/** Delivers rendered notifications into the conversations of one channel. */
+export interface ChannelSender {
+  /** The channel whose conversations it reaches (`ConversationTarget.channel`). */
+  readonly channel: string;
+  /** Sends `message` under the delivery key `key`; resolves with the provider's message id. */
+  send(target: ConversationTarget, message: RenderedNotification, key: string): Promise<string>;
+  /**
+   * The provider's id of a message sent under `key` before, or undefined when there was none (or the
+   * channel cannot tell, in which case the message is sent again).
+   */
+  findSent(target: ConversationTarget, key: string): Promise<string | undefined>;
+}
+
+/** Options of {@link Dispatcher}. */
+export interface DispatcherOptions {
+  models: Pick<Models, 'notifications'>;
+  conversations: Pick<ConversationLinkService, 'latest'>;
+  senders: ChannelSender[];
+  logger: Logger;
+  now?: () => Date;
+  /** How long a leased row is this dispatcher's before another may take it over; default 60 s. */
+  leaseMs?: number;
+  /** Sends tried before a row is marked failed; default 5. */
+  maxAttempts?: number;
+  /** Wait before the first retry, doubled for each further one (at most an hour); default 5 s. */
+  retryBaseMs?: number;
+  /** Rows delivered at once; default 8. */
+  concurrency?: number;
+  /** How often to look for due rows when nothing wakes the dispatcher; default 1 s. */
+  pollMs?: number;
+}
+
+type Row = LeanDoc<Models['notifications']>;
+
+/** A failure that retrying cannot mend (no conversation to deliver to, a payload its template refuses). */
+class Undeliverable extends Error {}
+
+const maxRetryDelayMs = 60 * 60 * 1000;
+
+export class Dispatcher {
+  /** Names this dispatcher's leases. */
+  readonly id = randomUUID();
+  private readonly senders: Map<string, ChannelSender>;
+  private readonly now: () => Date;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<number> | undefined;
+  private again = false;
+  private stopped = true;
+
+  constructor(private readonly options: DispatcherOptions) {
+    this.senders = new Map(options.senders.map((sender) => [sender.channel, sender]));
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** Looks for due rows every `pollMs` and whenever {@link wake} is called, until {@link stop}. */
+  start(): void {
+    this.stopped = false;
+    this.wake();
+    this.timer = setInterval(() => this.wake(), this.options.pollMs ?? 1000);
+    this.timer.unref();
+  }
+
+  /** Runs a pass soon (new rows were enqueued); a pass already running runs once more after itself. */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.runOnce()
+      .catch((error: unknown) => {
+        this.options.logger.error({ err: error }, 'notification dispatch pass failed');
+        return 0;
+      })
+      .finally(() => {
+        this.running = undefined;
+        if (this.again) {
+          this.again = false;
+          this.wake();
+        }
+      });
+  }
+
+  /** Stops looking and waits for the pass in progress. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** Delivers every row due now, `concurrency` at a time; resolves with how many were handled. */
+  async runOnce(): Promise<number> {
+    let handled = 0;
+    // Rows abandoned by a dead dispatcher are rare: once none is left, this pass stops asking.
+    const pass = { abandoned: true };
+    const worker = async () => {
+      for (let row = await this.lease(pass); row; row = await this.lease(pass)) {
+        await this.deliver(row);
+        handled++;
+      }
+    };
+    await Promise.all(Array.from({ length: this.options.concurrency ?? 8 }, worker));
+    return handled;
+  }
+
+  /** Takes a row whose lease ran out (its dispatcher died), else a due pending row. */
+  private async lease(pass: { abandoned: boolean }): Promise<Row | null> {
+    const now = this.now();
+    const update = {
+      $set: {
+        status: 'sending' as const,
+        lockedUntil: new Date(now.getTime() + (this.options.leaseMs ?? 60_000)),
+        lockedBy: this.id,
+      },
+      $inc: { attempts: 1 },
+    };
+    // No sort: the status index yields candidates in about the order they were written, and a sort
+    // would make the embedded server read every pending row for each lease.
+    const notifications = this.options.models.notifications;
+    if (pass.abandoned) {
+      const abandoned = await notifications
+        .findOneAndUpdate({ status: 'sending', lockedUntil: { $lte: now } }, update, {
+          returnDocument: 'after',
+        })
+        .lean();
+      if (abandoned) return abandoned;
+      pass.abandoned = false;
+    }
+    return notifications
+      .findOneAndUpdate({ status: 'pending', nextAttemptAt: { $lte: now } }, update, {
+        returnDocument: 'after',
+      })
+      .lean();
+  }
+
+  private async deliver(row: Row): Promise<void> {
+    const key = `notification:${row._id.toString()}`;
+    try {
+      const message = this.render(row);
+      const target = await this.target(row);
+      const sender = this.senders.get(target.channel);
+      if (!sender) throw new Undeliverable(`the ${target.channel} channel is not running`);
+      // A second attempt may follow a send whose outcome nobody recorded: ask before sending again.
+      const sent = row.attempts > 1 ? await sender.findSent(target, key) : undefined;
+      const providerMessageId = sent ?? (await sender.send(target, message, key));
+      await this.finish(row._id, {
+        $set: {
+          status: 'sent',
+          sentAt: this.now(),
+          providerMessageId,
+          deliveredTo: { channel: target.channel, conversationId: target.conversationId },
+        },
+      });
+    } catch (error) {
+      const reason = (error instanceof Error ? error.message : String(error)).slice(0, 300);
+      const final = error instanceof Undeliverable || row.attempts >= (this.options.maxAttempts ?? 5);
+      this.options.logger.warn(
+        { notification: row._id.toString(), template: row.template, attempts: row.attempts, final },
+        'notification not delivered',
+      );
+      const delay = Math.min(maxRetryDelayMs, (this.options.retryBaseMs ?? 5000) * 2 ** (row.attempts - 1));
+      await this.finish(row._id, {
+        $set: final
+          ? { status: 'failed', lastError: reason }
+          : { status: 'pending', lastError: reason, nextAttemptAt: new Date(this.now().getTime() + delay) },
+      });
+    }
+  }
+
+  private render(row: Row): RenderedNotification {
+    try {
+      return renderNotification(row.template, row.payload);
+    } catch (error) {
+      throw new Undeliverable(error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  private async target(row: Row): Promise<ConversationTarget> {
+    if (row.route !== 'conversation') throw new Undeliverable(`no sender for the ${row.route} route`);
+    const target = await this.options.conversations.latest(row.recipient.toString());
+    if (!target) throw new Undeliverable('the customer has no conversation to deliver to');
+    return target;
+  }
+
+  /** Records an outcome, only while the lease is still this dispatcher's. */
+  private async finish(id: Types.ObjectId, update: { $set: Record<string, unknown> }): Promise<void> {
+    await this.options.models.notifications.updateOne(
+      { _id: id, status: 'sending', lockedBy: this.id },
+      { ...update, $unset: { lockedUntil: 1, lockedBy: 1 } },
+    );
+  }
+}
