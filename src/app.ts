@@ -76,7 +76,7 @@ export async function composeCore(db: Database, config: Config, logger: Logger, 
     secrets,
     files,
     models,
-    domain: createDomainServices(models, cipher),
+    domain: createDomainServices(models, cipher, { slackCards: true }),
     seed: () => seedDemoData(models, cipher, { saveDocument: (file) => files.save(file) }),
   };
 }
