@@ -10,11 +10,12 @@ import { MongoStorage } from './bot/storage.js';
 import { createAzureChannel } from './channels/azure/index.js';
 import { azureSender } from './channels/azure/sender.js';
 import { createDirectLineChannel, type DirectLineChannel } from './channels/directline/index.js';
+import { createSlackChannel } from './channels/slack/index.js';
 import type { Config } from './config.js';
 import { connectDatabase, type Database } from './db/connection.js';
 import { createFieldCipher } from './db/encryption.js';
 import { createModels, ensureIndexes } from './db/models/index.js';
-import { seedDemoData } from './db/seed.js';
+import { demoOfficers, seedDemoData } from './db/seed.js';
 import { createDomainServices, type DomainServices } from './domain/index.js';
 import { createFileStore } from './files/file-store.js';
 import { registerFileRoutes } from './files/routes.js';
@@ -27,6 +28,7 @@ import { createKnowledgeSource } from './knowledge/retrieval.js';
 import { OpenAILlmClient } from './llm/openai.js';
 import { createLogger, type Logger } from './log.js';
 import { Dispatcher } from './notifications/dispatcher.js';
+import { createSlackSandbox, type SlackSandbox } from './sandbox/slack/index.js';
 import { resolveSecrets } from './secrets.js';
 import { registerWebRoutes } from './web/routes.js';
 
@@ -49,6 +51,8 @@ export interface App {
   readonly database: Database;
   /** The domain services, once `start()` resolved (for commands and tests acting as the back office). */
   readonly domain: DomainServices;
+  /** The local Slack stand-in, while `SLACK_*` is unset (its page and the tests drive it). */
+  readonly slackSandbox: SlackSandbox | undefined;
   /** Connects the database, builds every part and listens; resolves with the base URL. */
   start(): Promise<string>;
   /** Stops accepting requests, lets in-flight ones finish, then closes the database. */
@@ -87,9 +91,12 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   let database: Database | undefined;
   let domainServices: DomainServices | undefined;
   let directLine: DirectLineChannel | undefined;
+  let slackSandbox: SlackSandbox | undefined;
   /** Stops the relay and the dispatcher. */
   let background: (() => Promise<void>) | undefined;
   let baseUrl = appBaseUrl(config);
+  /** This process on loopback: where the local stand-ins post back to the app. */
+  let localUrl = `http://127.0.0.1:${config.port}`;
 
   /** Builds every part on a connected database and registers the routes. */
   async function compose(db: Database): Promise<void> {
@@ -154,11 +161,42 @@ export function createApp(config: Config, options: AppOptions = {}): App {
           : 'Azure Bot Service channels off (MicrosoftAppId unset); POST /api/messages refuses every request',
       );
     }
-    // The SMS channel and the officers' Slack app are not part of this release; their settings are
-    // validated already so deployments can prepare them, and the log says they are unused.
+    // The SMS channel is not part of this release; its settings are validated already so deployments
+    // can prepare them, and the log says they are unused.
     if (config.twilio) logger.warn('SMS channel not available in this release: TWILIO_* settings are unused');
-    if (config.slack)
-      logger.warn('Slack officers app not available in this release: SLACK_* settings are unused');
+
+    // The officers' Slack app: the real workspace when SLACK_* is set, else the local stand-in.
+    slackSandbox = config.slack
+      ? undefined
+      : createSlackSandbox({
+          users: async () => [
+            ...demoOfficers.map((officer) => ({
+              id: officer.slackUserId,
+              name: officer.name,
+              role: officer.role,
+            })),
+            { id: 'U0GUEST', name: 'Riley Guest', role: 'not an officer' },
+          ],
+          baseUrl: () => localUrl,
+        });
+    const workspace = slackSandbox
+      ? { ...slackSandbox, apiUrl: slackSandbox.apiUrl }
+      : { ...config.slack!, apiUrl: () => config.slack?.apiUrl };
+    const slack = await createSlackChannel({
+      botToken: workspace.botToken,
+      signingSecret: workspace.signingSecret,
+      apiUrl: workspace.apiUrl,
+      approvalsChannel: workspace.approvalsChannel,
+      approvals: domain.approvals,
+      connection: db.connection,
+      fileUrl: (id) => files.signedUrl(id),
+      logger,
+    });
+    slack.register(server);
+    if (slackSandbox) {
+      slackSandbox.register(server);
+      logger.info('Slack officers app on the local stand-in (SLACK_* unset): /sandbox/slack');
+    } else logger.info('Slack officers app on the Slack workspace');
 
     const senders = [channel.sender];
     if (config.botFramework) senders.push(azureSender('azure', azure.adapter, config.botFramework.appId));
@@ -166,6 +204,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       models,
       conversations: domain.conversations,
       senders,
+      routes: [slack.sender],
       logger,
     });
     domain.events.onEnqueue(() => dispatcher.wake());
@@ -197,6 +236,9 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       if (!database) throw new Error('the app has not started');
       return database;
     },
+    get slackSandbox() {
+      return slackSandbox;
+    },
     get domain() {
       if (!domainServices) throw new Error('the app has not started');
       return domainServices;
@@ -218,6 +260,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       });
       const { port } = server.address() as AddressInfo;
       baseUrl = appBaseUrl(config, port);
+      localUrl = `http://127.0.0.1:${port}`;
       logger.info({ url: baseUrl }, 'InsuraLink is listening');
       return baseUrl;
     },

@@ -75,6 +75,8 @@ export interface ApprovalService {
   officer(slackUserId: string): Promise<OfficerView | undefined>;
   /** The card of a claim by number (`not_found` when there is none). */
   card(claimNumber: string): Promise<ClaimCard>;
+  /** The card, if the claim is still as `shownState` says; else `conflict` saying who changed it. */
+  current(claimNumber: string, shownState: string): Promise<ClaimCard>;
   /** Approves (or, above the officer's limit, records the approval for a supervisor). */
   approve(input: {
     claimNumber: string;
@@ -180,6 +182,12 @@ export class MongoApprovalService implements ApprovalService {
       state: stateOf(row),
       ...(row.slackCard ? { slackCard: { channel: row.slackCard.channel, ts: row.slackCard.ts } } : {}),
     };
+  }
+
+  async current(claimNumber: string, shownState: string): Promise<ClaimCard> {
+    const row = await this.load(claimNumber);
+    await this.checkShown(row, parseInput(stateSchema, shownState));
+    return this.card(row.number);
   }
 
   async approve(input: {
