@@ -284,6 +284,8 @@ export class MongoApprovalService implements ApprovalService {
     await this.options.models.claims.updateOne(
       { number: normalizeNumber(claimNumber) },
       { $set: { slackCard: { channel: card.channel, ts: card.ts } } },
+      // Where the card is says nothing new about the claim.
+      { timestamps: false },
     );
   }
 
@@ -376,7 +378,7 @@ export class MongoApprovalService implements ApprovalService {
   /** Writes `update` to the claim as it was read (else `conflict`) and drains its events. */
   private async write(row: ClaimRow, update: Record<string, unknown>, guarded = false): Promise<void> {
     const filter = guarded
-      ? { _id: row._id, status: row.status, updatedAt: row.updatedAt }
+      ? { _id: row._id, status: row.status, approvals: { $size: (row.approvals ?? []).length } }
       : { _id: row._id };
     const result = await this.options.models.claims.updateOne(filter, update, { runValidators: true });
     if (result.matchedCount === 0) {
