@@ -95,6 +95,7 @@ const envSchema = z.object({
   WIDGET_ALLOWED_ORIGINS: originList,
   DEMO_DATA: optionalText.pipe(z.enum(['true', 'false'], { message: 'must be true or false' }).optional()),
   TRANSCRIPT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -143,6 +144,8 @@ export interface Config {
   demoData: boolean;
   /** Days the Direct Line activity history is kept. */
   transcriptRetentionDays: number;
+  /** Sends of one notification tried before it is marked failed. */
+  outboxMaxAttempts: number;
 }
 
 /** The Bot Framework endpoints of one cloud, under the SDK's own setting names. */
@@ -280,5 +283,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // Demo data (with a customer whose details the demo page prints) belongs to the embedded database.
     demoData: e.DEMO_DATA === undefined ? e.MONGODB_URI === undefined : e.DEMO_DATA === 'true',
     transcriptRetentionDays: e.TRANSCRIPT_RETENTION_DAYS,
+    outboxMaxAttempts: e.OUTBOX_MAX_ATTEMPTS,
   };
 }

@@ -14,6 +14,7 @@ import {
   update as mingoUpdate,
   updateOne as mingoUpdateOne,
 } from './mingo.js';
+import { hasBlobs, type BlobStore } from './blobs.js';
 import { asCommandError, MongoCommandError } from './errors.js';
 import { compileFilter, project, selectDocs, sortDocs, type QueryPlan } from './query.js';
 import { Store, type Collection, type IndexSpec, type Op } from './store.js';
@@ -54,6 +55,11 @@ const MAX_WIRE_VERSION = 21;
 const DEFAULT_BATCH = 101;
 /** Leaves room for the cursor envelope inside one 16 MB reply document. */
 const BATCH_BYTES = MAX_BSON_SIZE - 64 * 1024;
+/**
+ * Batches of documents holding large values (GridFS chunks) stop earlier: their bytes are read from disk
+ * for each reply, and a smaller reply keeps less of them, and of the encoder's buffer, in memory at once.
+ */
+const BLOB_BATCH_BYTES = 4 * 1024 * 1024;
 
 const UPDATE_OPERATORS = new Set([
   '$set',
@@ -164,8 +170,10 @@ function upsertSeed(filter: Doc | undefined): Doc {
 
 /** Runs commands against the store. */
 export class Engine {
-  readonly store = new Store();
+  readonly store: Store;
   private readonly persist: Persist | undefined;
+  /** Where large binary values of stored documents go; without one they stay in memory. */
+  private readonly blobs: BlobStore | undefined;
   private readonly cursors = new Map<string, OpenCursor>();
   private nextCursor = 1n + BigInt(Math.floor(Math.random() * 1e9));
   private ops: Op[] = [];
@@ -173,8 +181,10 @@ export class Engine {
   private readonly handlers: Record<string, Handler>;
   private readonly startedAt = Date.now();
 
-  constructor(persist?: Persist) {
+  constructor(persist?: Persist, blobs?: BlobStore) {
     this.persist = persist;
+    this.blobs = blobs;
+    this.store = new Store(blobs);
     const h: Record<string, Handler> = {
       hello: (_db, cmd, client) => this.hello(client, cmd, false),
       ismaster: (_db, cmd, client) => this.hello(client, cmd, true),
@@ -497,7 +507,7 @@ export class Engine {
         if (!isPlainObject(raw))
           throw new MongoCommandError('TypeMismatch', 'document to insert must be an object');
         if (Array.isArray(raw._id)) throw new MongoCommandError('BadValue', "can't use an array for _id");
-        const doc = finalize(withIdFirst(raw));
+        const doc = finalize(withIdFirst(raw), this.blobs);
         const coll = this.ensureCollection(ns);
         this.checkInsert(coll, doc);
         this.record({ op: 'put', ns, doc });
@@ -593,7 +603,7 @@ export class Engine {
         "Performing an update on the path '_id' would modify the immutable field '_id'",
       );
     }
-    return { doc: finalize(withIdFirst(result)), changed };
+    return { doc: finalize(withIdFirst(result), this.blobs), changed };
   }
 
   /** Inserts the document an upsert creates; returns it. */
@@ -603,7 +613,7 @@ export class Engine {
     if (isPlainObject(u) && !isOperatorUpdate(u) && !Array.isArray(u)) {
       doc = { ...cloneDoc(u) };
       if (doc._id === undefined && seed._id !== undefined) doc._id = seed._id;
-      doc = finalize(withIdFirst(doc));
+      doc = finalize(withIdFirst(doc), this.blobs);
     } else {
       doc = this.applyUpdate(seed, u, filter, arrayFilters, true).doc;
     }
@@ -804,7 +814,11 @@ export class Engine {
     while (cursor.pos < end) {
       const doc = cursor.docs[cursor.pos] as Doc;
       const size = raw.length > 0 || end - cursor.pos > 1 ? calculateObjectSize(doc) : 0;
-      if (raw.length > 0 && bytes + size > BATCH_BYTES) break;
+      if (
+        raw.length > 0 &&
+        (bytes + size > BATCH_BYTES || (bytes + size > BLOB_BATCH_BYTES && hasBlobs(doc)))
+      )
+        break;
       bytes += size;
       raw.push(doc);
       cursor.pos++;
@@ -928,7 +942,7 @@ export class Engine {
     const coll = this.ensureCollection(ns);
     for (const doc of [...coll.docs.values()]) this.record({ op: 'del', ns, id: doc._id });
     for (const raw of docs) {
-      const doc = finalize(withIdFirst(raw));
+      const doc = finalize(withIdFirst(raw), this.blobs);
       this.checkInsert(coll, doc);
       this.record({ op: 'put', ns, doc });
     }

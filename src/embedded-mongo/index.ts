@@ -3,7 +3,8 @@
  * official driver use it unchanged. In memory by default; durable with a data directory.
  */
 import type { Document } from 'bson';
-import { Engine, type Persist } from './engine.js';
+import { BlobStore, externalForm, hasBlobs } from './blobs.js';
+import { Engine, type JournalEntry, type Persist } from './engine.js';
 import { openJournal, type Journal } from './journal.js';
 import type { Op } from './store.js';
 import { WireServer } from './server.js';
@@ -29,7 +30,10 @@ export interface EmbeddedMongoOptions {
   dataDir?: string;
   /** How often expired TTL documents are removed (default 1000 ms). */
   ttlIntervalMs?: number;
-  /** Journal bytes after which the state is compacted into a snapshot (default 64 MB). */
+  /**
+   * Journal bytes after which the state is compacted into a snapshot (default 64 MB); also the bytes of
+   * deleted large binary values after which their space is reclaimed.
+   */
   compactAfterBytes?: number;
 }
 
@@ -52,21 +56,46 @@ const CURSOR_IDLE_MS = 10 * 60 * 1000;
 /**
  * Re-creates the stored form of a record read back from disk (decoded without number promotion): a
  * journal op or a snapshot record, `{ ns, doc }` or `{ ns, options, indexes }` (see Store.snapshotRecords).
- * Index specs and collection options carry numbers too (TTL seconds, key directions).
+ * Index specs and collection options carry numbers too (TTL seconds, key directions). A document written
+ * with its large values out of line (`blobs`, see `storedRecord`) gets its references back.
  */
-function reviveRecord(record: Document): void {
+function reviveRecord(record: Document, blobs: BlobStore): void {
   if (record.doc === undefined) normalizeInPlace(record);
-  else if (isPlainObject(record.doc)) finalize(record.doc);
+  else if (isPlainObject(record.doc)) {
+    if (record.blobs !== undefined) {
+      blobs.reviveInto(record.doc, record.blobs);
+      delete record.blobs;
+    }
+    finalize(record.doc);
+  }
 }
 
-function toOps(entry: Document): Op[] {
+function toOps(entry: Document, blobs: BlobStore): Op[] {
   const ops: unknown = entry.ops;
   if (!Array.isArray(ops)) throw new Error('journal entry without ops');
   for (const op of ops) {
     if (!isPlainObject(op) || typeof op.op !== 'string') throw new Error('malformed journal op');
-    reviveRecord(op);
+    reviveRecord(op, blobs);
   }
   return ops as Op[];
+}
+
+/** A record holding a document, as written to disk: references instead of the blobs' bytes. */
+function storedRecord(record: Document | Op): Document {
+  const doc = 'doc' in record ? record.doc : undefined;
+  return isPlainObject(doc) && hasBlobs(doc) ? { ...record, ...externalForm(doc) } : record;
+}
+
+/** A journal entry as written: ordinary entries go as they are, without a copy. */
+function storedEntry(entry: JournalEntry): Document {
+  for (const op of entry.ops) {
+    if (op.op === 'put' && hasBlobs(op.doc)) return { ops: entry.ops.map(storedRecord) };
+  }
+  return entry as unknown as Document;
+}
+
+function* storedRecords(records: Document[]): Generator<Document> {
+  for (const record of records) yield storedRecord(record);
 }
 
 /** The connection string for a server listening on the Unix socket at `path`. */
@@ -82,18 +111,39 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
   let journal: Journal | undefined;
   let persist: Persist | undefined;
   let engine: Engine;
+  let blobs: BlobStore;
+  const threshold = options.compactAfterBytes ?? DEFAULT_COMPACT_AFTER;
   if (options.dataDir) {
-    const opened = await openJournal(options.dataDir);
+    const dataDir = options.dataDir;
+    let segments: BlobStore | undefined;
+    const opened = await openJournal(dataDir, { beforeWrite: () => segments?.sync() });
+    try {
+      segments = new BlobStore({ dir: dataDir });
+    } catch (err) {
+      await opened.journal.close();
+      throw err;
+    }
+    blobs = segments;
     const durable = opened.journal;
     journal = durable;
-    const threshold = options.compactAfterBytes ?? DEFAULT_COMPACT_AFTER;
     let compacting: Promise<void> | undefined;
+    /** Starts a compaction: sparse blob segments are copied and the snapshot taken in this one tick. */
+    const compact = (): Promise<void> => {
+      let obsolete: number[];
+      try {
+        obsolete = blobs.reclaim(engine.store.blobRefs());
+      } catch (err) {
+        return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+      }
+      // Segments are deleted only once the snapshot that no longer points into them is durable.
+      return durable.compact(storedRecords(engine.store.snapshotRecords())).then(() => blobs.drop(obsolete));
+    };
     persist = async (entry) => {
-      const written = durable.append(entry as unknown as Document);
+      const written = durable.append(storedEntry(entry));
       // Checked in the same tick as the append, so the snapshot covers exactly the appended entries.
-      if (!compacting && durable.sizeSinceSnapshot > threshold) {
-        compacting = durable
-          .compact(engine.store.snapshotRecords())
+      // Deleted large values count too: their space comes back only through a compaction.
+      if (!compacting && (durable.sizeSinceSnapshot > threshold || blobs.releasedBytes > threshold)) {
+        compacting = compact()
           .catch((err: unknown) => {
             process.emitWarning(`embedded-mongo: compaction failed: ${String(err)}`);
           })
@@ -103,12 +153,16 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
       }
       await written;
     };
-    engine = new Engine(persist);
-    for (const record of opened.recovered.snapshot) reviveRecord(record);
+    engine = new Engine(persist, blobs);
+    for (const record of opened.recovered.snapshot) reviveRecord(record, blobs);
     engine.store.loadSnapshot(opened.recovered.snapshot);
-    for (const entry of opened.recovered.entries) for (const op of toOps(entry)) engine.store.apply(op);
+    for (const entry of opened.recovered.entries)
+      for (const op of toOps(entry, blobs)) engine.store.apply(op);
+    blobs.releasedBytes = 0;
   } else {
-    engine = new Engine();
+    // In memory, large values still go to a file: a temporary one, removed on stop.
+    blobs = new BlobStore();
+    engine = new Engine(undefined, blobs);
   }
 
   const server = new WireServer(engine);
@@ -119,12 +173,21 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
   } catch (err) {
     await server.close();
     await journal?.close();
+    blobs.close();
     throw err;
   }
 
   let sweeping = false;
   const ttlTimer = setInterval(() => {
     engine.expireCursors(CURSOR_IDLE_MS);
+    // Without a journal nothing has to become durable first: deleted values' space is reclaimed at once.
+    if (!journal && blobs.releasedBytes > threshold) {
+      try {
+        blobs.drop(blobs.reclaim(engine.store.blobRefs()));
+      } catch (err) {
+        process.emitWarning(`embedded-mongo: reclaiming blob space failed: ${String(err)}`);
+      }
+    }
     if (sweeping) return;
     sweeping = true;
     engine
@@ -147,6 +210,7 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
         await server.close();
         engine.closeCursors();
         await journal?.close();
+        blobs.close();
       })();
       return stopping;
     },

@@ -33,12 +33,23 @@ export interface Journal {
   close(): Promise<void>;
 }
 
+/** Options for {@link openJournal}. */
+export interface JournalOptions {
+  /**
+   * Makes durable whatever the entries depend on (the blob segments they reference). Awaited before each
+   * batch of entries is written and before a snapshot is published; returns undefined when there is
+   * nothing to do, so a batch of ordinary entries awaits nothing extra.
+   */
+  beforeWrite?: () => Promise<void> | undefined;
+}
+
 /*
  * On-disk layout of a data directory:
  *   LOCK                 owner of the directory (see lock.ts)
  *   snapshot.bson        frames: a header `{ generation: G }`, then the snapshot records
  *   journal.<N>.log      frames: entries; every log with N >= G is replayed after the snapshot, in N order
  *   snapshot.bson.tmp    a compaction that did not finish; removed on open
+ *   blobs.<S>.dat        large binary values the records reference (see blobs.ts)
  * A frame is: payload length (uint32 LE), CRC-32 of the payload (uint32 LE), BSON payload.
  *
  * Compaction switches appends to a new log N+1 at the instant it reads the snapshot, then publishes the
@@ -62,7 +73,10 @@ const fsyncFd = promisify(fsync);
  * owns the directory it throws an Error whose message names the owner, e.g.
  * "data directory /x is in use by process 1234 on host h". A lock left by a dead process is taken over.
  */
-export async function openJournal(dir: string): Promise<{ journal: Journal; recovered: RecoveredState }> {
+export async function openJournal(
+  dir: string,
+  options: JournalOptions = {},
+): Promise<{ journal: Journal; recovered: RecoveredState }> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const lock = await acquireLock(dir);
   try {
@@ -107,7 +121,14 @@ export async function openJournal(dir: string): Promise<{ journal: Journal; reco
       throw err;
     }
     return {
-      journal: new FileJournal(dir, lock, current, { generation: current, handle }, size),
+      journal: new FileJournal(
+        dir,
+        lock,
+        current,
+        { generation: current, handle },
+        size,
+        options.beforeWrite,
+      ),
       recovered: { snapshot, entries },
     };
   } catch (err) {
@@ -140,6 +161,7 @@ class FileJournal implements Journal {
     /** The log file the writer has open, possibly older than `generation` while a compaction starts. */
     private log: { generation: number; handle: FileHandle },
     private size: number,
+    private readonly beforeWrite: JournalOptions['beforeWrite'],
   ) {}
 
   get sizeSinceSnapshot(): number {
@@ -200,6 +222,9 @@ class FileJournal implements Journal {
       try {
         if (this.failure) throw this.failure;
         const handle = await this.logHandle(batch[0]?.generation ?? this.generation);
+        // Called after the batch is taken: everything its entries reference was written before their appends.
+        const dependencies = this.beforeWrite?.();
+        if (dependencies) await dependencies;
         await handle.writeFile(Buffer.concat(batch.map((p) => p.bytes)));
         await handle.datasync();
         for (const p of batch) p.resolve();
@@ -239,6 +264,7 @@ class FileJournal implements Journal {
     const olderAppendsDone = this.lastAppend;
     try {
       await fsyncFd(fd);
+      await this.beforeWrite?.();
     } finally {
       closeSync(fd);
     }

@@ -6,6 +6,7 @@
 import type { Document } from 'bson';
 import { Query, queryOptions } from './mingo.js';
 import { SortedEntries, type Entry, type Pos } from './sorted.js';
+import { blobRefsIn, hasBlobs, type BlobRef, type BlobStore } from './blobs.js';
 import { MongoCommandError } from './errors.js';
 import {
   compareValues,
@@ -313,14 +314,15 @@ export class Collection {
     }
   }
 
-  delete(idValue: unknown): boolean {
+  /** Removes the document with this `_id`; returns it, or undefined when there was none. */
+  delete(idValue: unknown): Doc | undefined {
     const id = valueKey(idValue);
     const doc = this.docs.get(id);
-    if (!doc) return false;
+    if (!doc) return undefined;
     this.idIndex.remove(doc, id);
     for (const index of this.indexes.values()) index.remove(doc, id);
     this.docs.delete(id);
-    return true;
+    return doc;
   }
 
   /** Builds an index over existing documents; refuses (without change) if a unique one finds duplicates. */
@@ -342,6 +344,20 @@ export class Collection {
 /** Everything the server holds, addressed by namespace (`db.collection`). */
 export class Store {
   readonly collections = new Map<string, Collection>();
+
+  /** `blobs`: told how many bytes of large values removed documents held, so compaction knows when to run. */
+  constructor(private readonly blobs?: BlobStore) {}
+
+  /** Counts the large values of documents leaving the store as space compaction may reclaim. */
+  private released(doc: Doc | undefined): void {
+    if (!this.blobs || !doc || !hasBlobs(doc)) return;
+    for (const ref of blobRefsIn(doc)) this.blobs.releasedBytes += ref.position;
+  }
+
+  private releasedAll(coll: Collection | undefined): void {
+    if (!this.blobs || !coll) return;
+    for (const doc of coll.docs.values()) this.released(doc);
+  }
 
   get(ns: string): Collection | undefined {
     return this.collections.get(ns);
@@ -374,7 +390,7 @@ export class Store {
         this.ensure(op.ns).put(op.doc);
         return;
       case 'del':
-        this.get(op.ns)?.delete(op.id);
+        this.released(this.get(op.ns)?.delete(op.id));
         return;
       case 'createCollection':
         this.ensure(op.ns, op.options);
@@ -388,10 +404,14 @@ export class Store {
         this.get(op.ns)?.indexes.delete(op.name);
         return;
       case 'dropCollection':
+        this.releasedAll(this.get(op.ns));
         this.collections.delete(op.ns);
         return;
       case 'dropDatabase':
-        for (const coll of this.collectionsOf(op.db)) this.collections.delete(coll.ns);
+        for (const coll of this.collectionsOf(op.db)) {
+          this.releasedAll(coll);
+          this.collections.delete(coll.ns);
+        }
         return;
     }
   }
@@ -411,6 +431,12 @@ export class Store {
       for (const doc of coll.docs.values()) records.push({ ns: coll.ns, doc });
     }
     return records;
+  }
+
+  /** Every reference to a large value the stored documents hold (see blobs.ts). */
+  *blobRefs(): Generator<BlobRef> {
+    for (const coll of this.collections.values())
+      for (const doc of coll.docs.values()) if (hasBlobs(doc)) yield* blobRefsIn(doc);
   }
 
   /** Rebuilds state from snapshot records (see `snapshotRecords`). Indexes are built after the documents. */

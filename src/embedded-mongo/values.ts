@@ -3,6 +3,7 @@
  * for hashing, dotted-path resolution and cheap copy-on-write cloning.
  */
 import type { Binary, Decimal128, Long, ObjectId, Timestamp } from 'bson';
+import { BLOB_THRESHOLD, BlobRef, markBlobs, type BlobStore } from './blobs.js';
 
 /** A stored document: a plain object whose values are JS primitives, Dates, arrays or BSON classes. */
 export type Doc = Record<string, unknown>;
@@ -284,6 +285,10 @@ export function cloneDoc<T>(v: T): T {
   return v;
 }
 
+/** Flags `normalize` reports: a numeric wrapper was kept, a BlobRef is held. */
+const WRAPPED = 1;
+const BLOB = 2;
+
 /**
  * Turns freshly decoded values (decoded without promotion so Int32 and Double stay distinct) into the
  * stored form: Int32 and non-integral Double become JS numbers (which re-encode as the same BSON type);
@@ -291,30 +296,47 @@ export function cloneDoc<T>(v: T): T {
  * returns whether a numeric wrapper was kept anywhere.
  */
 export function normalizeInPlace(v: unknown): boolean {
-  let wrapped = false;
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++)
-      if (normalizeSlot(v as unknown as Record<number, unknown>, i)) wrapped = true;
-    return wrapped;
-  }
-  if (!isPlainObject(v)) return false;
-  for (const k in v) if (normalizeSlot(v, k)) wrapped = true;
-  return wrapped;
+  return (normalize(v, undefined) & WRAPPED) !== 0;
 }
 
-/** Normalises one element or field in place; true when a numeric wrapper was kept there or below it. */
-function normalizeSlot(container: Record<string | number, unknown>, key: string | number): boolean {
+/** `normalizeInPlace`, also moving large Binary values into `blobs` when given; returns flags. */
+function normalize(v: unknown, blobs: BlobStore | undefined): number {
+  let flags = 0;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++)
+      flags |= normalizeSlot(v as unknown as Record<number, unknown>, i, blobs);
+    return flags;
+  }
+  if (!isPlainObject(v)) return 0;
+  for (const k in v) flags |= normalizeSlot(v, k, blobs);
+  return flags;
+}
+
+/** Normalises one element or field in place; flags for what was kept there or below it. */
+function normalizeSlot(
+  container: Record<string | number, unknown>,
+  key: string | number,
+  blobs: BlobStore | undefined,
+): number {
   const el = container[key];
   const t = bsonTypeOf(el);
-  if (t === undefined) return el !== null && typeof el === 'object' && normalizeInPlace(el);
+  if (t === undefined) return el !== null && typeof el === 'object' ? normalize(el, blobs) : 0;
   if (t === 'Int32' || t === 'Double') {
     const n = (el as { value: number }).value;
     // An integral Double keeps its wrapper, or it would come back as an Int32.
-    if (t === 'Double' && Number.isInteger(n)) return true;
+    if (t === 'Double' && Number.isInteger(n)) return WRAPPED;
     container[key] = n;
-    return false;
+    return 0;
   }
-  return t === 'Long' || t === 'Decimal128';
+  if (t === 'Binary') {
+    if (el instanceof BlobRef) return BLOB;
+    if (blobs && (el as Binary).position >= BLOB_THRESHOLD) {
+      container[key] = blobs.store(el as Binary);
+      return BLOB;
+    }
+    return 0;
+  }
+  return t === 'Long' || t === 'Decimal128' ? WRAPPED : 0;
 }
 
 /** Copy with numeric wrappers replaced by JS numbers, so the query engine compares them as numbers. */
@@ -368,9 +390,14 @@ export function originalOf(view: Doc): Doc {
   return originals.get(view) ?? view;
 }
 
-/** Turns a freshly decoded document into its stored form (see `normalizeInPlace` and `matchView`). */
-export function finalize(doc: Doc): Doc {
-  if (normalizeInPlace(doc)) wrappedDocs.add(doc);
+/**
+ * Turns a freshly decoded document into its stored form (see `normalizeInPlace` and `matchView`); with
+ * `blobs`, large Binary values move out of memory into it (see blobs.ts).
+ */
+export function finalize(doc: Doc, blobs?: BlobStore): Doc {
+  const flags = normalize(doc, blobs);
+  if (flags & WRAPPED) wrappedDocs.add(doc);
+  if (flags & BLOB) markBlobs(doc);
   return doc;
 }
 

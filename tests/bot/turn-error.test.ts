@@ -13,6 +13,7 @@ import { createKnowledgeSource } from '../../src/knowledge/retrieval.js';
 import type { KnowledgeSource } from '../../src/knowledge/types.js';
 import { createLogger } from '../../src/log.js';
 import { startHarness, type Harness } from '../dialogs/harness.js';
+import { channelSourceMiddleware } from '../../src/bot/channel-source.js';
 
 /** Everything a customer typed in the turns below, in the forms they typed it and as stored. */
 const personal = [
@@ -67,6 +68,7 @@ describe('failed turns in the log', () => {
   async function chat(failure: (claim: object) => Error, messages: string[]): Promise<string[]> {
     const { bot, logger } = failingBot(failure);
     const adapter = new TestAdapter((context) => bot.run(context));
+    adapter.use(channelSourceMiddleware('directline'));
     adapter.onTurnError = turnErrorHandler(logger);
     const replies: string[] = [];
     for (const message of messages) {

@@ -4,13 +4,15 @@
  *   journal DIR   appends `{ seq, payload }` to the journal after the recovered ones, compacting every 200
  *   server DIR    inserts `{ seq, payload }` through the driver into an embedded server on DIR (with a small
  *                 compaction threshold, so compactions run during the burst), printing each acknowledged _id
+ *   blobs DIR     like server, each document holding a large Binary; every write also stores and deletes a
+ *                 scratch document of the same size, so compactions reclaim blob segments during the burst
  *   hold DIR      starts an embedded server on DIR, prints "ready" and keeps running
  */
 import { Int32 } from 'bson';
-import { MongoClient, ObjectId } from 'mongodb';
+import { Binary, MongoClient, ObjectId } from 'mongodb';
 import { startEmbeddedMongo } from '../../src/embedded-mongo/index.js';
 import { openJournal } from '../../src/embedded-mongo/journal.js';
-import { payloadFor } from './crash-payload.js';
+import { blobFor, payloadFor } from './crash-payload.js';
 
 const IN_FLIGHT = 16;
 const LIMIT = 1_000_000;
@@ -56,6 +58,22 @@ async function serverBurst(dir: string): Promise<void> {
   });
 }
 
+async function blobBurst(dir: string): Promise<void> {
+  const server = await startEmbeddedMongo({ dataDir: dir, compactAfterBytes: 4 * 1024 * 1024 });
+  const client = await MongoClient.connect(server.uri, { maxPoolSize: IN_FLIGHT });
+  const db = client.db('crash');
+  const docs = db.collection<{ _id: ObjectId; seq: number; data: Binary }>('blobs');
+  const scratch = db.collection<{ _id: ObjectId; data: Binary }>('scratch');
+  await burst(0, async (seq) => {
+    const _id = new ObjectId();
+    await docs.insertOne({ _id, seq, data: new Binary(blobFor(seq)) });
+    const gone = new ObjectId();
+    await scratch.insertOne({ _id: gone, data: new Binary(blobFor(seq + 1)) });
+    await scratch.deleteOne({ _id: gone });
+    return _id.toHexString();
+  });
+}
+
 async function hold(dir: string): Promise<void> {
   await startEmbeddedMongo({ dataDir: dir });
   process.stdout.write('ready\n');
@@ -64,6 +82,6 @@ async function hold(dir: string): Promise<void> {
 }
 
 const [mode, dir] = process.argv.slice(2);
-const run = { journal: journalBurst, server: serverBurst, hold }[mode ?? ''];
-if (!run || !dir) throw new Error('usage: crash-writer.ts journal|server|hold DIR');
+const run = { journal: journalBurst, server: serverBurst, blobs: blobBurst, hold }[mode ?? ''];
+if (!run || !dir) throw new Error('usage: crash-writer.ts journal|server|blobs|hold DIR');
 await run(dir);

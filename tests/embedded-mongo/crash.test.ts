@@ -4,11 +4,11 @@ import { once } from 'node:events';
 import { hostname } from 'node:os';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { MongoClient, type ObjectId } from 'mongodb';
+import { MongoClient, type Binary, type ObjectId } from 'mongodb';
 import { startEmbeddedMongo } from '../../src/embedded-mongo/index.js';
 import { openJournal } from '../../src/embedded-mongo/journal.js';
 import { suiteTempDir } from '../support/temp-dir.js';
-import { payloadFor } from './crash-payload.js';
+import { blobFor, payloadFor } from './crash-payload.js';
 
 const writer = fileURLToPath(new URL('./crash-writer.ts', import.meta.url));
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -117,6 +117,37 @@ describe('crash safety', () => {
       } finally {
         await client.close();
         await server.stop();
+      }
+    },
+  );
+
+  it(
+    'keeps every acknowledged document with a large binary value, bytes intact, across SIGKILLs',
+    { timeout: 120_000 },
+    async () => {
+      const dir = inRoot('blobs');
+      const acknowledged: string[] = [];
+      for (const acks of [300, 500]) {
+        acknowledged.push(...(await killMidBurst('blobs', dir, acks)));
+        const server = await startEmbeddedMongo({ dataDir: dir });
+        const client = await MongoClient.connect(server.uri);
+        try {
+          const docs = await client
+            .db('crash')
+            .collection<{ _id: ObjectId; seq: number; data: Binary }>('blobs')
+            .find()
+            .toArray();
+          const ids = new Set(docs.map((doc) => doc._id.toHexString()));
+          assert.deepEqual(
+            acknowledged.filter((id) => !ids.has(id)),
+            [],
+            'acknowledged inserts missing after restart',
+          );
+          for (const doc of docs) assert.ok(Buffer.from(doc.data.buffer).equals(blobFor(doc.seq)));
+        } finally {
+          await client.close();
+          await server.stop();
+        }
       }
     },
   );

@@ -3,7 +3,9 @@
  * from one driver client keeping 16 operations in flight — in memory with the server inside the client's
  * process over a Unix socket (as the app runs it) and over TCP, in memory with the server in its own
  * process (`npm run db`), and durable (journal with fsync in a temporary directory) — then the memory
- * 100k documents of 1 KB take.
+ * 100k documents of 1 KB take, and 1 GB of files stored through GridFS on a durable server: write and
+ * read MB/s and the resident memory the stored files add (large binary values live in blob segment files,
+ * so the target is at most 100 MB).
  * The baseline is the in-memory run of the same process layout: durable inserts are judged as a share
  * of it. Each rate is measured in several rounds and the best round reported, with the median beside
  * it: a rate is a capacity, and on a shared machine a round can only lose time to other work, never gain
@@ -16,8 +18,9 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -25,7 +28,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { Long, MongoClient, ObjectId, type Collection, type Document } from 'mongodb';
+import { GridFSBucket, Long, MongoClient, ObjectId, type Collection, type Document } from 'mongodb';
 import { Engine, type ClientInfo } from '../../embedded-mongo/engine.js';
 import { socketUri, startEmbeddedMongo } from '../../embedded-mongo/index.js';
 import { WireServer } from '../../embedded-mongo/server.js';
@@ -37,6 +40,11 @@ const OPS = 10_000;
 /** Rounds per rate; the best is the capacity. */
 const ROUNDS = 3;
 const MEMORY_DOCS = 100_000;
+/** The files part: this many GridFS files of FILE_BYTES each, 1 GB in all. */
+const FILES = 100;
+const FILE_BYTES = 10 * 1024 * 1024;
+/** Resident memory 1 GB of stored files may add. */
+const FILES_RSS_TARGET_MB = 100;
 /** Linux reports process CPU time in clock ticks of 1/100 s. */
 const TICKS_PER_SECOND = 100;
 
@@ -259,6 +267,88 @@ async function memoryFor100k(): Promise<{ rssMb: number; heapMb: number }> {
   }
 }
 
+/** Bytes of the files directly inside `dir`, and of those among them that are not blob segments. */
+async function directoryBytes(dir: string): Promise<{ all: number; journal: number }> {
+  const bytes = { all: 0, journal: 0 };
+  for (const name of await readdir(dir)) {
+    const size = (await stat(join(dir, name))).size;
+    bytes.all += size;
+    if (!name.startsWith('blobs.')) bytes.journal += size;
+  }
+  return bytes;
+}
+
+interface FilesFigures {
+  rssMb: number;
+  rssAfterReadMb: number;
+  writeMbPerSecond: number;
+  readMbPerSecond: number;
+  diskMb: number;
+  /** The journal and snapshot, without the blob segments. */
+  journalMb: number;
+  intact: boolean;
+}
+
+/**
+ * Stores FILES files through GridFS on a durable server inside this process (over its Unix socket, as
+ * the app runs it), then reads them all back and checks their hashes. RSS is taken after a full GC.
+ */
+async function filesThroughGridFs(): Promise<FilesFigures> {
+  const dir = await mkdtemp(join(tmpdir(), 'embedded-mongo-files-'));
+  const dataDir = join(dir, 'db');
+  const server = await startEmbeddedMongo({ dataDir, socketPath: join(dir, 'mongo.sock') });
+  const client = await MongoClient.connect(server.socketUri ?? server.uri);
+  try {
+    const bucket = new GridFSBucket(client.db('bench'), { bucketName: 'files' });
+    const content = randomBytes(FILE_BYTES);
+    const digests: string[] = [];
+    const store = async (name: string): Promise<void> => {
+      const upload = bucket.openUploadStream(name);
+      upload.end(content);
+      await once(upload, 'finish');
+    };
+    // One file stored and read first, so the baseline already holds what any transfer needs (the young
+    // generation at its working size, the allocator's free lists) and the growth is what the files keep.
+    await store('warm-up.bin');
+    for await (const chunk of bucket.openDownloadStreamByName('warm-up.bin')) void chunk;
+    const before = settledMemory();
+    let started = performance.now();
+    for (let i = 0; i < FILES; i++) {
+      // Each file differs from the others, so no two are stored from the same bytes.
+      content.writeUInt32LE(i, 0);
+      digests.push(createHash('sha256').update(content).digest('hex'));
+      await store(`file-${i}.bin`);
+    }
+    const writeSeconds = (performance.now() - started) / 1000;
+    const written = settledMemory();
+    started = performance.now();
+    let intact = true;
+    for (let i = 0; i < FILES; i++) {
+      const hash = createHash('sha256');
+      for await (const chunk of bucket.openDownloadStreamByName(`file-${i}.bin`))
+        hash.update(chunk as Buffer);
+      if (hash.digest('hex') !== digests[i]) intact = false;
+    }
+    const readSeconds = (performance.now() - started) / 1000;
+    const read = settledMemory();
+    const totalMb = (FILES * FILE_BYTES) / 1024 / 1024;
+    const disk = await directoryBytes(dataDir);
+    return {
+      rssMb: (written.rss - before.rss) / 1024 / 1024,
+      rssAfterReadMb: (read.rss - before.rss) / 1024 / 1024,
+      writeMbPerSecond: totalMb / writeSeconds,
+      readMbPerSecond: totalMb / readSeconds,
+      diskMb: disk.all / 1024 / 1024,
+      journalMb: disk.journal / 1024 / 1024,
+      intact,
+    };
+  } finally {
+    await client.close();
+    await server.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 
 function show(r: Rate): string {
@@ -326,6 +416,14 @@ export async function run(): Promise<void> {
   console.log(
     `memory for ${fmt(MEMORY_DOCS)} documents of 1 KB (server and client in one process): RSS +${mem.rssMb.toFixed(0)} MB, heap +${mem.heapMb.toFixed(0)} MB`,
   );
+  const files = await filesThroughGridFs();
+  const totalMb = fmt((FILES * FILE_BYTES) / 1024 / 1024);
+  console.log(
+    `${FILES} files of ${fmt(FILE_BYTES / 1024 / 1024)} MB through GridFS (durable, server inside the client process): ` +
+      `write ${fmt(files.writeMbPerSecond)} MB/s, read ${fmt(files.readMbPerSecond)} MB/s (${files.intact ? 'every hash equal' : 'HASH MISMATCH'}), ` +
+      `RSS +${files.rssMb.toFixed(0)} MB after writing, +${files.rssAfterReadMb.toFixed(0)} MB after reading, ` +
+      `${fmt(files.diskMb)} MB in the data directory, ${files.journalMb.toFixed(1)} MB of it journal and snapshot`,
+  );
   const inserts = Math.max(tcp.inserts.perSecond, socket.inserts.perSecond, memory.inserts.perSecond);
   // The server's lookup rate: findOne's own client-side cursor work is the driver's cost, not the server's.
   const lookups = Math.max(
@@ -341,6 +439,10 @@ export async function run(): Promise<void> {
   );
   console.log(
     `  durable inserts >= 20% of in-memory: ${(share * 100).toFixed(0)}% (${verdict(share >= 0.2)})`,
+  );
+  const filesRss = Math.max(files.rssMb, files.rssAfterReadMb);
+  console.log(
+    `  ${totalMb} MB of stored files add <= ${FILES_RSS_TARGET_MB} MB RSS: +${filesRss.toFixed(0)} MB (${verdict(filesRss <= FILES_RSS_TARGET_MB && files.intact)})`,
   );
   console.log('the server inside the client process over a Unix socket, against the ceiling:');
   console.log(`  inserts: ${against(socket.inserts.perSecond, top.inserts.perSecond)}`);

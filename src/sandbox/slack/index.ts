@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import restify, { type Request, type Response, type Server } from 'restify';
 import { z } from 'zod';
+import { jsonBody } from '../../http/body.js';
 import { HttpError } from '../../http/errors.js';
 import { pageSecurityPolicy } from '../../http/security-headers.js';
 import { SandboxInteractions, interactionSchema } from './interactions.js';
@@ -107,8 +108,7 @@ export function createSlackSandbox(options: SlackSandboxOptions): SlackSandbox {
       });
       server.post(
         '/sandbox/slack/act',
-        restify.plugins.bodyReader({ maxBodySize: maxBodyBytes }),
-        ...restify.plugins.jsonBodyParser({ bodyReader: true, mapParams: false }),
+        ...jsonBody({ maxBytes: maxBodyBytes }),
         async (req: Request, res: Response) => {
           const interaction = interactionSchema.parse(req.body);
           res.send(200, await interactions.run(interaction));
