@@ -208,4 +208,53 @@ describe('claim cards in the approvals channel', () => {
     });
     assert.match(command.text ?? '', /Only active InsuraLink claims officers/);
   });
+
+  test("the customer's messages go into the card's thread; /insuralink reply goes to the customer", async () => {
+    const sandbox = sandboxOf(running.app);
+    const number = await claimInReview(running.app, 100);
+    const card = await cardOf(sandbox, number);
+    await eventually(() =>
+      running.app.database.connection
+        .collection('claims')
+        .findOne({ number, slackCard: { $exists: true } })
+        .then((row) => row ?? undefined),
+    );
+    const claim = await running.app.domain.claims.getByNumber(number);
+    await running.app.domain.claims.addMessage(number, 'The tow truck receipt is attached.', {
+      type: 'customer',
+      id: claim.customerId,
+    });
+    await eventually(() =>
+      card.replies.find((reply) => reply.text.includes('The tow truck receipt is attached.')),
+    );
+    assert.match(card.replies[0]!.text, /Jordan Rivera \(customer\)/);
+
+    await sandbox.interactions.run({
+      type: 'command',
+      user: avery,
+      channel: sandbox.approvalsChannel,
+      text: `/insuralink reply ${number} Thanks, we have it.`,
+    });
+    const notice = await eventually(() =>
+      running.app.database.connection
+        .collection('notifications')
+        .findOne({ template: 'claim.message', 'payload.number': number })
+        .then((row) => row ?? undefined),
+    );
+    assert.equal(notice.payload.text, 'Thanks, we have it.');
+    await eventually(() => card.replies.find((reply) => /Avery Chen → customer/.test(reply.text)));
+    // A plain reply in the thread stays among officers.
+    await sandbox.interactions.run({
+      type: 'reply',
+      user: morgan,
+      channel: card.channel,
+      threadTs: card.ts,
+      text: 'Looks fine.',
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const told = await running.app.database.connection
+      .collection('notifications')
+      .countDocuments({ template: 'claim.message', 'payload.number': number });
+    assert.equal(told, 1);
+  });
 });
