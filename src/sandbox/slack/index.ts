@@ -37,7 +37,7 @@ export interface SlackSandbox {
   register(server: Server): void;
 }
 
-const stateQuery = z.object({ user: z.string().min(1).max(30).optional() });
+const stateQuery = z.object({ user: z.string().max(30).optional() });
 
 export function createSlackSandbox(options: SlackSandboxOptions): SlackSandbox {
   const botToken = `xoxb-sandbox-${randomBytes(12).toString('hex')}`;
@@ -94,7 +94,7 @@ export function createSlackSandbox(options: SlackSandboxOptions): SlackSandbox {
       server.get('/sandbox/slack/state', async (req: Request, res: Response) => {
         const query = stateQuery.safeParse(req.query ?? {});
         if (!query.success) throw new HttpError(400, 'bad_request', 'user must be a Slack user id');
-        const user = query.data.user;
+        const user = query.data.user || undefined;
         const view = user
           ? [...workspace.views.values()].filter((entry) => entry.user === user).at(-1)
           : undefined;
