@@ -1,3 +1,4 @@
+/* global document, fetch, setInterval */
 // The sandbox page: renders the stand-in's channels with Block Kit, and sends what the officer does to
 // the server, which signs it as Slack would and posts it to the app.
 'use strict';
