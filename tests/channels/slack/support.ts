@@ -46,7 +46,7 @@ export async function claimInReview(
 /** Waits until `check` holds, or fails after `ms`. */
 export async function eventually<T>(
   check: () => T | undefined | Promise<T | undefined>,
-  ms = 5000,
+  ms = 15_000,
 ): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
