@@ -91,7 +91,8 @@ describe('claim cards in the approvals channel', () => {
   test('first click wins: a second decision on the old card is refused, naming who decided', async () => {
     const sandbox = sandboxOf(running.app);
     const number = await claimInReview(running.app, 300);
-    const card = await cardOf(sandbox, number);
+    // A copy: the stand-in updates its message in place, and this is the card as first shown.
+    const card = structuredClone(await cardOf(sandbox, number));
     await press(sandbox, avery, card, 'claim_approve');
     await press(sandbox, morgan, card, 'claim_deny');
     await modalOf(sandbox, avery);
