@@ -11,13 +11,14 @@ import { MongoStorage } from './bot/storage.js';
 import { createAzureChannel } from './channels/azure/index.js';
 import { azureSender } from './channels/azure/sender.js';
 import { createDirectLineChannel, type DirectLineChannel } from './channels/directline/index.js';
+import { createSlackChannel } from './channels/slack/index.js';
 import { createSmsChannel, type SmsChannel } from './channels/sms/index.js';
 import { createTwilioClient } from './channels/sms/twilio-client.js';
 import type { Config } from './config.js';
 import { connectDatabase, type Database } from './db/connection.js';
 import { createFieldCipher } from './db/encryption.js';
 import { createModels, ensureIndexes } from './db/models/index.js';
-import { demoCustomer, seedDemoData } from './db/seed.js';
+import { demoCustomer, demoOfficers, seedDemoData } from './db/seed.js';
 import { createDomainServices, type DomainServices } from './domain/index.js';
 import { createFileStore } from './files/file-store.js';
 import { registerFileRoutes } from './files/routes.js';
@@ -32,6 +33,7 @@ import { createKnowledgeSource } from './knowledge/retrieval.js';
 import { OpenAILlmClient } from './llm/openai.js';
 import { createLogger, type Logger } from './log.js';
 import { Dispatcher } from './notifications/dispatcher.js';
+import { createSlackSandbox, type SlackSandbox } from './sandbox/slack/index.js';
 import { resolveSecrets } from './secrets.js';
 import { TwilioSandbox } from './sandbox/twilio/index.js';
 import { registerWebRoutes } from './web/routes.js';
@@ -55,6 +57,8 @@ export interface App {
   readonly database: Database;
   /** The domain services, once `start()` resolved (for commands and tests acting as the back office). */
   readonly domain: DomainServices;
+  /** The local Slack stand-in, while `SLACK_*` is unset (its page and the tests drive it). */
+  readonly slackSandbox: SlackSandbox | undefined;
   /** The local Twilio stand-in, when `TWILIO_*` is unset (the phone page and tests drive it). */
   readonly twilioSandbox: TwilioSandbox | undefined;
   /** Connects the database, builds every part and listens; resolves with the base URL. */
@@ -85,7 +89,7 @@ export async function composeCore(db: Database, config: Config, logger: Logger, 
     secrets,
     files,
     models,
-    domain: createDomainServices(models, cipher),
+    domain: createDomainServices(models, cipher, { slackCards: true }),
     seed: () => seedDemoData(models, cipher, { saveDocument: (file) => files.save(file) }),
   };
 }
@@ -119,13 +123,14 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   let database: Database | undefined;
   let domainServices: DomainServices | undefined;
   let directLine: DirectLineChannel | undefined;
+  let slackSandbox: SlackSandbox | undefined;
   let sms: SmsChannel | undefined;
   let twilioSandbox: TwilioSandbox | undefined;
   /** Stops the relay and the dispatcher. */
   let background: (() => Promise<void>) | undefined;
   let fileSweep: NodeJS.Timeout | undefined;
   let baseUrl = appBaseUrl(config);
-  /** This process on this machine, for calls the app makes to itself (the SMS sandbox). */
+  /** This process on loopback: where the local stand-ins (SMS, Slack) post back to the app. */
   let localUrl = `http://127.0.0.1:${config.port}`;
   let ready = false;
   // The port is bound before the parts are built; requests arriving in between are told to retry.
@@ -245,8 +250,39 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       sandbox.register(server);
       logger.info('SMS channel on the local Twilio stand-in (TWILIO_* unset): the phone is at /sandbox/sms');
     }
-    if (config.slack)
-      logger.warn('Slack officers app not available in this release: SLACK_* settings are unused');
+
+    // The officers' Slack app: the real workspace when SLACK_* is set, else the local stand-in.
+    slackSandbox = config.slack
+      ? undefined
+      : createSlackSandbox({
+          users: async () => [
+            ...demoOfficers.map((officer) => ({
+              id: officer.slackUserId,
+              name: officer.name,
+              role: officer.role,
+            })),
+            { id: 'U0GUEST', name: 'Riley Guest', role: 'not an officer' },
+          ],
+          baseUrl: () => localUrl,
+        });
+    const workspace = slackSandbox
+      ? { ...slackSandbox, apiUrl: slackSandbox.apiUrl }
+      : { ...config.slack!, apiUrl: () => config.slack?.apiUrl };
+    const slack = await createSlackChannel({
+      botToken: workspace.botToken,
+      signingSecret: workspace.signingSecret,
+      apiUrl: workspace.apiUrl,
+      approvalsChannel: workspace.approvalsChannel,
+      approvals: domain.approvals,
+      connection: db.connection,
+      fileUrl: (id) => files.signedUrl(id),
+      logger,
+    });
+    slack.register(server);
+    if (slackSandbox) {
+      slackSandbox.register(server);
+      logger.info('Slack officers app on the local stand-in (SLACK_* unset): /sandbox/slack');
+    } else logger.info('Slack officers app on the Slack workspace');
 
     const senders = [channel.sender, smsChannel.sender];
     if (config.botFramework) senders.push(azureSender('azure', azure.adapter, config.botFramework.appId));
@@ -254,6 +290,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       models,
       conversations: domain.conversations,
       senders,
+      routes: [slack.sender],
       phones: { phoneOf: async (customerId) => (await domain.customers.getProfile(customerId)).phone },
       logger,
       maxAttempts: config.outboxMaxAttempts,
@@ -295,6 +332,9 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     get database() {
       if (!database) throw new Error('the app has not started');
       return database;
+    },
+    get slackSandbox() {
+      return slackSandbox;
     },
     get domain() {
       if (!domainServices) throw new Error('the app has not started');

@@ -5,6 +5,8 @@
 import type { FieldCipher } from '../db/encryption.js';
 import type { Models } from '../db/models/index.js';
 import { EventRelay } from '../notifications/relay.js';
+import { claimSlackConsequences } from '../notifications/slack-route.js';
+import { MongoApprovalService, type ApprovalService } from './approvals.js';
 import { MongoAuditLog, type AuditLog } from './audit.js';
 import { MongoBenefitService, type BenefitService } from './benefits.js';
 import { MongoClaimDraftService, type ClaimDraftService } from './claim-drafts.js';
@@ -33,11 +35,15 @@ export interface DomainServices {
   verification: VerificationService;
   handoff: HandoffService;
   feedback: FeedbackService;
+  /** Officers' decisions on claims (tiered authority, four-eyes) and their Slack cards. */
+  approvals: ApprovalService;
 }
 
 export interface DomainOptions {
   /** The clock; tests pass a fixed one. */
   now?: () => Date;
+  /** Claim events also queue the officers' Slack card and thread updates (the app; not unit tests). */
+  slackCards?: boolean;
 }
 
 export function createDomainServices(
@@ -48,21 +54,28 @@ export function createDomainServices(
   const now = options.now ?? (() => new Date());
   const audit = new MongoAuditLog(models, now);
   const numbers = new NumberAllocator(models);
-  const events = new EventRelay({ models, now });
+  const events = new EventRelay({
+    models,
+    now,
+    ...(options.slackCards ? { consequences: claimSlackConsequences } : {}),
+  });
   const customers = new MongoCustomerService(models, cipher, audit);
+  const policies = new MongoPolicyService(models, cipher);
+  const claims = new MongoClaimService({ models, numbers, events, now });
   return {
     audit,
     events,
     conversations: new MongoConversationLinkService({ models, now }),
     customers,
-    policies: new MongoPolicyService(models, cipher),
-    claims: new MongoClaimService({ models, numbers, events, now }),
+    policies,
+    claims,
     claimDrafts: new MongoClaimDraftService({ models }),
     benefits: new MongoBenefitService({ models, numbers, events, now }),
     consent: new MongoConsentService(models, audit, now),
     verification: new MongoVerificationService(models, customers, cipher, audit, undefined, now),
     handoff: new MongoHandoffService(models, audit, now, numbers),
     feedback: new MongoFeedbackService(models),
+    approvals: new MongoApprovalService({ models, claims, customers, policies, events, now }),
   };
 }
 
@@ -75,6 +88,7 @@ export type {
   BenefitService,
   NewBenefitRequest,
 } from './benefits.js';
+export type { ApprovalService, ClaimCard, DecisionOutcome, OfficerView, QueueItem } from './approvals.js';
 export type { ConversationLinkService, ConversationTarget } from './conversations.js';
 export type { ClaimDraft, ClaimDraftAnswers, ClaimDraftService } from './claim-drafts.js';
 export type {

@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Types } from 'mongoose';
-import type { LeanDoc, Models } from '../db/models/index.js';
+import type { LeanDoc, Models, NotificationRoute } from '../db/models/index.js';
 import type { ConversationLinkService, ConversationTarget } from '../domain/conversations.js';
 import type { Logger } from '../log.js';
 import { renderNotification, type RenderedNotification } from './templates.js';
@@ -26,11 +26,29 @@ export interface ChannelSender {
   findSent(target: ConversationTarget, key: string): Promise<string | undefined>;
 }
 
+/** Where a row went and the provider's id of what was sent there. */
+export interface Delivered {
+  channel: string;
+  conversationId: string;
+  providerMessageId: string;
+}
+
+/**
+ * Delivers the rows of a route that does not lead to a customer's conversation (`slack`: the officers'
+ * card of a claim). A row is retried after a failure, so delivering one twice must do no harm.
+ */
+export interface RouteSender {
+  readonly route: NotificationRoute;
+  deliver(row: { recipient: string; template: string; payload: unknown }, key: string): Promise<Delivered>;
+}
+
 /** Options of {@link Dispatcher}. */
 export interface DispatcherOptions {
   models: Pick<Models, 'notifications'>;
   conversations: Pick<ConversationLinkService, 'latest'>;
   senders: ChannelSender[];
+  /** Senders of the routes other than `conversation`. */
+  routes?: RouteSender[];
   /** The customer's phone number, for rows routed to it (`route: 'sms'`). */
   phones?: { phoneOf(customerId: string): Promise<string | undefined> };
   logger: Logger;
@@ -61,6 +79,7 @@ export class Dispatcher {
   /** Names this dispatcher's leases. */
   readonly id = randomUUID();
   private readonly senders: Map<string, ChannelSender>;
+  private readonly routes: Map<string, RouteSender>;
   private readonly now: () => Date;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
@@ -69,6 +88,7 @@ export class Dispatcher {
 
   constructor(private readonly options: DispatcherOptions) {
     this.senders = new Map(options.senders.map((sender) => [sender.channel, sender]));
+    this.routes = new Map((options.routes ?? []).map((sender) => [sender.route, sender]));
     this.now = options.now ?? (() => new Date());
   }
 
@@ -156,19 +176,19 @@ export class Dispatcher {
   private async deliver(row: Row): Promise<void> {
     const key = `notification:${row._id.toString()}`;
     try {
-      const message = this.render(row);
-      const target = await this.target(row);
-      const sender = this.senders.get(target.channel);
-      if (!sender) throw new Undeliverable(`the ${target.channel} channel is not running`);
-      // A second attempt may follow a send whose outcome nobody recorded: ask before sending again.
-      const sent = row.attempts > 1 ? await sender.findSent(target, key) : undefined;
-      const providerMessageId = sent ?? (await sender.send(target, message, key));
+      const route = this.routes.get(row.route);
+      const delivered = route
+        ? await route.deliver(
+            { recipient: row.recipient.toString(), template: row.template, payload: row.payload },
+            key,
+          )
+        : await this.deliverToConversation(row, key);
       await this.finish(row._id, {
         $set: {
           status: 'sent',
           sentAt: this.now(),
-          providerMessageId,
-          deliveredTo: { channel: target.channel, conversationId: target.conversationId },
+          providerMessageId: delivered.providerMessageId,
+          deliveredTo: { channel: delivered.channel, conversationId: delivered.conversationId },
         },
       });
     } catch (error) {
@@ -185,6 +205,17 @@ export class Dispatcher {
           : { status: 'pending', lastError: reason, nextAttemptAt: new Date(this.now().getTime() + delay) },
       });
     }
+  }
+
+  private async deliverToConversation(row: Row, key: string): Promise<Delivered> {
+    const message = this.render(row);
+    const target = await this.target(row);
+    const sender = this.senders.get(target.channel);
+    if (!sender) throw new Undeliverable(`the ${target.channel} channel is not running`);
+    // A second attempt may follow a send whose outcome nobody recorded: ask before sending again.
+    const sent = row.attempts > 1 ? await sender.findSent(target, key) : undefined;
+    const providerMessageId = sent ?? (await sender.send(target, message, key));
+    return { channel: target.channel, conversationId: target.conversationId, providerMessageId };
   }
 
   private render(row: Row): RenderedNotification {

@@ -8,7 +8,7 @@
 import type { Collection } from 'mongodb';
 import type { Types } from 'mongoose';
 import type { Models } from '../db/models/index.js';
-import type { EventDrain, PendingEvent } from '../domain/lifecycle.js';
+import type { EventDrain, Notice, PendingEvent } from '../domain/lifecycle.js';
 import { isDuplicateKeyError } from '../domain/mapping.js';
 
 /** Options of {@link EventRelay}. */
@@ -17,6 +17,11 @@ export interface EventRelayOptions {
   now?: () => Date;
   /** Events younger than this are left to the service that recorded them; default 5 s. */
   sweepGraceMs?: number;
+  /**
+   * Further outbox rows an event causes besides its own notice (the officers' Slack card of a claim),
+   * each keyed by the event and its template so a repeated drain adds nothing.
+   */
+  consequences?: (collection: string, row: PendingRow, event: PendingEvent) => Notice[];
 }
 
 /** The idempotency key of the outbox row an event causes. */
@@ -24,8 +29,11 @@ export function eventNotificationKey(eventId: string): string {
   return `event:${eventId}`;
 }
 
-interface PendingRow {
+/** What the relay reads of a document with pending events. */
+export interface PendingRow {
   _id: Types.ObjectId;
+  /** The customer the document is about, when it has one. */
+  customer?: Types.ObjectId;
   pendingEvents?: PendingEvent[];
 }
 
@@ -56,13 +64,23 @@ export class EventRelay implements EventDrain {
 
   async drain(collection: string, id: Types.ObjectId): Promise<void> {
     const source = this.source(collection);
-    const row = await source.findOne<PendingRow>({ _id: id }, { projection: { pendingEvents: 1 } });
+    const row = await source.findOne<PendingRow>(
+      { _id: id },
+      {
+        projection: { pendingEvents: 1, customer: 1 },
+      },
+    );
     const events = row?.pendingEvents ?? [];
-    if (events.length === 0) return;
+    if (!row || events.length === 0) return;
     let enqueued = false;
     for (const event of events) {
       await this.recordAudit(collection, id, event);
-      if (event.notify) enqueued = (await this.enqueue(event)) || enqueued;
+      if (event.notify)
+        enqueued = (await this.enqueue(eventNotificationKey(event.id), event.notify)) || enqueued;
+      for (const notice of this.options.consequences?.(collection, row, event) ?? []) {
+        const key = `${eventNotificationKey(event.id)}:${notice.template}`;
+        enqueued = (await this.enqueue(key, notice)) || enqueued;
+      }
     }
     await source.updateOne(
       { _id: id },
@@ -126,11 +144,10 @@ export class EventRelay implements EventDrain {
   }
 
   /** True when the row is new. */
-  private async enqueue(event: PendingEvent): Promise<boolean> {
-    const notice = event.notify!;
+  private async enqueue(idempotencyKey: string, notice: Notice): Promise<boolean> {
     const result = await ignoreDuplicate(
       this.options.models.notifications.updateOne(
-        { idempotencyKey: eventNotificationKey(event.id) },
+        { idempotencyKey },
         {
           $setOnInsert: {
             recipient: notice.recipient,

@@ -70,6 +70,15 @@ function statusTemplate(what: string, words: Record<string, string>, see: string
 const templates: Readonly<Record<string, Template>> = {
   'claim.status': statusTemplate('Claim', claimStatusWords, 'See claim'),
   'benefit.status': statusTemplate('Benefit request', benefitStatusWords, 'See request'),
+  // An officer's reply about a claim (`/insuralink reply`): the officer's words, as they wrote them.
+  'claim.message': template(
+    z.object({ number: numberSchema, text: z.string().trim().min(1).max(1000) }),
+    ({ number, text }) => ({
+      title: `Claim ${number}: a message from your claims officer`,
+      text: `About your claim ${number}: ${text}`,
+      buttons: [{ title: 'See claim', value: `status of ${number}` }],
+    }),
+  ),
   'verification.locked': template(z.object({}), () => ({
     title: 'Sign-in paused',
     text:

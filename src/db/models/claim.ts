@@ -120,6 +120,22 @@ const messageSchema = new Schema(
   { _id: false },
 );
 
+/**
+ * One officer's decision on a claim above their approval limit (or the second, confirming one): the
+ * claim moves only once a different officer with enough authority agrees (`src/domain/approvals.ts`).
+ */
+const approvalSchema = new Schema(
+  {
+    decision: { type: String, enum: ['approve', 'deny'], required: true },
+    /** Officer Slack user id. */
+    officer: { type: String, required: true, trim: true },
+    amount: { type: Schema.Types.Decimal128, validate: isNonNegativeDecimal },
+    reason: { type: String, trim: true, maxlength: 500 },
+    at: { type: Date, required: true },
+  },
+  { _id: false },
+);
+
 export const claimSchema = new Schema(
   {
     number: { type: String, required: true, trim: true, uppercase: true, match: claimNumberPattern },
@@ -142,6 +158,15 @@ export const claimSchema = new Schema(
     assignee: { type: Schema.Types.ObjectId, ref: 'Officer' },
     statusHistory: { type: [statusChangeSchema], default: [] },
     messages: { type: [messageSchema], default: [] },
+    /** Decisions awaiting a second officer (four-eyes); cleared when the claim moves. */
+    approvals: { type: [approvalSchema], default: [] },
+    /** The officers' Slack card of the claim, once posted (its thread carries the conversation). */
+    slackCard: {
+      type: new Schema(
+        { channel: { type: String, required: true }, ts: { type: String, required: true } },
+        { _id: false },
+      ),
+    },
     /** Consequences of the latest changes not yet drained into the audit log and the outbox. */
     pendingEvents: { type: [pendingEventSchema], default: [] },
   },

@@ -2,9 +2,10 @@ import { Schema, type Connection, type InferSchemaType } from 'mongoose';
 
 /**
  * Where a notification goes: `conversation` is the conversation the customer used last (web chat, an
- * Azure channel, or SMS once they text), `sms` their phone number.
+ * Azure channel, or SMS once they text), `sms` their phone number, `slack` the officers' Slack card and
+ * thread of the claim the row is about (the recipient is still the customer it concerns).
  */
-export const notificationRoutes = ['conversation', 'sms'] as const;
+export const notificationRoutes = ['conversation', 'sms', 'slack'] as const;
 export type NotificationRoute = (typeof notificationRoutes)[number];
 export const notificationStatuses = ['pending', 'sending', 'sent', 'failed'] as const;
 export type NotificationStatus = (typeof notificationStatuses)[number];

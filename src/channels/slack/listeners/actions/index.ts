@@ -1,0 +1,14 @@
+import type { App } from '@slack/bolt';
+import { actionIds } from '../../blocks/ids.js';
+import type { SlackDeps } from '../../context.js';
+import { approveButton } from './approve.js';
+import { assignToMeButton } from './assign-to-me.js';
+import { denyButton } from './deny.js';
+import { requestInfoButton } from './request-info.js';
+
+export function registerActions(app: App, deps: SlackDeps): void {
+  app.action(actionIds.assign, assignToMeButton(deps));
+  app.action(actionIds.approve, approveButton(deps));
+  app.action(actionIds.deny, denyButton(deps));
+  app.action(actionIds.requestInfo, requestInfoButton(deps));
+}
