@@ -20,6 +20,7 @@ import { createFileStore } from './files/file-store.js';
 import { registerFileRoutes } from './files/routes.js';
 import { registerHealth } from './http/health.js';
 import { createHttpServer } from './http/server.js';
+import { createReminderJob, createSmsPacing } from './jobs/index.js';
 import { GroundedAnswerer } from './knowledge/grounded.js';
 import { loadKnowledgeBase } from './knowledge/load.js';
 import { knowledgeBaseDir } from './knowledge/paths.js';
@@ -160,6 +161,10 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     if (config.slack)
       logger.warn('Slack officers app not available in this release: SLACK_* settings are unused');
 
+    const mongo = db.connection.db;
+    if (!mongo) throw new Error('database not connected');
+    const reminderParts = { db: mongo, models, domain, settings: config.reminders, logger };
+    const pacing = createSmsPacing(reminderParts);
     const senders = [channel.sender];
     if (config.botFramework) senders.push(azureSender('azure', azure.adapter, config.botFramework.appId));
     const dispatcher = new Dispatcher({
@@ -168,11 +173,15 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       senders,
       logger,
       maxAttempts: config.outboxMaxAttempts,
+      deferUntil: (row) => pacing.deferUntil(row),
     });
     domain.events.onEnqueue(() => dispatcher.wake());
     domain.events.start(relaySweepMs, (error) => logger.error({ err: error }, 'event relay sweep failed'));
     dispatcher.start();
+    const reminders = createReminderJob({ ...reminderParts, onQueued: () => dispatcher.wake() });
+    reminders.start();
     background = async () => {
+      await reminders.stop();
       domain.events.stop();
       await dispatcher.stop();
     };

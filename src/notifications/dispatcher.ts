@@ -43,9 +43,15 @@ export interface DispatcherOptions {
   concurrency?: number;
   /** How often to look for due rows when nothing wakes the dispatcher; default 1 s. */
   pollMs?: number;
+  /**
+   * Asked before each send: a time to put the row back in the outbox until (quiet hours, the SMS
+   * pace), without counting an attempt, or undefined to send it now.
+   */
+  deferUntil?: (row: Row) => Promise<Date | undefined>;
 }
 
-type Row = LeanDoc<Models['notifications']>;
+/** An outbox row as the dispatcher leases it. */
+export type Row = LeanDoc<Models['notifications']>;
 
 /** A failure that retrying cannot mend (no conversation to deliver to, a payload its template refuses). */
 class Undeliverable extends Error {}
@@ -148,6 +154,11 @@ export class Dispatcher {
     const key = `notification:${row._id.toString()}`;
     try {
       const message = this.render(row);
+      const later = await this.options.deferUntil?.(row);
+      if (later) {
+        await this.finish(row._id, { $set: { status: 'pending', nextAttemptAt: later }, $inc: { attempts: -1 } });
+        return;
+      }
       const target = await this.target(row);
       const sender = this.senders.get(target.channel);
       if (!sender) throw new Undeliverable(`the ${target.channel} channel is not running`);
@@ -194,7 +205,10 @@ export class Dispatcher {
   }
 
   /** Records an outcome, only while the lease is still this dispatcher's. */
-  private async finish(id: Types.ObjectId, update: { $set: Record<string, unknown> }): Promise<void> {
+  private async finish(
+    id: Types.ObjectId,
+    update: { $set: Record<string, unknown>; $inc?: Record<string, number> },
+  ): Promise<void> {
     await this.options.models.notifications.updateOne(
       { _id: id, status: 'sending', lockedBy: this.id },
       { ...update, $unset: { lockedUntil: 1, lockedBy: 1 } },
