@@ -19,7 +19,9 @@ function options(): { at: Date | undefined; dryRun: boolean } {
       allowPositionals: false,
     }).values;
   } catch (error) {
-    throw new UsageError(`${error instanceof Error ? error.message : String(error)}\nUsage: npm run reminders -- [--at ISO-TIME] [--dry-run]`);
+    throw new UsageError(
+      `${error instanceof Error ? error.message : String(error)}\nUsage: npm run reminders -- [--at ISO-TIME] [--dry-run]`,
+    );
   }
   const at = parsed.at === undefined ? undefined : new Date(parsed.at);
   if (at && (Number.isNaN(at.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(parsed.at!))) {
@@ -31,7 +33,8 @@ function options(): { at: Date | undefined; dryRun: boolean } {
 function line(outcome: ReleaseOutcome): string {
   const parts = [`  ${outcome.outcome.padEnd(9)} ${outcome.kind.padEnd(17)} reminder ${outcome.reminderId}`];
   if (outcome.route) parts.push(`by ${outcome.route}`);
-  if (outcome.outcome === 'deferred' && outcome.at) parts.push(`at ${outcome.at.toISOString()} (quiet hours)`);
+  if (outcome.outcome === 'deferred' && outcome.at)
+    parts.push(`at ${outcome.at.toISOString()} (quiet hours)`);
   if (outcome.outcome === 'dropped' && outcome.at) parts.push(`was due ${outcome.at.toISOString()}`);
   return parts.join(' ');
 }
@@ -56,12 +59,17 @@ await withDatabase(async (database, { config, logger }) => {
       `(${plan.subjects} policies and claims looked at)`,
   );
   const order: ReleaseOutcome['outcome'][] = ['sent', 'deferred', 'skipped', 'cancelled', 'dropped'];
-  const counts = order.map((name) => `${outcomes.filter((outcome) => outcome.outcome === name).length} ${name}`);
+  const counts = order.map(
+    (name) => `${outcomes.filter((outcome) => outcome.outcome === name).length} ${name}`,
+  );
   console.log(`due: ${counts.join(', ')}`);
-  for (const name of order) for (const outcome of outcomes.filter((o) => o.outcome === name)) console.log(line(outcome));
+  for (const name of order)
+    for (const outcome of outcomes.filter((o) => o.outcome === name)) console.log(line(outcome));
   const sms = outcomes.filter((outcome) => outcome.route === 'sms' && outcome.outcome === 'sent').length;
   if (sms > 1) {
     const seconds = Math.ceil((sms - 1) / config.reminders.smsRatePerSecond);
-    console.log(`SMS leave at ${config.reminders.smsRatePerSecond}/s: the last about ${seconds} s after the first.`);
+    console.log(
+      `SMS leave at ${config.reminders.smsRatePerSecond}/s: the last about ${seconds} s after the first.`,
+    );
   }
 });

@@ -72,7 +72,13 @@ function candidate(
   customer: Types.ObjectId,
   dueAt: Date,
 ): ReminderCandidate {
-  return { key: reminderKey(kind, (subject.claim ?? subject.policy)!, dueAt), kind, customer, ...subject, dueAt };
+  return {
+    key: reminderKey(kind, (subject.claim ?? subject.policy)!, dueAt),
+    kind,
+    customer,
+    ...subject,
+    dueAt,
+  };
 }
 
 /** Every reminder a policy calls for in its present state, whenever due. */
@@ -94,7 +100,9 @@ export function policyReminders(policy: PolicyRow): ReminderCandidate[] {
   }
   // A policy past its end date may already be marked expired; a cancelled one is not reminded of.
   if (policy.status === 'active' || policy.status === 'expired') {
-    found.push(candidate('policy_expired', subject, policy.holder, new Date(policy.endDate.getTime() + dayMs)));
+    found.push(
+      candidate('policy_expired', subject, policy.holder, new Date(policy.endDate.getTime() + dayMs)),
+    );
   }
   return found;
 }
@@ -193,7 +201,8 @@ export class MongoReminderService implements ReminderService {
   async plan(now: Date, options: PassOptions = {}): Promise<PlanSummary> {
     const from = now.getTime() - planBehindMs;
     const to = now.getTime() + planAheadMs;
-    const inWindow = (found: ReminderCandidate) => found.dueAt.getTime() >= from && found.dueAt.getTime() <= to;
+    const inWindow = (found: ReminderCandidate) =>
+      found.dueAt.getTime() >= from && found.dueAt.getTime() <= to;
     const summary: PlanSummary = { scheduled: 0, cancelled: 0, subjects: 0 };
     let batch: ReminderCandidate[] = [];
     const flush = async () => {
@@ -209,7 +218,10 @@ export class MongoReminderService implements ReminderService {
     const policies = this.options.models.policies
       .find({
         status: { $in: ['active', 'expired'] },
-        $or: [{ nextDueDate: near(Math.max(...premiumDueDays), 1) }, { endDate: near(Math.max(...renewalDays), 1) }],
+        $or: [
+          { nextDueDate: near(Math.max(...premiumDueDays), 1) },
+          { endDate: near(Math.max(...renewalDays), 1) },
+        ],
       })
       .select(policyFields)
       .lean()
@@ -295,17 +307,23 @@ export class MongoReminderService implements ReminderService {
   /** The ids of the reminders among `batch` that their subject no longer calls for. */
   private async staleAmong(batch: ReminderRow[]): Promise<Types.ObjectId[]> {
     if (batch.length === 0) return [];
-    const policyIds = batch.flatMap((reminder) => (reminder.claim ? [] : reminder.policy ? [reminder.policy] : []));
+    const policyIds = batch.flatMap((reminder) =>
+      reminder.claim ? [] : reminder.policy ? [reminder.policy] : [],
+    );
     const claimIds = batch.flatMap((reminder) => (reminder.claim ? [reminder.claim] : []));
     const [policies, claims] = await Promise.all([
       policyIds.length
-        ? this.options.models.policies.find({ _id: { $in: policyIds } }).select(policyFields).lean()
+        ? this.options.models.policies
+            .find({ _id: { $in: policyIds } })
+            .select(policyFields)
+            .lean()
         : [],
       claimIds.length ? this.options.models.claims.find({ _id: { $in: claimIds } }).lean() : [],
     ]);
     const keys = new Set<string>();
     for (const policy of policies) for (const found of policyReminders(policy)) keys.add(found.key);
-    for (const claim of claims) for (const found of claimReminders(claim, this.missingItems)) keys.add(found.key);
+    for (const claim of claims)
+      for (const found of claimReminders(claim, this.missingItems)) keys.add(found.key);
     return batch.filter((reminder) => !keys.has(reminder.key)).map((reminder) => reminder._id);
   }
 
@@ -330,7 +348,11 @@ export class MongoReminderService implements ReminderService {
   }
 
   /** Settles one due reminder; undefined when another pass settled it first. */
-  private async releaseOne(reminder: ReminderRow, now: Date, options: PassOptions): Promise<ReleaseOutcome | undefined> {
+  private async releaseOne(
+    reminder: ReminderRow,
+    now: Date,
+    options: PassOptions,
+  ): Promise<ReleaseOutcome | undefined> {
     const base = { reminderId: reminder._id.toString(), kind: reminder.kind };
     const settle = async (status: 'cancelled' | 'skipped' | 'dropped', reason: string) => {
       if (options.dryRun) return true;
@@ -360,7 +382,8 @@ export class MongoReminderService implements ReminderService {
       .findById(reminder.customer)
       .select({ phone: 1, timezone: 1 })
       .lean();
-    if (!customer) return (await settle('skipped', 'customer gone')) ? { ...base, outcome: 'skipped' } : undefined;
+    if (!customer)
+      return (await settle('skipped', 'customer gone')) ? { ...base, outcome: 'skipped' } : undefined;
     let route: 'sms' | 'conversation';
     let nextAttemptAt = now;
     if ((await this.options.consent.smsStatus(customer.phone)) === 'opted_in') {
@@ -441,7 +464,11 @@ export class MongoReminderService implements ReminderService {
         };
       }
       case 'renewal':
-        return { number: policy.number, endDate: toIsoDate(policy.endDate), days: daysBefore(policy.endDate) };
+        return {
+          number: policy.number,
+          endDate: toIsoDate(policy.endDate),
+          days: daysBefore(policy.endDate),
+        };
       case 'policy_expired':
         return { number: policy.number, endDate: toIsoDate(policy.endDate) };
     }

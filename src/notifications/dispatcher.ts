@@ -140,13 +140,17 @@ export class Dispatcher {
     const notifications = this.options.models.notifications;
     if (pass.abandoned) {
       const abandoned = await notifications
-        .findOneAndUpdate({ status: 'sending', lockedUntil: { $lte: now } }, update, { returnDocument: 'after' })
+        .findOneAndUpdate({ status: 'sending', lockedUntil: { $lte: now } }, update, {
+          returnDocument: 'after',
+        })
         .lean();
       if (abandoned) return abandoned;
       pass.abandoned = false;
     }
     return notifications
-      .findOneAndUpdate({ status: 'pending', nextAttemptAt: { $lte: now } }, update, { returnDocument: 'after' })
+      .findOneAndUpdate({ status: 'pending', nextAttemptAt: { $lte: now } }, update, {
+        returnDocument: 'after',
+      })
       .lean();
   }
 
@@ -156,7 +160,10 @@ export class Dispatcher {
       const message = this.render(row);
       const later = await this.options.deferUntil?.(row);
       if (later) {
-        await this.finish(row._id, { $set: { status: 'pending', nextAttemptAt: later }, $inc: { attempts: -1 } });
+        await this.finish(row._id, {
+          $set: { status: 'pending', nextAttemptAt: later },
+          $inc: { attempts: -1 },
+        });
         return;
       }
       const target = await this.target(row);

@@ -127,21 +127,29 @@ export class SmsPacing {
   async deferUntil(row: PacedRow): Promise<Date | undefined> {
     if (row.route !== 'sms') return undefined;
     const now = this.now();
-    const customer = await this.options.models.customers.findById(row.recipient).select({ timezone: 1 }).lean();
+    const customer = await this.options.models.customers
+      .findById(row.recipient)
+      .select({ timezone: 1 })
+      .lean();
     const quietUntil = nextSendableAt(now, customer?.timezone ?? this.options.defaultTimeZone);
     if (quietUntil.getTime() > now.getTime()) return quietUntil;
 
     const reservationId = `row:${row._id.toString()}`;
     const reserved = await this.options.collection.findOneAndDelete({ _id: reservationId });
     const staleBefore = now.getTime() - (this.options.staleMs ?? 60_000);
-    const slot = reserved && reserved.at.getTime() >= staleBefore ? reserved.at.getTime() : await this.takeSlot();
+    const slot =
+      reserved && reserved.at.getTime() >= staleBefore ? reserved.at.getTime() : await this.takeSlot();
     const wait = slot - this.now().getTime();
     if (wait <= 0) return undefined;
     if (wait <= (this.options.maxWaitMs ?? 1000)) {
       await new Promise((resolve) => setTimeout(resolve, wait));
       return undefined;
     }
-    await this.options.collection.updateOne({ _id: reservationId }, { $set: { at: new Date(slot) } }, { upsert: true });
+    await this.options.collection.updateOne(
+      { _id: reservationId },
+      { $set: { at: new Date(slot) } },
+      { upsert: true },
+    );
     return new Date(slot);
   }
 
