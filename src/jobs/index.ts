@@ -2,7 +2,8 @@
 import type { Db } from 'mongodb';
 import type { Config } from '../config.js';
 import type { Models } from '../db/models/index.js';
-import type { DomainServices } from '../domain/index.js';
+import type { ConsentService } from '../domain/consent.js';
+import type { ConversationLinkService } from '../domain/conversations.js';
 import { MongoReminderService, type MissingItems } from '../domain/reminders.js';
 import type { Logger } from '../log.js';
 import { SmsPacing, type PacingDocument } from '../notifications/sms-pacing.js';
@@ -16,7 +17,10 @@ export const reminderLeaseMs = 60_000;
 export interface ReminderJobParts {
   db: Db;
   models: Models;
-  domain: Pick<DomainServices, 'consent' | 'conversations'>;
+  domain: {
+    consent: Pick<ConsentService, 'smsStatus'>;
+    conversations: Pick<ConversationLinkService, 'latest'>;
+  };
   settings: Config['reminders'];
   logger: Logger;
   /** Wakes the dispatcher once reminders are in the outbox. */
