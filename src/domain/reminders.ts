@@ -46,6 +46,7 @@ type PolicyRow = Pick<LeanDoc<Models['policies']>, '_id' | 'holder' | 'status' |
 type FullPolicyRow = PolicyRow & Pick<LeanDoc<Models['policies']>, 'number' | 'premium'>;
 type ClaimRow = LeanDoc<Models['claims']>;
 type ReminderRow = LeanDoc<Models['reminders']>;
+type ScheduledRow = Pick<ReminderRow, '_id' | 'key' | 'policy' | 'claim'>;
 
 /** Says which documents a claim still waits for (names a customer would recognise); empty when none. */
 export type MissingItems = (claim: ClaimRow) => string[];
@@ -253,77 +254,73 @@ export class MongoReminderService implements ReminderService {
   /** Inserts the candidates not stored yet; resolves with how many were new. */
   private async insert(batch: ReminderCandidate[]): Promise<number> {
     if (batch.length === 0) return 0;
+    const collection = this.options.models.reminders.collection;
+    const now = new Date();
+    // Straight to the collection, skipping per-document validation: the rows are built here, and a
+    // duplicate key (planned before, or by another planner just now) only means the row exists.
     try {
-      const result = await this.options.models.reminders.bulkWrite(
-        batch.map((found) => ({
-          updateOne: {
-            filter: { key: found.key },
-            update: { $setOnInsert: { ...found, status: 'scheduled' as const } },
-            upsert: true,
-          },
-        })),
+      const result = await collection.insertMany(
+        batch.map((found) => ({ ...found, status: 'scheduled', createdAt: now, updatedAt: now })),
         { ordered: false },
       );
-      return result.upsertedCount;
+      return result.insertedCount;
     } catch (error) {
-      // Another planner inserted some of the same keys at the same moment: theirs stand.
-      if (isDuplicateKeyError(error) || isBulkDuplicateOnly(error)) {
-        return (error as { result?: { upsertedCount?: number } }).result?.upsertedCount ?? 0;
-      }
-      throw error;
+      if (!isBulkDuplicateOnly(error)) throw error;
+      return (error as { insertedCount?: number }).insertedCount ?? 0;
     }
   }
 
   /** Cancels the scheduled reminders their subjects no longer call for; resolves with how many. */
   private async cancelStale(now: Date, options: PassOptions): Promise<number> {
     let cancelled = 0;
-    let batch: ReminderRow[] = [];
-    const flush = async () => {
-      const stale = await this.staleAmong(batch);
-      batch = [];
-      if (stale.length === 0 || options.dryRun) {
-        cancelled += stale.length;
-        return;
+    for (const subject of ['policy', 'claim'] as const) {
+      let batch: ScheduledRow[] = [];
+      const flush = async () => {
+        const stale = await this.staleAmong(batch, subject);
+        batch = [];
+        if (stale.length === 0 || options.dryRun) {
+          cancelled += stale.length;
+          return;
+        }
+        const result = await this.options.models.reminders.updateMany(
+          { _id: { $in: stale }, status: 'scheduled' },
+          { $set: { status: 'cancelled', reason: 'no longer due', settledAt: now } },
+        );
+        cancelled += result.modifiedCount;
+      };
+      // In subject order, so that each batch's subjects are read as one id range: a range is one
+      // index walk, where a long `$in` list costs the embedded server a comparison per listed id.
+      const scheduled = this.options.models.reminders
+        .find({ status: 'scheduled', claim: { $exists: subject === 'claim' } })
+        .sort({ [subject]: 1 })
+        .select({ _id: 1, key: 1, policy: 1, claim: 1 })
+        .lean()
+        .cursor({ batchSize: this.batchSize });
+      for await (const reminder of scheduled) {
+        options.signal?.throwIfAborted();
+        batch.push(reminder);
+        if (batch.length >= this.batchSize) await flush();
       }
-      const result = await this.options.models.reminders.updateMany(
-        { _id: { $in: stale }, status: 'scheduled' },
-        { $set: { status: 'cancelled', reason: 'no longer due', settledAt: now } },
-      );
-      cancelled += result.modifiedCount;
-    };
-    const scheduled = this.options.models.reminders
-      .find({ status: 'scheduled' })
-      .lean()
-      .cursor({ batchSize: this.batchSize });
-    for await (const reminder of scheduled) {
-      options.signal?.throwIfAborted();
-      batch.push(reminder);
-      if (batch.length >= this.batchSize) await flush();
+      await flush();
     }
-    await flush();
     return cancelled;
   }
 
-  /** The ids of the reminders among `batch` that their subject no longer calls for. */
-  private async staleAmong(batch: ReminderRow[]): Promise<Types.ObjectId[]> {
-    if (batch.length === 0) return [];
-    const policyIds = batch.flatMap((reminder) =>
-      reminder.claim ? [] : reminder.policy ? [reminder.policy] : [],
-    );
-    const claimIds = batch.flatMap((reminder) => (reminder.claim ? [reminder.claim] : []));
-    const [policies, claims] = await Promise.all([
-      policyIds.length
-        ? this.options.models.policies
-            .find({ _id: { $in: policyIds } })
-            .select(policyFields)
-            .lean()
-        : [],
-      claimIds.length ? this.options.models.claims.find({ _id: { $in: claimIds } }).lean() : [],
-    ]);
+  /** The ids of the reminders among `batch` (in subject order) that their subject no longer calls for. */
+  private async staleAmong(batch: ScheduledRow[], subject: 'policy' | 'claim'): Promise<Types.ObjectId[]> {
+    const first = batch[0]?.[subject];
+    const last = batch.at(-1)?.[subject];
+    if (!first || !last) return [];
+    const range = { _id: { $gte: first, $lte: last } };
     const keys = new Set<string>();
-    for (const policy of policies) for (const found of policyReminders(policy)) keys.add(found.key);
-    for (const claim of claims)
-      for (const found of claimReminders(claim, this.missingItems)) keys.add(found.key);
+    if (subject === 'policy') {
+      const policies = await this.options.models.policies.find(range).select(policyFields).lean();
+      for (const policy of policies) for (const found of policyReminders(policy)) keys.add(found.key);
+    } else {
+      const claims = await this.options.models.claims.find(range).lean();
+      for (const claim of claims)
+        for (const found of claimReminders(claim, this.missingItems)) keys.add(found.key);
+    }
     return batch.filter((reminder) => !keys.has(reminder.key)).map((reminder) => reminder._id);
   }
 
@@ -477,6 +474,8 @@ export class MongoReminderService implements ReminderService {
 
 /** True for a bulk write that failed only on duplicate keys. */
 function isBulkDuplicateOnly(error: unknown): boolean {
-  const errors = (error as { writeErrors?: { code?: number }[] }).writeErrors;
-  return Array.isArray(errors) && errors.length > 0 && errors.every((entry) => entry.code === 11000);
+  if (isDuplicateKeyError(error)) return true;
+  const errors = (error as { writeErrors?: { code?: number }[] | { code?: number } }).writeErrors;
+  const list = Array.isArray(errors) ? errors : errors ? [errors] : [];
+  return list.length > 0 && list.every((entry) => entry.code === 11000);
 }
