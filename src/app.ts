@@ -18,6 +18,8 @@ import { seedDemoData } from './db/seed.js';
 import { createDomainServices, type DomainServices } from './domain/index.js';
 import { createFileStore } from './files/file-store.js';
 import { registerFileRoutes } from './files/routes.js';
+import { HttpError } from './http/errors.js';
+import { createUnattachedFileSweep } from './files/sweep.js';
 import { registerHealth } from './http/health.js';
 import { createHttpServer } from './http/server.js';
 import { createReminderJob, createSmsPacing } from './jobs/index.js';
@@ -73,6 +75,7 @@ export async function composeCore(db: Database, config: Config, logger: Logger, 
   const mongo = db.connection.db;
   if (!mongo) throw new Error('database not connected');
   const files = createFileStore({ db: mongo, secret: secrets.fileUrlSecret, baseUrl });
+  await files.ensureIndexes();
   return {
     secrets,
     files,
@@ -82,6 +85,29 @@ export async function composeCore(db: Database, config: Config, logger: Logger, 
   };
 }
 
+/** Listens on `port` on every interface; a port in use is an error that names it. */
+async function listen(server: Server, port: number): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const failed = (error: NodeJS.ErrnoException): void => {
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new Error(`Port ${port} is already in use (EADDRINUSE): stop what holds it or set PORT`, {
+              cause: error,
+            })
+          : error,
+      );
+    };
+    server.once('error', failed);
+    server.listen(port, '0.0.0.0', () => {
+      server.off('error', failed);
+      resolve();
+    });
+  });
+}
+
+/** How often files sent in the chat that nothing uses are looked for. */
+const fileSweepIntervalMs = 60 * 60 * 1000;
+
 export function createApp(config: Config, options: AppOptions = {}): App {
   const logger = options.logger ?? createLogger(config.logLevel);
   const server = createHttpServer(logger);
@@ -90,7 +116,15 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   let directLine: DirectLineChannel | undefined;
   /** Stops the relay and the dispatcher. */
   let background: (() => Promise<void>) | undefined;
+  let fileSweep: NodeJS.Timeout | undefined;
   let baseUrl = appBaseUrl(config);
+  let ready = false;
+  // The port is bound before the parts are built; requests arriving in between are told to retry.
+  server.pre((_req, res, next) => {
+    if (ready) return next();
+    res.header('retry-after', '1');
+    next(new HttpError(503, 'starting', 'InsuraLink is starting; try again in a moment.'));
+  });
 
   /** Builds every part on a connected database and registers the routes. */
   async function compose(db: Database): Promise<void> {
@@ -138,6 +172,8 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       baseUrl: () => baseUrl,
       logger,
       transcriptRetentionDays: config.transcriptRetentionDays,
+      // Files are accepted only where a verified customer is talking to us.
+      mayUpload: (conversationId) => domain.conversations.isLinked('directline', conversationId),
     });
     directLine = channel;
     channel.register(server);
@@ -194,9 +230,18 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       baseUrl: () => baseUrl,
       allowedOrigins: config.widgetAllowedOrigins,
       showDemoHint: config.demoData,
+      limitTokens: channel.limitTokens,
     });
     registerFileRoutes(server, files);
     registerHealth(server, db);
+
+    const sweep = createUnattachedFileSweep({ db: db.connection.db! });
+    fileSweep = setInterval(() => {
+      sweep().then(
+        (deleted) => deleted > 0 && logger.info({ deleted }, 'unattached chat files deleted'),
+        (error: unknown) => logger.error({ err: error }, 'unattached file sweep failed'),
+      );
+    }, fileSweepIntervalMs).unref();
   }
 
   return {
@@ -213,26 +258,22 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     },
 
     async start() {
+      // The port first: when it is taken, fail before anything is written to DATA_DIR.
+      await listen(server, config.port);
+      const { port } = server.address() as AddressInfo;
+      baseUrl = appBaseUrl(config, port);
       database = await connectDatabase(
         { mongodbUri: config.mongodbUri, dataDir: config.dataDir, inMemory: options.inMemoryDatabase },
         logger,
       );
       await compose(database);
-
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(config.port, '0.0.0.0', () => {
-          server.off('error', reject);
-          resolve();
-        });
-      });
-      const { port } = server.address() as AddressInfo;
-      baseUrl = appBaseUrl(config, port);
+      ready = true;
       logger.info({ url: baseUrl }, 'InsuraLink is listening');
       return baseUrl;
     },
 
     async stop() {
+      clearInterval(fileSweep);
       const http = server.server;
       const closed = new Promise<void>((resolve) => http.close(() => resolve()));
       http.closeIdleConnections();

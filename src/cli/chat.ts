@@ -1,12 +1,14 @@
 /**
- * `npm run chat [-- --url http://localhost:3978]`: a terminal chat with a running InsuraLink bot over its
- * Direct Line endpoint, the way the website widget talks to it. Suggested actions are shown as numbered
- * choices; typing the number alone picks one. `/quit` or Ctrl-D leaves.
+ * `npm run chat [-- --url URL]`: a terminal chat with a running InsuraLink bot over its Direct Line
+ * endpoint, the way the website widget talks to it; the bot at `http://localhost:$PORT` unless `--url`
+ * names another. Suggested actions are shown as numbered choices; typing the number alone picks one.
+ * `/quit` or Ctrl-D leaves.
  */
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { WebSocket } from 'ws';
 import { z } from 'zod';
+import { ConfigError, loadConfig } from '../config.js';
 
 const tokenSchema = z.object({ token: z.string(), conversationId: z.string(), userId: z.string() });
 const conversationSchema = z.object({ conversationId: z.string(), token: z.string(), streamUrl: z.string() });
@@ -37,8 +39,8 @@ type Action = z.infer<typeof actionSchema>;
 class ChatError extends Error {}
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { url: { type: 'string', default: 'http://localhost:3978' } } });
-  const base = values.url.replace(/\/+$/, '');
+  const { values } = parseArgs({ options: { url: { type: 'string' } } });
+  const base = (values.url ?? `http://localhost:${loadConfig().port}`).replace(/\/+$/, '');
   const { userId, token, conversationId, streamUrl } = await connect(base);
   console.log(`Connected to ${base}. Type a message, a number to pick a choice, /quit or Ctrl-D to leave.`);
 
@@ -211,6 +213,6 @@ function fail(message: string): never {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ChatError) fail(error.message);
+  if (error instanceof ChatError || error instanceof ConfigError) fail(error.message);
   fail(`Chat failed: ${error instanceof Error ? error.message : String(error)}`);
 });

@@ -1,6 +1,7 @@
 /**
  * `npm run faq -- [--json] [--kb DIR] "question" ["question" ...]` answers questions from the knowledge
- * base; `--batch FILE` answers every line of FILE as one JSON object per line, in order.
+ * base; `--batch FILE` answers every line of FILE as one JSON object per line, in order. Programs reading
+ * the JSON run it as `npm run -s faq -- --json ...`, so npm's own script banner stays off stdout.
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -13,7 +14,8 @@ import { exitWithUsage } from './usage.js';
 const USAGE = `Usage: npm run faq -- [--json] [--kb DIR] "question" ["question" ...]
        npm run faq -- [--kb DIR] --batch FILE
 
-  --json        print one JSON object per question: {"slug", "title", "score", "answer"}
+  --json        print one JSON object per question: {"slug", "title", "score", "answer"};
+                with npm run -s, stdout holds nothing else
   --batch FILE  answer every line of FILE, one JSON object per line, in the same order
   --kb DIR      read the articles from DIR instead of the project's knowledge-base/`;
 

@@ -16,8 +16,17 @@ export interface StoredFile {
   createdAt: Date;
 }
 
-/** Upload cap per file. */
+/** Upload cap per file, inclusive: a file of exactly 10 MiB is accepted. */
 export const maxFileBytes = 10 * 1024 * 1024;
+
+/** What one conversation may keep: files sent through the chat count against it until they are deleted. */
+export const conversationQuota = { files: 20, bytes: 50 * 1024 * 1024 } as const;
+
+/** Files and bytes a conversation has stored. */
+export interface Usage {
+  files: number;
+  bytes: number;
+}
 
 /** The types customers may send: photos and PDFs. */
 const allowedTypes: ReadonlySet<string> = new Set([
@@ -42,8 +51,20 @@ export class FileRejectedError extends Error {
 
 /** Storage of attachments; see `createFileStore`. */
 export interface FileStore {
-  /** Checks size and sniffed type, then stores the bytes. Throws `FileRejectedError`. */
-  save(input: { name: string; data: Buffer; declaredType?: string }): Promise<StoredFile>;
+  /**
+   * Checks size and sniffed type, then stores the bytes. Throws `FileRejectedError`. A file sent in a
+   * conversation names it, so it counts against that conversation's quota (and is swept if unused).
+   */
+  save(input: {
+    name: string;
+    data: Buffer;
+    declaredType?: string;
+    conversationId?: string;
+  }): Promise<StoredFile>;
+  /** Creates the index the per-conversation lookups (quota, sweep) use. */
+  ensureIndexes(): Promise<void>;
+  /** What the conversation's files take, from the stored metadata (so every process sees the same). */
+  usage(conversationId: string): Promise<Usage>;
   /** An absolute, signed link to `GET /files/:id`, valid for `ttlSeconds` (default one hour). */
   signedUrl(id: string, ttlSeconds?: number): string;
   /** True when `signature` was issued by `signedUrl` for this id and `expires` has not passed. */
@@ -60,7 +81,7 @@ export function createFileStore(options: { db: Db; secret: string; baseUrl: () =
     createHmac('sha256', options.secret).update(`${id}.${expires}`).digest('base64url');
 
   return {
-    async save({ name, data, declaredType }) {
+    async save({ name, data, declaredType, conversationId }) {
       if (data.length > maxFileBytes) {
         throw new FileRejectedError(
           413,
@@ -85,7 +106,9 @@ export function createFileStore(options: { db: Db; secret: string; baseUrl: () =
         );
       }
       const cleanName = name.replace(/[^\w.\- ]+/g, '_').slice(0, 200) || `file.${sniffed.ext}`;
-      const upload = bucket.openUploadStream(cleanName, { metadata: { contentType: sniffed.mime } });
+      const upload = bucket.openUploadStream(cleanName, {
+        metadata: { contentType: sniffed.mime, ...(conversationId === undefined ? {} : { conversationId }) },
+      });
       await new Promise<void>((resolve, reject) => {
         upload.once('finish', () => resolve());
         upload.once('error', reject);
@@ -98,6 +121,19 @@ export function createFileStore(options: { db: Db; secret: string; baseUrl: () =
         size: data.length,
         createdAt: new Date(),
       };
+    },
+
+    async ensureIndexes() {
+      await options.db
+        .collection('attachments.files')
+        .createIndex({ 'metadata.conversationId': 1, uploadDate: 1 }, { sparse: true });
+    },
+
+    async usage(conversationId) {
+      const stored = await bucket
+        .find({ 'metadata.conversationId': conversationId }, { projection: { length: 1 } })
+        .toArray();
+      return { files: stored.length, bytes: stored.reduce((sum, file) => sum + file.length, 0) };
     },
 
     signedUrl(id, ttlSeconds = 3600) {
@@ -138,5 +174,5 @@ export function createFileStore(options: { db: Db; secret: string; baseUrl: () =
 }
 
 function megabytes(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }

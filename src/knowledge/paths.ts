@@ -22,7 +22,15 @@ export function knowledgeBaseDir(): string {
   return join(projectRoot(), 'knowledge-base');
 }
 
-/** The labelled development questions, kept in `shared/` beside the project checkout. */
+/**
+ * The topic list the knowledge base must cover, one `{ slug, title, covers }` per article. JSON, so the
+ * article loader (which reads every `*.md` in the folder) leaves it alone.
+ */
+export function topicsFile(): string {
+  return join(knowledgeBaseDir(), 'topics.json');
+}
+
+/** The labelled development questions that retrieval is evaluated and benchmarked on. */
 export function devDataFile(): string {
-  return resolve(projectRoot(), '..', 'shared', 'data', 'faq-dev.jsonl');
+  return join(projectRoot(), 'tests', 'data', 'faq-dev.jsonl');
 }

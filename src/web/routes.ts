@@ -13,6 +13,7 @@ import type { Request, Response, Server } from 'restify';
 import type { ConversationToken } from '../channels/directline/index.js';
 import { HttpError } from '../http/errors.js';
 import { pageSecurityPolicy } from '../http/security-headers.js';
+import type { RateLimitHandler } from '../http/rate-limit.js';
 import { sendStream } from '../http/send-stream.js';
 
 const publicDir = fileURLToPath(new URL('./public/', import.meta.url));
@@ -42,6 +43,8 @@ export interface WebRoutesOptions {
   allowedOrigins: string[] | undefined;
   /** Whether `/` shows the demo customer's details (only when the demo data is loaded). */
   showDemoHint: boolean;
+  /** The per-address limit on minting tokens, shared with Direct Line's own token endpoints. */
+  limitTokens: RateLimitHandler;
 }
 
 export function registerWebRoutes(server: Server, options: WebRoutesOptions): void {
@@ -105,7 +108,7 @@ export function registerWebRoutes(server: Server, options: WebRoutesOptions): vo
   });
 
   // A fresh anonymous visitor id per conversation: who they are is established by verification in chat.
-  server.post('/api/chat/token', async (req, res) => {
+  server.post('/api/chat/token', options.limitTokens, async (req, res) => {
     cors(req, res);
     const userId = `web_${randomBytes(12).toString('base64url')}`;
     const token = await options.issueConversationToken({ id: userId });

@@ -7,12 +7,12 @@ import { startDemoApp, type RunningApp } from '../support/app.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
-/** `npm run chat` as a child process, with its output collected. */
-function startChat(url: string) {
+/** `npm run chat` as a child process, with its output collected; `url` undefined passes no `--url`. */
+function startChat(url: string | undefined, env: NodeJS.ProcessEnv = {}) {
   const child: ChildProcessWithoutNullStreams = spawn(
     process.execPath,
-    ['--import', 'tsx', 'src/cli/chat.ts', '--url', url],
-    { cwd: root, stdio: 'pipe' },
+    ['--import', 'tsx', 'src/cli/chat.ts', ...(url === undefined ? [] : ['--url', url])],
+    { cwd: root, stdio: 'pipe', env: { ...process.env, ...env } },
   );
   let stdout = '';
   let stderr = '';
@@ -79,6 +79,28 @@ describe('npm run chat', () => {
       assert.equal(await chat.exited, 0);
     } finally {
       chat.child.kill();
+    }
+  });
+
+  test('talks to the bot on PORT by default, and --url wins over PORT', async () => {
+    const port = new URL(server.url).port;
+    const byPort = startChat(undefined, { PORT: port });
+    try {
+      const output = await byPort.waitFor(/1\) Show my policies/);
+      assert.match(output, new RegExp(`^Connected to http://localhost:${port}\\.`));
+      byPort.child.stdin.write('/quit\n');
+      assert.equal(await byPort.exited, 0);
+    } finally {
+      byPort.child.kill();
+    }
+
+    const byUrl = startChat(server.url, { PORT: '9' });
+    try {
+      await byUrl.waitFor(/1\) Show my policies/);
+      byUrl.child.stdin.write('/quit\n');
+      assert.equal(await byUrl.exited, 0);
+    } finally {
+      byUrl.child.kill();
     }
   });
 

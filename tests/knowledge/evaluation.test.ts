@@ -18,10 +18,7 @@ const percent = (value: number): string => `${(value * 100).toFixed(1)}%`;
 describe('evaluation on the labelled development questions', () => {
   it('meets the targets for top-1 accuracy, out-of-scope recall and wrong refusals', async () => {
     const file = devDataFile();
-    assert.ok(
-      existsSync(file),
-      `The labelled questions are missing: expected ${file} (shared/ beside the project)`,
-    );
+    assert.ok(existsSync(file), `The labelled questions are missing: expected ${file}`);
     const questions = await readLabelledQuestions(file);
     assert.ok(questions.length >= 100, `expected at least 100 labelled questions in ${file}`);
 

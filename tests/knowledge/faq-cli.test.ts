@@ -13,18 +13,17 @@ interface Run {
   stderr: string;
 }
 
-function faq(...args: string[]): Promise<Run> {
+function run(file: string, args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli/faq.ts', ...args],
-      { cwd: projectRoot(), timeout: 60_000 },
-      (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-        resolve({ code, stdout, stderr });
-      },
-    );
+    execFile(file, args, { cwd: projectRoot(), timeout: 60_000 }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
+      resolve({ code, stdout, stderr });
+    });
   });
+}
+
+function faq(...args: string[]): Promise<Run> {
+  return run(process.execPath, ['--import', 'tsx', 'src/cli/faq.ts', ...args]);
 }
 
 const answerLine = z
@@ -60,6 +59,15 @@ describe('npm run faq', () => {
     assert.equal(flood?.title, 'Flood and earthquake');
     assert.ok((flood?.answer ?? '').length > 0);
     assert.deepEqual({ ...price, score: 0 }, { slug: null, title: null, score: 0, answer: null });
+  });
+
+  it('through npm run -s, --json output is pure JSON', async () => {
+    const result = await run('npm', ['run', '-s', 'faq', '--', '--json', 'what is a deductible']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(
+      jsonLines(result.stdout).map((answer) => answer.slug),
+      ['deductible'],
+    );
   });
 
   it('--batch answers every line of a file in order, one JSON object per line', async () => {

@@ -1,10 +1,15 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { z } from 'zod';
 import { loadKnowledgeBase, parseArticle } from '../../src/knowledge/load.js';
-import { knowledgeBaseDir, projectRoot } from '../../src/knowledge/paths.js';
+import { knowledgeBaseDir, projectRoot, topicsFile } from '../../src/knowledge/paths.js';
 import { articleText, tempKnowledgeBase } from './fixtures.js';
+
+const topicsSchema = z.array(
+  z.object({ slug: z.string().min(1), title: z.string().min(1), covers: z.string().min(1) }).strict(),
+);
 
 async function loadError(files: Record<string, string>): Promise<Error> {
   const kb = await tempKnowledgeBase(files);
@@ -118,24 +123,17 @@ describe("the project's knowledge base", () => {
     assert.equal(knowledgeBaseDir(), join(projectRoot(), 'knowledge-base'));
   });
 
-  it('holds exactly one valid article per topic in topics.md, with its title', async () => {
-    const topicsFile = resolve(projectRoot(), '..', 'shared', 'knowledge', 'topics.md');
-    const lines = (await readFile(topicsFile, 'utf8')).split('\n');
-    // The topic rows follow the table's |---| separator line.
-    const topics = lines
-      .slice(lines.findIndex((line) => line.startsWith('|---')) + 1)
-      .map((line) => /^\|\s*([a-z0-9-]+)\s*\|\s*([^|]+?)\s*\|/.exec(line))
-      .flatMap((match) =>
-        match?.[1] !== undefined && match[2] !== undefined ? [[match[1], match[2]] as const] : [],
-      );
-    assert.ok(topics.length >= 40, `expected the topic table in ${topicsFile}`);
+  it('holds exactly one valid article per topic in topics.json, with its title', async () => {
+    const file = topicsFile();
+    const topics = topicsSchema.parse(JSON.parse(await readFile(file, 'utf8')));
+    assert.ok(topics.length >= 40, `expected the topic list in ${file}`);
 
     const articles = await loadKnowledgeBase(knowledgeBaseDir());
     assert.deepEqual(
       articles.map((article) => article.slug),
-      topics.map(([slug]) => slug).sort(),
+      topics.map(({ slug }) => slug).sort(),
     );
-    for (const [slug, title] of topics) {
+    for (const { slug, title } of topics) {
       assert.equal(articles.find((article) => article.slug === slug)?.title, title, `title of ${slug}`);
     }
   });

@@ -10,6 +10,7 @@ import { loadConfig } from '../../src/config.js';
 
 export interface RunningApp {
   url: string;
+  /** The app itself, for tests that look at its database. */
   app: App;
   stop(): Promise<void>;
 }

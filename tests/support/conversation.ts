@@ -42,3 +42,21 @@ export async function openConversation(baseUrl: string): Promise<Conversation> {
     },
   };
 }
+
+/** Verifies a Direct Line conversation as the demo customer over REST, as the widget would. */
+export async function verifyAsDemoCustomer(
+  baseUrl: string,
+  conversationId: string,
+  token: string,
+): Promise<void> {
+  const activities = `${baseUrl}/v3/directline/conversations/${conversationId}/activities`;
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  for (const text of ['show my policies', 'AUT-100200', '1988-04-12']) {
+    const posted = await fetch(activities, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ type: 'message', text }),
+    });
+    assert.equal(posted.status, 200);
+  }
+}

@@ -8,6 +8,7 @@ import { startEmbeddedMongo, type EmbeddedMongo } from '../../src/embedded-mongo
 import { startDemoApp, type RunningApp } from '../support/app.js';
 import { tinyPng } from '../support/samples.js';
 import { suiteTempDir } from '../support/temp-dir.js';
+import { verifyAsDemoCustomer } from '../support/conversation.js';
 
 const inDir = suiteTempDir('insuralink-serving-');
 
@@ -150,6 +151,7 @@ describe('the token endpoint without WIDGET_ALLOWED_ORIGINS', () => {
     const { token: bearer, conversationId } = await token(app.url);
     const headers = { authorization: `Bearer ${bearer}` };
     await startConversation(app.url, bearer);
+    await verifyAsDemoCustomer(app.url, conversationId, bearer);
     const form = new FormData();
     form.append('file', new Blob([tinyPng], { type: 'image/png' }), 'damage.png');
     const conversation = `${app.url}/v3/directline/conversations/${conversationId}`;

@@ -174,6 +174,14 @@ describe('chat widget in Chromium', () => {
         `the replies came over the WebSocket stream (opened: ${streams.join(', ') || 'none'})`,
       );
 
+      // Files are accepted once the customer has verified who they are.
+      await sendBox.fill('AUT-100200');
+      await sendBox.press('Enter');
+      await said(page, /date of birth/, 'Northwind assistant');
+      await sendBox.fill('1988-04-12');
+      await sendBox.press('Enter');
+      await said(page, /HOM-300400/, 'Northwind assistant');
+
       // Web Chat holds an attached file in the send box until the customer sends it.
       await panel.locator('input[type="file"]').setInputFiles({
         name: 'damage.png',

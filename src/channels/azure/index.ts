@@ -20,11 +20,12 @@ import {
   type InvokeResponse,
   type TurnContext,
 } from 'botbuilder';
-import restify, { type Request, type Response, type Server } from 'restify';
+import type { Request, Response, Server } from 'restify';
 import { z } from 'zod';
 import { channelSourceMiddleware } from '../../bot/channel-source.js';
 import { turnErrorHandler } from '../../bot/turn-error.js';
 import type { Config } from '../../config.js';
+import { jsonBody } from '../../http/body.js';
 import { HttpError } from '../../http/errors.js';
 import type { Logger } from '../../log.js';
 import type { Bot } from '../directline/index.js';
@@ -137,8 +138,7 @@ export function createAzureChannel(options: AzureChannelOptions): AzureChannel {
     register(server) {
       server.post(
         '/api/messages',
-        restify.plugins.bodyReader({ maxBodySize: maxBodyBytes }),
-        ...restify.plugins.jsonBodyParser({ bodyReader: true, mapParams: false }),
+        ...jsonBody({ maxBytes: maxBodyBytes }),
         async (req: Request, res: Response) => {
           const activity = activitySchema.parse(req.body) as unknown as Activity;
           const authenticated = await authenticate(req, activity);

@@ -10,19 +10,28 @@
  * - `GET /v3/directline/conversations/:id/stream?watermark=&t=` (WebSocket: `{activities, watermark}`)
  *
  * Missing credentials → 401; a wrong, expired or other conversation's token → 403; unknown
- * conversation → 404. Several streams may be open on one conversation (tabs); each gets everything.
+ * conversation → 404; past a rate limit → 429 with `Retry-After`. Several streams may be open on one
+ * conversation (tabs); each gets everything.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ActivityTypes, type Activity, type ChannelAccount, type TurnContext } from 'botbuilder';
 import type mongoose from 'mongoose';
-import restify, { type Request, type Response, type Server } from 'restify';
+import type { Request, Response, Server } from 'restify';
 import { WebSocketServer } from 'ws';
 import { z } from 'zod';
 import { turnErrorHandler } from '../../bot/turn-error.js';
-import { maxFileBytes, type FileStore } from '../../files/file-store.js';
+import { conversationQuota, maxFileBytes, type FileStore, type Usage } from '../../files/file-store.js';
+import { jsonBody } from '../../http/body.js';
 import { HttpError } from '../../http/errors.js';
+import {
+  clientAddress,
+  createMongoLimiter,
+  rateLimit,
+  type Limit,
+  type RateLimitHandler,
+} from '../../http/rate-limit.js';
 import type { Logger } from '../../log.js';
 import type { ChannelSender } from '../../notifications/dispatcher.js';
 import { DirectLineAdapter, directLineChannelId } from './adapter.js';
@@ -43,8 +52,17 @@ export interface DirectLineChannelOptions {
   /** The app's database connection; the channel keeps its own collections on it. */
   connection: mongoose.Connection;
   bot: Bot;
-  /** Where uploaded files go; only `save` and `signedUrl` are used. */
-  files: Pick<FileStore, 'save' | 'signedUrl'>;
+  /** Where uploaded files go; only `save`, `usage` and `signedUrl` are used. */
+  files: Pick<FileStore, 'save' | 'usage' | 'signedUrl'>;
+  /**
+   * Whether files may be sent in the conversation (its customer has verified who they are). Unset: in
+   * none; uploads get 403.
+   */
+  mayUpload?: (conversationId: string) => Promise<boolean>;
+  /** What a conversation may keep (default {@link conversationQuota}). */
+  quota?: Usage;
+  /** Rate limits; each one unset keeps its {@link defaultDirectLineLimits} value. */
+  limits?: Partial<DirectLineLimits>;
   /** `DIRECTLINE_SECRET`: authorises token generation and every endpoint. */
   secret: string;
   /**
@@ -60,6 +78,33 @@ export interface DirectLineChannelOptions {
   /** How long the activity history is kept, in days (`TRANSCRIPT_RETENTION_DAYS`); default 30. */
   transcriptRetentionDays?: number;
 }
+
+/** Per-client rate limits of the channel (counted in the database, so across processes). */
+export interface DirectLineLimits {
+  /** Tokens minted (`tokens/generate`, the widget's token endpoint) and conversations started, per address. */
+  tokensPerAddress: Limit;
+  /** Activities posted, per client address. */
+  messagesPerAddress: Limit;
+  /** Activities posted, per conversation. */
+  messagesPerConversation: Limit;
+  /** Uploads, per client address. */
+  uploadsPerAddress: Limit;
+  /** Uploads, per conversation. */
+  uploadsPerConversation: Limit;
+}
+
+/**
+ * A person sends a message every few seconds at most, so a conversation gets 120 a minute (2 a second),
+ * all at once if need be. An address can be a whole office behind one NAT, or a load test from one machine, so its
+ * limits only stop a single host from flooding the service.
+ */
+export const defaultDirectLineLimits: DirectLineLimits = {
+  tokensPerAddress: { points: 1000, durationSeconds: 60 },
+  messagesPerAddress: { points: 12_000, durationSeconds: 60 },
+  messagesPerConversation: { points: 120, durationSeconds: 60 },
+  uploadsPerAddress: { points: 120, durationSeconds: 60 },
+  uploadsPerConversation: { points: 10, durationSeconds: 60 },
+};
 
 /** A conversation token as `tokens/generate` returns it. */
 export interface ConversationToken {
@@ -82,6 +127,8 @@ export interface DirectLineChannel {
   issueConversationToken(user?: { id: string }): Promise<ConversationToken>;
   /** Delivers notifications into Direct Line conversations (see `sender.ts`). */
   readonly sender: ChannelSender;
+  /** The per-address limit on minting tokens, for any other endpoint that mints them. */
+  readonly limitTokens: RateLimitHandler;
   /** Stops accepting streams, closes the open ones and waits for turns in progress. */
   close(): Promise<void>;
 }
@@ -200,6 +247,28 @@ export async function createDirectLineChannel(options: DirectLineChannelOptions)
   adapter.onTurnError = turnErrorHandler(logger);
   const feed = new ActivityFeed({ store, hub: streams, logger });
   feed.start();
+
+  const mayUpload = options.mayUpload ?? (() => Promise.resolve(false));
+  const quota = options.quota ?? conversationQuota;
+  const limits = { ...defaultDirectLineLimits, ...options.limits };
+  const mongo = options.connection.db;
+  if (!mongo) throw new Error('database not connected');
+  const limit = async (name: keyof DirectLineLimits, key: (req: Request) => string, what: string) =>
+    rateLimit(await createMongoLimiter(mongo, `directline_${name}`, limits[name]), key, what);
+  const byConversation = (req: Request) => String(req.params.conversationId);
+  const limitTokens = await limit('tokensPerAddress', clientAddress, 'new conversations from this address');
+  const limitMessages = await limit('messagesPerAddress', clientAddress, 'messages from this address');
+  const limitConversationMessages = await limit(
+    'messagesPerConversation',
+    byConversation,
+    'messages in this conversation',
+  );
+  const limitUploads = await limit('uploadsPerAddress', clientAddress, 'uploads from this address');
+  const limitConversationUploads = await limit(
+    'uploadsPerConversation',
+    byConversation,
+    'uploads in this conversation',
+  );
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
   const inFlight = new Set<Promise<unknown>>();
@@ -333,10 +402,7 @@ export async function createDirectLineChannel(options: DirectLineChannelOptions)
     return created;
   }
 
-  const json = [
-    restify.plugins.bodyReader({ maxBodySize: maxJsonBytes }),
-    ...restify.plugins.jsonBodyParser({ bodyReader: true, mapParams: false }),
-  ];
+  const json = jsonBody({ maxBytes: maxJsonBytes });
 
   function register(server: Server): void {
     // Web Chat on a customer's website calls from another origin. Credentials travel in the
@@ -354,7 +420,7 @@ export async function createDirectLineChannel(options: DirectLineChannelOptions)
       res.header('access-control-max-age', '600');
       res.send(204);
     });
-    server.post(`${prefix}/tokens/generate`, ...json, async (req: Request, res: Response) => {
+    server.post(`${prefix}/tokens/generate`, limitTokens, ...json, async (req: Request, res: Response) => {
       const auth = await authorize(req);
       if (auth.kind !== 'secret')
         throw new HttpError(403, 'token_invalid', 'Generating a token needs the secret.');
@@ -368,7 +434,7 @@ export async function createDirectLineChannel(options: DirectLineChannelOptions)
       res.send(200, await issue(auth.claims.conv, auth.claims.user));
     });
 
-    server.post(`${prefix}/conversations`, ...json, async (req: Request, res: Response) => {
+    server.post(`${prefix}/conversations`, limitTokens, ...json, async (req: Request, res: Response) => {
       const auth = await authorize(req);
       const body = startBodySchema.parse(emptyToUndefined(req.body));
       let conversationId: string;
@@ -411,9 +477,12 @@ export async function createDirectLineChannel(options: DirectLineChannelOptions)
 
     server.post(
       `${prefix}/conversations/:conversationId/activities`,
+      limitMessages,
       ...json,
       async (req: Request, res: Response) => {
         const { auth, conversation } = await conversationFor(req);
+        // Counted once the token is checked, so nobody can use up another conversation's allowance.
+        await limitConversationMessages(req, res);
         const incoming = incomingSchema.parse(req.body);
         res.send(200, { id: await track(receive(conversation, auth, incoming, callerOf(req))) });
       },
@@ -425,43 +494,62 @@ export async function createDirectLineChannel(options: DirectLineChannelOptions)
       res.send(200, { activities: page.activities, watermark: String(page.watermark) });
     });
 
-    server.post(`${prefix}/conversations/:conversationId/upload`, async (req: Request, res: Response) => {
-      const { auth, conversation } = await conversationFor(req);
-      const upload = await readUpload(req, {
-        maxFileBytes,
-        maxFiles: maxUploadFiles,
-        maxActivityBytes: maxJsonBytes,
-      });
-      const template = incomingSchema.parse(upload.activity ?? { type: ActivityTypes.Message });
-      const attachments = [];
-      for (const file of upload.files) {
-        const stored = await files.save({
-          name: file.name,
-          data: file.data,
-          declaredType: file.declaredType,
+    server.post(
+      `${prefix}/conversations/:conversationId/upload`,
+      limitUploads,
+      async (req: Request, res: Response) => {
+        const { auth, conversation } = await conversationFor(req);
+        await limitConversationUploads(req, res);
+        if (!(await mayUpload(conversation.id))) {
+          throw new HttpError(
+            403,
+            'uploads_not_allowed',
+            'Sign in to the chat (verify your identity) before sending files.',
+          );
+        }
+        // Checked before the body is read, and again on what it holds: the quota bounds what is kept.
+        const used = await files.usage(conversation.id);
+        if (used.files >= quota.files || used.bytes >= quota.bytes) throw quotaExceeded(quota);
+        const upload = await readUpload(req, {
+          maxFileBytes,
+          maxFiles: maxUploadFiles,
+          maxActivityBytes: maxJsonBytes,
+          total: { maxBytes: quota.bytes - used.bytes, refusal: quotaExceeded(quota) },
         });
-        attachments.push({
-          contentType: stored.contentType,
-          contentUrl: files.signedUrl(stored.id),
-          name: stored.name,
-        });
-      }
-      const userId = typeof req.query?.userId === 'string' ? req.query.userId : undefined;
-      const incoming = {
-        ...template,
-        from: { ...template.from, id: template.from?.id ?? userId },
-        attachments,
-      };
-      res.send(200, { id: await track(receive(conversation, auth, incoming, callerOf(req))) });
-    });
+        if (used.files + upload.files.length > quota.files) throw quotaExceeded(quota);
+        const template = incomingSchema.parse(upload.activity ?? { type: ActivityTypes.Message });
+        const attachments = [];
+        for (const file of upload.files) {
+          const stored = await files.save({
+            name: file.name,
+            data: file.data,
+            declaredType: file.declaredType,
+            conversationId: conversation.id,
+          });
+          attachments.push({
+            contentType: stored.contentType,
+            contentUrl: files.signedUrl(stored.id),
+            name: stored.name,
+          });
+        }
+        const userId = typeof req.query?.userId === 'string' ? req.query.userId : undefined;
+        const incoming = {
+          ...template,
+          from: { ...template.from, id: template.from?.id ?? userId },
+          attachments,
+        };
+        res.send(200, { id: await track(receive(conversation, auth, incoming, callerOf(req))) });
+      },
+    );
 
     httpServer = server.server;
     upgradeListener = (req, socket, head) => {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const match = streamPath.exec(url.pathname);
-      if (!match?.[1]) return;
-      const conversationId = match[1];
       socket.on('error', () => socket.destroy());
+      // The stream is the only upgrade this server speaks; anything else is answered, not left hanging.
+      if (!match?.[1]) return refuseUpgrade(socket, 404, 'Not Found');
+      const conversationId = match[1];
       void openStream(conversationId, url.searchParams, req, socket, head).catch((error: unknown) => {
         logger.error({ err: error }, 'could not open a Direct Line stream');
         refuseUpgrade(socket, 500, 'Internal Server Error');
@@ -507,6 +595,7 @@ export async function createDirectLineChannel(options: DirectLineChannelOptions)
     async issueConversationToken(user) {
       return issue(newId(), user ? userSchema.parse(user).id : newUserId());
     },
+    limitTokens,
     async close() {
       closing = true;
       if (upgradeListener) httpServer?.off('upgrade', upgradeListener);
@@ -524,6 +613,19 @@ export async function createDirectLineChannel(options: DirectLineChannelOptions)
  */
 function callerOf(req: Request): string {
   return `address:${req.socket.remoteAddress ?? 'unknown'}`;
+}
+
+function quotaExceeded(quota: Usage): HttpError {
+  return new HttpError(
+    413,
+    'quota_exceeded',
+    `A conversation can keep at most ${quota.files} files and ${megabytes(quota.bytes)} MiB; ` +
+      'this upload would go past that.',
+  );
+}
+
+function megabytes(bytes: number): string {
+  return String(Math.round((bytes / 1024 / 1024) * 10) / 10);
 }
 
 function refuseUpgrade(socket: Duplex, status: number, reason: string): void {

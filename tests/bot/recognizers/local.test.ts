@@ -179,7 +179,7 @@ describe('LocalRecognizer intents', () => {
   }
 
   it('sends real customer questions to the knowledge base', async () => {
-    // Labelled FAQ questions kept beside the repository; a few legitimately ask to act ("connect me to
+    // The labelled FAQ questions of tests/data; a few legitimately ask to act ("connect me to
     // customer service", "email me my policy booklet"), so the bar is high but not total.
     const questions = (await readLabelledQuestions(devDataFile())).map((labelled) => labelled.question);
     assert.ok(questions.length > 100);

@@ -3,7 +3,8 @@
  * official `botframework-directlinejs` client (with the XMLHttpRequest and WebSocket globals a browser
  * would give it), and a small bot that exercises what Web Chat relies on.
  */
-import type { AddressInfo } from 'node:net';
+import { request } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import {
   ActivityHandler,
@@ -17,10 +18,15 @@ import { ConnectionStatus, DirectLine, type Activity as ClientActivity } from 'b
 import type mongoose from 'mongoose';
 import { pino } from 'pino';
 import { WebSocket } from 'ws';
-import { createDirectLineChannel, type DirectLineChannel } from '../../../src/channels/directline/index.js';
+import {
+  createDirectLineChannel,
+  type DirectLineChannel,
+  type DirectLineLimits,
+} from '../../../src/channels/directline/index.js';
 import { createFileStore } from '../../../src/files/file-store.js';
 import { registerFileRoutes } from '../../../src/files/routes.js';
 import { createHttpServer } from '../../../src/http/server.js';
+import { tinyPng } from '../../support/samples.js';
 
 /** What the client received, seen through botbuilder's (wider) activity type. */
 type Received = Partial<Activity>;
@@ -102,6 +108,10 @@ export async function startServer(options: {
   bot: ActivityHandler;
   port?: number;
   now?: () => Date;
+  /** Default: every conversation may send files. */
+  mayUpload?: (conversationId: string) => Promise<boolean>;
+  limits?: Partial<DirectLineLimits>;
+  quota?: { files: number; bytes: number };
 }): Promise<TestServer> {
   const server = createHttpServer(logger);
   let url = '';
@@ -119,6 +129,9 @@ export async function startServer(options: {
     logger,
     keepAliveMs: 200,
     now: options.now,
+    mayUpload: options.mayUpload ?? (() => Promise.resolve(true)),
+    limits: options.limits,
+    quota: options.quota,
   });
   channel.register(server);
   registerFileRoutes(server, files);
@@ -247,4 +260,57 @@ export function activitiesOf(body: unknown): Received[] {
 /** A reference to a Direct Line conversation by id, as proactive messages are sent with. */
 export function referenceTo(conversationId: string): Partial<ConversationReference> {
   return { conversation: { id: conversationId, isGroup: false, conversationType: '', name: '' } };
+}
+
+/** A multipart body of one PNG part, cut off before its closing boundary. */
+function unfinishedPart(data: Buffer, boundary: string): Buffer {
+  const head = Buffer.from(
+    `--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="dent.png"\r\n` +
+      'content-type: image/png\r\n\r\n',
+  );
+  return Buffer.concat([head, data]);
+}
+
+/** A complete request whose multipart body lacks its closing boundary; resolves with the status. */
+export function postTruncated(url: string, path: string, token: string): Promise<number> {
+  const boundary = 'cut-off-boundary';
+  const body = unfinishedPart(tinyPng, boundary);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${url}/v3/directline${path}`,
+      {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': `multipart/form-data; boundary=${boundary}`,
+          'content-length': body.length,
+        },
+      },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Starts an upload that announces 5 MiB, sends a little of it, then closes the socket. */
+export function postAborted(port: number, path: string, token: string): Promise<void> {
+  const boundary = 'aborted-boundary';
+  const part = unfinishedPart(Buffer.alloc(64 * 1024, 7), boundary);
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => {
+      socket.write(
+        `POST /v3/directline${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n` +
+          `Authorization: Bearer ${token}\r\n` +
+          `Content-Type: multipart/form-data; boundary=${boundary}\r\n` +
+          `Content-Length: ${5 * 1024 * 1024}\r\n\r\n`,
+      );
+      socket.write(part, () => setTimeout(() => socket.destroy(), 50));
+    });
+    socket.on('close', () => resolve());
+    socket.on('error', reject);
+  });
 }

@@ -1,0 +1,77 @@
+/**
+ * JSON request bodies, read the same way on every route: a size limit while reading, then a nesting
+ * limit before parsing. `JSON.parse` itself copes with any depth, but whatever walks the value later
+ * (validation, `JSON.stringify` on the way to the database) recurses and would overflow the stack on a
+ * body such as `[[[[…]]]]`, turning a malformed request into a 500.
+ */
+import restify, { type RequestHandler } from 'restify';
+import { HttpError } from './errors.js';
+
+/** Deepest nesting of arrays and objects a JSON body may have; Bot Framework activities need far less. */
+export const maxJsonDepth = 64;
+
+/** Options of {@link jsonBody}. */
+export interface JsonBodyOptions {
+  /** Largest body accepted, in bytes; a larger one is refused with 413 before it is parsed. */
+  maxBytes: number;
+}
+
+function tooDeep(): HttpError {
+  return new HttpError(400, 'invalid_content', `Invalid JSON: nested deeper than ${maxJsonDepth} levels`);
+}
+
+/**
+ * Throws a 400 when `text` nests arrays or objects deeper than {@link maxJsonDepth}. Counts brackets
+ * outside strings only; whether the text is valid JSON is left to the parser.
+ */
+export function assertJsonDepth(text: string): void {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const char = text.charCodeAt(i);
+    if (inString) {
+      if (char === 0x5c)
+        i += 1; // backslash: the next character is escaped
+      else if (char === 0x22) inString = false;
+    } else if (char === 0x22) {
+      inString = true;
+    } else if (char === 0x5b || char === 0x7b) {
+      depth += 1;
+      if (depth > maxJsonDepth) throw tooDeep();
+    } else if (char === 0x5d || char === 0x7d) {
+      depth -= 1;
+    }
+  }
+}
+
+/** `JSON.parse` for text from a client: too deep a value is refused, as is anything that is not JSON. */
+export function parseClientJson(text: string, invalid: () => Error): unknown {
+  assertJsonDepth(text);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw invalid();
+  }
+}
+
+/**
+ * The handlers that read and parse a JSON body into `req.body` (unparsed when the content type is not
+ * JSON, so the route's schema refuses it).
+ */
+export function jsonBody(options: JsonBodyOptions): RequestHandler[] {
+  return [
+    restify.plugins.bodyReader({ maxBodySize: options.maxBytes }),
+    (req, _res, next) => {
+      const body: unknown = req.body;
+      const text = Buffer.isBuffer(body) ? body.toString('utf8') : body;
+      try {
+        if (typeof text === 'string') assertJsonDepth(text);
+      } catch (error) {
+        next(error as Error);
+        return;
+      }
+      next();
+    },
+    ...restify.plugins.jsonBodyParser({ bodyReader: true, mapParams: false }),
+  ];
+}
