@@ -206,7 +206,10 @@ export class MongoReminderService implements ReminderService {
       found.dueAt.getTime() >= from && found.dueAt.getTime() <= to;
     const summary: PlanSummary = { scheduled: 0, cancelled: 0, subjects: 0 };
     let batch: ReminderCandidate[] = [];
+    // The keys called for in the window: the scheduled reminders among them need no second look.
+    const seen = new Set<string>();
     const flush = async () => {
+      for (const found of batch) seen.add(found.key);
       summary.scheduled += await this.insert(batch);
       batch = [];
     };
@@ -247,7 +250,7 @@ export class MongoReminderService implements ReminderService {
       if (batch.length >= this.batchSize) await flush();
     }
     await flush();
-    summary.cancelled = await this.cancelStale(now, options);
+    summary.cancelled = await this.cancelStale(now, options, seen);
     return summary;
   }
 
@@ -270,58 +273,54 @@ export class MongoReminderService implements ReminderService {
     }
   }
 
-  /** Cancels the scheduled reminders their subjects no longer call for; resolves with how many. */
-  private async cancelStale(now: Date, options: PassOptions): Promise<number> {
+  /**
+   * Cancels the scheduled reminders their subjects no longer call for; resolves with how many. `seen`
+   * holds the keys this pass found called for: only the others are looked at again, one by one.
+   */
+  private async cancelStale(now: Date, options: PassOptions, seen: Set<string>): Promise<number> {
     let cancelled = 0;
-    for (const subject of ['policy', 'claim'] as const) {
-      let batch: ScheduledRow[] = [];
-      const flush = async () => {
-        const stale = await this.staleAmong(batch, subject);
-        batch = [];
-        if (stale.length === 0 || options.dryRun) {
-          cancelled += stale.length;
-          return;
-        }
-        const result = await this.options.models.reminders.updateMany(
-          { _id: { $in: stale }, status: 'scheduled' },
-          { $set: { status: 'cancelled', reason: 'no longer due', settledAt: now } },
-        );
-        cancelled += result.modifiedCount;
-      };
-      // In subject order, so that each batch's subjects are read as one id range: a range is one
-      // index walk, where a long `$in` list costs the embedded server a comparison per listed id.
-      const scheduled = this.options.models.reminders
-        .find({ status: 'scheduled', claim: { $exists: subject === 'claim' } })
-        .sort({ [subject]: 1 })
-        .select({ _id: 1, key: 1, policy: 1, claim: 1 })
-        .lean()
-        .cursor({ batchSize: this.batchSize });
-      for await (const reminder of scheduled) {
-        options.signal?.throwIfAborted();
-        batch.push(reminder);
-        if (batch.length >= this.batchSize) await flush();
+    let suspects: ScheduledRow[] = [];
+    const flush = async () => {
+      const checked = await Promise.all(
+        suspects.map(async (reminder) => ((await this.stillCalledFor(reminder)) ? undefined : reminder._id)),
+      );
+      suspects = [];
+      const stale = checked.filter((id) => id !== undefined);
+      if (stale.length === 0 || options.dryRun) {
+        cancelled += stale.length;
+        return;
       }
-      await flush();
+      const result = await this.options.models.reminders.updateMany(
+        { _id: { $in: stale }, status: 'scheduled' },
+        { $set: { status: 'cancelled', reason: 'no longer due', settledAt: now } },
+      );
+      cancelled += result.modifiedCount;
+    };
+    const scheduled = this.options.models.reminders
+      .find({ status: 'scheduled' })
+      .select({ _id: 1, key: 1, policy: 1, claim: 1 })
+      .lean()
+      .cursor({ batchSize: this.batchSize });
+    for await (const reminder of scheduled) {
+      options.signal?.throwIfAborted();
+      if (seen.has(reminder.key)) continue;
+      suspects.push(reminder);
+      if (suspects.length >= 50) await flush();
     }
+    await flush();
     return cancelled;
   }
 
-  /** The ids of the reminders among `batch` (in subject order) that their subject no longer calls for. */
-  private async staleAmong(batch: ScheduledRow[], subject: 'policy' | 'claim'): Promise<Types.ObjectId[]> {
-    const first = batch[0]?.[subject];
-    const last = batch.at(-1)?.[subject];
-    if (!first || !last) return [];
-    const range = { _id: { $gte: first, $lte: last } };
-    const keys = new Set<string>();
-    if (subject === 'policy') {
-      const policies = await this.options.models.policies.find(range).select(policyFields).lean();
-      for (const policy of policies) for (const found of policyReminders(policy)) keys.add(found.key);
-    } else {
-      const claims = await this.options.models.claims.find(range).lean();
-      for (const claim of claims)
-        for (const found of claimReminders(claim, this.missingItems)) keys.add(found.key);
+  /** True when the reminder's policy or claim, as it is now, still calls for it. */
+  private async stillCalledFor(reminder: ScheduledRow): Promise<boolean> {
+    if (reminder.claim) {
+      const claim = await this.options.models.claims.findById(reminder.claim).lean();
+      return !!claim && claimReminders(claim, this.missingItems).some((found) => found.key === reminder.key);
     }
-    return batch.filter((reminder) => !keys.has(reminder.key)).map((reminder) => reminder._id);
+    const policy = reminder.policy
+      ? await this.options.models.policies.findById(reminder.policy).select(policyFields).lean()
+      : null;
+    return !!policy && policyReminders(policy).some((found) => found.key === reminder.key);
   }
 
   async release(now: Date, options: PassOptions = {}): Promise<ReleaseOutcome[]> {

@@ -85,14 +85,19 @@ async function addPolicies(
           holder: recipients[n % recipients.length],
           status: 'active',
           premium: { amount: Types.Decimal128.fromString('42.50'), currency: 'USD', frequency: 'monthly' },
-          nextDueDate: new Date(now.getTime() + 7 * day + ((n * 7919) % dueSpreadMs)),
+          nextDueDate: new Date(now.getTime() + 7 * day + spread(n, dueSpreadMs)),
           startDate: new Date(now.getTime() - 200 * day),
-          endDate: new Date(now.getTime() + ((n * 104_729) % (365 * day))),
+          endDate: new Date(now.getTime() + 7 * day + spread(n + 1, 365 * day)),
         };
       }),
       { ordered: false },
     );
   }
+}
+
+/** Policy `n`'s place in a spread of `ms`: scattered evenly, the same in every run. */
+function spread(n: number, ms: number): number {
+  return Math.floor((((n * 2_654_435_761) % 2 ** 32) / 2 ** 32) * ms);
 }
 
 /** Samples the heap while `work` runs; resolves with the time taken and the heap's peak growth. */
