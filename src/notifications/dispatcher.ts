@@ -50,8 +50,7 @@ export interface DispatcherOptions {
   deferUntil?: (row: Row) => Promise<Date | undefined>;
 }
 
-/** An outbox row as the dispatcher leases it. */
-export type Row = LeanDoc<Models['notifications']>;
+type Row = LeanDoc<Models['notifications']>;
 
 /** A failure that retrying cannot mend (no conversation to deliver to, a payload its template refuses). */
 class Undeliverable extends Error {}

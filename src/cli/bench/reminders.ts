@@ -191,6 +191,8 @@ async function dispatch(
     senders: [],
     logger,
     pollMs: 100,
+    // Enough rows in flight that the pace, not the round trips of one row, sets the rate.
+    concurrency: 32,
     deferUntil: async (row) => {
       const later = await pacing.deferUntil(row);
       if (!later) {
