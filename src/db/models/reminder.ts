@@ -28,8 +28,11 @@ export function reminderKey(kind: ReminderKind, subject: { toString(): string },
 
 export const reminderSchema = new Schema(
   {
-    /** `kind:subject-id:dueAt`, so a planning pass that runs twice schedules nothing twice. */
-    key: { type: String, required: true, trim: true, minlength: 1, maxlength: 200 },
+    /**
+     * `kind:subject-id:dueAt`, so a planning pass that runs twice schedules nothing twice; derived from
+     * those fields on validation when not given.
+     */
+    key: { type: String, trim: true, minlength: 1, maxlength: 200 },
     customer: { type: Schema.Types.ObjectId, ref: 'Customer', required: true },
     policy: { type: Schema.Types.ObjectId, ref: 'Policy' },
     claim: { type: Schema.Types.ObjectId, ref: 'Claim' },
