@@ -303,7 +303,7 @@ export class MongoReminderService implements ReminderService {
       .cursor({ batchSize: this.batchSize });
     for await (const reminder of scheduled) {
       options.signal?.throwIfAborted();
-      if (seen.has(reminder.key)) continue;
+      if (reminder.key && seen.has(reminder.key)) continue;
       suspects.push(reminder);
       if (suspects.length >= 50) await flush();
     }

@@ -1,8 +1,8 @@
 /**
  * When an SMS may leave: never in the customer's quiet hours (before 8:00 or from 21:00 their time),
  * and no faster than `ratePerSecond` over every process sharing the database. The pace is one counter
- * in MongoDB holding the next free send slot; each send takes the slot after the last one taken, with a
- * compare-and-set so two dispatchers never take the same slot. A send whose slot is near waits for it;
+ * in MongoDB holding the next free send slot; each send takes the slot after the last one taken, with
+ * atomic updates so two dispatchers never take the same slot. A send whose slot is near waits for it;
  * one whose slot is further off keeps the slot (a reservation under the row's id) and is put back in
  * the outbox until then, so a long queue is deferred once per row rather than on every pass.
  */
@@ -96,10 +96,14 @@ export interface SmsPacingOptions {
   staleMs?: number;
 }
 
-/** The counter (`_id: 'sms'`) and the reservations (`_id: 'row:<notification id>'`). */
+/**
+ * The counter (`_id: 'sms'`, `next`: the next free slot in epoch milliseconds) and the reservations
+ * (`_id: 'row:<notification id>'`, `at`).
+ */
 export interface PacingDocument {
   _id: string;
-  at: Date;
+  at?: Date;
+  next?: number;
 }
 
 /** The outbox row fields pacing needs. */
@@ -138,7 +142,7 @@ export class SmsPacing {
     const reserved = await this.options.collection.findOneAndDelete({ _id: reservationId });
     const staleBefore = now.getTime() - (this.options.staleMs ?? 60_000);
     const slot =
-      reserved && reserved.at.getTime() >= staleBefore ? reserved.at.getTime() : await this.takeSlot();
+      reserved?.at && reserved.at.getTime() >= staleBefore ? reserved.at.getTime() : await this.takeSlot();
     const wait = slot - this.now().getTime();
     if (wait <= 0) return undefined;
     if (wait <= (this.options.maxWaitMs ?? 1000)) {
@@ -153,25 +157,23 @@ export class SmsPacing {
     return new Date(slot);
   }
 
-  /** Takes the next free slot; resolves with its time (epoch milliseconds). */
+  /**
+   * Takes the next free slot; resolves with its time (epoch milliseconds). Two atomic updates and no
+   * retries, however many senders race: the counter is first raised to now, then moved on by one
+   * interval, and the value it had is the slot.
+   */
   private async takeSlot(): Promise<number> {
     const collection = this.options.collection;
-    for (;;) {
-      const now = this.now().getTime();
-      const counter = await collection.findOne({ _id: counterId });
-      const slot = Math.max(now, counter?.at.getTime() ?? 0);
-      const next = new Date(slot + this.intervalMs);
-      if (!counter) {
-        try {
-          await collection.insertOne({ _id: counterId, at: next });
-          return slot;
-        } catch (error) {
-          if ((error as { code?: number }).code === 11000) continue;
-          throw error;
-        }
-      }
-      const taken = await collection.updateOne({ _id: counterId, at: counter.at }, { $set: { at: next } });
-      if (taken.modifiedCount === 1) return slot;
-    }
+    await collection.updateOne(
+      { _id: counterId },
+      { $max: { next: this.now().getTime() } },
+      { upsert: true },
+    );
+    const before = await collection.findOneAndUpdate(
+      { _id: counterId },
+      { $inc: { next: this.intervalMs } },
+      { returnDocument: 'before' },
+    );
+    return Math.ceil(before?.next ?? this.now().getTime());
   }
 }
