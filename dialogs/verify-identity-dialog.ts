@@ -8,6 +8,7 @@ import {
 } from 'botbuilder-dialogs';
 import { channelSourceOf } from '../src/bot/channel-source.js';
 import { clientKeyOf } from '../src/bot/client-key.js';
+import { identityHintOf } from '../src/bot/identity-hint.js';
 import { extractEntities } from '../src/bot/recognizers/entities.js';
 import { asSensitivePrompt } from '../src/bot/sensitive-input.js';
 import type { VerifiedCustomer } from '../src/bot/session.js';
@@ -65,6 +66,27 @@ export class VerifyIdentityDialog extends BaseDialog {
       return step.endDialog(undefined);
     }
     const { attemptsLeft } = (step.options ?? {}) as RetryOptions;
+    // A number the channel vouches for stands in for the typed identifier, on the first try only: the
+    // date of birth is still required, and a failure asks for the identifier as usual.
+    const hint = attemptsLeft === undefined ? identityHintOf(step.context) : undefined;
+    if (hint) {
+      (step.values as StepValues).sealedIdentifier = this.deps.services.verification.sealIdentifier({
+        phone: hint.phone,
+      });
+      return step.prompt(dateOfBirthPromptId, {
+        prompt: asSensitivePrompt(
+          MessageFactory.suggestedActions(
+            [menuItems.person],
+            'To keep your information safe, I first need to confirm who you are. What is your date of birth?',
+          ),
+        ),
+        retryPrompt: asSensitivePrompt(
+          MessageFactory.text(
+            'Please type your date of birth, for example 1980-01-31, 01/31/1980 or January 31, 1980.',
+          ),
+        ),
+      });
+    }
     const ask = 'What is your policy number (for example AUT-123456) or the phone number on your account?';
     const text =
       attemptsLeft === undefined
@@ -87,6 +109,8 @@ export class VerifyIdentityDialog extends BaseDialog {
   private async askDateOfBirth(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const values = step.values as StepValues;
     const text = String(step.result);
+    // The identifier came from the channel and the date of birth was just answered.
+    if (values.sealedIdentifier && extractEntities(text).date) return step.next(text);
     const identifier = identifierOf(text);
     if (identifier) values.sealedIdentifier = this.deps.services.verification.sealIdentifier(identifier);
     // Someone who gave their date of birth along with the number is not asked for it again.

@@ -2,6 +2,7 @@
  * The composition root: the only place that builds infrastructure (database, HTTP server, SDK
  * clients) and hands each part its dependencies.
  */
+import { createHmac } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'restify';
 import { createBot } from './bot/insuralink-bot.js';
@@ -10,11 +11,13 @@ import { MongoStorage } from './bot/storage.js';
 import { createAzureChannel } from './channels/azure/index.js';
 import { azureSender } from './channels/azure/sender.js';
 import { createDirectLineChannel, type DirectLineChannel } from './channels/directline/index.js';
+import { createSmsChannel, type SmsChannel } from './channels/sms/index.js';
+import { createTwilioClient } from './channels/sms/twilio-client.js';
 import type { Config } from './config.js';
 import { connectDatabase, type Database } from './db/connection.js';
 import { createFieldCipher } from './db/encryption.js';
 import { createModels, ensureIndexes } from './db/models/index.js';
-import { seedDemoData } from './db/seed.js';
+import { demoCustomer, seedDemoData } from './db/seed.js';
 import { createDomainServices, type DomainServices } from './domain/index.js';
 import { createFileStore } from './files/file-store.js';
 import { registerFileRoutes } from './files/routes.js';
@@ -31,6 +34,7 @@ import { OpenAILlmClient } from './llm/openai.js';
 import { createLogger, type Logger } from './log.js';
 import { Dispatcher } from './notifications/dispatcher.js';
 import { resolveSecrets } from './secrets.js';
+import { TwilioSandbox } from './sandbox/twilio/index.js';
 import { registerWebRoutes } from './web/routes.js';
 
 /** How often the event relay looks for consequences a crash left undrained. */
@@ -52,6 +56,8 @@ export interface App {
   readonly database: Database;
   /** The domain services, once `start()` resolved (for commands and tests acting as the back office). */
   readonly domain: DomainServices;
+  /** The local Twilio stand-in, when `TWILIO_*` is unset (the phone page and tests drive it). */
+  readonly twilioSandbox: TwilioSandbox | undefined;
   /** Connects the database, builds every part and listens; resolves with the base URL. */
   start(): Promise<string>;
   /** Stops accepting requests, lets in-flight ones finish, then closes the database. */
@@ -114,10 +120,14 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   let database: Database | undefined;
   let domainServices: DomainServices | undefined;
   let directLine: DirectLineChannel | undefined;
+  let sms: SmsChannel | undefined;
+  let twilioSandbox: TwilioSandbox | undefined;
   /** Stops the relay and the dispatcher. */
   let background: (() => Promise<void>) | undefined;
   let fileSweep: NodeJS.Timeout | undefined;
   let baseUrl = appBaseUrl(config);
+  /** This process on this machine, for calls the app makes to itself (the SMS sandbox). */
+  let localUrl = `http://127.0.0.1:${config.port}`;
   let ready = false;
   // The port is bound before the parts are built; requests arriving in between are told to retry.
   server.pre((_req, res, next) => {
@@ -191,9 +201,51 @@ export function createApp(config: Config, options: AppOptions = {}): App {
           : 'Azure Bot Service channels off (MicrosoftAppId unset); POST /api/messages refuses every request',
       );
     }
-    // The SMS channel and the officers' Slack app are not part of this release; their settings are
-    // validated already so deployments can prepare them, and the log says they are unused.
-    if (config.twilio) logger.warn('SMS channel not available in this release: TWILIO_* settings are unused');
+    // Without Twilio credentials the SMS channel talks to the local stand-in, with its own credentials.
+    const sandbox = config.twilio
+      ? undefined
+      : new TwilioSandbox({
+          publicUrl: () => baseUrl,
+          localUrl: () => localUrl,
+          demoNumbers: async () =>
+            config.demoData
+              ? [
+                  { label: `${demoCustomer.firstName} (demo customer)`, phone: demoCustomer.phone },
+                  { label: 'Another demo customer', phone: '+15555550101' },
+                  { label: 'Unknown number', phone: '+15555550199' },
+                ]
+              : [],
+          logger,
+        });
+    twilioSandbox = sandbox;
+    const twilio = config.twilio ?? {
+      accountSid: sandbox!.accountSid,
+      authToken: sandbox!.authToken,
+      fromNumber: sandbox!.number,
+    };
+    const smsChannel = await createSmsChannel({
+      connection: db.connection,
+      bot,
+      client: createTwilioClient({
+        ...twilio,
+        apiBaseUrl: () => (sandbox ? sandbox.apiBaseUrl() : config.twilio?.apiBaseUrl),
+      }),
+      authToken: twilio.authToken,
+      baseUrl: () => baseUrl,
+      consent: domain.consent,
+      customers: domain.customers,
+      files,
+      mayUpload: (conversationId) => domain.conversations.isLinked('sms', conversationId),
+      models,
+      hashKey: createHmac('sha256', secrets.encryptionKey).update('insuralink.sms.conversations').digest(),
+      logger,
+    });
+    sms = smsChannel;
+    smsChannel.register(server);
+    if (sandbox) {
+      sandbox.register(server);
+      logger.info('SMS channel on the local Twilio stand-in (TWILIO_* unset): the phone is at /sandbox/sms');
+    }
     if (config.slack)
       logger.warn('Slack officers app not available in this release: SLACK_* settings are unused');
 
@@ -201,12 +253,13 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     if (!mongo) throw new Error('database not connected');
     const reminderParts = { db: mongo, models, domain, settings: config.reminders, logger };
     const pacing = createSmsPacing(reminderParts);
-    const senders = [channel.sender];
+    const senders = [channel.sender, smsChannel.sender];
     if (config.botFramework) senders.push(azureSender('azure', azure.adapter, config.botFramework.appId));
     const dispatcher = new Dispatcher({
       models,
       conversations: domain.conversations,
       senders,
+      phones: { phoneOf: async (customerId) => (await domain.customers.getProfile(customerId)).phone },
       logger,
       maxAttempts: config.outboxMaxAttempts,
       deferUntil: (row) => pacing.deferUntil(row),
@@ -256,12 +309,16 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       if (!domainServices) throw new Error('the app has not started');
       return domainServices;
     },
+    get twilioSandbox() {
+      return twilioSandbox;
+    },
 
     async start() {
       // The port first: when it is taken, fail before anything is written to DATA_DIR.
       await listen(server, config.port);
       const { port } = server.address() as AddressInfo;
       baseUrl = appBaseUrl(config, port);
+      localUrl = `http://127.0.0.1:${port}`;
       database = await connectDatabase(
         { mongodbUri: config.mongodbUri, dataDir: config.dataDir, inMemory: options.inMemoryDatabase },
         logger,
@@ -280,6 +337,8 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       const force = setTimeout(() => http.closeAllConnections(), options.shutdownGraceMs ?? 10_000);
       await background?.();
       await directLine?.close();
+      await sms?.close();
+      await twilioSandbox?.close();
       await closed;
       clearTimeout(force);
       await database?.stop();

@@ -243,6 +243,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.TWILIO_ACCOUNT_SID && !e.TWILIO_MESSAGING_SERVICE_SID && !e.TWILIO_FROM_NUMBER) {
     problems.push('TWILIO_MESSAGING_SERVICE_SID or TWILIO_FROM_NUMBER: one is required to send SMS');
   }
+  // Twilio signs its webhooks on the URL it was given; without it no signature can be checked.
+  if (e.TWILIO_ACCOUNT_SID && !e.PUBLIC_BASE_URL) {
+    problems.push(
+      'PUBLIC_BASE_URL: required when Twilio SMS is configured (webhook signatures are computed on it)',
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {

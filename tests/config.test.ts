@@ -56,8 +56,9 @@ describe('settings', () => {
       'SLACK_SIGNING_SECRET: required when any Slack setting is set',
     ]);
     const sms = problemsOf({ TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}`, TWILIO_AUTH_TOKEN: 'secret' });
-    assert.equal(sms.length, 1);
+    assert.equal(sms.length, 2);
     assert.match(sms[0]!, /TWILIO_MESSAGING_SERVICE_SID or TWILIO_FROM_NUMBER/);
+    assert.match(sms[1]!, /^PUBLIC_BASE_URL: required when Twilio SMS is configured/);
   });
 
   test('complete channel settings switch channels on', () => {

@@ -112,6 +112,8 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
   let persist: Persist | undefined;
   let engine: Engine;
   let blobs: BlobStore;
+  /** The compaction in progress, which `stop` lets finish (its blob segments are dropped last). */
+  let compacting: Promise<void> | undefined;
   const threshold = options.compactAfterBytes ?? DEFAULT_COMPACT_AFTER;
   if (options.dataDir) {
     const dataDir = options.dataDir;
@@ -126,7 +128,6 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
     blobs = segments;
     const durable = opened.journal;
     journal = durable;
-    let compacting: Promise<void> | undefined;
     /** Starts a compaction: sparse blob segments are copied and the snapshot taken in this one tick. */
     const compact = (): Promise<void> => {
       let obsolete: number[];
@@ -209,6 +210,7 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
         clearInterval(ttlTimer);
         await server.close();
         engine.closeCursors();
+        await compacting;
         await journal?.close();
         blobs.close();
       })();

@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { fitScopeModel, type ScopeModel } from './calibration.js';
+import type { KnowledgeIndex } from './retrieval.js';
 import type { KnowledgeSource } from './types.js';
 
 /** A customer question labelled with the slug of the article that answers it, or null when none does. */
@@ -9,8 +11,12 @@ export const labelledQuestionSchema = z.object({
 });
 export type LabelledQuestion = z.infer<typeof labelledQuestionSchema>;
 
-/** The targets the knowledge base must meet on labelled questions. */
-export const evaluationTargets = { top1: 0.85, outOfScopeRecall: 0.6, wrongRefusalRate: 0.1 } as const;
+/**
+ * The targets the knowledge base must meet on labelled questions it was not fitted on (the cross-validated
+ * means): a margin below the figures measured when they were set (top-1 89%, out-of-scope recall 73%,
+ * wrong refusals 4%), as the folds spread by several points.
+ */
+export const evaluationTargets = { top1: 0.86, outOfScopeRecall: 0.68, wrongRefusalRate: 0.07 } as const;
 
 /** One question the knowledge source got wrong. */
 export interface EvaluationMiss {
@@ -35,9 +41,6 @@ export interface EvaluationResult {
   wrongRefusalRate: number;
   misses: EvaluationMiss[];
 }
-
-/** Which half of a labelled file to use: tuning = even lines, held-out = odd lines (1-based). */
-export type EvaluationSplit = 'all' | 'tuning' | 'held-out';
 
 /**
  * Reads a JSONL file of labelled questions, keeping each question's 1-based line number. Throws a clear
@@ -66,14 +69,94 @@ export async function readLabelledQuestions(file: string): Promise<(LabelledQues
   });
 }
 
-/** The questions of one split. */
-export function splitQuestions<T extends { line: number }>(
-  questions: readonly T[],
-  split: EvaluationSplit,
-): T[] {
-  if (split === 'all') return [...questions];
-  const remainder = split === 'tuning' ? 0 : 1;
-  return questions.filter((question) => question.line % 2 === remainder);
+/** A labelled question with its line in the file. */
+export type NumberedQuestion = LabelledQuestion & { line: number };
+
+/**
+ * The questions dealt into `k` folds after a shuffle seeded with `seed` (mulberry32), so every run and
+ * every machine sees the same folds; fold sizes differ by at most one.
+ */
+export function foldsOf<T>(questions: readonly T[], k: number, seed: number): T[][] {
+  const random = mulberry32(seed);
+  const order = questions.map((_, i) => i);
+  for (let i = order.length - 1; i > 0; i -= 1) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j] as number, order[i] as number];
+  }
+  const folds: T[][] = Array.from({ length: k }, () => []);
+  order.forEach((index, position) => folds[position % k]?.push(questions[index] as T));
+  return folds;
+}
+
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Mean, sample standard deviation, lowest and highest of one figure across folds. */
+export interface FoldSpread {
+  mean: number;
+  sd: number;
+  min: number;
+  max: number;
+}
+
+/** Cross-validated figures: each fold scored by a source fitted on the other folds. */
+export interface CrossValidation {
+  folds: EvaluationResult[];
+  top1: FoldSpread;
+  outOfScopeRecall: FoldSpread;
+  wrongRefusalRate: FoldSpread;
+  /** Every fold's misses, by line. */
+  misses: EvaluationMiss[];
+}
+
+/** The fold settings the benchmark and the evaluation test share. */
+export const crossValidationSettings = { folds: 5, seed: 20_261_202 } as const;
+
+/**
+ * k-fold cross-validation: for each fold, `fit` builds a source from the other folds' questions
+ * (whatever it tunes, it tunes on those), which is then scored on the fold.
+ */
+export function crossValidate(
+  questions: readonly NumberedQuestion[],
+  fit: (training: readonly NumberedQuestion[]) => KnowledgeSource,
+  settings: { folds: number; seed: number } = crossValidationSettings,
+): CrossValidation {
+  const folds = foldsOf(questions, settings.folds, settings.seed);
+  const results = folds.map((held, k) => evaluate(fit(folds.filter((_, other) => other !== k).flat()), held));
+  const spread = (pick: (result: EvaluationResult) => number): FoldSpread => {
+    const values = results.map(pick);
+    const mean = values.reduce((sum, value) => sum + value, 0) / values.length;
+    const variance =
+      values.length < 2
+        ? 0
+        : values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (values.length - 1);
+    return { mean, sd: Math.sqrt(variance), min: Math.min(...values), max: Math.max(...values) };
+  };
+  return {
+    folds: results,
+    top1: spread((result) => result.top1),
+    outOfScopeRecall: spread((result) => result.outOfScopeRecall),
+    wrongRefusalRate: spread((result) => result.wrongRefusalRate),
+    misses: results.flatMap((result) => result.misses).sort((a, b) => a.line - b.line),
+  };
+}
+
+/** Fits the scope model of `index` to labelled questions (the ranking itself is not refitted). */
+export function fitScope(index: KnowledgeIndex, questions: readonly LabelledQuestion[]): ScopeModel {
+  return fitScopeModel(
+    questions.map((item) => {
+      const { answer, signals } = index.explain(item.question);
+      return { signals, expected: item.slug, best: answer.matches[0]?.slug ?? null };
+    }),
+  );
 }
 
 /** Answers every question and measures top-1 accuracy, out-of-scope recall and wrong refusals. */
@@ -117,7 +200,9 @@ export function evaluate(
 }
 
 /** The targets a result misses, in words; empty when all are met. */
-export function missedTargets(result: EvaluationResult): string[] {
+export function missedTargets(
+  result: Pick<EvaluationResult, 'top1' | 'outOfScopeRecall' | 'wrongRefusalRate'>,
+): string[] {
   const percent = (value: number): string => `${(value * 100).toFixed(1)}%`;
   const missed: string[] = [];
   if (result.top1 < evaluationTargets.top1) {

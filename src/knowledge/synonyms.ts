@@ -44,7 +44,7 @@ liability, personal liability, dog bite, dog bit, slip and fall, slipped and fel
 flood, inundation, water came in, rising water, storm surge
 earthquake, quake, tremor, seismic
 accident, crash, fender bender, wreck, hit by, rear ended, rearended, sideswiped, side swiped, t boned, collided
-steal, stole, stolen, theft, burglary, robbery, break in, broken into
+steal, stole, stolen, theft, burglary, robbery, break in, broke in, broken into, broke into
 fire, blaze, burned, burnt, smoke damage
 storm, windstorm, wind storm, hurricane, tornado, high winds, gale
 collision, backed into, hit a pole, hit a tree, hit a wall, hit a fence, ran into a, single car accident

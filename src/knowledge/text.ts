@@ -12,7 +12,7 @@ const questionFillers = (
   'does doing done will shall when why whats whos hows im ive id dont doesnt didnt cant cannot wont isnt ' +
   'arent please hi hello hey thanks thank want wanna need know tell mean means meaning happen happens work ' +
   'works explain question really ok okay yes just anyone anything something thing things etc get gets ' +
-  'getting ever us lot someone somebody'
+  'getting ever us lot someone somebody help'
 ).split(' ');
 const stopWords = new Set([...eng, ...questionFillers]);
 

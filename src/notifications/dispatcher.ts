@@ -31,6 +31,8 @@ export interface DispatcherOptions {
   models: Pick<Models, 'notifications'>;
   conversations: Pick<ConversationLinkService, 'latest'>;
   senders: ChannelSender[];
+  /** The customer's phone number, for rows routed to it (`route: 'sms'`). */
+  phones?: { phoneOf(customerId: string): Promise<string | undefined> };
   logger: Logger;
   now?: () => Date;
   /** How long a leased row is this dispatcher's before another may take it over; default 60 s. */
@@ -52,8 +54,11 @@ export interface DispatcherOptions {
 
 type Row = LeanDoc<Models['notifications']>;
 
-/** A failure that retrying cannot mend (no conversation to deliver to, a payload its template refuses). */
-class Undeliverable extends Error {}
+/**
+ * A failure that retrying cannot mend (no conversation to deliver to, a payload its template refuses,
+ * a number that opted out); senders throw it too.
+ */
+export class Undeliverable extends Error {}
 
 const maxRetryDelayMs = 60 * 60 * 1000;
 
@@ -204,7 +209,18 @@ export class Dispatcher {
   }
 
   private async target(row: Row): Promise<ConversationTarget> {
-    if (row.route !== 'conversation') throw new Undeliverable(`no sender for the ${row.route} route`);
+    if (row.route === 'sms') {
+      const customerId = row.recipient.toString();
+      const phone = await this.options.phones?.phoneOf(customerId);
+      if (!phone) throw new Undeliverable('the customer has no phone number to text');
+      // The SMS sender reads the number where an SMS conversation's reference keeps it.
+      return {
+        channel: 'sms',
+        conversationId: `customer:${customerId}`,
+        reference: { user: { id: phone } },
+        lastUsedAt: this.now(),
+      };
+    }
     const target = await this.options.conversations.latest(row.recipient.toString());
     if (!target) throw new Undeliverable('the customer has no conversation to deliver to');
     return target;

@@ -56,6 +56,28 @@ const endpoints: Endpoint[] = [
   { method: 'GET', path: '/v3/directline/conversations/{conversation}/stream', body: 'none', upgrade: true },
   { method: 'POST', path: '/api/messages', body: 'json' },
   { method: 'GET', path: '/files/{file}', body: 'none' },
+  { method: 'POST', path: '/api/sms/inbound', body: 'form' },
+  { method: 'POST', path: '/api/sms/status', body: 'form' },
+  { method: 'GET', path: '/sandbox/sms', body: 'none' },
+  { method: 'GET', path: '/sandbox/sms/phone.js', body: 'none' },
+  { method: 'GET', path: '/sandbox/sms/numbers', body: 'none' },
+  { method: 'GET', path: '/sandbox/sms/messages', body: 'none' },
+  { method: 'POST', path: '/sandbox/sms/messages', body: 'json' },
+  {
+    method: 'POST',
+    path: `/sandbox/sms/api/2010-04-01/Accounts/AC${'0'.repeat(32)}/Messages.json`,
+    body: 'form',
+  },
+  {
+    method: 'GET',
+    path: `/sandbox/sms/api/2010-04-01/Accounts/AC${'0'.repeat(32)}/Messages/MM${'0'.repeat(32)}/Media/ME${'0'.repeat(32)}`,
+    body: 'none',
+  },
+  {
+    method: 'DELETE',
+    path: `/sandbox/sms/api/2010-04-01/Accounts/AC${'0'.repeat(32)}/Messages/MM${'0'.repeat(32)}/Media/ME${'0'.repeat(32)}`,
+    body: 'none',
+  },
   { method: 'GET', path: '/no/such/route', body: 'none' },
   { method: 'POST', path: '/no/such/route', body: 'json' },
 ];

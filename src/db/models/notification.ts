@@ -38,6 +38,8 @@ export const notificationSchema = new Schema(
         { _id: false },
       ),
     },
+    /** The provider's latest delivery receipt (Twilio `MessageStatus`: `sent`, `delivered`, `failed`…). */
+    deliveryStatus: { type: String },
     /** Id the provider gave the message (Twilio `MessageSid`, activity id). */
     providerMessageId: { type: String },
   },

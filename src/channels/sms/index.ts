@@ -1,0 +1,344 @@
+/**
+ * The SMS channel on Twilio:
+ *
+ * - `POST /api/sms/inbound`: Twilio's messaging webhook (form-encoded). The `X-Twilio-Signature` is
+ *   checked on every request against the public URL (`PUBLIC_BASE_URL` + path): missing → 400, wrong →
+ *   403. A retried webhook (same `MessageSid`) is answered without acting again. The webhook answers at
+ *   once with empty TwiML; the turn runs afterwards and its replies go out through the REST API, so a
+ *   slow turn never meets Twilio's 15-second timeout.
+ * - `POST /api/sms/status`: delivery receipts, signature-checked, recorded on the sent message and on
+ *   the notification it carried, never moving a message back (`delivered` stays `delivered`).
+ *
+ * Consent keywords (STOP, START, HELP…) are answered here, before the bot, and each change is written
+ * to the consent ledger with the message that caused it. MMS media are fetched with the account's
+ * credentials, checked and stored like a web upload, handed to the bot as attachments with signed links,
+ * then deleted from Twilio.
+ */
+import type { Attachment, TurnContext } from 'botbuilder';
+import type mongoose from 'mongoose';
+import type { Request, Response, Server } from 'restify';
+import { z } from 'zod';
+import { turnErrorHandler } from '../../bot/turn-error.js';
+import type { ConsentService } from '../../domain/consent.js';
+import type { CustomerService } from '../../domain/customers.js';
+import {
+  conversationQuota,
+  FileRejectedError,
+  maxFileBytes,
+  type FileStore,
+  type Usage,
+} from '../../files/file-store.js';
+import { HttpError } from '../../http/errors.js';
+import type { Logger } from '../../log.js';
+import type { Models } from '../../db/models/index.js';
+import type { ChannelSender } from '../../notifications/dispatcher.js';
+import { SmsAdapter, type InboundSms } from './adapter.js';
+import { helpReply, keywordOf, optInConfirmation, optOutConfirmation } from './consent-keywords.js';
+import { SmsOutbound } from './outbound.js';
+import { smsSender } from './sender.js';
+import { deliveryStatuses, SmsStore } from './store.js';
+import { isTwilioSignature, type SmsClient } from './twilio-client.js';
+
+/** Anything that runs a turn. */
+export interface Bot {
+  run(context: TurnContext): Promise<void>;
+}
+
+/** Options of {@link createSmsChannel}. */
+export interface SmsChannelOptions {
+  connection: mongoose.Connection;
+  bot: Bot;
+  client: SmsClient;
+  /** `TWILIO_AUTH_TOKEN` (or the stand-in's): what webhook signatures are checked with. */
+  authToken: string;
+  /** `PUBLIC_BASE_URL` (or the listening address): what Twilio called, so what it signed. */
+  baseUrl: () => string;
+  consent: Pick<ConsentService, 'record' | 'smsStatus'>;
+  customers: Pick<CustomerService, 'findByPhone'>;
+  files: Pick<FileStore, 'save' | 'usage' | 'signedUrl'>;
+  /**
+   * Whether files may be sent in the conversation (its customer has verified who they are), as on the
+   * web. Unset: in none; media are refused (and still deleted from Twilio).
+   */
+  mayUpload?: (conversationId: string) => Promise<boolean>;
+  /** What a conversation may keep (default {@link conversationQuota}). */
+  quota?: Usage;
+  /** The outbox, where delivery receipts of notifications are recorded. */
+  models: Pick<Models, 'notifications'>;
+  /** Keys the hashes that name SMS conversations. */
+  hashKey: Buffer;
+  logger: Logger;
+  now?: () => Date;
+}
+
+/** The running channel. */
+export interface SmsChannel {
+  readonly adapter: SmsAdapter;
+  /** The outbox sender for `sms` conversations and `route: 'sms'` rows. */
+  readonly sender: ChannelSender;
+  register(server: Server): void;
+  /** Waits for the turns still running. */
+  close(): Promise<void>;
+}
+
+/** Paths of the webhooks, as Twilio is configured with them. */
+export const smsInboundPath = '/api/sms/inbound';
+export const smsStatusPath = '/api/sms/status';
+
+const maxFormBytes = 64 * 1024;
+/** Twilio sends at most 10 media per message. */
+const maxMedia = 10;
+const emptyTwiml = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
+const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/);
+const sid = (prefix: string) => z.string().regex(new RegExp(`^${prefix}[0-9a-fA-F]{32}$`));
+
+const inboundSchema = z.object({
+  MessageSid: z.union([sid('SM'), sid('MM')]),
+  AccountSid: sid('AC'),
+  From: e164,
+  To: e164,
+  Body: z.string().max(1600).default(''),
+  NumMedia: z.coerce.number().int().min(0).max(maxMedia).default(0),
+});
+
+const statusSchema = z.object({
+  MessageSid: z.union([sid('SM'), sid('MM')]),
+  MessageStatus: z.enum(deliveryStatuses),
+  ErrorCode: z.coerce.number().int().min(0).optional(),
+});
+
+const mediaNeedsVerificationText =
+  'To send photos or documents, please first confirm who you are: reply "show my policies" to start.';
+const mediaOverQuotaText = 'Sorry, this conversation cannot keep more files.';
+const mediaRejectedText =
+  'Sorry, I could not take that attachment: I accept photos (JPEG, PNG, WebP, HEIC) and PDF documents up to 10 MB.';
+
+export async function createSmsChannel(options: SmsChannelOptions): Promise<SmsChannel> {
+  const { logger } = options;
+  const now = options.now ?? (() => new Date());
+  const store = new SmsStore(options.connection);
+  await store.ensureIndexes();
+  const outbound = new SmsOutbound({
+    client: options.client,
+    store,
+    consent: options.consent,
+    hashKey: options.hashKey,
+    statusCallback: () => options.baseUrl() + smsStatusPath,
+    now,
+  });
+  const adapter = new SmsAdapter({ outbound, store, now });
+  adapter.onTurnError = turnErrorHandler(logger);
+  const running = new Set<Promise<void>>();
+
+  /** Reads and verifies a signed form post; throws 400/403 before anything acts on it. */
+  async function signedForm(req: Request): Promise<Record<string, string>> {
+    const signature = req.header('x-twilio-signature');
+    if (!signature) throw new HttpError(400, 'missing_signature', 'X-Twilio-Signature is required');
+    const type = req.header('content-type') ?? '';
+    if (!type.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
+      throw new HttpError(415, 'unsupported_media_type', 'the body must be form-encoded');
+    }
+    const params = Object.fromEntries(new URLSearchParams(await readBody(req)));
+    if (!isTwilioSignature(options.authToken, signature, options.baseUrl() + req.url, params)) {
+      throw new HttpError(403, 'invalid_signature', 'the X-Twilio-Signature does not match');
+    }
+    return params;
+  }
+
+  async function inbound(req: Request, res: Response): Promise<void> {
+    const params = await signedForm(req);
+    const message = inboundSchema.safeParse(params);
+    if (!message.success) throw new HttpError(400, 'invalid_message', 'not a Twilio message webhook');
+    const { MessageSid, From, To, Body, NumMedia } = message.data;
+    const first = await store.firstDelivery(MessageSid, outbound.senderKey(From), now());
+    res.header('content-type', 'text/xml');
+    res.sendRaw(200, emptyTwiml);
+    if (!first) return;
+    const media = Array.from({ length: NumMedia }, (_, index) => params[`MediaUrl${index}`]).filter(
+      (url): url is string => typeof url === 'string',
+    );
+    track(
+      handle({ messageSid: MessageSid, from: From, to: To, text: Body }, media).catch((error: unknown) =>
+        logger.error({ err: error }, 'SMS turn failed'),
+      ),
+    );
+  }
+
+  async function handle(message: Omit<InboundSms, 'attachments' | 'hint'>, media: string[]): Promise<void> {
+    const conversation = outbound.conversationId(message.from, message.to);
+    const reply = (body: string, optOutConfirmationMessage = false) =>
+      outbound.send({ to: message.from, body, conversation, optOutConfirmation: optOutConfirmationMessage });
+    const keyword = media.length === 0 ? keywordOf(message.text) : undefined;
+    const actor = { type: 'system' as const, id: 'sms', channel: 'sms' };
+    if (keyword?.kind === 'opt_out') {
+      const previous = await options.consent.smsStatus(message.from);
+      await options.consent.record(
+        {
+          phone: message.from,
+          action: 'opt_out',
+          source: `keyword:${keyword.word}`,
+          messageSid: message.messageSid,
+        },
+        actor,
+      );
+      // One confirmation per opt-out, not one per repeated STOP.
+      if (previous !== 'opted_out') await reply(optOutConfirmation, true);
+      return;
+    }
+    if (keyword?.kind === 'opt_in') {
+      await options.consent.record(
+        {
+          phone: message.from,
+          action: 'opt_in',
+          source: `keyword:${keyword.word}`,
+          messageSid: message.messageSid,
+        },
+        actor,
+      );
+      await reply(optInConfirmation);
+      return;
+    }
+    // An opted-out number gets nothing until it opts back in: the bot does not even run.
+    if ((await options.consent.smsStatus(message.from)) === 'opted_out') return;
+    if (keyword?.kind === 'help') {
+      await reply(helpReply);
+      return;
+    }
+    const attachments: Attachment[] = [];
+    let rejected = false;
+    // Files are kept only for customers who verified in this conversation, within its quota.
+    const refusal =
+      media.length === 0
+        ? undefined
+        : !(await (options.mayUpload ?? (() => Promise.resolve(false)))(conversation))
+          ? mediaNeedsVerificationText
+          : (await overQuota(conversation, media.length))
+            ? mediaOverQuotaText
+            : undefined;
+    if (refusal) {
+      await Promise.all(media.map((url) => deleteMedia(url)));
+      await reply(refusal);
+      if (!message.text.trim()) return;
+    }
+    for (const [index, url] of refusal ? [] : media.entries()) {
+      const stored = await storeMedia(url, index, conversation).catch((error: unknown) => {
+        if (!(error instanceof FileRejectedError)) logger.warn({ err: error }, 'MMS media not stored');
+        return undefined;
+      });
+      if (stored) attachments.push(stored);
+      else rejected = true;
+    }
+    if (rejected) await reply(mediaRejectedText).catch(() => undefined);
+    if (media.length > 0 && attachments.length === 0 && !message.text.trim()) return;
+    const customer = await options.customers.findByPhone(message.from);
+    await adapter.processInbound(
+      { ...message, attachments, ...(customer ? { hint: { phone: message.from } } : {}) },
+      (context) => options.bot.run(context),
+    );
+  }
+
+  /** Fetches, checks and stores one media file, then deletes it from Twilio (kept or not). */
+  async function overQuota(conversation: string, files: number): Promise<boolean> {
+    const quota = options.quota ?? conversationQuota;
+    const used = await options.files.usage(conversation);
+    return used.files + files > quota.files || used.bytes >= quota.bytes;
+  }
+
+  async function deleteMedia(url: string): Promise<void> {
+    await options.client.deleteMedia(url).catch((error: unknown) => {
+      logger.warn({ err: error }, 'MMS media not deleted from Twilio');
+    });
+  }
+
+  async function storeMedia(url: string, index: number, conversationId: string): Promise<Attachment> {
+    try {
+      const media = await options.client.fetchMedia(url, maxFileBytes);
+      const stored = await options.files.save({
+        name: `photo-${index + 1}${extensionOf(media.contentType)}`,
+        data: media.data,
+        declaredType: media.contentType,
+        conversationId,
+      });
+      return {
+        contentType: stored.contentType,
+        contentUrl: options.files.signedUrl(stored.id),
+        name: stored.name,
+      };
+    } finally {
+      await deleteMedia(url);
+    }
+  }
+
+  async function status(req: Request, res: Response): Promise<void> {
+    const parsed = statusSchema.safeParse(await signedForm(req));
+    if (!parsed.success) throw new HttpError(400, 'invalid_status', 'not a Twilio status callback');
+    const { MessageSid, MessageStatus, ErrorCode } = parsed.data;
+    const applied = await store.applyStatus(MessageSid, MessageStatus, ErrorCode, now());
+    if (applied?.key) await recordOnNotification(applied.key, MessageStatus, ErrorCode);
+    res.header('content-type', 'text/xml');
+    res.sendRaw(200, emptyTwiml);
+  }
+
+  /**
+   * The receipt of a notification's message, on its outbox row: an undelivered or failed message marks
+   * the row failed with Twilio's error code, where officers see it; nothing resends it.
+   */
+  async function recordOnNotification(key: string, state: string, errorCode: number | undefined) {
+    const id = /^notification:([0-9a-f]{24})$/.exec(key)?.[1];
+    if (!id) return;
+    const failed = state === 'undelivered' || state === 'failed';
+    await options.models.notifications.updateOne(
+      { _id: id },
+      {
+        $set: {
+          deliveryStatus: state,
+          ...(failed
+            ? {
+                status: 'failed',
+                lastError: `SMS ${state}${errorCode !== undefined ? ` (Twilio error ${errorCode})` : ''}`,
+              }
+            : {}),
+        },
+      },
+    );
+  }
+
+  function track(task: Promise<void>): void {
+    running.add(task);
+    void task.finally(() => running.delete(task));
+  }
+
+  return {
+    adapter,
+    sender: smsSender(outbound, store),
+    register(server) {
+      server.post(smsInboundPath, inbound);
+      server.post(smsStatusPath, status);
+    },
+    async close() {
+      await Promise.all([...running]);
+    },
+  };
+}
+
+function extensionOf(contentType: string): string {
+  const known: Record<string, string> = {
+    'image/jpeg': '.jpg',
+    'image/png': '.png',
+    'image/webp': '.webp',
+    'image/heic': '.heic',
+    'application/pdf': '.pdf',
+  };
+  return known[contentType] ?? '';
+}
+
+async function readBody(req: Request): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxFormBytes) throw new HttpError(413, 'payload_too_large', 'the body is too large');
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

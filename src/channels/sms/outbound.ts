@@ -1,0 +1,110 @@
+/**
+ * Every text message the app sends goes through here: the consent ledger is read first (an opted-out
+ * number gets nothing but the confirmation of its STOP), the first proactive message to a number that
+ * never texted us says how to stop, and each sent message is recorded by its `MessageSid` (with a
+ * notification's delivery key) so status callbacks and reconciliation find it.
+ */
+import { createHmac } from 'node:crypto';
+import type { ConsentService } from '../../domain/consent.js';
+import { maxMessageLength } from './render.js';
+import type { SmsStore } from './store.js';
+import { SmsSendError, type SmsClient } from './twilio-client.js';
+
+/** Twilio's error for a number that replied STOP on the carrier's side. */
+export const optedOutErrorCode = 21610;
+
+/** What the first proactive message to a number that never texted us ends with. */
+export const optOutWording = 'Reply STOP to opt out.';
+
+/** A message not sent on purpose: the number opted out. Never retried. */
+export class SmsRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SmsRefusedError';
+  }
+}
+
+/** One message to send. */
+export interface OutgoingSms {
+  to: string;
+  body: string;
+  /** The conversation it belongs to (see {@link SmsOutbound.conversationId}). */
+  conversation: string;
+  /** A notification's delivery key. */
+  key?: string;
+  /** Not an answer to the customer's message: a notification. */
+  proactive?: boolean;
+  /** The confirmation of an opt-out, the one message an opted-out number still gets. */
+  optOutConfirmation?: boolean;
+}
+
+/** Options of {@link SmsOutbound}. */
+export interface SmsOutboundOptions {
+  client: SmsClient;
+  store: SmsStore;
+  consent: Pick<ConsentService, 'smsStatus'>;
+  /** Keys the hashes that name numbers and conversations (never stored or logged in clear). */
+  hashKey: Buffer;
+  /** The URL Twilio posts delivery receipts to (`PUBLIC_BASE_URL/api/sms/status`). */
+  statusCallback: () => string;
+  now?: () => Date;
+}
+
+export class SmsOutbound {
+  private readonly now: () => Date;
+
+  constructor(private readonly options: SmsOutboundOptions) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** The conversation of a customer's number with ours: a keyed hash, as ids end up in logs. */
+  conversationId(customer: string, ours: string): string {
+    return `sms-${this.hash(`${customer}|${ours}`)}`;
+  }
+
+  /** The keyed hash of a number, to tell whether it ever texted us. */
+  senderKey(phone: string): string {
+    return this.hash(phone);
+  }
+
+  /** Sends one message; resolves with its `MessageSid`, or throws {@link SmsRefusedError}. */
+  async send(message: OutgoingSms): Promise<string> {
+    if (!message.optOutConfirmation && (await this.options.consent.smsStatus(message.to)) === 'opted_out') {
+      throw new SmsRefusedError('the number opted out of SMS');
+    }
+    let body = message.body;
+    if (message.proactive && !(await this.options.store.hasTexted(this.senderKey(message.to)))) {
+      const room = maxMessageLength - optOutWording.length - 1;
+      body = `${body.length <= room ? body : `${body.slice(0, room - 1)}…`} ${optOutWording}`;
+    }
+    let sent;
+    try {
+      sent = await this.options.client.send({
+        to: message.to,
+        body,
+        statusCallback: this.options.statusCallback(),
+      });
+    } catch (error) {
+      if (error instanceof SmsSendError && error.code === optedOutErrorCode) {
+        throw new SmsRefusedError('the number opted out of SMS with its carrier (Twilio 21610)');
+      }
+      throw error;
+    }
+    await this.options.store.recordSent({
+      sid: sent.sid,
+      conversation: message.conversation,
+      ...(message.key ? { key: message.key } : {}),
+      status: knownStatus(sent.status),
+      at: this.now(),
+    });
+    return sent.sid;
+  }
+
+  private hash(value: string): string {
+    return createHmac('sha256', this.options.hashKey).update(value).digest('base64url').slice(0, 32);
+  }
+}
+
+function knownStatus(status: string) {
+  return status === 'accepted' || status === 'sending' || status === 'sent' ? status : 'queued';
+}

@@ -1,0 +1,192 @@
+/**
+ * What the SMS channel keeps: the inbound messages it has acted on (by `MessageSid`, so a retried
+ * webhook is answered without running the bot twice), the messages it sent (by `MessageSid`, with the
+ * delivery key of a notification and the latest delivery status), and per conversation the choices
+ * last offered (so "1" means the first) and the rest of a long reply (sent on "MORE").
+ */
+import { Schema, type Connection, type Model } from 'mongoose';
+
+/** Twilio's message statuses in the order a message moves through them; a later one never goes back. */
+export const deliveryStatuses = [
+  'accepted',
+  'queued',
+  'sending',
+  'sent',
+  'delivered',
+  'undelivered',
+  'failed',
+] as const;
+export type DeliveryStatus = (typeof deliveryStatuses)[number];
+
+/** Statuses after which nothing changes any more. */
+export const finalStatuses: readonly DeliveryStatus[] = ['delivered', 'undelivered', 'failed'];
+
+/** Statuses a callback reporting `status` may replace. */
+export function statusesBefore(status: DeliveryStatus): DeliveryStatus[] {
+  if (finalStatuses.includes(status)) return deliveryStatuses.filter((s) => !finalStatuses.includes(s));
+  return deliveryStatuses.slice(0, deliveryStatuses.indexOf(status));
+}
+
+interface InboundDoc {
+  _id: string;
+  /** Keyed hash of the sender's number: tells whether a number ever texted us, without storing it. */
+  sender: string;
+  at: Date;
+}
+
+interface OutboundDoc {
+  _id: string;
+  conversation: string;
+  /** A notification's delivery key, so a send repeated after a crash is found rather than repeated. */
+  key?: string;
+  status: DeliveryStatus;
+  errorCode?: number;
+  updatedAt: Date;
+}
+
+/** One offered choice: what the customer sees and what the reply means. */
+export interface Choice {
+  title: string;
+  value: string;
+}
+
+interface ConversationDoc {
+  _id: string;
+  choices: Choice[];
+  /** Messages of the last reply not sent yet. */
+  more: string[];
+  updatedAt: Date;
+}
+
+const inboundSchema = new Schema<InboundDoc>(
+  {
+    _id: { type: String, required: true },
+    sender: { type: String, required: true },
+    at: { type: Date, required: true },
+  },
+  { collection: 'smsinbound', versionKey: false },
+);
+inboundSchema.index({ sender: 1 });
+
+const outboundSchema = new Schema<OutboundDoc>(
+  {
+    _id: { type: String, required: true },
+    // Empty while only a status callback that overtook the send knows the message.
+    conversation: { type: String, default: '' },
+    key: { type: String },
+    status: { type: String, enum: deliveryStatuses, required: true },
+    errorCode: { type: Number },
+    updatedAt: { type: Date, required: true },
+  },
+  { collection: 'smsoutbound', versionKey: false },
+);
+outboundSchema.index({ key: 1 }, { unique: true, sparse: true });
+
+const conversationSchema = new Schema<ConversationDoc>(
+  {
+    _id: { type: String, required: true },
+    choices: { type: [{ title: String, value: String, _id: false }], default: [] },
+    more: { type: [String], default: [] },
+    updatedAt: { type: Date, required: true },
+  },
+  { collection: 'smsconversations', versionKey: false },
+);
+
+/** The SMS channel's collections. */
+export class SmsStore {
+  private readonly inbound: Model<InboundDoc>;
+  private readonly outbound: Model<OutboundDoc>;
+  private readonly conversations: Model<ConversationDoc>;
+
+  constructor(connection: Connection) {
+    this.inbound = connection.model<InboundDoc>('SmsInbound', inboundSchema);
+    this.outbound = connection.model<OutboundDoc>('SmsOutbound', outboundSchema);
+    this.conversations = connection.model<ConversationDoc>('SmsConversation', conversationSchema);
+  }
+
+  async ensureIndexes(): Promise<void> {
+    await Promise.all([this.inbound.init(), this.outbound.init(), this.conversations.init()]);
+  }
+
+  /** Records an inbound message; false when it was recorded before (a retried webhook). */
+  async firstDelivery(messageSid: string, sender: string, at: Date): Promise<boolean> {
+    try {
+      await this.inbound.create({ _id: messageSid, sender, at });
+      return true;
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 11000) return false;
+      throw error;
+    }
+  }
+
+  /** True when this number (its keyed hash) has ever texted us. */
+  async hasTexted(sender: string): Promise<boolean> {
+    return (await this.inbound.exists({ sender })) !== null;
+  }
+
+  async recordSent(input: {
+    sid: string;
+    conversation: string;
+    key?: string;
+    status: DeliveryStatus;
+    at: Date;
+  }) {
+    await this.outbound.updateOne(
+      { _id: input.sid },
+      {
+        $set: { conversation: input.conversation, ...(input.key ? { key: input.key } : {}) },
+        // A status callback may have overtaken the send: its status stays.
+        $setOnInsert: { status: input.status, updatedAt: input.at },
+      },
+      { upsert: true },
+    );
+  }
+
+  async findSentByKey(key: string): Promise<string | undefined> {
+    return (await this.outbound.findOne({ key }).select({ _id: 1 }).lean())?._id;
+  }
+
+  /**
+   * Applies a status callback unless the message already moved past `status` (callbacks arrive out of
+   * order and repeated). Returns the message's delivery key when the status was applied, null when it
+   * was stale; a message not recorded yet (its callback overtook the send) is recorded with the status.
+   */
+  async applyStatus(
+    sid: string,
+    status: DeliveryStatus,
+    errorCode: number | undefined,
+    at: Date,
+  ): Promise<{ key?: string } | null> {
+    const set = { status, updatedAt: at, ...(errorCode !== undefined ? { errorCode } : {}) };
+    const updated = await this.outbound
+      .findOneAndUpdate(
+        { _id: sid, status: { $in: statusesBefore(status) } },
+        { $set: set },
+        { returnDocument: 'after' },
+      )
+      .lean();
+    if (updated) return { ...(updated.key ? { key: updated.key } : {}) };
+    // Stale news about a known message is the common case: no insert attempt (and duplicate-key error).
+    if (await this.outbound.exists({ _id: sid })) return null;
+    try {
+      await this.outbound.create({ _id: sid, conversation: '', ...set });
+      return {};
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 11000) return null;
+      throw error;
+    }
+  }
+
+  async conversation(id: string): Promise<{ choices: Choice[]; more: string[] }> {
+    const row = await this.conversations.findById(id).lean();
+    return { choices: row?.choices ?? [], more: row?.more ?? [] };
+  }
+
+  async saveConversation(id: string, data: { choices?: Choice[]; more: string[] }, at: Date): Promise<void> {
+    await this.conversations.updateOne(
+      { _id: id },
+      { $set: { ...(data.choices ? { choices: data.choices } : {}), more: data.more, updatedAt: at } },
+      { upsert: true },
+    );
+  }
+}
