@@ -26,6 +26,7 @@ import { HttpError } from './http/errors.js';
 import { createUnattachedFileSweep } from './files/sweep.js';
 import { registerHealth } from './http/health.js';
 import { createHttpServer } from './http/server.js';
+import { createReminderJob, createSmsPacing } from './jobs/index.js';
 import { GroundedAnswerer } from './knowledge/grounded.js';
 import { loadKnowledgeBase } from './knowledge/load.js';
 import { knowledgeBaseDir } from './knowledge/paths.js';
@@ -284,6 +285,10 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       logger.info('Slack officers app on the local stand-in (SLACK_* unset): /sandbox/slack');
     } else logger.info('Slack officers app on the Slack workspace');
 
+    const mongo = db.connection.db;
+    if (!mongo) throw new Error('database not connected');
+    const reminderParts = { db: mongo, models, domain, settings: config.reminders, logger };
+    const pacing = createSmsPacing(reminderParts);
     const senders = [channel.sender, smsChannel.sender];
     if (config.botFramework) senders.push(azureSender('azure', azure.adapter, config.botFramework.appId));
     const dispatcher = new Dispatcher({
@@ -294,11 +299,16 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       phones: { phoneOf: async (customerId) => (await domain.customers.getProfile(customerId)).phone },
       logger,
       maxAttempts: config.outboxMaxAttempts,
+      deferUntil: (row) => pacing.deferUntil(row),
     });
     domain.events.onEnqueue(() => dispatcher.wake());
     domain.events.start(relaySweepMs, (error) => logger.error({ err: error }, 'event relay sweep failed'));
     dispatcher.start();
+    const reminders = createReminderJob({ ...reminderParts, onQueued: () => dispatcher.wake() });
+    reminders.start();
+    if (!config.reminders.cron) logger.info('reminders off (REMINDER_CRON=off)');
     background = async () => {
+      await reminders.stop();
       domain.events.stop();
       await dispatcher.stop();
     };

@@ -3,7 +3,9 @@
  * with a message naming each bad variable.
  */
 import { resolve } from 'node:path';
+import { validate as isCronExpression } from 'node-cron';
 import { z } from 'zod';
+import { isTimeZone } from './db/models/common.js';
 
 const optionalText = z
   .string()
@@ -96,6 +98,20 @@ const envSchema = z.object({
   DEMO_DATA: optionalText.pipe(z.enum(['true', 'false'], { message: 'must be true or false' }).optional()),
   TRANSCRIPT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
+  REMINDER_CRON: z
+    .string()
+    .trim()
+    .default('*/15 * * * *')
+    .refine(
+      (value) => value === 'off' || isCronExpression(value),
+      'must be a cron expression like */15 * * * *, or off',
+    ),
+  DEFAULT_TIME_ZONE: z
+    .string()
+    .trim()
+    .default('America/New_York')
+    .refine((value) => isTimeZone(value), 'must be an IANA time zone like America/New_York'),
+  SMS_RATE_PER_SECOND: z.coerce.number().positive().max(1000).default(1),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -146,6 +162,14 @@ export interface Config {
   transcriptRetentionDays: number;
   /** Sends of one notification tried before it is marked failed. */
   outboxMaxAttempts: number;
+  reminders: {
+    /** node-cron schedule of the planning and release pass; undefined (`off`) runs none. */
+    cron: string | undefined;
+    /** Time zone of the quiet hours of a customer who has none. */
+    defaultTimeZone: string;
+    /** Outbound SMS per second, over every process sharing the database. */
+    smsRatePerSecond: number;
+  };
 }
 
 /** The Bot Framework endpoints of one cloud, under the SDK's own setting names. */
@@ -290,5 +314,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demoData: e.DEMO_DATA === undefined ? e.MONGODB_URI === undefined : e.DEMO_DATA === 'true',
     transcriptRetentionDays: e.TRANSCRIPT_RETENTION_DAYS,
     outboxMaxAttempts: e.OUTBOX_MAX_ATTEMPTS,
+    reminders: {
+      cron: e.REMINDER_CRON === 'off' ? undefined : e.REMINDER_CRON,
+      defaultTimeZone: e.DEFAULT_TIME_ZONE,
+      smsRatePerSecond: e.SMS_RATE_PER_SECOND,
+    },
   };
 }

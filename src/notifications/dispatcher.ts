@@ -63,6 +63,11 @@ export interface DispatcherOptions {
   concurrency?: number;
   /** How often to look for due rows when nothing wakes the dispatcher; default 1 s. */
   pollMs?: number;
+  /**
+   * Asked before each send: a time to put the row back in the outbox until (quiet hours, the SMS
+   * pace), without counting an attempt, or undefined to send it now.
+   */
+  deferUntil?: (row: Row) => Promise<Date | undefined>;
 }
 
 type Row = LeanDoc<Models['notifications']>;
@@ -176,6 +181,14 @@ export class Dispatcher {
   private async deliver(row: Row): Promise<void> {
     const key = `notification:${row._id.toString()}`;
     try {
+      const later = await this.options.deferUntil?.(row);
+      if (later) {
+        await this.finish(row._id, {
+          $set: { status: 'pending', nextAttemptAt: later },
+          $inc: { attempts: -1 },
+        });
+        return;
+      }
       const route = this.routes.get(row.route);
       const delivered = route
         ? await route.deliver(
@@ -245,7 +258,10 @@ export class Dispatcher {
   }
 
   /** Records an outcome, only while the lease is still this dispatcher's. */
-  private async finish(id: Types.ObjectId, update: { $set: Record<string, unknown> }): Promise<void> {
+  private async finish(
+    id: Types.ObjectId,
+    update: { $set: Record<string, unknown>; $inc?: Record<string, number> },
+  ): Promise<void> {
     await this.options.models.notifications.updateOne(
       { _id: id, status: 'sending', lockedBy: this.id },
       { ...update, $unset: { lockedUntil: 1, lockedBy: 1 } },

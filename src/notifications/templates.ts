@@ -67,7 +67,77 @@ function statusTemplate(what: string, words: Record<string, string>, see: string
   );
 }
 
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+const money = z.object({ amount: z.number().nonnegative(), currency: z.string().regex(/^[A-Z]{3}$/) });
+
+function amountText({ amount, currency }: z.infer<typeof money>): string {
+  return new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(amount);
+}
+
+function dateText(iso: string): string {
+  return new Date(`${iso}T12:00:00Z`).toLocaleDateString('en-US', {
+    month: 'long',
+    day: 'numeric',
+    year: 'numeric',
+    timeZone: 'UTC',
+  });
+}
+
+function inDays(days: number): string {
+  return days === 1 ? 'tomorrow' : `in ${days} days`;
+}
+
+const payButton = () => ({ title: 'How to pay', value: 'how do I pay my premium' });
+const renewButton = (number: string) => ({ title: 'Renew', value: `renew ${number}` });
+
+/** Reminders (`reminder.<kind>`): numbers, amounts and dates only. */
+const reminderTemplates: Record<string, Template> = {
+  'reminder.premium_due': template(
+    money.extend({ number: numberSchema, dueDate: isoDate, days: z.number().int().min(1).max(60) }),
+    (p) => ({
+      title: `Premium due ${inDays(p.days)}`,
+      text: `Your premium of ${amountText(p)} for policy ${p.number} is due ${inDays(p.days)}, on ${dateText(p.dueDate)}.`,
+      buttons: [payButton()],
+    }),
+  ),
+  'reminder.premium_overdue': template(
+    money.extend({ number: numberSchema, dueDate: isoDate, graceEndDate: isoDate }),
+    (p) => ({
+      title: 'Premium overdue',
+      text:
+        `Your premium of ${amountText(p)} for policy ${p.number} was due on ${dateText(p.dueDate)}. ` +
+        `Pay by ${dateText(p.graceEndDate)}, the end of the grace period, to keep your cover.`,
+      buttons: [payButton()],
+    }),
+  ),
+  'reminder.renewal': template(
+    z.object({ number: numberSchema, endDate: isoDate, days: z.number().int().min(1).max(60) }),
+    (p) => ({
+      title: `Policy ${p.number} ends ${inDays(p.days)}`,
+      text: `Your policy ${p.number} ends on ${dateText(p.endDate)}. Reply RENEW ${p.number} to renew it.`,
+      buttons: [renewButton(p.number)],
+    }),
+  ),
+  'reminder.policy_expired': template(z.object({ number: numberSchema, endDate: isoDate }), (p) => ({
+    title: `Policy ${p.number} expired`,
+    text: `Your policy ${p.number} ended on ${dateText(p.endDate)} and was not renewed. Reply RENEW ${p.number} to renew it.`,
+    buttons: [renewButton(p.number)],
+  })),
+  'reminder.missing_documents': template(
+    z.object({
+      number: z.string().regex(/^CLM-\d{6}$/),
+      items: z.array(z.string().trim().min(1).max(60)).min(1).max(5),
+    }),
+    (p) => ({
+      title: `Claim ${p.number} needs documents`,
+      text: `Your claim ${p.number} is waiting for: ${p.items.join(', ')}. Send them in this chat to keep it moving.`,
+      buttons: [{ title: 'See claim', value: `status of ${p.number}` }],
+    }),
+  ),
+};
+
 const templates: Readonly<Record<string, Template>> = {
+  ...reminderTemplates,
   'claim.status': statusTemplate('Claim', claimStatusWords, 'See claim'),
   'benefit.status': statusTemplate('Benefit request', benefitStatusWords, 'See request'),
   // An officer's reply about a claim (`/insuralink reply`): the officer's words, as they wrote them.

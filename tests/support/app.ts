@@ -17,10 +17,20 @@ export interface RunningApp {
 
 export async function startDemoApp(env: NodeJS.ProcessEnv = {}): Promise<RunningApp> {
   const dataDir = await mkdtemp(join(tmpdir(), 'insuralink-web-'));
-  const app = createApp(loadConfig({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...env }), {
-    inMemoryDatabase: true,
-    shutdownGraceMs: 1000,
-  });
+  const app = createApp(
+    loadConfig({
+      PORT: '0',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'silent',
+      // The demo data has premiums falling due every day: tests that want reminders turn them on.
+      REMINDER_CRON: 'off',
+      ...env,
+    }),
+    {
+      inMemoryDatabase: true,
+      shutdownGraceMs: 1000,
+    },
+  );
   try {
     const url = await app.start();
     return {
