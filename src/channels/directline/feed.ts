@@ -14,12 +14,12 @@ export interface ActivityFeedOptions {
   store: ConversationStore;
   hub: Pick<StreamHub, 'conversations' | 'publish'>;
   logger: Logger;
-  /** How often to look when polling; default 250 ms. */
+  /** How often to look when polling; default 1 s. */
   pollMs?: number;
 }
 
 /** How far back each poll looks again, for writes that committed late or clocks a little apart. */
-const overlapMs = 2000;
+const overlapMs = 1000;
 
 export class ActivityFeed {
   private timer: NodeJS.Timeout | undefined;
@@ -78,7 +78,7 @@ export class ActivityFeed {
       this.poll().catch((error: unknown) =>
         this.options.logger.warn({ err: error }, 'Direct Line feed poll failed'),
       );
-    }, this.options.pollMs ?? 250);
+    }, this.options.pollMs ?? 1000);
     this.timer.unref();
   }
 }
