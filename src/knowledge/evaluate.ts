@@ -88,7 +88,8 @@ export function foldsOf<T>(questions: readonly T[], k: number, seed: number): T[
   return folds;
 }
 
-function mulberry32(seed: number): () => number {
+/** A seeded generator of numbers in [0, 1) (mulberry32): small, fast and the same on every machine. */
+export function mulberry32(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

@@ -11,6 +11,7 @@ import { connect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { EJSON } from 'bson';
 import { startDemoApp, type RunningApp } from '../support/app.js';
+import { mulberry32 } from '../../src/knowledge/evaluate.js';
 
 /** One endpoint under fuzz. A new webhook is one more row in {@link endpoints}. */
 interface Endpoint {
@@ -93,18 +94,6 @@ const CASES_PER_ENDPOINT = 36;
 /** How long a complete request may take to be answered; a truncated one may stay unanswered. */
 const ANSWER_MS = 5000;
 const TRUNCATED_MS = 750;
-
-/** mulberry32: small, fast and the same on every machine. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Fuzz {
   constructor(readonly random: () => number) {}
@@ -620,7 +609,7 @@ describe('fuzzing every HTTP endpoint', { timeout: 120_000 }, () => {
     // Seeded by name, so a new row leaves every other endpoint's cases as they were.
     const seed = (SEED ^ createHash('sha256').update(name).digest().readUInt32BE(0)) >>> 0;
     it(name, async () => {
-      const f = new Fuzz(prng(seed));
+      const f = new Fuzz(mulberry32(seed));
       const before = await snapshot(app);
       const problems: string[] = [];
       for (let n = 0; n < CASES_PER_ENDPOINT; n += 1) {
