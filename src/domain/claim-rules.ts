@@ -117,8 +117,8 @@ export interface RiskInput {
   amount: number;
   coverage: ClaimCoverage;
   policy: { startDate: Date; endDate: Date; nextDueDate?: Date | null; status: string };
-  /** When the applicable coverage was last raised, if it ever was. */
-  coverageIncreasedAt?: Date;
+  /** When the applicable coverage was raised (see {@link coverageIncreases}), oldest first. */
+  coverageIncreases?: Date[];
   /** The customer's claims filed in the twelve months before this one (this one not included). */
   claimsInLastYear: number;
   attachments: EvidenceAttachment[];
@@ -138,15 +138,8 @@ export function riskSignalsFor(input: RiskInput): RiskSignal[] {
       message: `The incident is ${Math.floor(since)} days after the policy started (within ${earlyClaimDays} days).`,
     });
   }
-  if (input.coverageIncreasedAt) {
-    const sinceIncrease = days(input.coverageIncreasedAt, input.incidentDate);
-    if (sinceIncrease >= 0 && sinceIncrease <= earlyClaimDays) {
-      signals.push({
-        code: 'after_coverage_increase',
-        message: `The incident is ${Math.floor(sinceIncrease)} days after the coverage was increased.`,
-      });
-    }
-  }
+  const increase = increaseSignal(input);
+  if (increase) signals.push(increase);
   if (input.incidentDate < input.policy.startDate || input.incidentDate > input.policy.endDate) {
     signals.push({
       code: 'outside_policy_period',
@@ -207,6 +200,60 @@ export function riskSignalsFor(input: RiskInput): RiskSignal[] {
     });
   }
   return signals;
+}
+
+/**
+ * A coverage increase close to the claim: the incident within {@link earlyClaimDays} days after the
+ * coverage was raised, or the coverage raised after the incident, within that many days before the
+ * claim (more cover bought for a loss that had already happened).
+ */
+function increaseSignal(input: RiskInput): RiskSignal | undefined {
+  const name = input.coverage.applies ? `${input.coverage.name} ` : '';
+  const days = (from: Date, to: Date) => Math.floor((to.getTime() - from.getTime()) / dayMs);
+  for (const at of [...(input.coverageIncreases ?? [])].reverse()) {
+    const incidentAfter = days(at, input.incidentDate);
+    if (incidentAfter >= 0 && incidentAfter <= earlyClaimDays) {
+      return {
+        code: 'after_coverage_increase',
+        message: `The incident is ${incidentAfter} days after the ${name}coverage was increased (within ${earlyClaimDays} days).`,
+      };
+    }
+    if (incidentAfter < 0 && days(at, input.now) <= earlyClaimDays && at <= input.now) {
+      return {
+        code: 'after_coverage_increase',
+        message: `The ${name}coverage was increased ${-incidentAfter} days after the incident date, and the claim followed within ${earlyClaimDays} days.`,
+      };
+    }
+  }
+  return undefined;
+}
+
+/** One entry of a policy's coverage history (`policies.coverageChanges`). */
+export interface CoverageChange {
+  coverage: string;
+  effectiveFrom: Date;
+  previousLimit?: number;
+  previousDeductible?: number;
+  limit: number;
+  deductible: number;
+}
+
+/**
+ * When the coverage named `name` was increased: added, its limit raised or its deductible lowered.
+ * Oldest first.
+ */
+export function coverageIncreases(changes: CoverageChange[], name: string | undefined): Date[] {
+  if (!name) return [];
+  return changes
+    .filter(
+      (change) =>
+        change.coverage.toLowerCase() === name.toLowerCase() &&
+        (change.previousLimit === undefined ||
+          change.limit > change.previousLimit ||
+          (change.previousDeductible !== undefined && change.deductible < change.previousDeductible)),
+    )
+    .map((change) => change.effectiveFrom)
+    .sort((a, b) => a.getTime() - b.getTime());
 }
 
 /** True when a premium is overdue by no more than the grace period and the policy has not ended. */

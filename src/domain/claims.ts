@@ -21,6 +21,7 @@ import {
   checklistFor,
   claimable,
   coverageFor,
+  coverageIncreases,
   inGracePeriod,
   instantDecisionBlockers,
   instantDecisionRule,
@@ -30,6 +31,7 @@ import {
   type ChecklistItem,
   type ClaimCoverage,
   type ClaimTypeInfo,
+  type CoverageChange,
   type RiskSignal,
 } from './claim-rules.js';
 import { claimNumbers, type NumberAllocator } from './numbers.js';
@@ -362,6 +364,10 @@ export class MongoClaimService implements ClaimService {
       amount: data.amountClaimed,
       coverage,
       policy,
+      coverageIncreases: coverageIncreases(
+        policyCoverageChanges(policy),
+        coverage.applies ? coverage.name : undefined,
+      ),
       claimsInLastYear: await this.models.claims.countDocuments({ customer, createdAt: { $gte: yearAgo } }),
       attachments,
       locationPosition: positionOf(data.location),
@@ -749,6 +755,19 @@ function policyCoverages(policy: Pick<LeanDoc<Models['policies']>, 'coverages'>)
     name: coverage.name,
     limit: decimalToNumber(coverage.limit),
     deductible: decimalToNumber(coverage.deductible),
+  }));
+}
+
+function policyCoverageChanges(
+  policy: Pick<LeanDoc<Models['policies']>, 'coverageChanges'>,
+): CoverageChange[] {
+  return (policy.coverageChanges ?? []).map((change) => ({
+    coverage: change.coverage,
+    effectiveFrom: change.effectiveFrom,
+    limit: decimalToNumber(change.limit),
+    deductible: decimalToNumber(change.deductible),
+    ...(change.previousLimit ? { previousLimit: decimalToNumber(change.previousLimit) } : {}),
+    ...(change.previousDeductible ? { previousDeductible: decimalToNumber(change.previousDeductible) } : {}),
   }));
 }
 

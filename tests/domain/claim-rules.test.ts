@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import {
   checklistFor,
   coverageFor,
+  coverageIncreases,
   guessClaimType,
   instantDecisionBlockers,
   payoutFor,
@@ -110,10 +111,57 @@ describe('risk signals', () => {
   it('flags a claim within 30 days of the policy start or of a coverage increase', () => {
     const policy = { startDate: new Date('2026-06-01'), endDate: new Date('2027-06-01'), status: 'active' };
     assert.deepEqual(codes(risk({ policy })), ['early_claim']);
-    assert.deepEqual(codes(risk({ coverageIncreasedAt: new Date('2026-06-01') })), [
-      'after_coverage_increase',
-    ]);
-    assert.deepEqual(codes(risk({ coverageIncreasedAt: new Date('2026-01-01') })), []);
+    const [raised] = riskSignalsFor(risk({ coverageIncreases: [new Date('2026-06-01')] }));
+    assert.deepEqual(raised, {
+      code: 'after_coverage_increase',
+      message: 'The incident is 9 days after the Comprehensive coverage was increased (within 30 days).',
+    });
+    assert.deepEqual(codes(risk({ coverageIncreases: [new Date('2026-01-01')] })), []);
+    // Raised after the incident, shortly before the claim: more cover for a loss that had happened.
+    const [later] = riskSignalsFor(risk({ coverageIncreases: [new Date('2026-06-12')] }));
+    assert.equal(later?.code, 'after_coverage_increase');
+    assert.match(later!.message, /increased 2 days after the incident date/);
+    assert.deepEqual(codes(risk({ coverageIncreases: [new Date('2026-06-20')] })), []);
+  });
+
+  it("reads a policy's coverage history for the increases of the claim's coverage", () => {
+    const at = (day: string) => new Date(`2026-${day}T00:00:00Z`);
+    const changes = [
+      {
+        coverage: 'Comprehensive',
+        effectiveFrom: at('05-01'),
+        previousLimit: 20000,
+        limit: 35000,
+        deductible: 100,
+      },
+      { coverage: 'Comprehensive', effectiveFrom: at('03-01'), limit: 20000, deductible: 250 },
+      {
+        coverage: 'Comprehensive',
+        effectiveFrom: at('04-01'),
+        previousLimit: 20000,
+        previousDeductible: 250,
+        limit: 20000,
+        deductible: 100,
+      },
+      // A lower limit or a higher deductible is no increase, and other coverages do not count.
+      {
+        coverage: 'Comprehensive',
+        effectiveFrom: at('06-01'),
+        previousLimit: 35000,
+        limit: 30000,
+        deductible: 100,
+      },
+      {
+        coverage: 'Collision',
+        effectiveFrom: at('06-05'),
+        previousLimit: 20000,
+        limit: 35000,
+        deductible: 500,
+      },
+    ];
+    assert.deepEqual(coverageIncreases(changes, 'comprehensive'), [at('03-01'), at('04-01'), at('05-01')]);
+    assert.deepEqual(coverageIncreases(changes, 'Collision'), [at('06-05')]);
+    assert.deepEqual(coverageIncreases(changes, undefined), []);
   });
 
   it('flags an incident outside the policy period', () => {

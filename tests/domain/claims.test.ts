@@ -306,3 +306,49 @@ describe('assignment, messages and attachments', () => {
     );
   });
 });
+
+describe('risk signals recorded as a claim is filed', () => {
+  const daysBefore = (days: number) => new Date(fixedNow.getTime() - days * 86_400_000);
+  const home = (type: string, incidentDate: Date) =>
+    env.services.claims.file(
+      {
+        customerId: env.jordan.id,
+        policyNumber: demoCustomer.policies.home,
+        incidentDate,
+        type,
+        description: 'Came home to find the back door forced',
+        location: 'At home',
+        amountClaimed: 3000,
+      },
+      env.jordanActor,
+    );
+
+  it("flags a claim soon after the claim's coverage was raised, from the policy's coverage history", async () => {
+    // The demo data raised Jordan's Personal property cover on HOM-300400 twelve days ago.
+    const policy = await env.db.models.policies.findOne({ number: demoCustomer.policies.home }).lean();
+    assert.deepEqual(
+      policy!.coverageChanges.map((change) => [change.coverage, change.effectiveFrom.toISOString()]),
+      [['Personal property', daysBefore(12).toISOString().slice(0, 10) + 'T00:00:00.000Z']],
+    );
+    const theft = await home('theft', daysBefore(5));
+    const signal = theft.riskSignals.find((found) => found.code === 'after_coverage_increase');
+    assert.equal(
+      signal?.message,
+      'The incident is 7 days after the Personal property coverage was increased (within 30 days).',
+    );
+    assert.equal(theft.status, 'in_review');
+    // A loss dated before the increase, claimed after it, is flagged too.
+    const before = await home('theft', daysBefore(20));
+    assert.match(
+      before.riskSignals.find((found) => found.code === 'after_coverage_increase')?.message ?? '',
+      /^The Personal property coverage was increased 8 days after the incident date/,
+    );
+    // Water damage falls under Dwelling, which was not raised.
+    const water = await home('water_damage', daysBefore(5));
+    assert.equal(
+      water.riskSignals.some((found) => found.code === 'after_coverage_increase'),
+      false,
+      JSON.stringify(water.riskSignals),
+    );
+  });
+});
