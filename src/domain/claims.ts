@@ -25,8 +25,9 @@ import {
   inGracePeriod,
   instantDecisionBlockers,
   instantDecisionRule,
+  fileSignalCodes,
   payoutFor,
-  positionOf,
+  photoSignals,
   riskSignalsFor,
   type ChecklistItem,
   type ClaimCoverage,
@@ -36,6 +37,7 @@ import {
 } from './claim-rules.js';
 import { claimNumbers, type NumberAllocator } from './numbers.js';
 import { findOwnPolicy, normalizeNumber } from './policies.js';
+import { resolveLocation, type ResolvedPlace } from './places.js';
 
 /**
  * The claim lifecycle: for each status, the statuses it may move to and who may move it there.
@@ -253,7 +255,7 @@ type ClaimRow = LeanDoc<Models['claims']>;
 
 /** What {@link MongoClaimService} is built from. */
 export interface ClaimServiceOptions {
-  models: Pick<Models, 'claims' | 'policies' | 'officers' | 'policyTypes'>;
+  models: Pick<Models, 'claims' | 'policies' | 'officers' | 'policyTypes' | 'customers'>;
   numbers: NumberAllocator;
   /** Drains the audit entries and notifications each change records. */
   events: EventDrain;
@@ -370,7 +372,7 @@ export class MongoClaimService implements ClaimService {
       ),
       claimsInLastYear: await this.models.claims.countDocuments({ customer, createdAt: { $gte: yearAgo } }),
       attachments,
-      locationPosition: positionOf(data.location),
+      locationPosition: await this.statedPosition(customer, policy.policyType, data.location),
       now,
     });
     const blockers = instantDecisionBlockers({
@@ -529,9 +531,18 @@ export class MongoClaimService implements ClaimService {
     const type = await this.claimTypeOfClaim(claim);
     const checklist = checklistFor(type, attachments, toDetails(claim.details));
     const duplicate = duplicateSignal(attachments);
+    const policy = await this.models.policies.findById(claim.policy).select({ policyType: 1 }).lean();
+    // The file signals follow the files; the others keep what they said when the claim was filed.
     const riskSignals = [
-      ...claim.riskSignals.filter((signal) => signal.code !== 'duplicate_photo'),
+      ...claim.riskSignals.filter((signal) => !fileSignalCodes.has(signal.code)),
       ...(duplicate ? [duplicate] : []),
+      ...photoSignals({
+        incidentDate: claim.incidentDate,
+        attachments,
+        locationPosition: policy
+          ? await this.statedPosition(claim.customer, policy.policyType, claim.location ?? undefined)
+          : undefined,
+      }),
     ];
     const updated = await this.change(
       claim,
@@ -633,6 +644,28 @@ export class MongoClaimService implements ClaimService {
 
   async withdraw(claimNumber: string, actor: Actor): Promise<ClaimView> {
     return this.transition(claimNumber, 'closed', actor, 'withdrawn by the customer');
+  }
+
+  /**
+   * Where the stated location is, for the photo position check: as typed or named, else the customer's
+   * address on file when the loss was at home (always so on home and renters policies).
+   */
+  private async statedPosition(
+    customer: Types.ObjectId,
+    policyType: Types.ObjectId,
+    location: string | undefined,
+  ): Promise<ResolvedPlace | undefined> {
+    const [holder, type] = await Promise.all([
+      this.models.customers.findById(customer).select({ address: 1 }).lean(),
+      this.models.policyTypes.findById(policyType).select({ lineOfBusiness: 1 }).lean(),
+    ]);
+    const address = holder?.address;
+    return resolveLocation(location, {
+      ...(address
+        ? { home: { city: address.city, ...(address.region ? { region: address.region } : {}) } }
+        : {}),
+      insuredAtHome: type?.lineOfBusiness === 'home' || type?.lineOfBusiness === 'renters',
+    });
   }
 
   /** The claim type `code` of a policy type, or undefined when the type has no such claim type. */

@@ -7,7 +7,7 @@ import {
   guessClaimType,
   instantDecisionBlockers,
   payoutFor,
-  positionOf,
+  photoSignals,
   riskSignalsFor,
   type ClaimTypeInfo,
   type RiskInput,
@@ -191,20 +191,47 @@ describe('risk signals', () => {
     assert.deepEqual(codes(risk({ attachments: photo('2026-06-10T08:00:00Z') })), []);
   });
 
-  it('flags a photo taken far from the stated location when it has GPS', () => {
+  it('flags a photo taken far from the stated location when it has GPS, saying what the location was taken as', () => {
     const near = { latitude: 30.27, longitude: -97.74 };
     const far = { latitude: 32.78, longitude: -96.8 };
     const photo = (gps: { latitude: number; longitude: number }) => [
       { contentType: 'image/jpeg', evidence: { sha256: sha, gps } },
     ];
-    const austin = positionOf('Congress Ave & 6th St, Austin, TX');
-    assert.ok(austin);
+    const austin = { latitude: 30.27, longitude: -97.74, matched: 'Austin, TX' };
     assert.deepEqual(codes(risk({ attachments: photo(near), locationPosition: austin })), []);
     const signals = riskSignalsFor(risk({ attachments: photo(far), locationPosition: austin }));
-    assert.equal(signals[0]?.code, 'photo_far_from_location');
-    assert.match(signals[0]!.message, /about 29\d km/);
-    assert.deepEqual(positionOf('30.2672, -97.7431'), { latitude: 30.2672, longitude: -97.7431 });
-    assert.equal(positionOf('somewhere on the highway'), undefined);
+    assert.deepEqual(signals, [
+      {
+        code: 'photo_far_from_location',
+        message: 'A photo was taken about 293 km from the stated location (taken as Austin, TX).',
+      },
+    ]);
+    // No position for the stated location: nothing to compare with, so nothing is said.
+    assert.deepEqual(codes(risk({ attachments: photo(far) })), []);
+    // A PDF with a position in it is not a photo of the scene.
+    const pdf = [{ contentType: 'application/pdf', evidence: { sha256: sha, gps: far } }];
+    assert.deepEqual(codes(risk({ attachments: pdf, locationPosition: austin })), []);
+  });
+
+  it('reads the photo signals again from the files alone, as a file is added', () => {
+    const attachments = [
+      {
+        contentType: 'image/jpeg',
+        evidence: {
+          sha256: sha,
+          capturedAt: new Date('2026-05-01'),
+          gps: { latitude: 47.6, longitude: -122.3 },
+        },
+      },
+    ];
+    assert.deepEqual(
+      photoSignals({
+        incidentDate: new Date('2026-06-10'),
+        attachments,
+        locationPosition: { latitude: 30.27, longitude: -97.74 },
+      }).map((signal) => signal.code),
+      ['photo_before_incident', 'photo_far_from_location'],
+    );
   });
 
   it('flags a third claim in twelve months', () => {

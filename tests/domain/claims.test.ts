@@ -351,4 +351,69 @@ describe('risk signals recorded as a claim is filed', () => {
       JSON.stringify(water.riskSignals),
     );
   });
+
+  const photoAt = (gps: { latitude: number; longitude: number }, name: string) => ({
+    fileId: `file-${name}`,
+    name,
+    contentType: 'image/jpeg',
+    size: 2048,
+    checklistItem: 'photos',
+    evidence: {
+      sha256: name
+        .padEnd(64, '0')
+        .replace(/[^0-9a-f]/g, 'a')
+        .slice(0, 64),
+      gps,
+    },
+  });
+  const seattle = { latitude: 47.61, longitude: -122.33 };
+  const austin = { latitude: 30.265, longitude: -97.748 };
+
+  it('flags a photo far from a real stated place, naming what the place was taken as', async () => {
+    const claim = await env.services.claims.file(
+      {
+        customerId: env.jordan.id,
+        policyNumber: demoCustomer.policies.auto,
+        incidentDate: daysBefore(3),
+        type: 'vandalism',
+        description: 'Side mirror smashed overnight',
+        location: 'Red River St, Austin, TX',
+        amountClaimed: 600,
+        attachments: [photoAt(seattle, 'mirror')],
+      },
+      env.jordanActor,
+    );
+    assert.match(
+      claim.riskSignals.find((signal) => signal.code === 'photo_far_from_location')?.message ?? '',
+      /^A photo was taken about 28\d\d km from the stated location \(taken as Austin, TX\)\.$/,
+    );
+  });
+
+  it("checks a home claim's photos against the customer's address, and again for files added later", async () => {
+    const claim = await home('water_damage', daysBefore(4));
+    assert.equal(
+      claim.riskSignals.some((signal) => signal.code === 'photo_far_from_location'),
+      false,
+    );
+    const near = await env.services.claims.addDocuments(
+      claim.number,
+      [photoAt(austin, 'ceiling')],
+      env.jordanActor,
+    );
+    assert.equal(
+      near.riskSignals.some((signal) => signal.code === 'photo_far_from_location'),
+      false,
+    );
+    const far = await env.services.claims.addDocuments(
+      claim.number,
+      [photoAt(seattle, 'stain')],
+      env.jordanActor,
+    );
+    assert.match(
+      far.riskSignals.find((signal) => signal.code === 'photo_far_from_location')?.message ?? '',
+      /taken as the customer's address \(Austin, TX\)/,
+    );
+    // The file is kept all the same: the signal informs the officer.
+    assert.equal(far.attachments.length, 2);
+  });
 });

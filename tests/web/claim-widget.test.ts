@@ -8,7 +8,6 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { Page } from 'playwright-core';
 import { demoCustomer } from '../../src/db/seed.js';
 import { startDemoApp, type RunningApp } from '../support/app.js';
 import { launchBrowser, type TestBrowser } from '../support/browser.js';
