@@ -230,4 +230,112 @@ describe('FileClaimDialog', () => {
     replies = await again.say('Start a new claim');
     assert.match(textOf(replies), /Which policy/);
   });
+
+  /** A demo customer's claimable policy of `line`, and a conversation verified as its holder. */
+  async function verifiedOn(line: string): Promise<{ chat: Conversation; number: string; holder: string }> {
+    await harness.db.models.claimDrafts.deleteMany({});
+    const type = await harness.db.models.policyTypes.findOne({ lineOfBusiness: line }).lean();
+    const active = { policyType: type!._id, status: 'active' };
+    // Demo trips mostly lie ahead: one is moved to have started, as a claim needs.
+    if (!(await harness.db.models.policies.exists({ ...active, startDate: { $lte: new Date() } }))) {
+      await harness.db.models.policies.updateOne(active, {
+        $set: { startDate: new Date(Date.now() - 3 * 86_400_000) },
+      });
+    }
+    const policy = await harness.db.models.policies
+      .findOne({ ...active, startDate: { $lte: new Date() } })
+      .sort({ number: 1 })
+      .lean();
+    assert.ok(policy, `a current ${line} policy in the demo data`);
+    const holder = await harness.db.models.customers.findById(policy.holder).lean();
+    const chat = harness.conversation();
+    await chat.say('Show my policies');
+    await chat.say(policy.number);
+    const replies = await chat.say(harness.db.cipher.decrypt(holder!.dateOfBirthEncrypted));
+    assert.match(textOf(replies), /you're verified/);
+    return { chat, number: policy.number, holder: String(policy.holder) };
+  }
+
+  for (const [line, question, types, dateQuestion] of [
+    [
+      'auto',
+      /What happened to the car\?/,
+      ['collision', 'glass', 'theft', 'vandalism', 'weather'],
+      /When did it happen/,
+    ],
+    [
+      'home',
+      /What happened to your home\?/,
+      ['water_damage', 'fire', 'theft', 'storm'],
+      /When did it happen/,
+    ],
+    ['health', /What is the claim for\?/, ['reimbursement', 'hospital_stay'], /date of service/],
+    ['life', /I am sorry for your loss\. What is the claim for\?/, ['death_benefit'], /date of death/],
+    [
+      'renters',
+      /What happened to your belongings\?/,
+      ['theft', 'water_damage', 'fire'],
+      /When did it happen/,
+    ],
+    [
+      'travel',
+      /What happened on your trip\?/,
+      ['trip_cancellation', 'baggage', 'medical_abroad'],
+      /On what date/,
+    ],
+  ] as const) {
+    it(`asks what happened in the words of ${line} policies, with the claim types of the policy type`, async () => {
+      const { chat, number } = await verifiedOn(line);
+      let replies = await chat.say(`File a claim on ${number}`);
+      assert.match(textOf(replies), question);
+      const type = await harness.db.models.policyTypes.findOne({ lineOfBusiness: line }).lean();
+      assert.deepEqual(
+        type!.claimTypes.map((claimType) => claimType.code),
+        [...types],
+      );
+      assert.deepEqual(
+        suggestionsOf(replies),
+        type!.claimTypes.map((claimType) => claimType.name),
+      );
+      replies = await chat.say(type!.claimTypes[0]!.name);
+      assert.match(textOf(replies), dateQuestion);
+    });
+  }
+
+  it('takes the only claimable policy without asking', async () => {
+    const { chat, number, holder } = await verifiedOn('life');
+    await harness.db.models.policies.updateMany(
+      { holder, number: { $ne: number } },
+      { $set: { status: 'cancelled' } },
+    );
+    const replies = await chat.say('I need to file a claim');
+    assert.doesNotMatch(textOf(replies), /Which policy/);
+    assert.match(textOf(replies), /I am sorry for your loss/);
+  });
+
+  it('keeps help, "talk to a person" and cancel working in the middle of a claim, and keeps the draft', async () => {
+    const chat = await verified();
+    await chat.say('File a claim on AUT-100200');
+    await chat.say('Vandalism');
+    let replies = await chat.say('help');
+    assert.match(textOf(replies), /I am filing a claim with you/);
+    // The question is asked again, and the answer still goes to it.
+    replies = await chat.say(daysAgo(1));
+    assert.match(textOf(replies), /what time/);
+    replies = await chat.say('talk to a person');
+    assert.match(textOf(replies), /SR-\d+/);
+    const drafts = await harness.domain.claimDrafts.get(
+      (await harness.domain.customers.findByPhone('+15555550123'))!.id,
+    );
+    assert.equal(drafts?.answers.type, 'vandalism');
+    assert.equal(drafts?.answers.incidentDate, daysAgo(1));
+    const again = await verified(true);
+    await again.say('File a claim');
+    await again.say('Continue');
+    replies = await again.say('cancel');
+    assert.match(textOf(replies), /start over\. What would you like to do/);
+    // Cancelled mid-way: the answers so far stay as a draft for later.
+    replies = await (await verified(true)).say('File a claim');
+    assert.match(textOf(replies), /You started a claim/);
+  });
 });
