@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Activity } from 'botbuilder';
 import { photoWithExif } from '../../src/cli/bench/jpeg.js';
+import type { LineOfBusiness } from '../../src/db/models/index.js';
 import {
   startHarness,
   suggestionsOf,
@@ -10,6 +11,7 @@ import {
   type Conversation,
   type Harness,
 } from './harness.js';
+import { tinyPdf } from '../support/samples.js';
 
 describe('FileClaimDialog', () => {
   let harness: Harness;
@@ -232,10 +234,12 @@ describe('FileClaimDialog', () => {
   });
 
   /** A demo customer's claimable policy of `line`, and a conversation verified as its holder. */
-  async function verifiedOn(line: string): Promise<{ chat: Conversation; number: string; holder: string }> {
+  async function verifiedOn(
+    line: LineOfBusiness,
+  ): Promise<{ chat: Conversation; number: string; holder: string }> {
     await harness.db.models.claimDrafts.deleteMany({});
     const type = await harness.db.models.policyTypes.findOne({ lineOfBusiness: line }).lean();
-    const active = { policyType: type!._id, status: 'active' };
+    const active = { policyType: type!._id, status: 'active' as const };
     // Demo trips mostly lie ahead: one is moved to have started, as a claim needs.
     if (!(await harness.db.models.policies.exists({ ...active, startDate: { $lte: new Date() } }))) {
       await harness.db.models.policies.updateOne(active, {
@@ -337,5 +341,75 @@ describe('FileClaimDialog', () => {
     // Cancelled mid-way: the answers so far stay as a draft for later.
     replies = await (await verified(true)).say('File a claim');
     assert.match(textOf(replies), /You started a claim/);
+  });
+
+  async function document(name: string): Promise<Partial<Activity>> {
+    const stored = await harness.files.save({ name, data: Buffer.concat([tinyPdf, Buffer.from(name)]) });
+    return {
+      type: 'message',
+      attachments: [
+        { contentType: stored.contentType, contentUrl: harness.files.signedUrl(stored.id), name },
+      ],
+    };
+  }
+
+  it('asks what an uploaded file is when its type cannot tell, and ticks off what the customer says', async () => {
+    const chat = await verified();
+    await chat.say('File a claim on HLT-500600');
+    let replies = await chat.say('A hospital stay');
+    assert.match(textOf(replies), /date of service/);
+    await chat.say(daysAgo(6));
+    await chat.say('Knee surgery, two nights');
+    await chat.say("St. David's Medical Center");
+    replies = await chat.say('8200');
+    assert.match(textOf(replies), /Still needed: The itemised bill; The discharge summary/);
+    // Two documents are wanted and a PDF could be either.
+    replies = await chat.say(await document('scan-0041.pdf'));
+    assert.match(textOf(replies), /What is scan-0041\.pdf\?/);
+    assert.deepEqual(suggestionsOf(replies), [
+      'The itemised bill',
+      'The discharge summary',
+      'Something else',
+    ]);
+    replies = await chat.say('The discharge summary');
+    assert.match(textOf(replies), /1 file so far\. Still needed: The itemised bill\. Send more/);
+    // One document is still wanted: the next PDF is that one, without asking.
+    replies = await chat.say(await document('scan-0042.pdf'));
+    assert.doesNotMatch(textOf(replies), /What is/);
+    assert.match(textOf(replies), /2 files so far\. Send more/);
+    // Nothing is wanted any more: a further photo is kept, untagged, without a question.
+    replies = await chat.say(await photo('wristband.jpg', 31));
+    assert.match(textOf(replies), /3 files so far\. Send more/);
+    assert.doesNotMatch(textOf(replies), /What is/);
+    await chat.say('done');
+    replies = await chat.say('Submit');
+    const number = /(CLM-\d{6})/.exec(textOf(replies))![1]!;
+    const claim = await harness.domain.claims.getByNumber(number);
+    assert.deepEqual(
+      claim.attachments.map((file) => [file.name, file.checklistItem]),
+      [
+        ['scan-0041.pdf', 'discharge_summary'],
+        ['scan-0042.pdf', 'itemised_bill'],
+        ['wristband.jpg', undefined],
+      ],
+    );
+    assert.ok(claim.checklist.every((item) => item.satisfied));
+  });
+
+  it('asks about a photo when only documents are wanted, and keeps "something else" off the checklist', async () => {
+    const chat = await verified();
+    await chat.say('File a claim on HLT-500600');
+    await chat.say('A hospital stay');
+    await chat.say(daysAgo(6));
+    await chat.say('Appendix removed');
+    await chat.say('Dell Seton');
+    await chat.say('5100');
+    let replies = await chat.say(await photo('receipt.jpg', 32));
+    assert.match(textOf(replies), /What is receipt\.jpg\?/);
+    replies = await chat.say('Something else');
+    assert.match(textOf(replies), /1 file so far\. Still needed: The itemised bill; The discharge summary/);
+    replies = await chat.say(await photo('bill-photo.jpg', 33));
+    replies = await chat.say('The itemised bill');
+    assert.match(textOf(replies), /2 files so far\. Still needed: The discharge summary\./);
   });
 });
