@@ -416,4 +416,39 @@ describe('risk signals recorded as a claim is filed', () => {
     // The file is kept all the same: the signal informs the officer.
     assert.equal(far.attachments.length, 2);
   });
+
+  it('flags a file whose hash is already on another claim, on filing and when added later', async () => {
+    const photo = photoAt(austin, 'reused');
+    const first = await home('water_damage', daysBefore(9));
+    await env.services.claims.addDocuments(first.number, [photo], env.jordanActor);
+    const second = await env.services.claims.file(
+      {
+        customerId: env.jordan.id,
+        policyNumber: demoCustomer.policies.auto,
+        incidentDate: daysBefore(2),
+        type: 'vandalism',
+        description: 'Keyed along the side',
+        location: 'Austin, TX',
+        amountClaimed: 900,
+        attachments: [{ ...photo, fileId: 'file-reused-again' }],
+      },
+      env.jordanActor,
+    );
+    assert.deepEqual(second.attachments[0]?.evidence?.alsoOnClaims, [first.number]);
+    assert.deepEqual(
+      second.riskSignals.find((signal) => signal.code === 'duplicate_photo'),
+      {
+        code: 'duplicate_photo',
+        message: `A file identical to one sent with this claim is on ${first.number}.`,
+      },
+    );
+    // A third claim sent the same file is told of both.
+    const third = await home('storm', daysBefore(1));
+    const again = await env.services.claims.addDocuments(third.number, [photo], env.jordanActor);
+    assert.deepEqual(
+      [...(again.attachments[0]?.evidence?.alsoOnClaims ?? [])].sort(),
+      [first.number, second.number].sort(),
+    );
+    assert.ok(again.riskSignals.some((signal) => signal.code === 'duplicate_photo'));
+  });
 });
