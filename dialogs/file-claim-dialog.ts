@@ -475,7 +475,8 @@ export class FileClaimDialog extends BaseDialog {
                 ? ['description']
                 : ['amountClaimed'];
     for (const key of clear) delete filing.answers[key];
-    filing.skipped = [];
+    // What the customer skipped stays skipped unless they chose to change it.
+    filing.skipped = filing.skipped.filter((key) => !(clear as readonly string[]).includes(key));
     if (change === changes.files) filing.attachments = [];
     const customer = await this.customerOf(step);
     if (customer)

@@ -412,4 +412,75 @@ describe('FileClaimDialog', () => {
     replies = await chat.say('The itemised bill');
     assert.match(textOf(replies), /2 files so far\. Still needed: The discharge summary\./);
   });
+
+  it('offers only active policies and those in their grace period, as buttons', async () => {
+    const { chat, holder } = await verifiedOn('renters');
+    const own = await harness.db.models.policies.find({ holder }).sort({ number: 1 }).lean();
+    assert.ok(own.length >= 2, 'the renters customer has another policy');
+    const [renters, other] = [
+      own.find((p) => p.number.startsWith('REN'))!,
+      own.find((p) => !p.number.startsWith('REN'))!,
+    ];
+    const day = 86_400_000;
+    // Renters: a premium ten days overdue (in grace). The other: lapsed 45 days ago, past its grace.
+    await harness.db.models.policies.updateOne(
+      { _id: renters._id },
+      { $set: { status: 'active', nextDueDate: new Date(Date.now() - 10 * day) } },
+    );
+    await harness.db.models.policies.updateOne(
+      { _id: other._id },
+      { $set: { status: 'lapsed', nextDueDate: new Date(Date.now() - 45 * day) } },
+    );
+    let replies = await chat.say('File a claim');
+    assert.doesNotMatch(textOf(replies), /Which policy/);
+    assert.match(textOf(replies), /What happened to your belongings/);
+    await harness.db.models.policies.updateOne(
+      { _id: other._id },
+      { $set: { status: 'active', nextDueDate: new Date(Date.now() + 20 * day) } },
+    );
+    replies = await chat.say('cancel');
+    replies = await chat.say('File a claim');
+    assert.match(textOf(replies), /Which policy/);
+    assert.deepEqual(suggestionsOf(replies).sort(), [renters.number, other.number].sort());
+    await chat.say(renters.number);
+    await chat.say('Theft');
+    await chat.say(daysAgo(2));
+    await chat.say('Our flat, 4th floor');
+    await chat.say('Laptop taken from the living room');
+    await chat.say('1300');
+    await chat.say('done');
+    replies = await chat.say('Submit');
+    const number = /(CLM-\d{6})/.exec(textOf(replies))![1]!;
+    const claim = await harness.domain.claims.getByNumber(number);
+    assert.ok(
+      claim.riskSignals.some((signal) => signal.code === 'grace_period'),
+      JSON.stringify(claim.riskSignals),
+    );
+  });
+
+  it('changes one answer from the review card and shows the review again', async () => {
+    const chat = await verified();
+    await chat.say('File a claim on AUT-100200');
+    await chat.say('Vandalism');
+    await chat.say(daysAgo(3));
+    await chat.say('not sure');
+    await chat.say('Trinity St, Austin');
+    await chat.say('Mirror kicked off overnight');
+    await chat.say('no');
+    await chat.say('no');
+    await chat.say('no');
+    await chat.say('700');
+    let replies = await chat.say('done');
+    assert.match(textOf(replies), /Amount: \$700/);
+    replies = await chat.say('Change');
+    assert.match(textOf(replies), /What would you like to change/);
+    assert.ok(suggestionsOf(replies).includes('Amount'));
+    replies = await chat.say('Amount');
+    assert.match(textOf(replies), /how much is the repair/);
+    replies = await chat.say('950');
+    assert.match(textOf(replies), /on a \$950 repair/);
+    replies = await chat.say('done');
+    assert.match(textOf(replies), /Amount: \$950/);
+    assert.deepEqual(suggestionsOf(replies), ['Submit', 'Change']);
+  });
 });
