@@ -884,6 +884,12 @@ function reviewOf(policy: ClaimablePolicy, type: ClaimTypeOption, filing: Filing
     ...(answers.injuries ? [{ title: 'Injuries', value: answers.injuries }] : []),
     ...(answers.provider ? [{ title: 'Provider', value: answers.provider }] : []),
     { title: 'Amount', value: money(answers.amountClaimed ?? 0, policy.currency) },
+    {
+      title: 'Coverage',
+      value: type.coverageOnPolicy.applies
+        ? `${type.coverageOnPolicy.name}: limit ${money(type.coverageOnPolicy.limit, policy.currency)}, deductible ${money(type.coverageOnPolicy.deductible, policy.currency)}`
+        : `none for ${lowerFirst(type.name)} on this policy`,
+    },
   ];
   return {
     policyNumber: policy.number,

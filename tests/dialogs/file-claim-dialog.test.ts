@@ -81,6 +81,7 @@ describe('FileClaimDialog', () => {
     const card = replies.flatMap((reply) => reply.attachments ?? [])[0];
     assert.equal(card?.contentType, 'application/vnd.microsoft.card.adaptive');
     assert.match(textOf(replies), /Amount: \$2,400/);
+    assert.match(textOf(replies), /Coverage: Collision: limit \$35,000, deductible \$500/);
     assert.deepEqual(suggestionsOf(replies), ['Submit', 'Change']);
     replies = await chat.say('Submit');
     const text = textOf(replies);
@@ -203,7 +204,8 @@ describe('FileClaimDialog', () => {
       textOf(replies),
       /doesn't include Dwelling coverage, which is what pays for fire or smoke damage/,
     );
-    await chat.say('done');
+    const review = await chat.say('done');
+    assert.match(textOf(review), /Coverage: none for fire or smoke damage on this policy/);
     const filed = await chat.say('Submit');
     const number = /(CLM-\d{6})/.exec(textOf(filed))![1]!;
     const claim = await harness.domain.claims.getByNumber(number);
