@@ -38,6 +38,8 @@ const kindId = 'fileClaimDialog.kind';
 const answerPromptId = 'fileClaimDialog.answer';
 const filesPromptId = 'fileClaimDialog.filesPrompt';
 const choicePromptId = 'fileClaimDialog.choice';
+/** Where a turn keeps the customer's claimable policies once read. */
+const policiesKey = Symbol('fileClaimDialog.policies');
 
 /** Business days within which an instantly approved claim is paid. */
 export const instantPaymentBusinessDays = 3;
@@ -211,7 +213,7 @@ export class FileClaimDialog extends BaseDialog {
       attachments: draft.attachments,
       skipped: [],
     } satisfies Filing;
-    const what = await this.describeDraft(customer.customerId, draft.answers);
+    const what = await this.describeDraft(step.context, customer.customerId, draft.answers);
     return step.prompt(choicePromptId, {
       prompt: MessageFactory.suggestedActions(
         [choices.resume, choices.startOver],
@@ -235,7 +237,7 @@ export class FileClaimDialog extends BaseDialog {
     } else if (step.result === choices.startOver) {
       await this.deps.services.claimDrafts.discard(customer.customerId);
     }
-    const policies = await this.deps.services.claims.claimablePolicies(customer.customerId);
+    const policies = await this.policies(step.context, customer.customerId);
     if (policies.length === 0) {
       await step.context.sendActivity(
         MessageFactory.suggestedActions(
@@ -264,7 +266,7 @@ export class FileClaimDialog extends BaseDialog {
     const { filing } = step.options as StepOptions;
     const customer = await this.customerOf(step);
     if (!customer) return step.endDialog();
-    const policies = await this.deps.services.claims.claimablePolicies(customer.customerId);
+    const policies = await this.policies(step.context, customer.customerId);
     const policy = policies.find((candidate) => candidate.number === filing.answers.policyNumber);
     if (policy && filing.story) {
       if (!filing.answers.type) applyStory(filing, policy, filing.story);
@@ -289,6 +291,7 @@ export class FileClaimDialog extends BaseDialog {
     const customer = await this.customerOf(step);
     if (!customer) return step.endDialog();
     const reading = await this.read(
+      step.context,
       valuesOf(step).key!,
       String(step.result ?? ''),
       filing,
@@ -491,7 +494,7 @@ export class FileClaimDialog extends BaseDialog {
     const { key, filing, customerId } = prompt.options.validations as Validation;
     const text = prompt.recognized.value ?? '';
     if (!prompt.recognized.succeeded || !text.trim()) return false;
-    const reading = await this.read(key, text, filing, customerId);
+    const reading = await this.read(prompt.context, key, text, filing, customerId);
     if (!reading.ok && reading.explanation) await prompt.context.sendActivity(reading.explanation);
     return reading.ok;
   }
@@ -512,10 +515,16 @@ export class FileClaimDialog extends BaseDialog {
   }
 
   /** Reads one answer into a copy of the filing, or explains why it cannot be taken. */
-  private async read(key: QuestionKey, text: string, filing: Filing, customerId: string): Promise<Reading> {
+  private async read(
+    context: TurnContext,
+    key: QuestionKey,
+    text: string,
+    filing: Filing,
+    customerId: string,
+  ): Promise<Reading> {
     const next: Filing = { ...filing, answers: { ...filing.answers }, skipped: [...filing.skipped] };
     const answers = next.answers;
-    const policies = await this.deps.services.claims.claimablePolicies(customerId);
+    const policies = await this.policies(context, customerId);
     const policy = policies.find((candidate) => candidate.number === answers.policyNumber);
     const typed = text.trim();
     const skip = () => {
@@ -610,6 +619,19 @@ export class FileClaimDialog extends BaseDialog {
     }
   }
 
+  /**
+   * The customer's claimable policies, read once a turn: a turn reads them for the answer, the next
+   * question and the coverage, and they do not change within it.
+   */
+  private policies(context: TurnContext, customerId: string): Promise<ClaimablePolicy[]> {
+    const cached = context.turnState.get(policiesKey) as
+      { customerId: string; policies: Promise<ClaimablePolicy[]> } | undefined;
+    if (cached?.customerId === customerId) return cached.policies;
+    const policies = this.deps.services.claims.claimablePolicies(customerId);
+    context.turnState.set(policiesKey, { customerId, policies });
+    return policies;
+  }
+
   private async customerOf(step: WaterfallStepContext): Promise<VerifiedCustomer | undefined> {
     const customer = await this.deps.session.customer(step.context);
     if (!customer) await sayVerificationLapsed(step.context);
@@ -622,15 +644,19 @@ export class FileClaimDialog extends BaseDialog {
   ): Promise<{ policy?: ClaimablePolicy; type?: ClaimTypeOption }> {
     const customer = await this.deps.session.customer(step.context);
     if (!customer) return {};
-    const policies = await this.deps.services.claims.claimablePolicies(customer.customerId);
+    const policies = await this.policies(step.context, customer.customerId);
     const policy = policies.find((candidate) => candidate.number === filing.answers.policyNumber);
     const type = policy?.claimTypes.find((candidate) => candidate.code === filing.answers.type);
     return { ...(policy ? { policy } : {}), ...(type ? { type } : {}) };
   }
 
-  private async describeDraft(customerId: string, answers: ClaimDraftAnswers): Promise<string> {
+  private async describeDraft(
+    context: TurnContext,
+    customerId: string,
+    answers: ClaimDraftAnswers,
+  ): Promise<string> {
     if (!answers.policyNumber) return '';
-    const policies = await this.deps.services.claims.claimablePolicies(customerId);
+    const policies = await this.policies(context, customerId);
     const policy = policies.find((candidate) => candidate.number === answers.policyNumber);
     const type = policy?.claimTypes.find((candidate) => candidate.code === answers.type);
     return ` on ${answers.policyNumber}${type ? ` (${type.name.toLowerCase()})` : ''}`;

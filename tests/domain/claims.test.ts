@@ -337,6 +337,14 @@ describe('risk signals recorded as a claim is filed', () => {
       'The incident is 7 days after the Personal property coverage was increased (within 30 days).',
     );
     assert.equal(theft.status, 'in_review');
+    // Filing and the move to review are drained together: both audit entries, in order, none left pending.
+    const audit = await env.services.audit.listForRecord('claims', theft.id);
+    assert.deepEqual(
+      audit.map((entry) => entry.action),
+      ['claim.create', 'claim.transition'],
+    );
+    const row = await env.db.models.claims.findById(theft.id).lean();
+    assert.deepEqual(row!.pendingEvents, []);
     // A loss dated before the increase, claimed after it, is flagged too.
     const before = await home('theft', daysBefore(20));
     assert.match(
