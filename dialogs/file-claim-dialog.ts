@@ -22,10 +22,10 @@ import {
   isSkip,
   receivedFiles,
   timeOf,
-  type ReceivedFiles,
   yesOrNo,
 } from './claim-answers.js';
 import type { DialogDependencies } from './dependencies.js';
+import { FileKindDialog, fileKindDialogId, type FileKindOptions } from './file-kind-dialog.js';
 import { menu, menuItems } from './replies.js';
 import { VerifyIdentityDialog, verifyIdentityDialogId } from './verify-identity-dialog.js';
 
@@ -34,7 +34,6 @@ const waterfallId = 'fileClaimDialog.steps';
 const resumeId = 'fileClaimDialog.resume';
 const questionsId = 'fileClaimDialog.questions';
 const filesId = 'fileClaimDialog.files';
-const kindId = 'fileClaimDialog.kind';
 const answerPromptId = 'fileClaimDialog.answer';
 const filesPromptId = 'fileClaimDialog.filesPrompt';
 const choicePromptId = 'fileClaimDialog.choice';
@@ -80,15 +79,6 @@ function valuesOf(step: WaterfallStepContext): StepValues {
 interface StepOptions {
   filing: Filing;
 }
-
-/** Files whose kind the customer is asked, one at a time, with the wanted items each could be. */
-interface KindOptions extends StepOptions {
-  unsure: ReceivedFiles['unsure'];
-}
-
-/** The answer for a file that is none of the wanted documents; tagged so it never ticks one off. */
-const otherKind = 'Something else';
-const otherItemCode = 'other';
 
 /** The questions of a claim; which apply depends on the line of business and earlier answers. */
 type QuestionKey =
@@ -185,11 +175,13 @@ export class FileClaimDialog extends BaseDialog {
       )
       .addDialog(new WaterfallDialog(questionsId, [(step) => this.ask(step), (step) => this.record(step)]))
       .addDialog(
-        new WaterfallDialog(filesId, [(step) => this.askFiles(step), (step) => this.recordFiles(step)]),
+        new WaterfallDialog(filesId, [
+          (step) => this.askFiles(step),
+          (step) => this.recordFiles(step),
+          (step) => this.afterKinds(step),
+        ]),
       )
-      .addDialog(
-        new WaterfallDialog(kindId, [(step) => this.askKind(step), (step) => this.recordKind(step)]),
-      );
+      .addDialog(new FileKindDialog(deps));
     this.initialDialogId = waterfallId;
   }
 
@@ -350,46 +342,23 @@ export class FileClaimDialog extends BaseDialog {
       next.attachments.some((kept) => kept.fileId === file.fileId),
     );
     if (unsure.length > 0) {
-      return step.replaceDialog(kindId, { filing: next, unsure } satisfies KindOptions);
+      valuesOf(step).filing = next;
+      return step.beginDialog(fileKindDialogId, {
+        files: next.attachments,
+        unsure,
+      } satisfies FileKindOptions);
     }
     return step.replaceDialog(filesId, { filing: next } satisfies StepOptions);
   }
 
-  /** Asks which wanted document a file is, when its type does not tell. */
-  private async askKind(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const { unsure } = step.options as KindOptions;
-    const file = unsure[0]!;
-    const labels = [...file.candidates.map((item) => item.label), otherKind];
-    return step.prompt(choicePromptId, {
-      prompt: MessageFactory.suggestedActions(labels, `What is ${file.name}?`),
-      retryPrompt: MessageFactory.suggestedActions(labels, `Please pick what ${file.name} is.`),
-      validations: labels,
-    });
-  }
-
-  private async recordKind(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const { filing, unsure } = step.options as KindOptions;
-    const [file, ...rest] = unsure;
-    const item = file?.candidates.find((candidate) => candidate.label === step.result);
-    const next: Filing = {
-      ...filing,
-      attachments: filing.attachments.map((kept) =>
-        kept.fileId === file?.fileId ? { ...kept, checklistItem: item?.code ?? otherItemCode } : kept,
-      ),
-    };
+  /** Keeps what the customer said the files are, then asks for more files. */
+  private async afterKinds(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const filing = valuesOf(step).filing!;
+    const next: Filing = { ...filing, attachments: step.result as DraftAttachment[] };
     const customer = await this.customerOf(step);
     if (!customer) return step.endDialog();
     await this.deps.services.claimDrafts.save(customer.customerId, next.answers, next.attachments);
-    // A later file may have been taken for the item just chosen: it is asked about only while still open.
-    const chosen = new Set(
-      next.attachments.flatMap((kept) => (kept.checklistItem ? [kept.checklistItem] : [])),
-    );
-    const left = rest
-      .map((other) => ({ ...other, candidates: other.candidates.filter((c) => !chosen.has(c.code)) }))
-      .filter((other) => other.candidates.length > 0);
-    return left.length > 0
-      ? step.replaceDialog(kindId, { filing: next, unsure: left } satisfies KindOptions)
-      : step.replaceDialog(filesId, { filing: next } satisfies StepOptions);
+    return step.replaceDialog(filesId, { filing: next } satisfies StepOptions);
   }
 
   /** The review card with Submit and Change. */
