@@ -290,8 +290,13 @@ export class FileClaimDialog extends BaseDialog {
       customer.customerId,
     );
     const next = reading.ok ? reading.filing : filing;
-    await this.deps.services.claimDrafts.save(customer.customerId, next.answers, next.attachments);
-    return step.replaceDialog(questionsId, { filing: next } satisfies StepOptions);
+    // The draft is written while the next question goes out; the turn still waits for both.
+    const saved = this.deps.services.claimDrafts.save(customer.customerId, next.answers, next.attachments);
+    const [result] = await Promise.all([
+      step.replaceDialog(questionsId, { filing: next } satisfies StepOptions),
+      saved,
+    ]);
+    return result;
   }
 
   /** Says what the coverage would pay, in the customer's terms, then asks for files. */
@@ -426,8 +431,10 @@ export class FileClaimDialog extends BaseDialog {
       delete filing.answers.incidentDate;
       return step.replaceDialog(resumeId, { filing } satisfies StepOptions);
     }
-    await this.deps.services.claimDrafts.discard(customer.customerId);
-    await step.context.sendActivity(menu(filedText(claim)));
+    await Promise.all([
+      this.deps.services.claimDrafts.discard(customer.customerId),
+      step.context.sendActivity(menu(filedText(claim))),
+    ]);
     return step.endDialog(claim);
   }
 
