@@ -144,9 +144,7 @@ export class PayPremiumDialog extends BaseDialog {
         ),
       );
     } else {
-      await step.context.sendActivity(
-        menu(`${terms}\n\nTo pay ${start.insurerName}: ${start.instructions}`),
-      );
+      await step.context.sendActivity(menu(`${terms}\n\nTo pay ${start.insurerName}: ${start.instructions}`));
     }
     return step.endDialog();
   }

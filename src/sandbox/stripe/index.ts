@@ -152,8 +152,14 @@ export class StripeSandbox {
           });
         }
       };
-    api.post('/v1/checkout/sessions', handle((req) => this.createSession(req)));
-    api.get('/v1/checkout/sessions/:id', handle((req) => this.session(String(req.params?.id))));
+    api.post(
+      '/v1/checkout/sessions',
+      handle((req) => this.createSession(req)),
+    );
+    api.get(
+      '/v1/checkout/sessions/:id',
+      handle((req) => this.session(String(req.params?.id))),
+    );
     await new Promise<void>((resolve, reject) => {
       api.once('error', reject);
       api.listen(0, '127.0.0.1', () => resolve());
@@ -184,7 +190,12 @@ export class StripeSandbox {
     this.expireOld();
     const session = sessionIdPattern.test(id) ? this.sessions.get(id) : undefined;
     if (!session) {
-      throw new StripeApiError(404, 'invalid_request_error', `No such checkout.session: '${id}'`, 'resource_missing');
+      throw new StripeApiError(
+        404,
+        'invalid_request_error',
+        `No such checkout.session: '${id}'`,
+        'resource_missing',
+      );
     }
     return session;
   }
@@ -236,8 +247,7 @@ export class StripeSandbox {
       headers: {
         'content-type': 'application/json; charset=utf-8',
         'user-agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)',
-        'stripe-signature':
-          signature ?? stripeSignature(this.webhookSecret, payload, this.nowSeconds()),
+        'stripe-signature': signature ?? stripeSignature(this.webhookSecret, payload, this.nowSeconds()),
       },
       body: payload,
     });
@@ -277,7 +287,11 @@ export class StripeSandbox {
       const delivery = await this.complete(found.id);
       if (delivery.status !== 200) {
         this.options.logger.warn({ status: delivery.status }, 'the app refused the sandbox payment webhook');
-        return html(res, 502, resultPage('Payment not confirmed', 'The shop did not accept the confirmation.'));
+        return html(
+          res,
+          502,
+          resultPage('Payment not confirmed', 'The shop did not accept the confirmation.'),
+        );
       }
       res.writeHead(303, { location: found.success_url, 'cache-control': 'no-store' });
       res.end();

@@ -23,7 +23,8 @@ function escape(text: string): string {
 function amountOf(session: SandboxSession): string {
   const currency = session.currency.toUpperCase();
   const digits =
-    new Intl.NumberFormat('en-US', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    new Intl.NumberFormat('en-US', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ??
+    2;
   return new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(
     session.amount_total / 10 ** digits,
   );
