@@ -13,7 +13,7 @@ import { createBot, type InsuraLinkBot, type QuestionAnswerer } from '../../src/
 import { Session, type SessionData } from '../../src/bot/session.js';
 import { MongoStorage } from '../../src/bot/storage.js';
 import { demoCustomer, seedDemoData } from '../../src/db/seed.js';
-import { createDomainServices, type DomainServices } from '../../src/domain/index.js';
+import { createDomainServices, type CheckoutLinks, type DomainServices } from '../../src/domain/index.js';
 import { createFileStore, type FileStore } from '../../src/files/file-store.js';
 import { loadKnowledgeBase } from '../../src/knowledge/load.js';
 import { knowledgeBaseDir } from '../../src/knowledge/paths.js';
@@ -60,6 +60,8 @@ export interface HarnessOptions {
   recognizer?: Recognizer;
   answerer?: QuestionAnswerer;
   now?: () => Date;
+  /** Payment links (the Stripe stand-in); unset, the bot gives the insurers' payment instructions. */
+  checkout?: CheckoutLinks;
 }
 
 let conversations = 0;
@@ -73,7 +75,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       baseUrl: () => fileBaseUrl,
     });
     await seedDemoData(db.models, db.cipher, { saveDocument: (file) => files.save(file) });
-    const domain = createDomainServices(db.models, db.cipher);
+    const domain = createDomainServices(db.models, db.cipher, {
+      ...(options.checkout ? { checkout: options.checkout } : {}),
+    });
     const knowledge = createKnowledgeSource(await loadKnowledgeBase(knowledgeBaseDir()));
     const logger = pino({ level: 'silent' });
     const newBot = (overrides: Pick<HarnessOptions, 'recognizer' | 'answerer'> = {}) => {
