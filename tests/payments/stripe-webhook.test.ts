@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Types } from 'mongoose';
-import { stripeSignature, type StripeSandbox } from '../../src/sandbox/stripe/index.js';
+import { pino } from 'pino';
+import { StripeSandbox, stripeSignature } from '../../src/sandbox/stripe/index.js';
 import { startDemoApp, type RunningApp } from '../support/app.js';
 
 describe('Stripe payments on the stand-in', () => {
@@ -139,5 +140,48 @@ describe('Stripe payments on the stand-in', () => {
     const ignored = await sandbox.post(other);
     assert.equal(ignored, 200);
     assert.equal(await collection('payments').countDocuments({}), 2);
+  });
+});
+
+describe('Stripe configured with STRIPE_* (pointed at a stand-in by STRIPE_API_BASE_URL)', () => {
+  let running: RunningApp;
+  let stripe: StripeSandbox;
+
+  before(async () => {
+    stripe = new StripeSandbox({
+      pageUrl: () => 'https://checkout.stripe.test',
+      webhookUrl: () => `${running.url}/api/payments/stripe`,
+      logger: pino({ level: 'silent' }),
+    });
+    await stripe.listen();
+    running = await startDemoApp({
+      STRIPE_SECRET_KEY: stripe.secretKey,
+      STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
+      STRIPE_API_BASE_URL: stripe.apiBaseUrl(),
+    });
+  });
+
+  after(async () => {
+    await running.stop();
+    await stripe.close();
+  });
+
+  it('uses the configured account and webhook secret, and runs no local checkout page', async () => {
+    assert.equal(running.app.stripeSandbox, undefined);
+    assert.equal((await fetch(`${running.url}/sandbox/pay`)).status, 404);
+    const holder = await running.app.database.connection
+      .collection('policies')
+      .findOne<{ holder: Types.ObjectId }>({ number: 'AUT-100200' });
+    const start = await running.app.domain.payments.startPayment(holder!.holder.toString(), 'AUT-100200');
+    assert.ok(start.kind === 'link');
+    assert.match(start.url, /^https:\/\/checkout\.stripe\.test\/sandbox\/pay\/cs_test_/);
+    const delivery = await stripe.complete(start.url.split('/').at(-1)!);
+    assert.equal(delivery.status, 200);
+    assert.equal(
+      await running.app.database.connection
+        .collection('payments')
+        .countDocuments({ policyNumber: 'AUT-100200' }),
+      1,
+    );
   });
 });
