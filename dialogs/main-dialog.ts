@@ -124,7 +124,9 @@ export class MainDialog extends ComponentDialog {
         return dc.beginDialog(claimStatusDialogId, status);
       }
       case 'pay_premium': {
-        const paying: PayPremiumOptions = entities.policyNumber ? { policyNumber: entities.policyNumber } : {};
+        const paying: PayPremiumOptions = entities.policyNumber
+          ? { policyNumber: entities.policyNumber }
+          : {};
         return dc.beginDialog(payPremiumDialogId, paying);
       }
       case 'benefits':
