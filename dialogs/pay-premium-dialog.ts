@@ -130,17 +130,17 @@ export class PayPremiumDialog extends BaseDialog {
     const amount = money(due.amount, due.currency);
     const terms = dueTerms(due);
     if (start.kind === 'link') {
+      // The link travels as the card's button, which a phone gets written out as a link.
       const card = CardFactory.heroCard(
-        `Pay ${amount} for ${due.policyNumber}`,
-        `${terms} The link opens a secure payment page and is valid until ${formatDate(start.expiresAt)}.`,
+        `Premium for ${due.policyNumber}: ${amount}`,
         undefined,
         CardFactory.actions([{ type: 'openUrl', title: `Pay ${amount}`, value: start.url }]),
       );
       await step.context.sendActivity(
         MessageFactory.attachment(
           card,
-          `${terms}\n\nPay it securely here: ${start.url}\n\n` +
-            "Never type card details in this chat; the payment page asks for them. I'll confirm here once the payment is through.",
+          `${terms}\n\nPay it securely on the payment page; the link is valid until ${formatDate(start.expiresAt)}. ` +
+            "Never type card details in this chat: only the payment page asks for them. I'll confirm here once the payment is through.",
         ),
       );
     } else {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
+import { renderActivity } from '../../src/channels/sms/render.js';
 import { createStripeCheckout } from '../../src/payments/stripe.js';
 import { StripeSandbox } from '../../src/sandbox/stripe/index.js';
 import { demoCustomer } from '../../src/db/seed.js';
@@ -146,11 +147,16 @@ describe('PayPremiumDialog with Stripe (the stand-in)', () => {
     assert.equal(session.amount_total, 14250);
     assert.equal(session.metadata.policyNumber, 'AUT-100200');
     const text = textOf(replies);
-    assert.ok(text.includes(`Pay it securely here: ${session.url}`), text);
+    assert.match(text, /The premium of \$142\.50 for AUT-100200 is due on .*grace period until/);
+    assert.match(text, /Pay it securely on the payment page; the link is valid until/);
     assert.match(text, /Never type card details in this chat/);
     const card = replies.flatMap((reply) => reply.attachments ?? [])[0];
     assert.equal(card?.contentType, 'application/vnd.microsoft.card.hero');
     const buttons = (card?.content as { buttons: { type: string; title: string; value: string }[] }).buttons;
     assert.deepEqual(buttons, [{ type: 'openUrl', title: 'Pay $142.50', value: session.url }]);
+    assert.equal((card?.content as { title: string }).title, 'Premium for AUT-100200: $142.50');
+    // On a phone the button is written out as the link.
+    const sms = renderActivity(replies.at(-1)!);
+    assert.ok(sms?.text.includes(`Pay $142.50: ${session.url}`), sms?.text);
   });
 });

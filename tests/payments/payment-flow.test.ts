@@ -66,8 +66,10 @@ describe('paying a premium from the chat', () => {
     assert.match(choice.text ?? '', /AUT-100200.*\$142\.50 due/);
     assert.match(choice.text ?? '', /Which one would you like to pay\?/);
     const offer = await said('AUT-100200');
-    const link = /(http\S+\/sandbox\/pay\/cs_test_\w+)/.exec(offer.text ?? '')?.[1];
-    assert.ok(link, `no payment link in: ${offer.text}`);
+    const buttons = (offer.attachments?.[0]?.content as { buttons?: { type: string; value: string }[] })
+      ?.buttons;
+    const link = buttons?.find((button) => button.type === 'openUrl')?.value ?? '';
+    assert.match(link, /^http:\/\/localhost:\d+\/sandbox\/pay\/cs_test_\w{24}$/);
     assert.match(offer.text ?? '', /premium of \$142\.50 for AUT-100200 is due on .*grace period until/);
     assert.match(offer.text ?? '', /Never type card details in this chat/);
 
