@@ -6,6 +6,7 @@ import {
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
 import { formatDate, money } from '../src/bot/cards.js';
+import { normalizePolicyNumber } from '../src/bot/recognizers/entities.js';
 import type { VerifiedCustomer } from '../src/bot/session.js';
 import { isDomainError } from '../src/domain/errors.js';
 import { isPayable, type PremiumDue } from '../src/domain/payments.js';
@@ -23,8 +24,6 @@ export interface PayPremiumOptions {
   /** Pay this policy's premium (still only if the customer holds it). */
   policyNumber?: string;
 }
-
-const policyNumberPattern = /^[a-z]{3}-?\d{6}$/i;
 
 /**
  * What is due on the verified customer's policies (amount, due date, grace period) and a way to pay
@@ -96,8 +95,9 @@ export class PayPremiumDialog extends BaseDialog {
     const text = String(step.result ?? '').trim();
     const customer = await this.deps.session.customer(step.context);
     if (!customer) return step.endDialog();
-    if (!policyNumberPattern.test(text)) return step.endDialog({ reroute: text } satisfies FaqResult);
-    return this.offer(step, customer, text);
+    const policyNumber = normalizePolicyNumber(text);
+    if (!policyNumber) return step.endDialog({ reroute: text } satisfies FaqResult);
+    return this.offer(step, customer, policyNumber);
   }
 
   private async offer(

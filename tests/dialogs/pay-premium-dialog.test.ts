@@ -59,6 +59,10 @@ describe('PayPremiumDialog without a payment provider', () => {
     assert.match(owed, /\$142\.50 due/);
     const menu = textOf(await chat.say('Pay my premium'));
     assert.match(menu, /Which one would you like to pay\?/);
+    // The answer may be written loosely, and anything else is a new request.
+    assert.match(textOf(await chat.say('hlt500600')), /The premium of \$415\.75 for HLT-500600 is due on/);
+    await chat.say('Pay my premium');
+    assert.match(textOf(await chat.say('claim status')), /CLM-000123/);
   });
 
   it('refuses a policy that is not theirs exactly as one that does not exist', async () => {
