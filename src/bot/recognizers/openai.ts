@@ -38,7 +38,7 @@ Entities (null when absent; never invent one):
 - policyNumber: three letters, a dash, six digits, upper case, e.g. AUT-100200.
 - claimNumber: CLM-, six digits, e.g. CLM-000123.
 - phone: E.164, assuming +1 when no country code is given.
-- date: ISO YYYY-MM-DD; read 04/12/1988 as month/day and 12.04.1988 as day.month.
+- date: ISO YYYY-MM-DD, only when the message says which day unambiguously; null when day and month could be either way round (04/05/1988, 12.04.1988).
 - amount: a number in dollars, e.g. 1250.5 for $1,250.50.
 - claimType: one of ${claimTypes.join(', ')}.
 

@@ -6,7 +6,7 @@ import { LocalRecognizer } from '../../../src/bot/recognizers/local.js';
 import { readLabelledQuestions } from '../../../src/knowledge/evaluate.js';
 import { devDataFile } from '../../../src/knowledge/paths.js';
 
-const recognizer = new LocalRecognizer({ now: () => new Date(2026, 10, 21, 12) });
+const recognizer = new LocalRecognizer({ now: () => new Date(2026, 10, 21, 12), dateOrder: 'month_first' });
 
 /** Many phrasings per intent, including typos, odd case and punctuation. */
 const phrasings: Record<Intent, readonly string[]> = {
@@ -208,7 +208,14 @@ describe('LocalRecognizer entities', () => {
     ['claim CLM-000123 on policy HOM-300400', { claimNumber: 'CLM-000123', policyNumber: 'HOM-300400' }],
     ['born 1988-04-12', { date: '1988-04-12' }],
     ['dob 04/12/1988', { date: '1988-04-12' }],
-    ['12.04.1988', { date: '1988-04-12' }],
+    // Dotted dates are day first where they are usual; a month-first locale does not decide them.
+    ['12.04.1988', {}],
+    ['1988/04/12', { date: '1988-04-12' }],
+    ['AUT 100200', { policyNumber: 'AUT-100200' }],
+    ['my policy is hom 300400', { policyNumber: 'HOM-300400' }],
+    ['clm 000123', { claimNumber: 'CLM-000123' }],
+    ['the limit is 250000 dollars', { amount: 250000 }],
+    ['AUT-100200 1988-04-12', { policyNumber: 'AUT-100200', date: '1988-04-12' }],
     ['April 12 1988', { date: '1988-04-12' }],
     ['April 12th, 1988', { date: '1988-04-12' }],
     ['12 April 1988', { date: '1988-04-12' }],
@@ -251,6 +258,17 @@ describe('LocalRecognizer entities', () => {
       assert.deepEqual(recognizer.recognizeNow(message).entities, expected);
     });
   }
+
+  it('reads numeric dates in the order given, and none when no order decides an ambiguous one', () => {
+    const dayFirst = new LocalRecognizer({ dateOrder: 'day_first' });
+    assert.equal(dayFirst.recognizeNow('12.04.1988').entities.date, '1988-04-12');
+    assert.equal(dayFirst.recognizeNow('04/12/1988').entities.date, '1988-12-04');
+    const undecided = new LocalRecognizer();
+    assert.equal(undecided.recognizeNow('04/12/1988').entities.date, undefined);
+    assert.equal(undecided.recognizeNow('13/04/1988').entities.date, '1988-04-13');
+    // Still a date: its digits are not read as a phone number.
+    assert.equal(undecided.recognizeNow('12.04.1988').entities.phone, undefined);
+  });
 
   it('does not read reference numbers or dates as phone numbers', () => {
     const { entities } = recognizer.recognizeNow('AUT-100200 CLM-000123 1988-04-12');
