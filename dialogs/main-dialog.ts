@@ -15,7 +15,19 @@ import {
   policyLookupDialogId,
   type PolicyLookupOptions,
 } from './policy-lookup-dialog.js';
-import { greetingText, handOff, helpText, menu, menuItemOf, menuItems, type MenuItem } from './replies.js';
+import { smallTalkOf } from '../src/bot/recognizers/small-talk.js';
+import {
+  aboutAssistant,
+  greetingText,
+  handOff,
+  helpText,
+  menu,
+  menuItemOf,
+  menuItems,
+  signOut,
+  smallTalkReply,
+  type MenuItem,
+} from './replies.js';
 
 export const mainDialogId = 'mainDialog';
 
@@ -86,10 +98,23 @@ export class MainDialog extends ComponentDialog {
       case 'greeting': {
         const customer = await this.deps.session.customer(context);
         await context.sendActivity(
-          menu(customer ? `Hi ${customer.firstName}, what would you like to do?` : greetingText),
+          smallTalkOf(text) === 'how_are_you'
+            ? smallTalkReply('how_are_you', customer !== undefined)
+            : menu(customer ? `Hi ${customer.firstName}, what would you like to do?` : greetingText),
         );
         return answered;
       }
+      case 'small_talk': {
+        const signedIn = (await this.deps.session.customer(context)) !== undefined;
+        await context.sendActivity(smallTalkReply(smallTalkOf(text), signedIn));
+        return answered;
+      }
+      case 'about_assistant':
+        await context.sendActivity(aboutAssistant());
+        return answered;
+      case 'log_out':
+        await signOut(context, this.deps);
+        return answered;
       case 'help':
         await context.sendActivity(menu(helpText));
         return answered;

@@ -29,8 +29,11 @@ Intents:
 - claim_status: asks about a claim they already made.
 - file_claim: wants to make a new claim or reports an incident (accident, theft, damage, injury).
 - benefits: wants to use, request or enrol in benefits.
-- talk_to_person: wants a human agent, a person, or a call back.
+- talk_to_person: asks to be put in touch with a human agent or a person, or for a call back (a request, not a question about people).
 - cancel: wants to stop, cancel the current conversation step, or start over.
+- small_talk: only thanks, a goodbye or an acknowledgement ("ok", "great", "no that's all").
+- about_assistant: asks about the assistant or the people behind it without asking for one ("are you a bot?", "is there a person?", "when should I talk to a human?").
+- log_out: wants to sign out, log out or be forgotten in this chat.
 - faq: anything else, including every general question about insurance, questions about what is or is not covered (even "does my policy cover floods?"), advice and reasons ("why did my premium go up?", "when should I file a claim?"), how-to questions about changing or cancelling a policy, and messages you cannot place.
 Only requests to see the customer's own data or to act count as action intents; questions about insurance concepts are faq.
 
