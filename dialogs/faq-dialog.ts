@@ -10,13 +10,13 @@ import {
 } from 'botbuilder-dialogs';
 import { channelSourceOf } from '../src/bot/channel-source.js';
 import { extractEntities } from '../src/bot/recognizers/entities.js';
-import type { LineOfBusiness } from '../src/db/models/policy-type.js';
 import type { SupportReason } from '../src/domain/handoff.js';
 import type { PolicyFacts } from '../src/knowledge/grounded.js';
 import type { Article } from '../src/knowledge/types.js';
 import { BaseDialog } from './base-dialog.js';
 import type { DialogDependencies, QuestionAnswer } from './dependencies.js';
-import { handOff, menu } from './replies.js';
+import { lineMentioned } from './policy-choice.js';
+import { handOff, menu, type Reroute } from './replies.js';
 
 export const faqDialogId = 'faqDialog';
 const waterfallId = 'faqDialog.steps';
@@ -33,9 +33,7 @@ export interface FaqOptions {
  * How the dialog ended. `reroute` carries a message that answered none of the dialog's prompts (a new
  * question, a request): the caller handles it as if it had just arrived.
  */
-export interface FaqResult {
-  reroute?: string;
-}
+export type FaqResult = Reroute;
 
 interface StepValues {
   question: string;
@@ -200,21 +198,6 @@ export class FaqDialog extends BaseDialog {
       : article.body.trim();
     return rest === '' ? undefined : rest;
   }
-}
-
-/** Words that name a line of insurance, as customers say them. */
-const lineWords: readonly [LineOfBusiness, RegExp][] = [
-  ['auto', /\b(?:auto|car|cars|vehicle|vehicles|truck|motorcycle|driving)\b/i],
-  ['home', /\b(?:home|homeowners?|house|dwelling|roof|basement)\b/i],
-  ['health', /\b(?:health|medical|doctor|hospital|prescriptions?)\b/i],
-  ['life', /\blife\b/i],
-  ['renters', /\b(?:renters?|renting|apartment|tenant)\b/i],
-  ['travel', /\b(?:travel|trip|flight|luggage|baggage)\b/i],
-];
-
-function lineMentioned(question: string): LineOfBusiness | undefined {
-  const lines = lineWords.filter(([, pattern]) => pattern.test(question)).map(([line]) => line);
-  return lines.length === 1 ? lines[0] : undefined;
 }
 
 function textOf(context: TurnContext): string {

@@ -27,6 +27,7 @@ import {
   yesOrNo,
 } from './claim-answers.js';
 import type { DialogDependencies } from './dependencies.js';
+import { policiesNamed } from './policy-choice.js';
 import { menu, menuItems } from './replies.js';
 import { VerifyIdentityDialog, verifyIdentityDialogId } from './verify-identity-dialog.js';
 
@@ -502,12 +503,12 @@ export class FileClaimDialog extends BaseDialog {
     };
     switch (key) {
       case 'policyNumber': {
-        const chosen = policies.find(
-          (candidate) =>
-            typed.toUpperCase().includes(candidate.number) ||
-            candidate.typeName.toLowerCase() === typed.toLowerCase() ||
-            candidate.lineOfBusiness === typed.toLowerCase(),
-        );
+        // By button or number, or by what it is: "the home one", "the one ending 0400".
+        const named = policiesNamed(typed, policies);
+        const [chosen] = named;
+        if (named.length > 1) {
+          return { ok: false, explanation: 'Several of your policies fit that. Please pick one of these.' };
+        }
         if (!chosen) return { ok: false };
         answers.policyNumber = chosen.number;
         return { ok: true, filing: next };

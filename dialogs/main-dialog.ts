@@ -8,7 +8,7 @@ import {
 import type { Intent, Recognition } from '../src/bot/recognizer.js';
 import type { DialogDependencies } from './dependencies.js';
 import { ClaimStatusDialog, claimStatusDialogId, type ClaimStatusOptions } from './claim-status-dialog.js';
-import { FaqDialog, faqDialogId, type FaqOptions, type FaqResult } from './faq-dialog.js';
+import { FaqDialog, faqDialogId, type FaqOptions } from './faq-dialog.js';
 import { FileClaimDialog, fileClaimDialogId, type FileClaimOptions } from './file-claim-dialog.js';
 import {
   PolicyLookupDialog,
@@ -27,7 +27,9 @@ import {
   signOut,
   smallTalkReply,
   type MenuItem,
+  type Reroute,
 } from './replies.js';
+import { policyRequestOf } from './policy-choice.js';
 
 export const mainDialogId = 'mainDialog';
 
@@ -75,9 +77,9 @@ export class MainDialog extends ComponentDialog {
     return this.route(innerDc, (options?.text ?? innerDc.context.activity.text ?? '').trim());
   }
 
-  /** A message the FAQ handed back (a new request rather than a reply to it) is routed afresh. */
+  /** A message a child handed back (a new request rather than a reply to it) is routed afresh. */
   protected override endComponent(outerDc: DialogContext, result: unknown): Promise<DialogTurnResult> {
-    const reroute = (result as FaqResult | undefined)?.reroute;
+    const reroute = (result as Reroute | undefined)?.reroute;
     if (!reroute) return super.endComponent(outerDc, result);
     const options: MainOptions = { text: reroute };
     return outerDc.replaceDialog(this.id, options);
@@ -128,9 +130,10 @@ export class MainDialog extends ComponentDialog {
         await context.sendActivity('Sure, what would you like to know?');
         return answered;
       case 'policy_lookup': {
-        const lookup: PolicyLookupOptions = entities.policyNumber
-          ? { policyNumber: entities.policyNumber }
-          : {};
+        const lookup: PolicyLookupOptions = {
+          ...(entities.policyNumber ? { policyNumber: entities.policyNumber } : {}),
+          ...policyRequestOf(text),
+        };
         return dc.beginDialog(policyLookupDialogId, lookup);
       }
       case 'file_claim': {

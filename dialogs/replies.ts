@@ -5,6 +5,14 @@ import type { SmallTalk } from '../src/bot/recognizers/small-talk.js';
 import { responseBusinessDays, type SupportReason } from '../src/domain/handoff.js';
 import type { DialogDependencies } from './dependencies.js';
 
+/**
+ * How a dialog that offered a choice ends when the reply was none of its choices but a new request: the
+ * main dialog handles `reroute` as if the message had just arrived.
+ */
+export interface Reroute {
+  reroute?: string;
+}
+
 /** The main menu, as suggested actions; each title is also what the button sends back. */
 export const menuItems = {
   policies: 'Show my policies',

@@ -90,6 +90,18 @@ const intentRules: readonly IntentRule[] = [
     ],
   },
   {
+    // What their own policy covers, as a whole, is answered from the policy; whether it covers a given
+    // thing ("does my policy cover floods") stays a question for the knowledge base.
+    intent: 'policy_lookup',
+    score: 0.85,
+    patterns: [
+      /^(?:so )?what (?:all |exactly )?(?:does|do|will|would) (?:my|our)(?: \w+){0,2} (?:policy|policies|insurance|plan|coverage) (?:cover|include|pay for)(?: exactly)?$/,
+      /^(?:what is|whats|what exactly is|what all is|what things are|what) covered (?:on|by|under|in|with) (?:my|our)(?: \w+){0,2} (?:policy|policies|insurance|plan)$/,
+      /^what (?:am i|are we|are my family|is my family) (?:covered|insured) for$/,
+      /^what (?:coverage|coverages|cover|limits|deductibles) (?:do|does) (?:i|we|my \w+(?: \w+)?) have$/,
+    ],
+  },
+  {
     intent: 'faq',
     score: 0.8,
     patterns: [
@@ -195,6 +207,8 @@ const intentRules: readonly IntentRule[] = [
       new RegExp(`^${mine} (?:${ownData}|insurance)$`),
       /\bpolicy (?:details|info|information|number|status|summary|documents?)\b/,
       /^(?:policy|policies)$/,
+      // A bare "documents" asks for their own (the policy documents), not how claim documents work.
+      /^(?:(?:the|my|our|all|all my|policy|insurance) )*(?:documents?|docs|paperwork)$/,
     ],
   },
   {
