@@ -25,7 +25,7 @@ const instructions = `You classify one message a customer wrote to an insurance 
 Intents:
 - greeting: only a greeting or small talk.
 - help: asks what the assistant can do, for the menu, or for help without saying with what.
-- policy_lookup: wants to see their own policies or policy details (coverages, limits, deductibles, premium, due date, documents, dependents).
+- policy_lookup: wants to see their own policies or policy details (coverages, limits, deductibles, premium, due date, documents, dependents), including what their own policy covers as a whole ("what does my auto policy cover?") and their documents ("documents").
 - claim_status: asks about a claim they already made.
 - file_claim: wants to make a new claim or reports an incident (accident, theft, damage, injury).
 - benefits: wants to use, request or enrol in benefits.
@@ -34,7 +34,7 @@ Intents:
 - small_talk: only thanks, a goodbye or an acknowledgement ("ok", "great", "no that's all").
 - about_assistant: asks about the assistant or the people behind it without asking for one ("are you a bot?", "is there a person?", "when should I talk to a human?").
 - log_out: wants to sign out, log out or be forgotten in this chat.
-- faq: anything else, including every general question about insurance, questions about what is or is not covered (even "does my policy cover floods?"), advice and reasons ("why did my premium go up?", "when should I file a claim?"), how-to questions about changing or cancelling a policy, and messages you cannot place.
+- faq: anything else, including every general question about insurance, questions about whether a particular thing is covered (even "does my policy cover floods?"), advice and reasons ("why did my premium go up?", "when should I file a claim?"), how-to questions about changing or cancelling a policy, and messages you cannot place.
 Only requests to see the customer's own data or to act count as action intents; questions about insurance concepts are faq.
 
 Entities (null when absent; never invent one):
