@@ -13,7 +13,7 @@ import { dateOrderOf } from '../src/bot/locale.js';
 import { extractEntities, scanEntities } from '../src/bot/recognizers/entities.js';
 import { asSensitivePrompt } from '../src/bot/sensitive-input.js';
 import type { VerifiedCustomer } from '../src/bot/session.js';
-import { chosenDate, findDate, spokenDate, type DateReading } from '../src/domain/dates.js';
+import { chosenDate, findDate, type DateReading } from '../src/domain/dates.js';
 import type { VerificationContext, VerificationIdentifier } from '../src/domain/verification.js';
 import { BaseDialog } from './base-dialog.js';
 import type { DialogDependencies } from './dependencies.js';
@@ -36,6 +36,15 @@ interface StepValues {
   /** The opening message held the date of birth too: the next step reads it from there. */
   dateInOpening?: boolean;
 }
+
+/** The two readings of an ambiguous date of birth, kept with the question. */
+interface DateOrders {
+  dayFirst: string;
+  monthFirst: string;
+}
+
+/** The answers to "day first or month first?"; each is also what the customer may type. */
+const orderChoices = { dayFirst: 'Day first', monthFirst: 'Month first' } as const;
 
 /** Words that say a date in a message is a date of birth (and not, say, the date of an accident). */
 const birthWords = /\b(?:born|birth|birthday|dob|d\.o\.b)\b/i;
@@ -138,22 +147,30 @@ export class VerifyIdentityDialog extends BaseDialog {
     return this.promptDateOfBirth(step, 'Thanks. And what is your date of birth?');
   }
 
-  /** A date that could be read two ways (04/05/1988 where the locale does not say) is asked about. */
+  /**
+   * A date that could be read two ways (04/05/1988 where the locale does not say) is asked about. The
+   * question names no date: the bot's own messages are kept in the conversation's history, and a date of
+   * birth must not be.
+   */
   private async settleDate(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const reading = dateIn(String(step.result), step.context);
     if (reading?.kind !== 'ambiguous') return step.next(reading?.date);
-    const [first, second] = reading.choices.map(spokenDate);
+    const orders: DateOrders = { dayFirst: reading.dayFirst, monthFirst: reading.monthFirst };
+    const buttons = [orderChoices.dayFirst, orderChoices.monthFirst];
     return step.prompt(whichDatePromptId, {
       prompt: asSensitivePrompt(
-        MessageFactory.suggestedActions([first ?? '', second ?? ''], `Did you mean ${first} or ${second}?`),
+        MessageFactory.suggestedActions(
+          buttons,
+          'I can read that date two ways. Did you write the day first (as in 31/01/1980) or the month first (as in 01/31/1980)?',
+        ),
       ),
       retryPrompt: asSensitivePrompt(
         MessageFactory.suggestedActions(
-          [first ?? '', second ?? ''],
-          `Please pick ${first} or ${second}, or type your date of birth with the month in words.`,
+          buttons,
+          'Please say "day first" or "month first", or type your date of birth with the month in words, for example January 31, 1980.',
         ),
       ),
-      validations: reading.choices,
+      validations: orders,
     });
   }
 
@@ -222,12 +239,16 @@ export class VerifyIdentityDialog extends BaseDialog {
     return dates.some((date) => new Date(`${date}T00:00:00Z`) < new Date());
   }
 
-  /** One of the two readings offered, or a date given afresh without ambiguity. */
+  /** Day first or month first (by button, words or position), or a date given afresh without ambiguity. */
   private async validateWhichDate(prompt: PromptValidatorContext<string>): Promise<boolean> {
-    const choices = prompt.options.validations as [string, string];
+    const { dayFirst, monthFirst } = prompt.options.validations as DateOrders;
     const reply = prompt.recognized.value ?? '';
     const reading = dateIn(reply, prompt.context);
-    const date = chosenDate(reply, choices) ?? (reading?.kind === 'date' ? reading.date : undefined);
+    const named = /\bday\b/i.test(reply) ? dayFirst : /\bmonth\b/i.test(reply) ? monthFirst : undefined;
+    const date =
+      named ??
+      chosenDate(reply, [dayFirst, monthFirst]) ??
+      (reading?.kind === 'date' ? reading.date : undefined);
     if (date) prompt.recognized.value = date;
     return date !== undefined;
   }

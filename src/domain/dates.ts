@@ -38,7 +38,14 @@ interface Span {
 
 /** A date found in a message: one reading, or two the customer has to choose between. */
 export type DateReading =
-  ({ kind: 'date'; date: string } & Span) | ({ kind: 'ambiguous'; choices: [string, string] } & Span);
+  ({ kind: 'date'; date: string } & Span) | ({ kind: 'ambiguous' } & Ambiguity & Span);
+
+/** A numeric date that reads as two days: both, in the order to offer them, and which is which. */
+interface Ambiguity {
+  choices: [string, string];
+  dayFirst: string;
+  monthFirst: string;
+}
 
 /** Years outside this range are typing mistakes, not dates of birth or incidents. */
 const minYear = 1900;
@@ -188,7 +195,7 @@ function numericReading(
   match: RegExpExecArray,
   order: DateOrder | undefined,
   now: Date,
-): { kind: 'date'; date: string } | { kind: 'ambiguous'; choices: [string, string] } | undefined {
+): { kind: 'date'; date: string } | ({ kind: 'ambiguous' } & Ambiguity) | undefined {
   const first = Number(match[1]);
   const second = Number(match[3]);
   const year = fullYear(match[4] ?? '', now);
@@ -202,7 +209,12 @@ function numericReading(
   if (decided === 'month_first') return { kind: 'date', date: monthFirst };
   if (decided === 'day_first') return { kind: 'date', date: dayFirst };
   // In the order the customer's locale (or, without one, the most common convention) would suggest.
-  return { kind: 'ambiguous', choices: match[2] === '.' ? [dayFirst, monthFirst] : [monthFirst, dayFirst] };
+  return {
+    kind: 'ambiguous',
+    choices: match[2] === '.' ? [dayFirst, monthFirst] : [monthFirst, dayFirst],
+    dayFirst,
+    monthFirst,
+  };
 }
 
 /** Two-digit years are the latest year ending in them that is not in the future: births and incidents. */

@@ -8,6 +8,7 @@ import type { VerifiedCustomer } from '../../src/bot/session.js';
 import { demoCustomer } from '../../src/db/seed.js';
 import { startHarness, suggestionsOf, textOf, type Conversation, type Harness } from './harness.js';
 import { channelSourceMiddleware } from '../../src/bot/channel-source.js';
+import { asksForSensitiveInput } from '../../src/bot/sensitive-input.js';
 
 const identifierPrompt = /policy number .* or the phone number on your account/;
 const dobPrompt = /what is your date of birth/i;
@@ -110,23 +111,33 @@ describe('VerifyIdentityDialog', () => {
     assert.match(await verify(dotted, demoCustomer.policies.auto, '12.04.1988'), /you're verified/);
   });
 
-  it('asks which day was meant when the locale does not settle it, with both as buttons', async () => {
+  it('asks whether the day or the month came first when the locale does not settle it, naming no date', async () => {
     const chat = harness.conversation({ locale: null });
-    const question = await verify(chat, demoCustomer.policies.auto, '04/12/1988');
-    assert.match(question, /Did you mean 12 April 1988 or 4 December 1988\?/);
-    assert.doesNotMatch(question, /you're verified|don't match/);
-    const replies = await chat.say('12 April 1988');
-    assert.match(textOf(replies), /you're verified/);
+    await chat.say('Show my policies');
+    await chat.say(demoCustomer.policies.auto);
+    const question = await chat.say('04/12/1988');
+    assert.match(textOf(question), /Did you write the day first .* or the month first/);
+    assert.deepEqual(suggestionsOf(question), ['Day first', 'Month first']);
+    // The question is personal too: the channel keeps no copy of the answer, and it names no date.
+    assert.ok(question.every((reply) => asksForSensitiveInput(reply)));
+    assert.doesNotMatch(JSON.stringify(question), /1988|April|December/);
+    assert.match(textOf(await chat.say('Month first')), /you're verified/);
   });
 
-  it('asks about a dotted date in a month-first locale, and takes "the first" as the answer', async () => {
+  it('asks about a dotted date in a month-first locale, and takes the day-first answer', async () => {
     const chat = harness.conversation({ locale: 'en-US' });
     await chat.say('Show my policies');
     await chat.say(demoCustomer.policies.auto);
-    const question = await chat.say('12.04.1988');
-    assert.match(textOf(question), /Did you mean 12 April 1988 or 4 December 1988\?/);
-    assert.deepEqual(suggestionsOf(question), ['12 April 1988', '4 December 1988']);
-    assert.match(textOf(await chat.say('the first')), /you're verified/);
+    assert.match(textOf(await chat.say('12.04.1988')), /day first .* or the month first/);
+    assert.match(textOf(await chat.say('the day comes first')), /you're verified/);
+  });
+
+  it('reads the wrong order as a mismatch, like any wrong date of birth', async () => {
+    const chat = harness.conversation({ locale: null });
+    await chat.say('Show my policies');
+    await chat.say(demoCustomer.policies.auto);
+    await chat.say('04/12/1988');
+    assert.match(textOf(await chat.say('Day first')), new RegExp(mismatch));
   });
 
   it('keeps asking, without counting a failure, until it gets something that can be a policy number or date', async () => {
