@@ -10,6 +10,7 @@ import type { DialogDependencies } from './dependencies.js';
 import { ClaimStatusDialog, claimStatusDialogId, type ClaimStatusOptions } from './claim-status-dialog.js';
 import { FaqDialog, faqDialogId, type FaqOptions } from './faq-dialog.js';
 import { FileClaimDialog, fileClaimDialogId, type FileClaimOptions } from './file-claim-dialog.js';
+import { PayPremiumDialog, payPremiumDialogId, type PayPremiumOptions } from './pay-premium-dialog.js';
 import {
   PolicyLookupDialog,
   policyLookupDialogId,
@@ -47,6 +48,7 @@ const menuIntents: Readonly<Record<MenuItem, Intent | 'ask'>> = {
   claimStatus: 'claim_status',
   fileClaim: 'file_claim',
   benefits: 'benefits',
+  payPremium: 'pay_premium',
   question: 'ask',
   person: 'talk_to_person',
 };
@@ -70,7 +72,8 @@ export class MainDialog extends ComponentDialog {
     this.addDialog(new PolicyLookupDialog(deps))
       .addDialog(new FaqDialog(deps))
       .addDialog(new FileClaimDialog(deps))
-      .addDialog(new ClaimStatusDialog(deps));
+      .addDialog(new ClaimStatusDialog(deps))
+      .addDialog(new PayPremiumDialog(deps));
   }
 
   protected override onBeginDialog(innerDc: DialogContext, options?: MainOptions): Promise<DialogTurnResult> {
@@ -147,6 +150,12 @@ export class MainDialog extends ComponentDialog {
       case 'claim_status': {
         const status: ClaimStatusOptions = entities.claimNumber ? { claimNumber: entities.claimNumber } : {};
         return dc.beginDialog(claimStatusDialogId, status);
+      }
+      case 'pay_premium': {
+        const paying: PayPremiumOptions = entities.policyNumber
+          ? { policyNumber: entities.policyNumber }
+          : {};
+        return dc.beginDialog(payPremiumDialogId, paying);
       }
       case 'benefits':
         await context.sendActivity(

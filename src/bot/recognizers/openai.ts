@@ -29,6 +29,7 @@ Intents:
 - claim_status: asks about a claim they already made.
 - file_claim: wants to make a new claim or reports an incident (accident, theft, damage, injury).
 - benefits: wants to use, request or enrol in benefits.
+- pay_premium: wants to pay a premium or bill, or asks how much they owe or how to pay.
 - talk_to_person: asks to be put in touch with a human agent or a person, or for a call back (a request, not a question about people).
 - cancel: wants to stop, cancel the current conversation step, or start over.
 - small_talk: only thanks, a goodbye or an acknowledgement ("ok", "great", "no that's all").
