@@ -1,7 +1,7 @@
 /** What the bot says in more than one dialog: the menu, help, and handing over to a person. */
 import { MessageFactory, TurnContext, type Activity } from 'botbuilder';
 import { channelSourceOf } from '../src/bot/channel-source.js';
-import { responseBusinessDays, type SupportReason } from '../src/domain/handoff.js';
+import type { SupportReason } from '../src/domain/handoff.js';
 import type { DialogDependencies } from './dependencies.js';
 
 /** The main menu, as suggested actions; each title is also what the button sends back. */
@@ -43,8 +43,10 @@ export const helpText = [
 export const startOverText = "OK, let's start over. What would you like to do?";
 
 /**
- * Records that the customer wants a person and tells them when to expect an answer. Asking again in
- * the same conversation gives the same reference.
+ * Hands the conversation to a person and tells the customer what happens next: within business hours
+ * an officer joins this chat (and how soon), outside them a ticket is opened with the time of the
+ * promised reply. The recent messages go along, so nobody has to ask again. Asking again in the same
+ * conversation gives the same reference.
  */
 export async function handOff(
   context: TurnContext,
@@ -64,18 +66,42 @@ export async function handOff(
     reason,
     ...(customer ? { customerId: customer.customerId } : {}),
     ...(topic ? { context: topic } : {}),
+    transcript: await deps.session.recent(context),
   });
-  const by = ticket.respondBy.toLocaleDateString('en-US', {
-    timeZone: customer?.timezone ?? 'UTC',
+  const timeZone = customer?.timezone ?? 'America/New_York';
+  if (ticket.mode === 'live') {
+    const minutes = Math.max(
+      1,
+      Math.round((ticket.respondBy.getTime() - ticket.createdAt.getTime()) / 60_000),
+    );
+    const when =
+      minutes <= 60
+        ? `within about ${minutes} minute${minutes === 1 ? '' : 's'}`
+        : `by ${formatWhen(ticket.respondBy, timeZone)}`;
+    await context.sendActivity(
+      menu(
+        `I've asked a person from our team to join this chat; someone should be with you ${when}. ` +
+          `Your reference is ${ticket.reference}. Until then I can keep helping with anything else.`,
+      ),
+    );
+    return;
+  }
+  await context.sendActivity(
+    menu(
+      `Our team is away right now, so I've opened a ticket: someone will reply here by ${formatWhen(ticket.respondBy, timeZone)}. ` +
+        `Your reference is ${ticket.reference}. Is there anything else I can help with in the meantime?`,
+    ),
+  );
+}
+
+function formatWhen(at: Date, timeZone: string): string {
+  return at.toLocaleString('en-US', {
+    timeZone,
     weekday: 'long',
     month: 'long',
     day: 'numeric',
+    hour: 'numeric',
+    minute: '2-digit',
+    timeZoneName: 'short',
   });
-  const days = responseBusinessDays === 1 ? 'one business day' : `${responseBusinessDays} business days`;
-  await context.sendActivity(
-    menu(
-      `I've passed this to our team. Someone will get back to you within ${days} (by ${by}); your reference is ${ticket.reference}. ` +
-        'Is there anything else I can help with in the meantime?',
-    ),
-  );
 }

@@ -14,6 +14,7 @@ import type { DialogServices, QuestionAnswerer } from '../../dialogs/dependencie
 import { MainDialog } from '../../dialogs/main-dialog.js';
 import { greetingText, menu } from '../../dialogs/replies.js';
 import type { ConversationLinkService } from '../domain/conversations.js';
+import type { HandoffService } from '../domain/handoff.js';
 import type { FileStore } from '../files/file-store.js';
 import type { KnowledgeSource } from '../knowledge/types.js';
 import type { Logger } from '../log.js';
@@ -63,11 +64,20 @@ export class InsuraLinkBot extends ActivityHandler {
     private readonly conversationState: ConversationState,
     dialog: MainDialog,
     session: Session,
+    handoff: Pick<HandoffService, 'liveFor' | 'customerMessage'>,
+    files: Pick<FileStore, 'signedUrl' | 'fileIdOf'>,
   ) {
     super();
     const dialogs = new DialogSet(conversationState.createProperty<DialogState>('dialogState')).add(dialog);
     this.onMessage(async (context, next) => {
+      // While a person has the conversation, what the customer writes goes to them and the bot is quiet.
+      const live = await handoff.liveFor(channelSourceOf(context), context.activity.conversation.id);
+      if (live) {
+        await handoff.customerMessage({ requestId: live.id, text: customerText(context, files) });
+        return next();
+      }
       await session.touch(context);
+      await session.recordTurn(context);
       const dc = await this.dialogContext(dialogs, context);
       const result = await dc.continueDialog();
       if (result.status === DialogTurnStatus.empty) await dc.beginDialog(dialog.id);
@@ -133,5 +143,19 @@ export function createBot(options: BotOptions): InsuraLinkBot {
     files: options.files,
     logger: options.logger,
   });
-  return new InsuraLinkBot(conversationState, dialog, session);
+  return new InsuraLinkBot(conversationState, dialog, session, options.services.handoff, options.files);
+}
+
+/**
+ * The customer's message for the officer: the text, and each file as a fresh signed link (the officer
+ * opens it from the thread).
+ */
+function customerText(context: TurnContext, files: Pick<FileStore, 'signedUrl' | 'fileIdOf'>): string {
+  const lines = [context.activity.text?.trim() ?? ''];
+  for (const attachment of context.activity.attachments ?? []) {
+    const id = attachment.contentUrl ? files.fileIdOf(attachment.contentUrl) : undefined;
+    if (id) lines.push(`[file] ${attachment.name ?? 'attachment'}: ${files.signedUrl(id)}`);
+  }
+  const text = lines.filter(Boolean).join('\n');
+  return text || '(an empty message)';
 }

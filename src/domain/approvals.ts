@@ -109,6 +109,15 @@ export interface ApprovalService {
   recordCard(claimNumber: string, card: { channel: string; ts: string }): Promise<void>;
   /** Claims waiting for an officer: in review or waiting for the customer, unassigned or the officer's. */
   queue(slackUserId: string, limit?: number): Promise<QueueItem[]>;
+  /**
+   * Claims whose decision another officer recorded above their own limit and that this officer may
+   * confirm (a different officer, a supervisor or an admin whose limit covers the amount).
+   */
+  awaitingAuthority(slackUserId: string, limit?: number): Promise<QueueItem[]>;
+  /** The number of the claim whose card is this Slack message, if any. */
+  claimByCard(card: { channel: string; ts: string }): Promise<string | undefined>;
+  /** An officer's reply written in the card's thread (with the reply marker): to the customer. */
+  replyInThread(input: { claimNumber: string; actor: Actor; text: string }): Promise<void>;
 }
 
 type ClaimRow = LeanDoc<Models['claims']>;
@@ -239,6 +248,53 @@ export class MongoApprovalService implements ApprovalService {
   }
 
   async reply(input: { claimNumber: string; actor: Actor; text: string }): Promise<void> {
+    await this.sendReply(input, false);
+  }
+
+  async replyInThread(input: { claimNumber: string; actor: Actor; text: string }): Promise<void> {
+    await this.sendReply(input, true);
+  }
+
+  async awaitingAuthority(slackUserId: string, limit = 20): Promise<QueueItem[]> {
+    const officer = await activeOfficer(this.options.models, slackUserId);
+    if (!confirmingRoles.has(officer.role)) return [];
+    const rows = await this.options.models.claims
+      .find({ status: 'in_review', 'approvals.0': { $exists: true } })
+      .sort({ updatedAt: 1 })
+      .limit(limit * 2)
+      .lean();
+    const ceiling = decimalToNumber(officer.approvalLimit);
+    return rows
+      .filter((row) => {
+        const pending = this.pending(row);
+        return (
+          pending.length > 0 &&
+          !pending.some((approval) => approval.officer === slackUserId) &&
+          decimalToNumber(row.amountClaimed) <= ceiling
+        );
+      })
+      .slice(0, limit)
+      .map((row) => ({
+        number: row.number,
+        status: row.status,
+        type: row.type,
+        amountClaimed: decimalToNumber(row.amountClaimed),
+        currency: row.currency,
+      }));
+  }
+
+  async claimByCard(card: { channel: string; ts: string }): Promise<string | undefined> {
+    const row = await this.options.models.claims
+      .findOne({ 'slackCard.channel': card.channel, 'slackCard.ts': card.ts })
+      .select({ number: 1 })
+      .lean();
+    return row?.number;
+  }
+
+  private async sendReply(
+    input: { claimNumber: string; actor: Actor; text: string },
+    inThread: boolean,
+  ): Promise<void> {
     const actor = parseInput(actorInputSchema, input.actor);
     const text = parseInput(z.string().trim().min(1).max(1000), input.text);
     if (actor.type !== 'officer') throw new DomainError('forbidden', 'replies come from officers');
@@ -253,7 +309,7 @@ export class MongoApprovalService implements ApprovalService {
           action: 'claim.message',
           actor,
           at,
-          details: { number: row.number, from: 'officer', to: 'customer' },
+          details: { number: row.number, from: 'officer', to: 'customer', ...(inThread ? { inThread } : {}) },
           notify: {
             recipient: row.customer,
             template: 'claim.message',

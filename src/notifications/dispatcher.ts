@@ -51,6 +51,8 @@ export interface DispatcherOptions {
   routes?: RouteSender[];
   /** The customer's phone number, for rows routed to it (`route: 'sms'`). */
   phones?: { phoneOf(customerId: string): Promise<string | undefined> };
+  /** The conversation a handoff was asked in, for rows routed to it (`route: 'handoff'`). */
+  handoffs?: { conversationOf(requestId: string): Promise<ConversationTarget | undefined> };
   logger: Logger;
   now?: () => Date;
   /** How long a leased row is this dispatcher's before another may take it over; default 60 s. */
@@ -251,6 +253,13 @@ export class Dispatcher {
         reference: { user: { id: phone } },
         lastUsedAt: this.now(),
       };
+    }
+    if (row.route === 'handoff') {
+      const request = (row.payload as { request?: unknown } | null)?.request;
+      const target =
+        typeof request === 'string' ? await this.options.handoffs?.conversationOf(request) : undefined;
+      if (!target) throw new Undeliverable('the handoff has no conversation to deliver to');
+      return target;
     }
     const target = await this.options.conversations.latest(row.recipient.toString());
     if (!target) throw new Undeliverable('the customer has no conversation to deliver to');

@@ -5,16 +5,21 @@
 import type { Context } from '@slack/bolt';
 import type { Actor } from '../../domain/actor.js';
 import type { ApprovalService, OfficerView } from '../../domain/approvals.js';
+import type { HandoffService } from '../../domain/handoff.js';
 import { isDomainError } from '../../domain/errors.js';
 import type { Logger } from '../../log.js';
 import type { SlackApi } from './api.js';
+import { homeView } from './blocks/home.js';
 
 /** The dependencies of the listeners. */
 export interface SlackDeps {
   approvals: ApprovalService;
   api: SlackApi;
   logger: Logger;
+  handoffs: HandoffService;
   approvalsChannel: string;
+  supportChannel: string;
+  now: () => Date;
 }
 
 /** The active officer the middleware put on the context (listeners run only for officers). */
@@ -52,5 +57,25 @@ export async function work(
     await deps.api
       .postEphemeral({ channel: where.channel, user: where.user, text })
       .catch((error: unknown) => deps.logger.warn({ err: error }, 'slack ephemeral not delivered'));
+  }
+}
+
+/**
+ * Publishes the officer's App Home afresh (their claims, approvals waiting for their authority, open
+ * handoffs and tickets with the time left); a failure only costs a stale Home, so it is logged.
+ */
+export async function refreshHome(deps: SlackDeps, officer: OfficerView): Promise<void> {
+  try {
+    const [queue, requests, awaiting] = await Promise.all([
+      deps.approvals.queue(officer.slackUserId),
+      deps.handoffs.openFor(officer.slackUserId),
+      deps.approvals.awaitingAuthority(officer.slackUserId),
+    ]);
+    await deps.api.publishHome({
+      userId: officer.slackUserId,
+      view: homeView(officer, queue, requests, deps.now(), awaiting),
+    });
+  } catch (error) {
+    deps.logger.warn({ err: error }, 'slack app home not refreshed');
   }
 }
