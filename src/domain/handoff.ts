@@ -179,6 +179,8 @@ export interface HandoffService {
   recordCard(reference: string, card: { channel: string; ts: string }): Promise<void>;
   /** Escalates every open request whose SLA passed; returns how many. */
   escalateOverdue(): Promise<number>;
+  /** True when some open request's SLA passed without escalation (a read only, for the job to ask first). */
+  hasOverdue(): Promise<boolean>;
   /** Requests waiting for anyone, and those the officer has, soonest due first. */
   openFor(slackUserId: string, limit?: number): Promise<OpenRequest[]>;
   /** The conversation a request was asked in, for the customer's messages (the outbox's `handoff` route). */
@@ -396,6 +398,14 @@ export class MongoHandoffService implements HandoffService {
       { $set: { slackCard: { channel: card.channel, ts: card.ts } } },
       { timestamps: false },
     );
+  }
+
+  async hasOverdue(): Promise<boolean> {
+    const row = await this.requests
+      .findOne({ status: 'open', respondBy: { $lte: this.now() }, escalatedAt: { $exists: false } })
+      .select({ _id: 1 })
+      .lean();
+    return row !== null;
   }
 
   async escalateOverdue(): Promise<number> {

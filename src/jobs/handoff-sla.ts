@@ -14,7 +14,7 @@ export const handoffSlaCron = '*/30 * * * * *';
 
 /** Options of {@link HandoffSlaJob}. */
 export interface HandoffSlaJobOptions {
-  handoffs: Pick<HandoffService, 'escalateOverdue'>;
+  handoffs: Pick<HandoffService, 'escalateOverdue' | 'hasOverdue'>;
   lease: JobLease;
   logger: Logger;
   /** node-cron expression; default {@link handoffSlaCron}. */
@@ -27,8 +27,12 @@ export class HandoffSlaJob {
 
   constructor(private readonly options: HandoffSlaJobOptions) {}
 
-  /** One pass, if this process gets the lease: how many requests it escalated, or undefined. */
+  /**
+   * One pass, if this process gets the lease: how many requests it escalated, or undefined. With
+   * nothing overdue it takes no lease, so an idle deployment writes nothing twice a minute.
+   */
   async runPass(): Promise<number | undefined> {
+    if (!(await this.options.handoffs.hasOverdue())) return 0;
     const held = await this.options.lease.run(() => this.options.handoffs.escalateOverdue());
     if (!held) return undefined;
     if (held.result > 0)

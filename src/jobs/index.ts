@@ -65,7 +65,7 @@ export function createSmsPacing(parts: Pick<ReminderJobParts, 'db' | 'models' | 
 /** The job that escalates handoffs and tickets past their SLA, one process at a time. */
 export function createHandoffSlaJob(parts: {
   db: Db;
-  handoffs: Pick<HandoffService, 'escalateOverdue'>;
+  handoffs: Pick<HandoffService, 'escalateOverdue' | 'hasOverdue'>;
   logger: Logger;
   leaseMs?: number;
   now?: () => Date;
