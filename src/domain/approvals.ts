@@ -15,6 +15,7 @@ import { pendingEvent, type EventDrain } from './lifecycle.js';
 import { decimalToNumber, idOf, invalidField, parseInput, toDecimal } from './mapping.js';
 import type { PolicyDetails, PolicyService } from './policies.js';
 import { normalizeNumber } from './policies.js';
+import { formatCurrency } from './money.js';
 
 /** An officer as the Slack app sees them. */
 export interface OfficerView {
@@ -510,5 +511,5 @@ function stateOf(row: ClaimRow): string {
 }
 
 export function formatAmount(amount: number, currency: string): string {
-  return new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(amount);
+  return formatCurrency(amount, currency);
 }

@@ -7,6 +7,7 @@
  */
 import { CardFactory, MessageFactory, type Activity } from 'botbuilder';
 import { z } from 'zod';
+import { formatCurrency } from '../domain/money.js';
 
 /** A notification rendered for every medium. */
 export interface RenderedNotification {
@@ -73,7 +74,7 @@ const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 const money = z.object({ amount: z.number().nonnegative(), currency: z.string().regex(/^[A-Z]{3}$/) });
 
 function amountText({ amount, currency }: z.infer<typeof money>): string {
-  return new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(amount);
+  return formatCurrency(amount, currency);
 }
 
 function dateText(iso: string): string {

@@ -11,7 +11,7 @@ export function assignToMeButton(deps: SlackDeps) {
       const ref = parseRef(action.value);
       if (!ref) return 'This button no longer works; ask for a fresh card with /insuralink claim CLM-…';
       await deps.approvals.assignToMe({ claimNumber: ref.n, actor: actorOf(officer), shownState: ref.s });
-      await refreshHome(deps, officer);
+      void refreshHome(deps, officer);
       return undefined;
     });
   };

@@ -61,7 +61,7 @@ async function press(
     const ref = parseHandoffRef(action.value);
     if (!ref) return 'This button no longer works.';
     const card = await move({ reference: ref.r, actor: actorOf(officer), shownState: ref.s });
-    await refreshHome(deps, officer);
+    void refreshHome(deps, officer);
     return done(card);
   });
 }

@@ -8,6 +8,6 @@ export function appHomeOpened(deps: SlackDeps) {
     context,
   }: SlackEventMiddlewareArgs<'app_home_opened'> & AllMiddlewareArgs): Promise<void> {
     if (event.tab !== 'home') return;
-    await refreshHome(deps, officerOf(context));
+    void refreshHome(deps, officerOf(context));
   };
 }

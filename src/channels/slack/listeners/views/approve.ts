@@ -26,7 +26,7 @@ export function approveSubmission(deps: SlackDeps) {
         amount,
         ...(valueOf(args, inputIds.note) ? { note: valueOf(args, inputIds.note) } : {}),
       });
-      await refreshHome(deps, officer);
+      void refreshHome(deps, officer);
       return outcome.outcome === 'moved'
         ? `You approved ${ref.n}. The customer is being told.`
         : `${ref.n} is above your approval limit of ${formatMoney(officer.approvalLimit, 'USD')}: your approval is recorded and a supervisor must confirm it.`;

@@ -22,7 +22,7 @@ export function denySubmission(deps: SlackDeps) {
         shownState: ref.s,
         reason: `${denialReasons[reason as DenialReason]}: ${details}`.slice(0, 500),
       });
-      await refreshHome(deps, officer);
+      void refreshHome(deps, officer);
       return outcome.outcome === 'moved'
         ? `You denied ${ref.n}. The customer is being told.`
         : `${ref.n} is above your approval limit: your denial is recorded and a supervisor must confirm it.`;

@@ -19,7 +19,7 @@ export function requestInfoSubmission(deps: SlackDeps) {
         shownState: ref.s,
         message,
       });
-      await refreshHome(deps, officer);
+      void refreshHome(deps, officer);
       return `You asked the customer for more information on ${ref.n}.`;
     });
   };
