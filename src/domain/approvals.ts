@@ -102,6 +102,8 @@ export interface ApprovalService {
   }): Promise<DecisionOutcome>;
   /** Gives the claim to the acting officer. */
   assignToMe(input: { claimNumber: string; actor: Actor; shownState: string }): Promise<ClaimView>;
+  /** Gives the claim to another officer; only supervisors and admins assign claims to others. */
+  assignTo(input: { claimNumber: string; actor: Actor; assignee: string }): Promise<ClaimView>;
   /** Sends an officer's message to the customer through the outbox and keeps it on the claim. */
   reply(input: { claimNumber: string; actor: Actor; text: string }): Promise<void>;
   /** Asks for the claim's card to be posted (or refreshed) in Slack, through the outbox. */
@@ -246,6 +248,19 @@ export class MongoApprovalService implements ApprovalService {
     const row = await this.load(input.claimNumber);
     await this.checkShown(row, parseInput(stateSchema, input.shownState));
     return this.options.claims.assign(row.number, actor.id, actor);
+  }
+
+  async assignTo(input: { claimNumber: string; actor: Actor; assignee: string }): Promise<ClaimView> {
+    const actor = parseInput(actorInputSchema, input.actor);
+    if (actor.type !== 'officer') throw new DomainError('forbidden', 'only officers assign claims');
+    const officer = await activeOfficer(this.options.models, actor.id);
+    if (!confirmingRoles.has(officer.role) && input.assignee !== officer.slackUserId) {
+      throw new DomainError('forbidden', 'Only supervisors and admins assign claims to other officers.');
+    }
+    const assignee = await this.officer(parseInput(z.string().trim().min(1).max(30), input.assignee));
+    if (!assignee) throw new DomainError('not_found', 'That person is not an active officer.');
+    const row = await this.load(input.claimNumber);
+    return this.options.claims.assign(row.number, assignee.slackUserId, actor);
   }
 
   async reply(input: { claimNumber: string; actor: Actor; text: string }): Promise<void> {
