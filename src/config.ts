@@ -94,6 +94,19 @@ const envSchema = z.object({
   HANDOFF_SLA_MINUTES: z.coerce.number().int().min(1).max(1440).default(10),
   SUPPORT_HOURS: businessHoursText.default('Mon-Fri 09:00-17:00'),
   TICKET_SLA_HOURS: z.coerce.number().int().min(1).max(240).default(8),
+  STRIPE_SECRET_KEY: optionalText.pipe(
+    z
+      .string()
+      .regex(/^(?:sk|rk)_(?:test|live)_\w+$/, 'must be a Stripe secret or restricted key (sk_… or rk_…)')
+      .optional(),
+  ),
+  STRIPE_WEBHOOK_SECRET: optionalText.pipe(
+    z.string().startsWith('whsec_', 'must be a webhook signing secret (whsec_…)').optional(),
+  ),
+  STRIPE_API_BASE_URL: optionalUrl.refine(
+    (value) => value === undefined || /^\/?$/.test(new URL(value).pathname),
+    'must be a base URL without a path (Stripe API paths start at /v1)',
+  ),
   OPENAI_API_KEY: optionalText,
   OPENAI_BASE_URL: optionalUrl,
   OPENAI_MODEL: z.string().trim().min(1).default('gpt-4o-mini'),
@@ -169,6 +182,8 @@ export interface Config {
     /** Business hours within which a ticket's reply is promised. */
     ticketSlaHours: number;
   };
+  /** Stripe payment links and webhooks; null runs the local stand-in. */
+  stripe: { secretKey: string; webhookSecret: string; apiBaseUrl?: string } | null;
   openai: { apiKey: string; baseUrl?: string; model: string } | null;
   encryptionKey: Buffer | undefined;
   fileUrlSecret: string | undefined;
@@ -240,6 +255,11 @@ const groups: { name: string; members: (keyof Env)[]; required: (keyof Env)[] }[
     name: 'Slack',
     members: ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APPROVALS_CHANNEL'],
     required: ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APPROVALS_CHANNEL'],
+  },
+  {
+    name: 'Stripe',
+    members: ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'],
+    required: ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'],
   },
   { name: 'Bot Framework', members: ['MicrosoftAppPassword'], required: ['MicrosoftAppId'] },
   {
@@ -324,6 +344,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             approvalsChannel: e.SLACK_APPROVALS_CHANNEL,
             supportChannel: e.SLACK_SUPPORT_CHANNEL ?? e.SLACK_APPROVALS_CHANNEL,
             apiUrl: e.SLACK_API_URL,
+          }
+        : null,
+    stripe:
+      e.STRIPE_SECRET_KEY && e.STRIPE_WEBHOOK_SECRET
+        ? {
+            secretKey: e.STRIPE_SECRET_KEY,
+            webhookSecret: e.STRIPE_WEBHOOK_SECRET,
+            ...(e.STRIPE_API_BASE_URL ? { apiBaseUrl: e.STRIPE_API_BASE_URL.replace(/\/+$/, '') } : {}),
           }
         : null,
     openai: e.OPENAI_API_KEY

@@ -17,6 +17,7 @@ import { MongoCustomerService, type CustomerService } from './customers.js';
 import { MongoFeedbackService, type FeedbackService } from './feedback.js';
 import { MongoHandoffService, type HandoffService, type SupportSettings } from './handoff.js';
 import { NumberAllocator } from './numbers.js';
+import { MongoPaymentService, type CheckoutLinks, type PaymentService } from './payments.js';
 import { MongoPolicyService, type PolicyService } from './policies.js';
 import { MongoVerificationService, type VerificationService } from './verification.js';
 
@@ -37,6 +38,8 @@ export interface DomainServices {
   feedback: FeedbackService;
   /** Officers' decisions on claims (tiered authority, four-eyes) and their Slack cards. */
   approvals: ApprovalService;
+  /** Premiums due, payment links or the insurer's instructions, and recording paid checkouts. */
+  payments: PaymentService;
 }
 
 export interface DomainOptions {
@@ -46,6 +49,8 @@ export interface DomainOptions {
   slackCards?: boolean;
   /** Business hours and SLAs of handoffs and tickets; default Mon–Fri 9–17 New York, 10 minutes, 8 hours. */
   support?: SupportSettings;
+  /** Hosted checkout for premium payments (Stripe or its stand-in); unset gives insurers' instructions. */
+  checkout?: CheckoutLinks;
 }
 
 export function createDomainServices(
@@ -85,6 +90,12 @@ export function createDomainServices(
     }),
     feedback: new MongoFeedbackService(models),
     approvals: new MongoApprovalService({ models, claims, customers, policies, events, now }),
+    payments: new MongoPaymentService({
+      models,
+      events,
+      now,
+      ...(options.checkout ? { checkout: options.checkout } : {}),
+    }),
   };
 }
 
@@ -119,4 +130,14 @@ export type {
   Verification,
 } from './customers.js';
 export { DomainError, isDomainError, type DomainErrorCode } from './errors.js';
+export type {
+  CheckoutLinks,
+  CheckoutRequest,
+  CheckoutSession,
+  CompletedCheckout,
+  PaymentService,
+  PaymentStart,
+  PremiumDue,
+  PremiumState,
+} from './payments.js';
 export type { InsurerPolicies, PolicyDetails, PolicyService, PolicySummary } from './policies.js';
