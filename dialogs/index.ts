@@ -57,5 +57,12 @@ export function createBot(options: BotOptions): InsuraLinkBot {
     files: options.files,
     logger: options.logger,
   });
-  return new InsuraLinkBot(conversationState, dialog, session, menu(greetingText));
+  return new InsuraLinkBot(
+    conversationState,
+    dialog,
+    session,
+    menu(greetingText),
+    options.services.handoff,
+    options.files,
+  );
 }

@@ -2,7 +2,7 @@
 import { MessageFactory, TurnContext, type Activity } from 'botbuilder';
 import { channelSourceOf } from '../src/bot/channel-source.js';
 import type { SmallTalk } from '../src/bot/recognizers/small-talk.js';
-import { responseBusinessDays, type SupportReason } from '../src/domain/handoff.js';
+import type { SupportReason } from '../src/domain/handoff.js';
 import type { DialogDependencies } from './dependencies.js';
 
 /**
@@ -61,7 +61,7 @@ export function aboutAssistant(): Partial<Activity> {
     [
       "I'm the InsuraLink assistant: an automated chat, not a person. I can show your policies and documents, file and follow claims, and answer insurance questions, at any hour.",
       'People from our team are here too. Talk to one when you want to discuss or dispute a claim decision, make a complaint, change your policy or coverage, or when something is urgent or does not fit what I can do, or simply whenever you would rather talk to someone.',
-      `Say "talk to a person" (or press the button) and someone will get back to you within ${responseBusinessDays === 1 ? 'one business day' : `${responseBusinessDays} business days`}.`,
+      'Say "talk to a person" (or press the button): in business hours someone from the team joins this chat, and outside them you get a reference and the time of our reply.',
     ].join('\n\n'),
   );
 }
@@ -106,8 +106,10 @@ export async function signOut(
 export const startOverText = "OK, let's start over. What would you like to do?";
 
 /**
- * Records that the customer wants a person and tells them when to expect an answer. Asking again in
- * the same conversation gives the same reference.
+ * Hands the conversation to a person and tells the customer what happens next: within business hours
+ * an officer joins this chat (and how soon), outside them a ticket is opened with the time of the
+ * promised reply. The recent messages go along, so nobody has to ask again. Asking again in the same
+ * conversation gives the same reference.
  */
 export async function handOff(
   context: TurnContext,
@@ -127,18 +129,42 @@ export async function handOff(
     reason,
     ...(customer ? { customerId: customer.customerId } : {}),
     ...(topic ? { context: topic } : {}),
+    transcript: await deps.session.recent(context),
   });
-  const by = ticket.respondBy.toLocaleDateString('en-US', {
-    timeZone: customer?.timezone ?? 'UTC',
+  const timeZone = customer?.timezone ?? 'America/New_York';
+  if (ticket.mode === 'live') {
+    const minutes = Math.max(
+      1,
+      Math.round((ticket.respondBy.getTime() - ticket.createdAt.getTime()) / 60_000),
+    );
+    const when =
+      minutes <= 60
+        ? `within about ${minutes} minute${minutes === 1 ? '' : 's'}`
+        : `by ${formatWhen(ticket.respondBy, timeZone)}`;
+    await context.sendActivity(
+      menu(
+        `I've asked a person from our team to join this chat; someone should be with you ${when}. ` +
+          `Your reference is ${ticket.reference}. Until then I can keep helping with anything else.`,
+      ),
+    );
+    return;
+  }
+  await context.sendActivity(
+    menu(
+      `Our team is away right now, so I've opened a ticket: someone will reply here by ${formatWhen(ticket.respondBy, timeZone)}. ` +
+        `Your reference is ${ticket.reference}. Is there anything else I can help with in the meantime?`,
+    ),
+  );
+}
+
+function formatWhen(at: Date, timeZone: string): string {
+  return at.toLocaleString('en-US', {
+    timeZone,
     weekday: 'long',
     month: 'long',
     day: 'numeric',
+    hour: 'numeric',
+    minute: '2-digit',
+    timeZoneName: 'short',
   });
-  const days = responseBusinessDays === 1 ? 'one business day' : `${responseBusinessDays} business days`;
-  await context.sendActivity(
-    menu(
-      `I've passed this to our team. Someone will get back to you within ${days} (by ${by}); your reference is ${ticket.reference}. ` +
-        'Is there anything else I can help with in the meantime?',
-    ),
-  );
 }

@@ -6,6 +6,7 @@ import { App, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
 import type { Connection } from 'mongoose';
 import type { Request, Response, Server } from 'restify';
 import type { ApprovalService } from '../../domain/approvals.js';
+import type { HandoffService } from '../../domain/handoff.js';
 import type { Logger } from '../../log.js';
 import type { RouteSender } from '../../notifications/dispatcher.js';
 import { createSlackApi, type SlackApi } from './api.js';
@@ -29,7 +30,11 @@ export interface SlackChannelOptions {
   /** The Web API base URL (`SLACK_API_URL`, or the local stand-in); undefined means Slack's own. */
   apiUrl: () => string | undefined;
   approvalsChannel: string;
+  /** Where handoff cards and tickets go. */
+  supportChannel: string;
   approvals: ApprovalService;
+  handoffs: HandoffService;
+  now?: () => Date;
   connection: Connection;
   fileUrl(fileId: string): string;
   logger: Logger;
@@ -74,9 +79,12 @@ export async function createSlackChannel(options: SlackChannelOptions): Promise<
   });
   const deps: SlackDeps = {
     approvals: options.approvals,
+    handoffs: options.handoffs,
     api,
     logger: options.logger,
     approvalsChannel: options.approvalsChannel,
+    supportChannel: options.supportChannel,
+    now: options.now ?? (() => new Date()),
   };
   app.use(skipRepeats(await createSlackReceipts(options.connection)));
   app.use(officersOnly(deps));
@@ -94,6 +102,8 @@ export async function createSlackChannel(options: SlackChannelOptions): Promise<
       api,
       approvals: options.approvals,
       approvalsChannel: options.approvalsChannel,
+      handoffs: options.handoffs,
+      supportChannel: options.supportChannel,
       fileUrl: options.fileUrl,
     }),
     register(server) {

@@ -4,6 +4,7 @@ import type { SlackDeps } from '../../context.js';
 import { approveButton } from './approve.js';
 import { assignToMeButton } from './assign-to-me.js';
 import { denyButton } from './deny.js';
+import { closeHandoffButton, handBackButton, takeOverButton } from './handoff.js';
 import { requestInfoButton } from './request-info.js';
 
 export function registerActions(app: App, deps: SlackDeps): void {
@@ -11,4 +12,7 @@ export function registerActions(app: App, deps: SlackDeps): void {
   app.action(actionIds.approve, approveButton(deps));
   app.action(actionIds.deny, denyButton(deps));
   app.action(actionIds.requestInfo, requestInfoButton(deps));
+  app.action(actionIds.takeOver, takeOverButton(deps));
+  app.action(actionIds.handBack, handBackButton(deps));
+  app.action(actionIds.closeHandoff, closeHandoffButton(deps));
 }
