@@ -19,6 +19,7 @@ import type { KnowledgeSource } from '../knowledge/types.js';
 import type { Logger } from '../log.js';
 import { channelSourceOf } from './channel-source.js';
 import type { Recognizer } from './recognizer.js';
+import { looseFilesHandlerOf } from './loose-files.js';
 import { LocalRecognizer } from './recognizers/local.js';
 import { defaultVerificationIdleMs, Session, type SessionData } from './session.js';
 import { ConcurrentConversationState } from './state.js';
@@ -70,7 +71,9 @@ export class InsuraLinkBot extends ActivityHandler {
       await session.touch(context);
       const dc = await this.dialogContext(dialogs, context);
       const result = await dc.continueDialog();
-      if (result.status === DialogTurnStatus.empty) await dc.beginDialog(dialog.id);
+      if (result.status === DialogTurnStatus.empty && !(await this.looseFiles(context, session))) {
+        await dc.beginDialog(dialog.id);
+      }
       await next();
     });
     this.onMembersAdded(async (context, next) => {
@@ -93,6 +96,14 @@ export class InsuraLinkBot extends ActivityHandler {
     const dc = await dialogs.createContext(context);
     this.stateConfiguration ??= dc.state.configuration;
     return dc;
+  }
+
+  /** Files sent while no dialog waits for them go to the channel's handler, for a verified customer. */
+  private async looseFiles(context: TurnContext, session: Session): Promise<boolean> {
+    const handler = looseFilesHandlerOf(context);
+    if (!handler || !(context.activity.attachments ?? []).some((file) => file.contentUrl)) return false;
+    const customer = await session.customer(context);
+    return customer ? handler(context, customer) : false;
   }
 
   override async run(context: TurnContext): Promise<void> {

@@ -126,7 +126,9 @@ export function choicesLine(choices: Choice[]): string {
 export function splitMessages(text: string, max: number = maxMessageLength): string[] {
   // Each piece remembers whether it began a line, so a message keeps the reply's line breaks.
   const pieces = text.split(/\n+/).flatMap((line) =>
-    (line.match(/[^.!?]+(?:[.!?]+["')\]]*|$)\s*/g) ?? [])
+    // A sentence ends at a stop followed by a space: a link's dots ("example.com/a.b") end nothing.
+    line
+      .split(/(?<=[.!?]["')\]]*)\s+/)
       .map((sentence) => sentence.trim())
       .filter(Boolean)
       .flatMap((sentence, index) =>

@@ -5,6 +5,7 @@
  * last offered (so "1" means the first) and the rest of a long reply (sent on "MORE").
  */
 import { Schema, type Connection, type Model } from 'mongoose';
+import { pendingFilesSchema, type PendingFiles } from './claim-files.js';
 
 /** Twilio's message statuses in the order a message moves through them; a later one never goes back. */
 export const deliveryStatuses = [
@@ -55,6 +56,8 @@ interface ConversationDoc {
   choices: Choice[];
   /** Messages of the last reply not sent yet. */
   more: string[];
+  /** Files texted while the customer picks the claim they are for. */
+  pending?: unknown;
   updatedAt: Date;
 }
 
@@ -87,6 +90,7 @@ const conversationSchema = new Schema<ConversationDoc>(
     _id: { type: String, required: true },
     choices: { type: [{ title: String, value: String, _id: false }], default: [] },
     more: { type: [String], default: [] },
+    pending: { type: Schema.Types.Mixed },
     updatedAt: { type: Date, required: true },
   },
   { collection: 'smsconversations', versionKey: false },
@@ -177,9 +181,26 @@ export class SmsStore {
     }
   }
 
-  async conversation(id: string): Promise<{ choices: Choice[]; more: string[] }> {
+  async conversation(id: string): Promise<{ choices: Choice[]; more: string[]; pending?: PendingFiles }> {
     const row = await this.conversations.findById(id).lean();
-    return { choices: row?.choices ?? [], more: row?.more ?? [] };
+    const pending = row?.pending === undefined ? undefined : pendingFilesSchema.safeParse(row.pending);
+    return {
+      choices: row?.choices ?? [],
+      more: row?.more ?? [],
+      ...(pending?.success ? { pending: pending.data } : {}),
+    };
+  }
+
+  async savePending(id: string, pending: PendingFiles): Promise<void> {
+    await this.conversations.updateOne(
+      { _id: id },
+      { $set: { pending, updatedAt: new Date() }, $setOnInsert: { choices: [], more: [] } },
+      { upsert: true },
+    );
+  }
+
+  async clearPending(id: string): Promise<void> {
+    await this.conversations.updateOne({ _id: id }, { $unset: { pending: 1 } });
   }
 
   async saveConversation(id: string, data: { choices?: Choice[]; more: string[] }, at: Date): Promise<void> {
