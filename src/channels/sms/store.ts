@@ -4,6 +4,7 @@
  * delivery key of a notification and the latest delivery status), and per conversation the choices
  * last offered (so "1" means the first) and the rest of a long reply (sent on "MORE").
  */
+import type { Collection } from 'mongodb';
 import { Schema, type Connection, type Model } from 'mongoose';
 import { pendingFilesSchema, type PendingFiles } from './claim-files.js';
 
@@ -101,8 +102,16 @@ export class SmsStore {
   private readonly inbound: Model<InboundDoc>;
   private readonly outbound: Model<OutboundDoc>;
   private readonly conversations: Model<ConversationDoc>;
+  /** The same collections through the driver, for the calls every message makes. */
+  private readonly raw: { inbound: Collection<InboundDoc>; outbound: Collection<OutboundDoc> };
 
   constructor(connection: Connection) {
+    const db = connection.db;
+    if (!db) throw new Error('database not connected');
+    this.raw = {
+      inbound: db.collection<InboundDoc>('smsinbound'),
+      outbound: db.collection<OutboundDoc>('smsoutbound'),
+    };
     this.inbound = connection.model<InboundDoc>('SmsInbound', inboundSchema);
     this.outbound = connection.model<OutboundDoc>('SmsOutbound', outboundSchema);
     this.conversations = connection.model<ConversationDoc>('SmsConversation', conversationSchema);
@@ -115,7 +124,8 @@ export class SmsStore {
   /** Records an inbound message; false when it was recorded before (a retried webhook). */
   async firstDelivery(messageSid: string, sender: string, at: Date): Promise<boolean> {
     try {
-      await this.inbound.create({ _id: messageSid, sender, at });
+      // The driver's insert: every inbound message passes here, and a mongoose document adds nothing.
+      await this.raw.inbound.insertOne({ _id: messageSid, sender, at });
       return true;
     } catch (error) {
       if ((error as { code?: unknown }).code === 11000) return false;
@@ -135,7 +145,7 @@ export class SmsStore {
     status: DeliveryStatus;
     at: Date;
   }) {
-    await this.outbound.updateOne(
+    await this.raw.outbound.updateOne(
       { _id: input.sid },
       {
         $set: { conversation: input.conversation, ...(input.key ? { key: input.key } : {}) },
@@ -162,14 +172,13 @@ export class SmsStore {
     at: Date,
   ): Promise<{ key?: string } | null> {
     const set = { status, updatedAt: at, ...(errorCode !== undefined ? { errorCode } : {}) };
-    const updated = await this.outbound
-      .findOneAndUpdate(
-        { _id: sid, status: { $in: statusesBefore(status) } },
-        { $set: set },
-        { returnDocument: 'after' },
-      )
-      .lean();
-    if (updated) return { ...(updated.key ? { key: updated.key } : {}) };
+    // The driver's call: a receipt comes for every message sent, and needs only the key back.
+    const updated = await this.raw.outbound.findOneAndUpdate(
+      { _id: sid, status: { $in: statusesBefore(status) } },
+      { $set: set },
+      { returnDocument: 'after', projection: { key: 1 } },
+    );
+    if (updated) return { ...(typeof updated.key === 'string' ? { key: updated.key } : {}) };
     // Stale news about a known message is the common case: no insert attempt (and duplicate-key error).
     if (await this.outbound.exists({ _id: sid })) return null;
     try {
