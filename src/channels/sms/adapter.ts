@@ -51,6 +51,8 @@ interface Collected {
   choices: Choice[];
   /** What the conversation held when the turn began (unset in proactive turns). */
   loaded?: { choices: Choice[]; more: string[] };
+  /** The bot gave the turn's files to the channel's handler rather than to a dialog. */
+  loose?: boolean;
 }
 
 const collectedKey = Symbol('insuralink.sms.collected');
@@ -107,9 +109,23 @@ export class SmsAdapter extends BotAdapter {
     // The conversation id is a keyed hash already: nothing personal is kept as the client key.
     setClientKey(context, conversation);
     if (message.hint) setIdentityHint(context, message.hint);
-    if (this.options.claimFiles) setLooseFilesHandler(context, this.options.claimFiles.handler);
+    const { claimFiles } = this.options;
+    if (claimFiles) {
+      setLooseFilesHandler(context, (turn, customer) => {
+        this.collected(turn).loose = true;
+        return claimFiles.handler(turn, customer);
+      });
+    }
     await this.runMiddleware(context, logic);
     await this.flush(context);
+    if (claimFiles && (state.watch || (message.attachments.length > 0 && !this.collected(context).loose))) {
+      const offer = await claimFiles.afterTurn(
+        conversation,
+        state.watch,
+        this.collected(context).loose ? [] : message.attachments,
+      );
+      if (offer) await this.deliver(message.from, conversation, planMessages([offer], []).now);
+    }
   }
 
   override async sendActivities(

@@ -18,6 +18,7 @@ import {
   type ClaimView,
 } from '../../domain/claims.js';
 import { fileEvidenceSchema } from '../../files/evidence.js';
+import type { Models } from '../../db/models/index.js';
 import type { FileStore } from '../../files/file-store.js';
 import type { UploadLinks } from '../../files/upload-links.js';
 import type { SmsStore } from './store.js';
@@ -46,9 +47,21 @@ export const pendingFilesSchema = z.object({
 });
 export type PendingFiles = z.infer<typeof pendingFilesSchema>;
 
+/** Photos handed to a dialog, watched until a claim holds them (or the watch ends). */
+export const photoWatchSchema = z.object({
+  fileIds: z.array(z.string().regex(/^[0-9a-f]{24}$/)).min(1),
+  until: z.coerce.date(),
+});
+export type PhotoWatch = z.infer<typeof photoWatchSchema>;
+
+/** How long photos sent while filing are watched for the claim they end up on. */
+const watchMs = 2 * 60 * 60 * 1000;
+
 /** Options of {@link SmsClaimFiles}. */
 export interface SmsClaimFilesOptions {
   claims: Pick<ClaimService, 'listForCustomer' | 'addDocuments'>;
+  /** Finds the claim a watched photo ended up on (by file id). */
+  models: Pick<Models, 'claims'>;
   files: Pick<FileStore, 'fileIdOf' | 'find'>;
   store: SmsStore;
   uploadLinks: Pick<UploadLinks, 'url'>;
@@ -116,6 +129,56 @@ export class SmsClaimFiles {
     return claim ? this.attach(pending.customerId, claim, pending.files) : undefined;
   }
 
+  /**
+   * After a turn: photos the turn handed to a dialog (filing a claim, adding documents) are watched, and
+   * once a claim holds a watched photo, the customer is offered the upload link if none of the claim's
+   * photos kept its EXIF data. Resolves with that offer, or undefined.
+   */
+  async afterTurn(
+    conversation: string,
+    watched: PhotoWatch | undefined,
+    handedToDialog: { contentUrl?: string; contentType?: string }[],
+  ): Promise<string | undefined> {
+    const now = this.now();
+    const current = watched && watched.until.getTime() > now.getTime() ? watched.fileIds : [];
+    const added = handedToDialog
+      .filter((file) => file.contentType?.startsWith('image/') && file.contentUrl)
+      .map((file) => this.options.files.fileIdOf(file.contentUrl!))
+      .filter((id): id is string => id !== undefined);
+    const fileIds = [...new Set([...current, ...added])].slice(-20);
+    if (fileIds.length === 0) {
+      if (watched) await this.options.store.saveWatch(conversation, undefined);
+      return undefined;
+    }
+    const claim = await this.options.models.claims
+      .findOne({ 'attachments.fileId': { $in: fileIds } })
+      .select({ number: 1, customer: 1, attachments: 1 })
+      .lean();
+    if (!claim) {
+      if (added.length > 0) {
+        await this.options.store.saveWatch(conversation, {
+          fileIds,
+          until: new Date(now.getTime() + watchMs),
+        });
+      }
+      return undefined;
+    }
+    await this.options.store.saveWatch(conversation, undefined);
+    // Stored evidence keeps absent fields as nulls: only what is there counts.
+    const view = {
+      attachments: claim.attachments.map((file) => ({
+        contentType: file.contentType,
+        evidence: {
+          ...(file.evidence?.capturedAt ? { capturedAt: file.evidence.capturedAt } : {}),
+          ...(typeof file.evidence?.gps?.latitude === 'number' ? { gps: file.evidence.gps } : {}),
+          ...(file.evidence?.camera ? { camera: file.evidence.camera } : {}),
+        },
+      })),
+    };
+    if (!lacksPhotoEvidence(view)) return undefined;
+    return originalsOffer(this.options.uploadLinks.url(claim.number, String(claim.customer)));
+  }
+
   /** Attaches through the claim service and says what happened, offering the upload link if need be. */
   private async attach(
     customerId: string,
@@ -134,9 +197,7 @@ export class SmsClaimFiles {
     }
     const added = `Thank you, I added ${files.length === 1 ? 'the file' : `the ${files.length} files`} to claim ${claimNumber}.`;
     if (!lacksPhotoEvidence(view)) return added;
-    const link = this.options.uploadLinks.url(claimNumber, customerId);
-    // The link in a sentence of its own, so it is never split from its message.
-    return `${added}\nText messages drop the time and place a photo was taken. To send the originals (valid 24 hours):\n${link}`;
+    return `${added}\n${originalsOffer(this.options.uploadLinks.url(claimNumber, customerId))}`;
   }
 
   /** The turn's attachments that are files we stored (by their signed links), as claim attachments. */
@@ -158,8 +219,15 @@ export class SmsClaimFiles {
   }
 }
 
+/** The offer of the upload link; the link on a line of its own, so no split ever cuts it. */
+function originalsOffer(link: string): string {
+  return `Text messages drop the time and place a photo was taken. To send the originals (valid 24 hours):\n${link}`;
+}
+
 /** The claim has photos and none of them tells when, where or with what it was taken. */
-export function lacksPhotoEvidence(claim: Pick<ClaimView, 'attachments'>): boolean {
+export function lacksPhotoEvidence(claim: {
+  attachments: { contentType: string; evidence?: { capturedAt?: Date; gps?: unknown; camera?: string } }[];
+}): boolean {
   const photos = claim.attachments.filter((file) => file.contentType.startsWith('image/'));
   return (
     photos.length > 0 &&

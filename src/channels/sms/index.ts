@@ -72,8 +72,8 @@ export interface SmsChannelOptions {
   mayUpload?: (conversationId: string) => Promise<boolean>;
   /** What a conversation may keep (default {@link conversationQuota}). */
   quota?: Usage;
-  /** The outbox, where delivery receipts of notifications are recorded. */
-  models: Pick<Models, 'notifications'>;
+  /** The outbox, where delivery receipts of notifications are recorded; claims, to find watched photos. */
+  models: Pick<Models, 'notifications' | 'claims'>;
   /** Keys the hashes that name SMS conversations. */
   hashKey: Buffer;
   /** Rate limits; each one unset keeps its {@link defaultSmsLimits} value. */
@@ -157,6 +157,7 @@ export async function createSmsChannel(options: SmsChannelOptions): Promise<SmsC
   });
   const claimFiles = new SmsClaimFiles({
     claims: options.claims,
+    models: options.models,
     files: options.files,
     store,
     uploadLinks: options.uploadLinks,

@@ -6,7 +6,7 @@
  */
 import type { Collection } from 'mongodb';
 import { Schema, type Connection, type Model } from 'mongoose';
-import { pendingFilesSchema, type PendingFiles } from './claim-files.js';
+import { pendingFilesSchema, photoWatchSchema, type PendingFiles, type PhotoWatch } from './claim-files.js';
 
 /** Twilio's message statuses in the order a message moves through them; a later one never goes back. */
 export const deliveryStatuses = [
@@ -59,6 +59,8 @@ interface ConversationDoc {
   more: string[];
   /** Files texted while the customer picks the claim they are for. */
   pending?: unknown;
+  /** Photos handed to a dialog, until a claim holds them. */
+  watch?: unknown;
   updatedAt: Date;
 }
 
@@ -92,6 +94,7 @@ const conversationSchema = new Schema<ConversationDoc>(
     choices: { type: [{ title: String, value: String, _id: false }], default: [] },
     more: { type: [String], default: [] },
     pending: { type: Schema.Types.Mixed },
+    watch: { type: Schema.Types.Mixed },
     updatedAt: { type: Date, required: true },
   },
   { collection: 'smsconversations', versionKey: false },
@@ -190,14 +193,28 @@ export class SmsStore {
     }
   }
 
-  async conversation(id: string): Promise<{ choices: Choice[]; more: string[]; pending?: PendingFiles }> {
+  async conversation(
+    id: string,
+  ): Promise<{ choices: Choice[]; more: string[]; pending?: PendingFiles; watch?: PhotoWatch }> {
     const row = await this.conversations.findById(id).lean();
     const pending = row?.pending === undefined ? undefined : pendingFilesSchema.safeParse(row.pending);
+    const watch = row?.watch === undefined ? undefined : photoWatchSchema.safeParse(row.watch);
     return {
       choices: row?.choices ?? [],
       more: row?.more ?? [],
       ...(pending?.success ? { pending: pending.data } : {}),
+      ...(watch?.success ? { watch: watch.data } : {}),
     };
+  }
+
+  async saveWatch(id: string, watch: PhotoWatch | undefined): Promise<void> {
+    await this.conversations.updateOne(
+      { _id: id },
+      watch
+        ? { $set: { watch, updatedAt: new Date() }, $setOnInsert: { choices: [], more: [] } }
+        : { $unset: { watch: 1 } },
+      { upsert: watch !== undefined },
+    );
   }
 
   async savePending(id: string, pending: PendingFiles): Promise<void> {

@@ -169,6 +169,24 @@ describe('MMS into claims: one claim, two channels', () => {
   });
 });
 
+describe('photos given to a dialog', () => {
+  test('once the claim holds them, the upload link for the originals is offered', async () => {
+    const phone = new Phone(running.sandbox, demoCustomer.phone);
+    const shown = (await phone.text(`claim status ${demoCustomer.claim}`)).join('\n');
+    const add = /(\d) for Add documents/.exec(shown);
+    assert.ok(add, shown);
+    assert.match((await phone.text(add[1]!)).join('\n'), /Send the documents/);
+    const before = (await running.app.domain.claims.getByNumber(demoCustomer.claim)).attachments.length;
+    const replies = (await phone.text('', [jpegMedia])).join('\n');
+    assert.match(replies, new RegExp(`Added 1 file to ${demoCustomer.claim}`));
+    assert.ok(uploadLinkOf(replies), replies);
+    assert.equal(
+      (await running.app.domain.claims.getByNumber(demoCustomer.claim)).attachments.length,
+      before + 1,
+    );
+  });
+});
+
 describe('the upload link for original photos', () => {
   let link = '';
 
