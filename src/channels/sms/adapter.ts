@@ -117,15 +117,17 @@ export class SmsAdapter extends BotAdapter {
       });
     }
     await this.runMiddleware(context, logic);
-    await this.flush(context);
-    if (claimFiles && (state.watch || (message.attachments.length > 0 && !this.collected(context).loose))) {
+    const collected = this.collected(context);
+    if (claimFiles && (state.watch || (message.attachments.length > 0 && !collected.loose))) {
+      // Said with the turn's own replies, before the choices they end with.
       const offer = await claimFiles.afterTurn(
         conversation,
         state.watch,
-        this.collected(context).loose ? [] : message.attachments,
+        collected.loose ? [] : message.attachments,
       );
-      if (offer) await this.deliver(message.from, conversation, planMessages([offer], []).now);
+      if (offer) collected.texts.push(offer);
     }
+    await this.flush(context);
   }
 
   override async sendActivities(
