@@ -215,13 +215,15 @@ export async function createSmsChannel(options: SmsChannelOptions): Promise<SmsC
   /**
    * Acts on a message once: a retried webhook (same `MessageSid`) finds it recorded and stops. A number
    * over its limit has its message dropped unanswered (a reply would only feed a flood) and its media
-   * deleted from Twilio unread.
+   * deleted from Twilio unread; an opt-out or opt-in keyword is never dropped.
    */
   async function accept(message: Omit<InboundSms, 'attachments' | 'hint'>, media: string[]): Promise<void> {
     const sender = outbound.senderKey(message.from);
     if (!(await store.firstDelivery(message.messageSid, sender, now()))) return;
+    // STOP and START are honoured whatever the number sent before: consent never waits for a limit.
+    const consentKeyword = media.length === 0 ? keywordOf(message.text)?.kind : undefined;
     try {
-      await limitNumber.consume(sender);
+      if (consentKeyword !== 'opt_out' && consentKeyword !== 'opt_in') await limitNumber.consume(sender);
     } catch (error) {
       if (!(error instanceof RateLimiterRes)) throw error;
       logger.warn(
