@@ -9,10 +9,13 @@
  * - `POST /api/sms/status`: delivery receipts, signature-checked, recorded on the sent message and on
  *   the notification it carried, never moving a message back (`delivered` stays `delivered`).
  *
+ * Both are rate limited per client address (429 before the body is read); messages also per sender
+ * number, where Twilio still gets its empty TwiML and the bot simply does not run.
+ *
  * Consent keywords (STOP, START, HELP…) are answered here, before the bot, and each change is written
  * to the consent ledger with the message that caused it. MMS media are fetched with the account's
  * credentials, checked and stored like a web upload, handed to the bot as attachments with signed links,
- * then deleted from Twilio.
+ * then deleted from Twilio; files no dialog waits for go to the customer's open claim (`claim-files.ts`).
  */
 import type { Attachment, TurnContext } from 'botbuilder';
 import type mongoose from 'mongoose';
