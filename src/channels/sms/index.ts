@@ -274,7 +274,12 @@ export async function createSmsChannel(options: SmsChannelOptions): Promise<SmsC
       return;
     }
     // An opted-out number gets nothing until it opts back in: the bot does not even run.
-    if ((await options.consent.smsStatus(message.from)) === 'opted_out') return;
+    // The ledger and the customer are read together: a turn waits for both before the bot runs.
+    const [state, customer] = await Promise.all([
+      options.consent.smsStatus(message.from),
+      options.customers.findByPhone(message.from),
+    ]);
+    if (state === 'opted_out') return;
     if (keyword?.kind === 'help') {
       await reply(helpReply);
       return;
@@ -305,7 +310,6 @@ export async function createSmsChannel(options: SmsChannelOptions): Promise<SmsC
     }
     if (rejected) await reply(mediaRejectedText).catch(() => undefined);
     if (media.length > 0 && attachments.length === 0 && !message.text.trim()) return;
-    const customer = await options.customers.findByPhone(message.from);
     await adapter.processInbound(
       { ...message, attachments, ...(customer ? { hint: { phone: message.from } } : {}) },
       (context) => options.bot.run(context),
