@@ -24,7 +24,7 @@ export interface BotOptions {
   storage: Storage;
   services: DialogServices;
   /** Records the conversations of verified customers, for notifications. */
-  conversations: Pick<ConversationLinkService, 'record'>;
+  conversations: Pick<ConversationLinkService, 'record' | 'forget'>;
   /** Routes messages to dialogs: the local recognizer, or the OpenAI one when configured. */
   recognizer: Recognizer;
   knowledge: KnowledgeSource;

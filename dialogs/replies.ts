@@ -1,8 +1,17 @@
 /** What the bot says in more than one dialog: the menu, help, and handing over to a person. */
 import { MessageFactory, TurnContext, type Activity } from 'botbuilder';
 import { channelSourceOf } from '../src/bot/channel-source.js';
+import type { SmallTalk } from '../src/bot/recognizers/small-talk.js';
 import { responseBusinessDays, type SupportReason } from '../src/domain/handoff.js';
 import type { DialogDependencies } from './dependencies.js';
+
+/**
+ * How a dialog that offered a choice ends when the reply was none of its choices but a new request: the
+ * main dialog handles `reroute` as if the message had just arrived.
+ */
+export interface Reroute {
+  reroute?: string;
+}
 
 /** The main menu, as suggested actions; each title is also what the button sends back. */
 export const menuItems = {
@@ -40,6 +49,58 @@ export const helpText = [
   '- Put you in touch with a person from our team',
   'At any point you can say "cancel" to start over, or "talk to a person".',
 ].join('\n');
+
+/**
+ * What the assistant is and when a person is the better choice: the answer to "are you a bot?", "is
+ * there a person?" and "when should I talk to a human?". A question about people is answered; only
+ * a request for one (the button, or "talk to a person") hands off.
+ */
+export function aboutAssistant(): Partial<Activity> {
+  return MessageFactory.suggestedActions(
+    [menuItems.person, menuItems.policies, menuItems.question],
+    [
+      "I'm the InsuraLink assistant: an automated chat, not a person. I can show your policies and documents, file and follow claims, and answer insurance questions, at any hour.",
+      'People from our team are here too. Talk to one when you want to discuss or dispute a claim decision, make a complaint, change your policy or coverage, or when something is urgent or does not fit what I can do, or simply whenever you would rather talk to someone.',
+      `Say "talk to a person" (or press the button) and someone will get back to you within ${responseBusinessDays === 1 ? 'one business day' : `${responseBusinessDays} business days`}.`,
+    ].join('\n\n'),
+  );
+}
+
+/** A short, natural answer to small talk; no menu and no offer of a person. */
+export function smallTalkReply(kind: SmallTalk, signedIn: boolean): Partial<Activity> {
+  switch (kind) {
+    case 'goodbye':
+      return MessageFactory.text(
+        signedIn
+          ? 'Goodbye, and take care! If this is a shared computer, say "log out" so nobody else can see your details here.'
+          : 'Goodbye, and take care!',
+      );
+    case 'thanks':
+      return MessageFactory.text("You're welcome! Anything else I can help with?");
+    case 'how_are_you':
+      return menu("I'm doing well, thanks for asking. What can I do for you?");
+    case 'acknowledgement':
+      return MessageFactory.text('OK. Let me know if there is anything else I can help with.');
+  }
+}
+
+/**
+ * Ends the verification for the conversation ("log out", "sign out", "forget me") and says so: after
+ * this, every request for personal data asks who the customer is again.
+ */
+export async function signOut(
+  context: TurnContext,
+  deps: Pick<DialogDependencies, 'session'>,
+): Promise<void> {
+  const customer = await deps.session.forget(context);
+  await context.sendActivity(
+    menu(
+      customer
+        ? `You're signed out, ${customer.firstName}. Anyone using this chat from now on has to confirm who they are again before seeing any account details, and notifications no longer come here.`
+        : "You're not signed in here, so there is nothing to sign out of: no account details are shown in this chat without an identity check.",
+    ),
+  );
+}
 
 /** Shown when the customer cancels or starts over. */
 export const startOverText = "OK, let's start over. What would you like to do?";

@@ -29,7 +29,7 @@ const touchResolutionMs = 60 * 1000;
 export interface SessionOptions {
   accessor: StatePropertyAccessor<SessionData>;
   /** Where the conversations of verified customers are recorded, so notifications can reach them. */
-  conversations: Pick<ConversationLinkService, 'record'>;
+  conversations: Pick<ConversationLinkService, 'record' | 'forget'>;
   /** How long a verification lasts without messages; default 30 minutes. */
   idleMs?: number;
   now?: () => Date;
@@ -93,6 +93,20 @@ export class Session {
     await this.accessor.set(context, { ...data, verified });
     await this.link(context, customer.id);
     return verified;
+  }
+
+  /**
+   * Ends the verification for this conversation (the customer signed out, perhaps on a shared computer):
+   * later turns need verification again, and the conversation is unlinked, so notifications no longer
+   * go there and it takes no uploads. Resolves with who was signed out, if anyone was.
+   */
+  async forget(context: TurnContext): Promise<VerifiedCustomer | undefined> {
+    const data = await this.accessor.get(context, {});
+    const verified = data.verified;
+    delete data.verified;
+    await this.accessor.set(context, data);
+    await this.options.conversations.forget(channelSourceOf(context), context.activity.conversation.id);
+    return verified && this.now().getTime() - verified.lastSeenAt <= this.idleMs ? verified : undefined;
   }
 
   private async link(context: TurnContext, customerId: string): Promise<void> {

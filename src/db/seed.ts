@@ -106,6 +106,40 @@ interface TypeSpec {
   claimTypes: string[];
 }
 
+/**
+ * The coverage history of a demo policy: the demo customer raised the personal property cover of their
+ * home policy 12 days ago (a home theft claim now shows the coverage-increase risk signal), and every
+ * fifth other customer raised their policy's first coverage with a limit 60 days after the start. Drawn
+ * without the seed's random generator, so the rest of the demo data stays as it was.
+ */
+function coverageChangesOf(
+  spec: TypeSpec,
+  scale: number,
+  at: { isDemo: boolean; personIndex: number; startDate: Date; today: Date },
+) {
+  const raised =
+    at.isDemo && spec.lineOfBusiness === 'home'
+      ? {
+          coverage: spec.coverages.find((coverage) => coverage.name === 'Personal property'),
+          on: addDays(at.today, -12),
+        }
+      : !at.isDemo && at.personIndex % 5 === 1
+        ? { coverage: spec.coverages.find((coverage) => coverage.limit > 0), on: addDays(at.startDate, 60) }
+        : undefined;
+  if (!raised?.coverage || raised.on > at.today) return [];
+  const limit = Math.round(raised.coverage.limit * scale);
+  return [
+    {
+      coverage: raised.coverage.name,
+      effectiveFrom: raised.on,
+      previousLimit: toDecimal(Math.round(limit * 0.75)),
+      previousDeductible: toDecimal(raised.coverage.deductible),
+      limit: toDecimal(limit),
+      deductible: toDecimal(raised.coverage.deductible),
+    },
+  ];
+}
+
 interface ClaimTypeSpec {
   code: string;
   name: string;
@@ -1105,6 +1139,7 @@ export async function seedDemoData(
           limit: toDecimal(Math.round(coverage.limit * scale)),
           deductible: toDecimal(coverage.deductible),
         })),
+        coverageChanges: coverageChangesOf(spec, scale, { isDemo, personIndex, startDate, today }),
         premium: {
           amount: toDecimal(
             isDemo
