@@ -131,6 +131,7 @@ export async function handOff(
     ...(topic ? { context: topic } : {}),
     transcript: await deps.session.recent(context),
   });
+  await deps.session.noteHandoff(context);
   const timeZone = customer?.timezone ?? 'America/New_York';
   if (ticket.mode === 'live') {
     const minutes = Math.max(

@@ -42,16 +42,19 @@ export class InsuraLinkBot extends ActivityHandler {
     dialog: Dialog,
     session: Session,
     welcome: Partial<Activity>,
-    handoff: Pick<HandoffService, 'liveFor' | 'customerMessage'>,
+    handoff: Pick<HandoffService, 'requestOf' | 'customerMessage'>,
     files: Pick<FileStore, 'signedUrl' | 'fileIdOf'>,
   ) {
     super();
     const dialogs = new DialogSet(conversationState.createProperty<DialogState>('dialogState')).add(dialog);
     this.onMessage(async (context, next) => {
-      const live = await handoff.liveFor(channelSourceOf(context), context.activity.conversation.id);
-      if (live) {
-        await handoff.customerMessage({ requestId: live.id, text: customerText(context, files) });
-        return next();
+      if (await session.handoffNoted(context)) {
+        const request = await handoff.requestOf(channelSourceOf(context), context.activity.conversation.id);
+        if (request?.live) {
+          await handoff.customerMessage({ requestId: request.id, text: customerText(context, files) });
+          return next();
+        }
+        if (!request) await session.clearHandoff(context);
       }
       await session.touch(context);
       await session.recordTurn(context);

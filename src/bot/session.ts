@@ -30,6 +30,11 @@ export interface SessionData {
   recent?: RecentMessage[];
   /** The bot's last message asked for personal input: the customer's next message is kept hidden. */
   hideNext?: boolean;
+  /**
+   * A person was asked for in this conversation and the request may still be open: only then does a
+   * turn look up whether an officer has the conversation.
+   */
+  handoff?: boolean;
 }
 
 /** Messages kept for a handoff, and how much of each. */
@@ -129,6 +134,25 @@ export class Session {
   }
 
   /** The recent messages of the conversation, oldest first. */
+  /** Notes that a person was asked for here; see {@link SessionData.handoff}. */
+  async noteHandoff(context: TurnContext): Promise<void> {
+    const data = await this.accessor.get(context, {});
+    data.handoff = true;
+    await this.accessor.set(context, data);
+  }
+
+  /** Whether a person was asked for here and the request may still be open. */
+  async handoffNoted(context: TurnContext): Promise<boolean> {
+    return (await this.accessor.get(context, {})).handoff === true;
+  }
+
+  /** The request asked for here is closed: turns stop looking for an officer. */
+  async clearHandoff(context: TurnContext): Promise<void> {
+    const data = await this.accessor.get(context, {});
+    delete data.handoff;
+    await this.accessor.set(context, data);
+  }
+
   async recent(context: TurnContext): Promise<{ from: 'customer' | 'bot'; text: string; at: Date }[]> {
     const data = await this.accessor.get(context, {});
     return (data.recent ?? []).map((line) => ({ ...line, at: new Date(line.at) }));

@@ -152,10 +152,11 @@ export interface HandoffService {
    */
   requestSupport(input: SupportRequestInput): Promise<SupportTicket>;
   /**
-   * The request whose officer has the conversation now, if any; asked on every customer turn, so it is
-   * one indexed lookup.
+   * The conversation's request that is not closed yet, if any, and whether an officer has the
+   * conversation now (`live`); one indexed lookup, asked on each turn of a conversation that asked for
+   * a person.
    */
-  liveFor(channel: string, conversationId: string): Promise<{ id: string } | undefined>;
+  requestOf(channel: string, conversationId: string): Promise<{ id: string; live: boolean } | undefined>;
   /** A customer's message while an officer has the conversation: into the card's thread. */
   customerMessage(input: { requestId: string; text: string }): Promise<void>;
   /** The card of a request by reference (`not_found` when there is none). */
@@ -279,12 +280,15 @@ export class MongoHandoffService implements HandoffService {
     return toTicket(created.toObject());
   }
 
-  async liveFor(channel: string, conversationId: string): Promise<{ id: string } | undefined> {
+  async requestOf(
+    channel: string,
+    conversationId: string,
+  ): Promise<{ id: string; live: boolean } | undefined> {
     const row = await this.requests
-      .findOne({ channel: channel.toLowerCase(), conversationId, status: 'in_progress' })
-      .select({ _id: 1 })
+      .findOne({ channel: channel.toLowerCase(), conversationId, status: { $ne: 'closed' } })
+      .select({ _id: 1, status: 1 })
       .lean();
-    return row ? { id: idOf(row._id) } : undefined;
+    return row ? { id: idOf(row._id), live: row.status === 'in_progress' } : undefined;
   }
 
   async customerMessage(input: { requestId: string; text: string }): Promise<void> {

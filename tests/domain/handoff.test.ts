@@ -142,11 +142,14 @@ describe('MongoHandoffService', () => {
   it('lets the first officer take over, tells the customer who joined, and refuses the second click', async () => {
     const ticket = await ask();
     const shown = (await service.card(ticket.reference)).state;
-    assert.equal(await service.liveFor('directline', ticket.conversationId), undefined);
+    assert.equal((await service.requestOf('directline', ticket.conversationId))?.live, false);
     const taken = await service.takeOver({ reference: ticket.reference, actor: avery, shownState: shown });
     assert.equal(taken.status, 'in_progress');
     assert.equal(taken.officer?.name, 'Avery Chen');
-    assert.deepEqual(await service.liveFor('DirectLine', ticket.conversationId), { id: ticket.id });
+    assert.deepEqual(await service.requestOf('DirectLine', ticket.conversationId), {
+      id: ticket.id,
+      live: true,
+    });
     await assert.rejects(
       service.takeOver({ reference: ticket.reference, actor: morgan, shownState: shown }),
       (error) => isDomainError(error, 'conflict') && /already taken over by Avery Chen/.test(error.message),
@@ -210,7 +213,7 @@ describe('MongoHandoffService', () => {
     const back = await service.handBack({ reference: ticket.reference, actor: morgan, shownState: state });
     assert.equal(back.status, 'closed');
     assert.equal(back.ending, 'handed_back');
-    assert.equal(await service.liveFor('directline', ticket.conversationId), undefined);
+    assert.equal(await service.requestOf('directline', ticket.conversationId), undefined);
     await assert.rejects(service.customerMessage({ requestId: ticket.id, text: 'hello?' }), (error) =>
       isDomainError(error, 'conflict'),
     );
