@@ -275,6 +275,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       apiUrl: workspace.apiUrl,
       approvalsChannel: workspace.approvalsChannel,
       approvals: domain.approvals,
+      requests: domain.requests,
       connection: db.connection,
       fileUrl: (id) => files.signedUrl(id),
       logger,

@@ -248,6 +248,8 @@ export interface RequestService {
   transition(number: string, to: BenefitRequestStatus, actor: Actor, reason?: string): Promise<RequestView>;
   /** The officers' card of a request. */
   card(number: string): Promise<RequestCard>;
+  /** The card, if the request is still as `shownState` says; else `conflict` saying who changed it. */
+  current(number: string, shownState: string): Promise<RequestCard>;
   /** Asks for the request's card to be posted (or refreshed) in Slack, through the outbox. */
   showCard(input: { number: string; actor: Actor }): Promise<void>;
   /** Records where the request's card was posted. */
@@ -749,6 +751,12 @@ export class MongoRequestService implements RequestService {
       state: stateOf(row),
       ...(row.slackCard ? { slackCard: { channel: row.slackCard.channel, ts: row.slackCard.ts } } : {}),
     };
+  }
+
+  async current(number: string, shownState: string): Promise<RequestCard> {
+    const row = await this.load(number);
+    await this.checkShown(row, parseInput(stateSchema, shownState));
+    return this.card(row.number);
   }
 
   async showCard(input: { number: string; actor: Actor }): Promise<void> {

@@ -5,6 +5,7 @@
 import type { Context } from '@slack/bolt';
 import type { Actor } from '../../domain/actor.js';
 import type { ApprovalService, OfficerView } from '../../domain/approvals.js';
+import type { RequestService } from '../../domain/requests.js';
 import { isDomainError } from '../../domain/errors.js';
 import type { Logger } from '../../log.js';
 import type { SlackApi } from './api.js';
@@ -12,6 +13,8 @@ import type { SlackApi } from './api.js';
 /** The dependencies of the listeners. */
 export interface SlackDeps {
   approvals: ApprovalService;
+  /** Officers' decisions on service requests (benefits, dependents, renewals, upgrades). */
+  requests: Pick<RequestService, 'current' | 'decide' | 'showCard'>;
   api: SlackApi;
   logger: Logger;
   approvalsChannel: string;

@@ -1,11 +1,13 @@
 /**
  * The officers' Slack app: Bolt over the {@link RestifyReceiver} at `POST /api/slack/events`, the
- * listeners (`listeners/<kind>/`), and the outbox's `slack` route that posts and updates claim cards.
+ * listeners (`listeners/<kind>/`), and the outbox's `slack` route that posts and updates claim and
+ * service-request cards.
  */
 import { App, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
 import type { Connection } from 'mongoose';
 import type { Request, Response, Server } from 'restify';
 import type { ApprovalService } from '../../domain/approvals.js';
+import type { RequestService } from '../../domain/requests.js';
 import type { Logger } from '../../log.js';
 import type { RouteSender } from '../../notifications/dispatcher.js';
 import { createSlackApi, type SlackApi } from './api.js';
@@ -18,6 +20,7 @@ import { registerViews } from './listeners/views/index.js';
 import { officersOnly, skipRepeats } from './middleware.js';
 import { createSlackReceipts } from './receipts.js';
 import { RestifyReceiver } from './receiver.js';
+import { requestCardSender } from './request-card-sender.js';
 
 /** The path Slack's request URL points at (events, interactivity, commands, options). */
 export const slackEventsPath = '/api/slack/events';
@@ -30,6 +33,7 @@ export interface SlackChannelOptions {
   apiUrl: () => string | undefined;
   approvalsChannel: string;
   approvals: ApprovalService;
+  requests: RequestService;
   connection: Connection;
   fileUrl(fileId: string): string;
   logger: Logger;
@@ -74,6 +78,7 @@ export async function createSlackChannel(options: SlackChannelOptions): Promise<
   });
   const deps: SlackDeps = {
     approvals: options.approvals,
+    requests: options.requests,
     api,
     logger: options.logger,
     approvalsChannel: options.approvalsChannel,
@@ -88,14 +93,24 @@ export async function createSlackChannel(options: SlackChannelOptions): Promise<
     options.logger.error({ err: error }, 'slack listener failed');
   });
 
+  const claimCards = slackCardSender({
+    api,
+    approvals: options.approvals,
+    approvalsChannel: options.approvalsChannel,
+    fileUrl: options.fileUrl,
+  });
+  const requestCards = requestCardSender({
+    api,
+    requests: options.requests,
+    approvalsChannel: options.approvalsChannel,
+  });
   return {
     api,
-    sender: slackCardSender({
-      api,
-      approvals: options.approvals,
-      approvalsChannel: options.approvalsChannel,
-      fileUrl: options.fileUrl,
-    }),
+    sender: {
+      route: claimCards.route,
+      deliver: (row, key) =>
+        requestCards.handles(row.template) ? requestCards.deliver(row.payload) : claimCards.deliver(row, key),
+    },
     register(server) {
       server.post(slackEventsPath, async (req: Request, res: Response) => {
         await receiver.handle(req, res);
