@@ -77,10 +77,15 @@ const claimTypeWords: Readonly<Record<ClaimType, readonly string[]>> = {
   liability: ['liability', 'slipped and fell', 'slip and fall', 'sued', 'lawsuit', 'dog bite'],
 };
 
-/** `AUT-100200`: three letters, a dash (or none), six digits. `CLM` is reserved for claims. */
-const policyNumberPattern = /\b(?!clm)([a-z]{3})[-\u2013]?(\d{6})\b/i;
+/**
+ * `AUT-100200`: three letters, a dash (or none), six digits. `CLM` is reserved for claims, `BEN`,
+ * `DEP`, `RNW` and `UPG` for service requests.
+ */
+const policyNumberPattern = /\b(?!clm|ben|dep|rnw|upg)([a-z]{3})[-\u2013]?(\d{6})\b/i;
 /** `CLM-000123`. */
 const claimNumberPattern = /\bclm[-\u2013]?(\d{6})\b/i;
+/** `BEN-000042` and the other service requests' numbers. */
+const requestNumberPattern = /\b(ben|dep|rnw|upg)[-\u2013]?(\d{6})\b/i;
 /** `$1,250.50`, `1250 dollars`, `USD 300`. */
 const amountPatterns: readonly RegExp[] = [
   /(?:\$|\busd\s?)\s?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?\b/i,
@@ -143,6 +148,8 @@ export function extractEntities(text: string, options: EntityOptions = {}): Enti
 
   const claim = take(claimNumberPattern);
   if (claim) entities.claimNumber = `CLM-${claim[1]}`;
+  const request = take(requestNumberPattern);
+  if (request) entities.requestNumber = `${request[1]?.toUpperCase()}-${request[2]}`;
   const policy = take(policyNumberPattern);
   if (policy) entities.policyNumber = `${policy[1]?.toUpperCase()}-${policy[2]}`;
 
@@ -184,6 +191,7 @@ function whole(pattern: RegExp): RegExp {
 
 const wholePolicyNumber = whole(policyNumberPattern);
 const wholeClaimNumber = whole(claimNumberPattern);
+const wholeRequestNumber = whole(requestNumberPattern);
 const wholeDatePatterns = datePatterns.map(({ pattern, formats }) => ({ exactly: whole(pattern), formats }));
 
 /** A policy number in canonical form (`AUT-100200`), or undefined when `value` is not one. */
@@ -196,6 +204,12 @@ export function normalizePolicyNumber(value: string): string | undefined {
 export function normalizeClaimNumber(value: string): string | undefined {
   const match = wholeClaimNumber.exec(value);
   return match ? `CLM-${match[1]}` : undefined;
+}
+
+/** A service request number in canonical form (`BEN-000042`), or undefined when `value` is not one. */
+export function normalizeRequestNumber(value: string): string | undefined {
+  const match = wholeRequestNumber.exec(value);
+  return match ? `${match[1]?.toUpperCase()}-${match[2]}` : undefined;
 }
 
 /** A date in any of the accepted formats as ISO `YYYY-MM-DD`, or undefined. */
