@@ -5,6 +5,7 @@ import type { ClaimService } from '../src/domain/claims.js';
 import type { FeedbackService } from '../src/domain/feedback.js';
 import type { HandoffService } from '../src/domain/handoff.js';
 import type { PolicyService } from '../src/domain/policies.js';
+import type { RequestService } from '../src/domain/requests.js';
 import type { VerificationService } from '../src/domain/verification.js';
 import type { FileStore } from '../src/files/file-store.js';
 import type { PolicyFacts } from '../src/knowledge/grounded.js';
@@ -28,6 +29,22 @@ export interface DialogServices {
     | 'withdraw'
   >;
   claimDrafts: ClaimDraftService;
+  /** Benefits, dependents, renewals and upgrades: what the customer may ask for, and their requests. */
+  requests: Pick<
+    RequestService,
+    | 'benefitCatalogue'
+    | 'catalogueForPolicy'
+    | 'requestBenefit'
+    | 'dependentsOf'
+    | 'requestDependentChange'
+    | 'renewalOptions'
+    | 'requestRenewal'
+    | 'upgradeOptions'
+    | 'requestUpgrade'
+    | 'listForCustomer'
+    | 'getForCustomer'
+    | 'answerInfoRequest'
+  >;
 }
 
 /** An answer to a customer's question, from the knowledge base or grounded in it. */

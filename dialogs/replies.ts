@@ -4,12 +4,21 @@ import { channelSourceOf } from '../src/bot/channel-source.js';
 import { responseBusinessDays, type SupportReason } from '../src/domain/handoff.js';
 import type { DialogDependencies } from './dependencies.js';
 
+/** What "Manage my policy" offers; each title is also what the button sends, and names its intent. */
+export const manageItems = {
+  dependents: 'Add or remove a dependent',
+  renew: 'Renew a policy',
+  upgrade: 'Upgrade my plan',
+  requests: 'My requests',
+} as const;
+
 /** The main menu, as suggested actions; each title is also what the button sends back. */
 export const menuItems = {
   policies: 'Show my policies',
   claimStatus: 'Claim status',
   fileClaim: 'File a claim',
   benefits: 'Benefits',
+  manage: 'Manage my policy',
   question: 'Ask a question',
   person: 'Talk to a person',
 } as const;
@@ -28,12 +37,14 @@ export function menu(text: string): Partial<Activity> {
 }
 
 export const greetingText =
-  "Hi, I'm the InsuraLink assistant. I can show your policies, file and follow claims, answer insurance questions and put you in touch with a person. What would you like to do?";
+  "Hi, I'm the InsuraLink assistant. I can show your policies, file and follow claims, request benefits, manage dependents, renew or upgrade a policy, answer insurance questions and put you in touch with a person. What would you like to do?";
 
 export const helpText = [
   'Here is what I can do:',
   '- Show your policies and their details (after a quick identity check)',
   '- File a claim with photos and documents, and follow your claims until they are paid',
+  '- Show the benefits of your policies and request one, such as roadside assistance or a rental car',
+  '- Add or remove a dependent, renew a policy or upgrade it, and follow these requests ("status of BEN-000042")',
   '- Answer questions about insurance, such as deductibles or what a policy covers',
   '- Put you in touch with a person from our team',
   'At any point you can say "cancel" to start over, or "talk to a person".',

@@ -108,6 +108,7 @@ interface BenefitSpec {
   name: string;
   description: string;
   requiresApproval: boolean;
+  keywords?: string[];
   needs?: BenefitNeed[];
   rules?: {
     eligibleStatuses?: PolicyStatus[];
@@ -315,6 +316,7 @@ const roadside: BenefitSpec = {
   name: 'Roadside assistance',
   description: 'Towing, jump starts, flat tyres and lockouts, 24/7.',
   requiresApproval: false,
+  keywords: ['tow', 'towing', 'broke down', 'broken down', 'flat tyre', 'flat tire', 'jump start', 'locked out', 'battery'],
   needs: ['location', 'what_happened'],
   rules: { perYear: 4 },
 };
@@ -326,6 +328,7 @@ function rentalCar(days: number): BenefitSpec {
     name: 'Rental car reimbursement',
     description: `Up to $40 a day for ${days} days while your car is repaired after a covered claim.`,
     requiresApproval: false,
+    keywords: ['rental', 'hire car', 'loaner', 'rent a car'],
     needs: ['claim', 'dates'],
     rules: { maxDaysPerClaim: days },
   };
@@ -376,6 +379,7 @@ const policyTypes: TypeSpec[] = [
         name: 'Windshield repair',
         description: 'Chip and crack repair with no deductible.',
         requiresApproval: false,
+        keywords: ['windshield', 'windscreen', 'chip'],
         needs: ['what_happened'],
         rules: { perYear: 2, waitingDays: 30 },
       },
@@ -432,6 +436,7 @@ const policyTypes: TypeSpec[] = [
         name: 'Windshield repair',
         description: 'Chip and crack repair with no deductible.',
         requiresApproval: false,
+        keywords: ['windshield', 'windscreen', 'chip'],
         needs: ['what_happened'],
         rules: { perYear: 4 },
       },

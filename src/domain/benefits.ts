@@ -13,6 +13,8 @@ export interface BenefitOffer {
   name: string;
   description: string;
   requiresApproval: boolean;
+  /** Words that name it in a customer's request, beside its name. */
+  keywords: string[];
   /** What a request must say (`location`, `what_happened`, `claim`, `dates`). */
   needs: BenefitNeed[];
   /** The automatic-approval rules in words, for the customer. */
@@ -55,6 +57,29 @@ export interface BenefitUse {
 }
 
 const dayMs = 86_400_000;
+
+/** Words of a benefit's name that say which one a customer means ("rental", "roadside"). */
+const commonWords = new Set(['service', 'services', 'benefit', 'annual', 'free', 'policy', 'visits', 'check', 'cover']);
+
+/**
+ * The benefits a customer's words name, best first: each word of a benefit's name (but the common
+ * ones) and each of its keywords found in the text scores one; no match, no benefit.
+ */
+export function benefitsNamedIn<B extends Pick<BenefitOffer, 'name' | 'keywords'>>(text: string, benefits: B[]): B[] {
+  const said = ` ${text.toLowerCase().replace(/[^a-z0-9]+/g, ' ')} `;
+  const scored = benefits.map((benefit) => {
+    const words = benefit.name
+      .toLowerCase()
+      .split(/[^a-z0-9]+/)
+      .filter((word) => word.length >= 4 && !commonWords.has(word));
+    const terms = [...words, ...benefit.keywords.map((keyword) => keyword.toLowerCase())];
+    return { benefit, score: terms.filter((term) => said.includes(` ${term} `)).length };
+  });
+  return scored
+    .filter((entry) => entry.score > 0)
+    .sort((a, b) => b.score - a.score)
+    .map((entry) => entry.benefit);
+}
 
 /** The rules in the customer's words, as the catalogue lists them. */
 export function ruleTexts(rules: BenefitRules | null | undefined): string[] {

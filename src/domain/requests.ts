@@ -126,6 +126,8 @@ export interface UpgradePlan {
   code: string;
   name: string;
   description: string;
+  /** The policy's currency, in which the limits are. */
+  currency: string;
   /** Coverages it has that the policy does not, or with a higher limit. */
   addsCoverages: { name: string; limit: number }[];
   /** Benefits it has that the current plan does not. */
@@ -1113,6 +1115,7 @@ function catalogueOf(policy: PolicyRow, type: PolicyTypeRow): BenefitCatalogue {
       name: benefit.name,
       description: benefit.description,
       requiresApproval: benefit.requiresApproval,
+      keywords: [...(benefit.keywords ?? [])],
       needs: [...(benefit.needs ?? [])],
       ruleTexts: ruleTexts(benefit.rules),
     })),
@@ -1128,6 +1131,7 @@ function planOf(policy: PolicyRow, current: PolicyTypeRow, plan: PolicyTypeRow):
     code: plan.code,
     name: plan.name,
     description: plan.description,
+    currency: policy.premium.currency,
     addsCoverages: plan.coverages.flatMap((coverage) => {
       const limit = decimalToNumber(coverage.defaultLimit) ?? 0;
       const held = limits.get(coverage.name);

@@ -27,6 +27,8 @@ const benefitSchema = new Schema(
     description: { type: String, required: true, trim: true },
     /** When true an officer decides each request; otherwise the rules below decide it on receipt. */
     requiresApproval: { type: Boolean, required: true, default: false },
+    /** Words that name it in a customer's own request ("tow", "broke down"), beside its name. */
+    keywords: { type: [String], default: [] },
     /** What a request must say: where the car is, what happened, the claim it relates to, the dates. */
     needs: {
       type: [{ type: String, enum: benefitNeeds }],
