@@ -5,7 +5,7 @@
 import { createHmac } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'restify';
-import { createBot } from './bot/insuralink-bot.js';
+import { createBot } from '../dialogs/index.js';
 import { createRecognizer } from './bot/recognizers/index.js';
 import { MongoStorage } from './bot/storage.js';
 import { createAzureChannel } from './channels/azure/index.js';
