@@ -36,8 +36,9 @@ export function menu(text: string): Partial<Activity> {
   return MessageFactory.suggestedActions(Object.values(menuItems), text);
 }
 
+// One SMS with the menu (320 characters), so it stays this short.
 export const greetingText =
-  "Hi, I'm the InsuraLink assistant. I can show your policies, file and follow claims, request benefits, manage dependents, renew or upgrade a policy, answer insurance questions and put you in touch with a person. What would you like to do?";
+  "Hi, I'm the InsuraLink assistant. I can help with policies, claims, benefits and renewals, answer questions or find you a person. What would you like to do?";
 
 export const helpText = [
   'Here is what I can do:',

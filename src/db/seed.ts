@@ -316,7 +316,17 @@ const roadside: BenefitSpec = {
   name: 'Roadside assistance',
   description: 'Towing, jump starts, flat tyres and lockouts, 24/7.',
   requiresApproval: false,
-  keywords: ['tow', 'towing', 'broke down', 'broken down', 'flat tyre', 'flat tire', 'jump start', 'locked out', 'battery'],
+  keywords: [
+    'tow',
+    'towing',
+    'broke down',
+    'broken down',
+    'flat tyre',
+    'flat tire',
+    'jump start',
+    'locked out',
+    'battery',
+  ],
   needs: ['location', 'what_happened'],
   rules: { perYear: 4 },
 };

@@ -59,13 +59,26 @@ export interface BenefitUse {
 const dayMs = 86_400_000;
 
 /** Words of a benefit's name that say which one a customer means ("rental", "roadside"). */
-const commonWords = new Set(['service', 'services', 'benefit', 'annual', 'free', 'policy', 'visits', 'check', 'cover']);
+const commonWords = new Set([
+  'service',
+  'services',
+  'benefit',
+  'annual',
+  'free',
+  'policy',
+  'visits',
+  'check',
+  'cover',
+]);
 
 /**
  * The benefits a customer's words name, best first: each word of a benefit's name (but the common
  * ones) and each of its keywords found in the text scores one; no match, no benefit.
  */
-export function benefitsNamedIn<B extends Pick<BenefitOffer, 'name' | 'keywords'>>(text: string, benefits: B[]): B[] {
+export function benefitsNamedIn<B extends Pick<BenefitOffer, 'name' | 'keywords'>>(
+  text: string,
+  benefits: B[],
+): B[] {
   const said = ` ${text.toLowerCase().replace(/[^a-z0-9]+/g, ' ')} `;
   const scored = benefits.map((benefit) => {
     const words = benefit.name

@@ -32,7 +32,7 @@ const claimStatusWords: Record<string, string> = {
   closed: 'was closed',
 };
 
-const benefitStatusWords: Record<string, string> = {
+const requestStatusWords: Record<string, string> = {
   requested: 'was received',
   info_requested: 'needs more information from you',
   approved: 'was approved',
@@ -148,20 +148,19 @@ const reminderTemplates: Record<string, Template> = {
 const templates: Readonly<Record<string, Template>> = {
   ...reminderTemplates,
   'claim.status': statusTemplate('Claim', claimStatusWords, 'See claim'),
-  'benefit.status': statusTemplate('Benefit request', benefitStatusWords, 'See request'),
   // A service request's move by an officer; an officer's question is answered by replying "answer".
   'request.status': template(
     z.object({
       number: numberSchema,
       kind: z.enum(Object.keys(requestNouns)),
-      status: z.enum(Object.keys(benefitStatusWords)),
+      status: z.enum(Object.keys(requestStatusWords)),
       reason: reasonSchema,
     }),
     ({ number, kind, status, reason }) => {
       const noun = requestNouns[kind]!;
       return {
         title: `${noun} ${number}`,
-        text: `Your ${noun.toLowerCase()} ${number} ${benefitStatusWords[status]}.${reason ? ` ${reason}` : ''}`,
+        text: `Your ${noun.toLowerCase()} ${number} ${requestStatusWords[status]}.${reason ? ` ${reason}` : ''}`,
         buttons: [{ title: 'See request', value: `status of ${number}` }],
       };
     },
