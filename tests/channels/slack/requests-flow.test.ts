@@ -164,4 +164,35 @@ describe('service request cards in the approvals channel', () => {
     );
     assert.match(JSON.stringify(back.blocks), /Customer's answer\*\\nAbout \$4,000/);
   });
+
+  test("/insuralink request posts the card of a request that has none, e.g. the demo data's", async () => {
+    const { app } = running;
+    const sandbox = sandboxOf(app);
+    const seeded = await app.database.connection
+      .collection('benefitrequests')
+      .findOne({ status: 'requested', slackCard: { $exists: false } });
+    assert.ok(seeded, 'the demo data has a request waiting for an officer');
+    const number = String(seeded.number);
+    const bad = await sandbox.interactions.run({
+      type: 'command',
+      user: avery,
+      channel: sandbox.approvalsChannel,
+      text: '/insuralink request CLM-000123',
+    });
+    assert.equal(bad.status, 200);
+    await eventually(() =>
+      ephemeralsOf(sandbox, avery).some((text) => text.includes('Give a request number')),
+    );
+    await sandbox.interactions.run({
+      type: 'command',
+      user: avery,
+      channel: sandbox.approvalsChannel,
+      text: `/insuralink request ${number.toLowerCase()}`,
+    });
+    const card = await cardOf(sandbox, number);
+    assert.deepEqual(
+      buttonsOf(card).map((button) => button.action_id),
+      ['request_approve', 'request_deny', 'request_request_info'],
+    );
+  });
 });
