@@ -304,6 +304,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     });
     domain.events.onEnqueue(() => dispatcher.wake());
     domain.events.start(relaySweepMs, (error) => logger.error({ err: error }, 'event relay sweep failed'));
+    await domain.requests.resumeApprovals();
     dispatcher.start();
     const reminders = createReminderJob({ ...reminderParts, onQueued: () => dispatcher.wake() });
     reminders.start();

@@ -248,6 +248,11 @@ export interface RequestService {
    * Refuses what the table does not allow and a request changed by someone else meanwhile.
    */
   transition(number: string, to: BenefitRequestStatus, actor: Actor, reason?: string): Promise<RequestView>;
+  /**
+   * Writes to their policies the approved changes a crash left unwritten (run at start); resolves with
+   * how many there were.
+   */
+  resumeApprovals(): Promise<number>;
   /** The officers' card of a request. */
   card(number: string): Promise<RequestCard>;
   /** The card, if the request is still as `shownState` says; else `conflict` saying who changed it. */
@@ -856,30 +861,30 @@ export class MongoRequestService implements RequestService {
   }
 
   /**
-   * Writes an approved request's change to its policy, once: the request is marked applied first, so
-   * a repeated call changes nothing. Benefits change no policy.
+   * Writes an approved request's change to its policy. Each write is idempotent (a dependent added only
+   * when not there yet, a renewal only from the end date it was asked on), and the request is marked
+   * applied, with the policy's audit entry, only after it: a crash between the two leaves the request
+   * unmarked, and {@link resumeApprovals} finishes it at the next start. Benefits change no policy.
    */
   private async apply(row: RequestRow, actor: Actor): Promise<void> {
-    if (row.kind === 'benefit') return;
-    const at = this.options.now();
-    const claimed = await this.models.benefitRequests.updateOne(
-      { _id: row._id, status: 'approved', appliedAt: { $exists: false } },
-      { $set: { appliedAt: at } },
-    );
-    if (claimed.modifiedCount === 0) return;
+    if (row.kind === 'benefit' || row.appliedAt) return;
     const policy = await this.models.policies.findById(row.policy).lean();
     if (!policy) return;
+    let filter: Record<string, unknown> = { _id: policy._id };
     let update: Record<string, unknown>;
     let details: Record<string, unknown>;
     if (row.kind === 'dependent' && row.dependent) {
       const { action, name, relationship, dateOfBirthEncrypted } = row.dependent;
-      update =
-        action === 'add'
-          ? { $push: { dependents: { name, relationship, dateOfBirthEncrypted } } }
-          : { $pull: { dependents: { name, relationship } } };
+      if (action === 'add') {
+        filter = { ...filter, 'dependents.name': { $ne: name } };
+        update = { $push: { dependents: { name, relationship, dateOfBirthEncrypted } } };
+      } else {
+        update = { $pull: { dependents: { name, relationship } } };
+      }
       details = { action, relationship };
     } else if (row.kind === 'renewal' && row.renewal) {
       const term = renewedTerm({ startDate: policy.startDate, endDate: row.renewal.endDate });
+      filter = { ...filter, endDate: row.renewal.endDate };
       update = {
         $set: {
           ...term,
@@ -902,7 +907,13 @@ export class MongoRequestService implements RequestService {
     } else {
       return;
     }
-    await this.models.policies.updateOne({ _id: policy._id }, update, { runValidators: true });
+    await this.models.policies.updateOne(filter, update, { runValidators: true });
+    const at = this.options.now();
+    const marked = await this.models.benefitRequests.updateOne(
+      { _id: row._id, status: 'approved', appliedAt: { $exists: false } },
+      { $set: { appliedAt: at } },
+    );
+    if (marked.modifiedCount === 0) return;
     await this.options.audit.record({
       actor,
       action: `policy.${row.kind}`,
@@ -910,6 +921,17 @@ export class MongoRequestService implements RequestService {
       at,
       details: { number: policy.number, request: row.number, ...details },
     });
+  }
+
+  async resumeApprovals(): Promise<number> {
+    const rows = await this.models.benefitRequests
+      .find({ status: 'approved', kind: { $ne: 'benefit' }, appliedAt: { $exists: false } })
+      .lean();
+    for (const row of rows) {
+      const approval = [...row.decisions].reverse().find((change) => change.to === 'approved');
+      await this.apply(row, approval ? { type: approval.actor.type, id: approval.actor.id } : rulesActor);
+    }
+    return rows.length;
   }
 
   /** The actor, who must be the customer themself when a customer files. */

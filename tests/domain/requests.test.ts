@@ -405,6 +405,53 @@ describe('dependents', () => {
   });
 });
 
+describe('approved changes after a crash', () => {
+  it('writes an approval a crash left unwritten at the next start, once', async () => {
+    const request = await env.services.requests.requestDependentChange(
+      {
+        customerId: env.jordan.id,
+        policyNumber: auto,
+        action: 'add',
+        name: 'Drew Rivera',
+        relationship: 'other',
+        dateOfBirth: '2000-01-01',
+      },
+      env.jordanActor,
+    );
+    // The move committed; the process died before the policy was written.
+    await env.db.models.benefitRequests.updateOne(
+      { number: request.number },
+      {
+        $set: { status: 'approved' },
+        $push: {
+          decisions: {
+            from: 'requested',
+            to: 'approved',
+            actor: { type: 'officer', id: avery.id },
+            at: fixedNow,
+          },
+        },
+      },
+    );
+    assert.equal(await env.services.requests.resumeApprovals(), 1);
+    // A crash after the policy write but before the request was marked: writing again adds nothing.
+    await env.db.models.benefitRequests.updateOne({ number: request.number }, { $unset: { appliedAt: 1 } });
+    assert.equal(await env.services.requests.resumeApprovals(), 1);
+    assert.equal(await env.services.requests.resumeApprovals(), 0);
+    const policy = await env.services.policies.getForCustomer(env.jordan.id, auto);
+    assert.equal(policy.dependents.filter((entry) => entry.name === 'Drew Rivera').length, 1);
+    const audit = await env.services.audit.listForRecord('policies', policy.id);
+    assert.ok(
+      audit.some(
+        (entry) =>
+          entry.action === 'policy.dependent' &&
+          entry.details.request === request.number &&
+          entry.actor.id === avery.id,
+      ),
+    );
+  });
+});
+
 describe('renewals', () => {
   it('opens 60 days before the end date and refuses earlier', async () => {
     const policy = await env.db.models.policies.findOne({ number: auto }).lean();
