@@ -75,20 +75,26 @@ export interface ReceivedFiles {
   files: DraftAttachment[];
   /** Names of attachments that are not files stored by us (a forged or expired link). */
   unreadable: string[];
+  /**
+   * Files whose kind cannot be told from their type: a document while several documents are wanted, or
+   * a photo when no photo is wanted but a document is (a photographed bill). Left untagged in `files`;
+   * the customer can be asked which wanted item each one is.
+   */
+  unsure: { fileId: string; name: string; candidates: ChecklistItem[] }[];
 }
 
 /**
  * The files attached to this message. Channels store uploads through the file store and hand the bot a
  * signed link; the file is identified from that link, never fetched over HTTP, and a link we did not
- * sign names no file. Each file is tagged with the first outstanding checklist item it can stand for:
- * a photo with a photo item, a document with the next document.
+ * sign names no file. A file is tagged with the outstanding checklist item it can only be: a photo with
+ * the photo item, a document with the one document still wanted; otherwise it is `unsure`.
  */
 export async function receivedFiles(
   context: TurnContext,
   files: DialogDependencies['files'],
   outstanding: ChecklistItem[],
 ): Promise<ReceivedFiles> {
-  const result: ReceivedFiles = { files: [], unreadable: [] };
+  const result: ReceivedFiles = { files: [], unreadable: [], unsure: [] };
   const open = [...outstanding];
   for (const attachment of context.activity.attachments ?? []) {
     const id = attachment.contentUrl ? files.fileIdOf(attachment.contentUrl) : undefined;
@@ -98,8 +104,14 @@ export async function receivedFiles(
       continue;
     }
     const isPhoto = stored.contentType.startsWith('image/');
-    const index = open.findIndex((item) => (item.code === 'photos') === isPhoto);
-    const item = index >= 0 ? open.splice(index, 1)[0] : undefined;
+    const documents = open.filter((item) => item.code !== 'photos');
+    const photoIndex = open.findIndex((item) => item.code === 'photos');
+    let item: ChecklistItem | undefined;
+    if (isPhoto && photoIndex >= 0) item = open.splice(photoIndex, 1)[0];
+    else if (!isPhoto && documents.length === 1) item = open.splice(open.indexOf(documents[0]!), 1)[0];
+    else if (documents.length > 0) {
+      result.unsure.push({ fileId: stored.id, name: stored.name, candidates: documents });
+    }
     result.files.push({
       fileId: stored.id,
       name: stored.name,

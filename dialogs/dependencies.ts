@@ -4,6 +4,7 @@ import type { ClaimDraftService } from '../src/domain/claim-drafts.js';
 import type { ClaimService } from '../src/domain/claims.js';
 import type { FeedbackService } from '../src/domain/feedback.js';
 import type { HandoffService } from '../src/domain/handoff.js';
+import type { PaymentService } from '../src/domain/payments.js';
 import type { PolicyService } from '../src/domain/policies.js';
 import type { RequestService } from '../src/domain/requests.js';
 import type { VerificationService } from '../src/domain/verification.js';
@@ -45,6 +46,7 @@ export interface DialogServices {
     | 'getForCustomer'
     | 'answerInfoRequest'
   >;
+  payments: Pick<PaymentService, 'dueForCustomer' | 'dueFor' | 'startPayment'>;
 }
 
 /** An answer to a customer's question, from the knowledge base or grounded in it. */

@@ -12,6 +12,7 @@ import { ClaimStatusDialog, claimStatusDialogId, type ClaimStatusOptions } from 
 import { DependentsDialog, dependentsDialogId, type DependentsOptions } from './dependents-dialog.js';
 import { FaqDialog, faqDialogId, type FaqOptions, type FaqResult } from './faq-dialog.js';
 import { FileClaimDialog, fileClaimDialogId, type FileClaimOptions } from './file-claim-dialog.js';
+import { PayPremiumDialog, payPremiumDialogId, type PayPremiumOptions } from './pay-premium-dialog.js';
 import {
   PolicyLookupDialog,
   policyLookupDialogId,
@@ -43,6 +44,7 @@ const menuIntents: Readonly<Record<MenuItem, Intent | 'ask' | 'manage'>> = {
   fileClaim: 'file_claim',
   benefits: 'benefits',
   manage: 'manage',
+  payPremium: 'pay_premium',
   question: 'ask',
   person: 'talk_to_person',
 };
@@ -63,7 +65,8 @@ export class MainDialog extends ComponentDialog {
       .addDialog(new RequestStatusDialog(deps))
       .addDialog(new DependentsDialog(deps))
       .addDialog(new RenewalDialog(deps))
-      .addDialog(new UpgradeDialog(deps));
+      .addDialog(new UpgradeDialog(deps))
+      .addDialog(new PayPremiumDialog(deps));
   }
 
   protected override onBeginDialog(innerDc: DialogContext, options?: MainOptions): Promise<DialogTurnResult> {
@@ -126,6 +129,12 @@ export class MainDialog extends ComponentDialog {
       case 'claim_status': {
         const status: ClaimStatusOptions = entities.claimNumber ? { claimNumber: entities.claimNumber } : {};
         return dc.beginDialog(claimStatusDialogId, status);
+      }
+      case 'pay_premium': {
+        const paying: PayPremiumOptions = entities.policyNumber
+          ? { policyNumber: entities.policyNumber }
+          : {};
+        return dc.beginDialog(payPremiumDialogId, paying);
       }
       case 'manage':
         await context.sendActivity(

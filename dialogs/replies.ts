@@ -19,6 +19,7 @@ export const menuItems = {
   fileClaim: 'File a claim',
   benefits: 'Benefits',
   manage: 'Manage my policy',
+  payPremium: 'Pay my premium',
   question: 'Ask a question',
   person: 'Talk to a person',
 } as const;
@@ -38,7 +39,7 @@ export function menu(text: string): Partial<Activity> {
 
 // One SMS with the menu (320 characters), so it stays this short.
 export const greetingText =
-  "Hi, I'm the InsuraLink assistant. I can help with policies, claims, benefits and renewals, answer questions or find you a person. What would you like to do?";
+  "Hi, I'm the InsuraLink assistant: your policies, claims, benefits and payments, questions, or a person. What would you like to do?";
 
 export const helpText = [
   'Here is what I can do:',
@@ -46,6 +47,7 @@ export const helpText = [
   '- File a claim with photos and documents, and follow your claims until they are paid',
   '- Show the benefits of your policies and request one, such as roadside assistance or a rental car',
   '- Add or remove a dependent, renew a policy or upgrade it, and follow these requests ("status of BEN-000042")',
+  '- Show what you owe on your policies and how to pay it',
   '- Answer questions about insurance, such as deductibles or what a policy covers',
   '- Put you in touch with a person from our team',
   'At any point you can say "cancel" to start over, or "talk to a person".',

@@ -12,6 +12,7 @@ export const intents = [
   'dependents',
   'renewal',
   'upgrade',
+  'pay_premium',
   'faq',
   'talk_to_person',
   'cancel',

@@ -67,6 +67,8 @@ const insurers = [
     claimsPhone: '+18005550101',
     supportEmail: 'claims@northwind.example.com',
     website: 'https://northwind.example.com',
+    paymentInstructions:
+      'Pay online at https://northwind.example.com/pay, by phone on +1 800 555 0111 (card or bank account), or by check to Northwind Mutual, PO Box 1200, Springfield. Write your policy number on the check.',
   },
   {
     code: 'CON',
@@ -74,6 +76,8 @@ const insurers = [
     claimsPhone: '+18005550102',
     supportEmail: 'help@contoso.example.com',
     website: 'https://contoso.example.com',
+    paymentInstructions:
+      'Pay in the Contoso app or at https://contoso.example.com/billing, or by bank transfer to Contoso Insurance, account 004512 7788, with your policy number as the reference.',
   },
   {
     code: 'FAB',
@@ -81,6 +85,8 @@ const insurers = [
     claimsPhone: '+18005550103',
     supportEmail: 'members@fabrikam.example.com',
     website: 'https://fabrikam.example.com',
+    paymentInstructions:
+      'Pay at https://fabrikam.example.com/members/pay or call +1 800 555 0113 on weekdays, 8 am to 6 pm. Premiums through an employer are taken from your pay and need nothing from you.',
   },
 ] as const;
 type InsurerCode = (typeof insurers)[number]['code'];
@@ -116,6 +122,40 @@ interface BenefitSpec {
     maxDaysPerClaim?: number;
     waitingDays?: number;
   };
+}
+
+/**
+ * The coverage history of a demo policy: the demo customer raised the personal property cover of their
+ * home policy 12 days ago (a home theft claim now shows the coverage-increase risk signal), and every
+ * fifth other customer raised their policy's first coverage with a limit 60 days after the start. Drawn
+ * without the seed's random generator, so the rest of the demo data stays as it was.
+ */
+function coverageChangesOf(
+  spec: TypeSpec,
+  scale: number,
+  at: { isDemo: boolean; personIndex: number; startDate: Date; today: Date },
+) {
+  const raised =
+    at.isDemo && spec.lineOfBusiness === 'home'
+      ? {
+          coverage: spec.coverages.find((coverage) => coverage.name === 'Personal property'),
+          on: addDays(at.today, -12),
+        }
+      : !at.isDemo && at.personIndex % 5 === 1
+        ? { coverage: spec.coverages.find((coverage) => coverage.limit > 0), on: addDays(at.startDate, 60) }
+        : undefined;
+  if (!raised?.coverage || raised.on > at.today) return [];
+  const limit = Math.round(raised.coverage.limit * scale);
+  return [
+    {
+      coverage: raised.coverage.name,
+      effectiveFrom: raised.on,
+      previousLimit: toDecimal(Math.round(limit * 0.75)),
+      previousDeductible: toDecimal(raised.coverage.deductible),
+      limit: toDecimal(limit),
+      deductible: toDecimal(raised.coverage.deductible),
+    },
+  ];
 }
 
 interface ClaimTypeSpec {
@@ -1288,6 +1328,7 @@ export async function seedDemoData(
           limit: toDecimal(Math.round(coverage.limit * scale)),
           deductible: toDecimal(coverage.deductible),
         })),
+        coverageChanges: coverageChangesOf(spec, scale, { isDemo, personIndex, startDate, today }),
         premium: {
           amount: toDecimal(
             isDemo

@@ -26,6 +26,7 @@ describe('MainDialog', () => {
       'File a claim',
       'Benefits',
       'Manage my policy',
+      'Pay my premium',
       'Ask a question',
       'Talk to a person',
     ]);
@@ -74,7 +75,7 @@ describe('MainDialog', () => {
   it('shows help with the menu', async () => {
     const replies = await harness.conversation().say('help');
     assert.match(textOf(replies), /Here is what I can do/);
-    assert.equal(suggestionsOf(replies).length, 7);
+    assert.equal(suggestionsOf(replies).length, 8);
   });
 
   it('invites a question, then answers it from the knowledge base', async () => {

@@ -40,6 +40,7 @@ Intents:
 - dependents: wants to add or remove a dependent (spouse, partner, child, a driver) on their policy.
 - renewal: wants to renew their policy (including a reply "RENEW").
 - upgrade: wants to upgrade their policy to a better plan, or to see the plans they could move to.
+- pay_premium: wants to pay a premium or bill, or asks how much they owe or how to pay.
 - talk_to_person: wants a human agent, a person, or a call back.
 - cancel: wants to stop, cancel the current conversation step, or start over.
 - faq: anything else, including every general question about insurance, questions about what is or is not covered (even "does my policy cover floods?"), advice and reasons ("why did my premium go up?", "when should I file a claim?"), how-to questions about changing or cancelling a policy, and messages you cannot place.
