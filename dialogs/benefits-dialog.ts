@@ -355,7 +355,7 @@ function datesOf(text: string): [string | undefined, string | undefined] {
   const parts = text.split(/\s+(?:to|until|till|through|thru|and|-|–)\s+/i);
   if (parts.length !== 2) return [undefined, undefined];
   const year = /\b(\d{4})\b/.exec(text)?.[1];
-  const read = (part: string) => dateOf(part, now) ?? (year ? dateOf(`${part} ${year}`, now) : undefined);
+  const read = (part: string) => dayOf(part, now) ?? (year ? dayOf(`${part} ${year}`, now) : undefined);
   return [read(parts[0]!), read(parts[1]!)];
 }
 
@@ -373,4 +373,10 @@ function catalogueText(catalogue: BenefitCatalogue[]): string {
     return `${entry.policyNumber}, ${entry.policyTypeName}${inactive}:\n${lines.join('\n')}`;
   });
   return `Here are the benefits of your policies:\n\n${groups.join('\n\n')}`;
+}
+
+/** A day written unambiguously; one that could be read two ways is asked again. */
+function dayOf(text: string, now: Date): string | undefined {
+  const answer = dateOf(text, now);
+  return answer && 'date' in answer ? answer.date : undefined;
 }

@@ -5,6 +5,7 @@
 import type { TurnContext } from 'botbuilder';
 import { extractEntities } from '../src/bot/recognizers/entities.js';
 import type { DraftAttachment } from '../src/domain/claim-drafts.js';
+import { chosenDate, findDate, type DateOrder } from '../src/domain/dates.js';
 import type { ChecklistItem } from '../src/domain/claim-rules.js';
 import type { DialogDependencies } from './dependencies.js';
 
@@ -65,9 +66,23 @@ export function amountOf(text: string): number | undefined {
   return plain ? Number(`${plain[1]!.replaceAll(',', '')}.${plain[2] ?? '0'}`) : undefined;
 }
 
-/** A calendar day (ISO `YYYY-MM-DD`) in any common form, "yesterday" included. */
-export function dateOf(text: string, now: Date): string | undefined {
-  return extractEntities(text, { now: () => now }).date;
+/** A date the customer gave: one day, or two readings to ask them to choose between. */
+export type DateAnswer = { date: string } | { choices: [string, string] };
+
+/**
+ * A calendar day (ISO `YYYY-MM-DD`) in any common form, "yesterday" and "June 10" included, read in the
+ * customer's `order`; a reply to "did you mean…" picks one of `choices`.
+ */
+export function dateOf(
+  text: string,
+  now: Date,
+  options: { order?: DateOrder | undefined; choices?: readonly [string, string] | undefined } = {},
+): DateAnswer | undefined {
+  const chosen = options.choices && chosenDate(text, options.choices);
+  if (chosen) return { date: chosen };
+  const reading = findDate(text, { now, yearless: true, ...(options.order ? { order: options.order } : {}) });
+  if (!reading) return undefined;
+  return reading.kind === 'date' ? { date: reading.date } : { choices: reading.choices };
 }
 
 /** The result of reading a turn's attachments. */

@@ -272,7 +272,7 @@ export class DependentsDialog extends BaseDialog {
     const change = (step.values as StepValues).change;
     const customer = await this.deps.session.customer(step.context);
     if (!customer) return step.endDialog();
-    const dateOfBirth = change.action === 'add' ? dateOf(String(step.result), new Date()) : undefined;
+    const dateOfBirth = change.action === 'add' ? dayOf(String(step.result)) : undefined;
     try {
       const request = await this.deps.services.requests.requestDependentChange(
         {
@@ -324,7 +324,7 @@ export class DependentsDialog extends BaseDialog {
   }
 
   private async validateDateOfBirth(prompt: PromptValidatorContext<string>): Promise<boolean> {
-    return dateOf(prompt.recognized.value ?? '', new Date()) !== undefined;
+    return dayOf(prompt.recognized.value ?? '') !== undefined;
   }
 
   private async validateYesNo(prompt: PromptValidatorContext<string>): Promise<boolean> {
@@ -337,4 +337,10 @@ function sentence(message: string): string {
   const text = message.replace(/^invalid input: [^:]+: /, '');
   const capital = text.charAt(0).toUpperCase() + text.slice(1);
   return /[.!?]$/.test(capital) ? capital : `${capital}.`;
+}
+
+/** A date of birth written unambiguously (2012-05-30, May 30, 2012); 05/06/2012 is asked again. */
+function dayOf(text: string): string | undefined {
+  const answer = dateOf(text, new Date());
+  return answer && 'date' in answer ? answer.date : undefined;
 }

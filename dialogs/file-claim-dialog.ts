@@ -7,11 +7,13 @@ import {
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
 import { channelSourceOf } from '../src/bot/channel-source.js';
+import { dateOrderOf } from '../src/bot/locale.js';
 import { claimReviewView, formatDate, money, reviewChoices, type ClaimReview } from '../src/bot/cards.js';
 import type { VerifiedCustomer } from '../src/bot/session.js';
 import type { ClaimDraftAnswers, DraftAttachment } from '../src/domain/claim-drafts.js';
 import { checklistFor, guessClaimType, payoutFor, type ChecklistItem } from '../src/domain/claim-rules.js';
 import type { ClaimablePolicy, ClaimTypeOption, ClaimView } from '../src/domain/claims.js';
+import { spokenDate, type DateOrder } from '../src/domain/dates.js';
 import { isDomainError } from '../src/domain/errors.js';
 import { BaseDialog } from './base-dialog.js';
 import {
@@ -26,6 +28,7 @@ import {
 } from './claim-answers.js';
 import type { DialogDependencies } from './dependencies.js';
 import { FileKindDialog, fileKindDialogId, type FileKindOptions } from './file-kind-dialog.js';
+import { policiesNamed } from './policy-choice.js';
 import { menu, menuItems } from './replies.js';
 import { VerifyIdentityDialog, verifyIdentityDialogId } from './verify-identity-dialog.js';
 
@@ -132,8 +135,21 @@ interface Validation {
   customerId: string;
 }
 
+/** What a prompt for an answer keeps between attempts. */
+interface AnswerPromptState {
+  /** The two readings of an ambiguous date the customer was asked to choose between. */
+  dateChoices?: [string, string];
+}
+
+/** How the customer's dates are read: their locale's order, and the readings they were asked about. */
+interface DateContext {
+  order?: DateOrder | undefined;
+  choices?: [string, string] | undefined;
+}
+
 /** The outcome of reading one answer. */
-type Reading = { ok: true; filing: Filing } | { ok: false; explanation?: string };
+type Reading =
+  { ok: true; filing: Filing } | { ok: false; explanation?: string; dateChoices?: [string, string] };
 
 /**
  * Files a claim in conversation: identity first, then the policy, what happened (in the words of the
@@ -288,6 +304,7 @@ export class FileClaimDialog extends BaseDialog {
       String(step.result ?? ''),
       filing,
       customer.customerId,
+      { order: dateOrderOf(step.context) },
     );
     const next = reading.ok ? reading.filing : filing;
     // The draft is written while the next question goes out; the turn still waits for both.
@@ -470,8 +487,22 @@ export class FileClaimDialog extends BaseDialog {
     const { key, filing, customerId } = prompt.options.validations as Validation;
     const text = prompt.recognized.value ?? '';
     if (!prompt.recognized.succeeded || !text.trim()) return false;
-    const reading = await this.read(prompt.context, key, text, filing, customerId);
-    if (!reading.ok && reading.explanation) await prompt.context.sendActivity(reading.explanation);
+    const state = prompt.state as AnswerPromptState;
+    const dates: DateContext = { order: dateOrderOf(prompt.context), choices: state.dateChoices };
+    const reading = await this.read(prompt.context, key, text, filing, customerId, dates);
+    if (!reading.ok && reading.dateChoices) {
+      // Asked rather than guessed; the next reply may be a button, "the first" or the month.
+      state.dateChoices = reading.dateChoices;
+      const [first, second] = reading.dateChoices.map(spokenDate) as [string, string];
+      await prompt.context.sendActivity(
+        MessageFactory.suggestedActions([first, second], `Did you mean ${first} or ${second}?`),
+      );
+    } else if (!reading.ok && reading.explanation) {
+      await prompt.context.sendActivity(reading.explanation);
+    }
+    // The answer as read, so that recording it does not depend on the question asked in between.
+    const chosen = key === 'incidentDate' && reading.ok ? reading.filing.answers.incidentDate : undefined;
+    if (chosen) prompt.recognized.value = chosen;
     return reading.ok;
   }
 
@@ -497,6 +528,7 @@ export class FileClaimDialog extends BaseDialog {
     text: string,
     filing: Filing,
     customerId: string,
+    dates: DateContext,
   ): Promise<Reading> {
     const next: Filing = { ...filing, answers: { ...filing.answers }, skipped: [...filing.skipped] };
     const answers = next.answers;
@@ -509,12 +541,12 @@ export class FileClaimDialog extends BaseDialog {
     };
     switch (key) {
       case 'policyNumber': {
-        const chosen = policies.find(
-          (candidate) =>
-            typed.toUpperCase().includes(candidate.number) ||
-            candidate.typeName.toLowerCase() === typed.toLowerCase() ||
-            candidate.lineOfBusiness === typed.toLowerCase(),
-        );
+        // By button or number, or by what it is: "the home one", "the one ending 0400".
+        const named = policiesNamed(typed, policies);
+        const [chosen] = named;
+        if (named.length > 1) {
+          return { ok: false, explanation: 'Several of your policies fit that. Please pick one of these.' };
+        }
         if (!chosen) return { ok: false };
         answers.policyNumber = chosen.number;
         return { ok: true, filing: next };
@@ -543,8 +575,10 @@ export class FileClaimDialog extends BaseDialog {
         return { ok: true, filing: next };
       }
       case 'incidentDate': {
-        const iso = dateOf(typed, new Date());
-        if (!iso || !policy) return { ok: false };
+        const answer = dateOf(typed, new Date(), dates);
+        if (!answer || !policy) return { ok: false };
+        if ('choices' in answer) return { ok: false, dateChoices: answer.choices };
+        const iso = answer.date;
         const problem = dateProblem(iso, policy, new Date());
         if (problem) return { ok: false, explanation: problem };
         answers.incidentDate = iso;
@@ -735,7 +769,7 @@ function questionFor(
     case 'incidentDate':
       return {
         text: dateQuestion[line] ?? 'When did it happen?',
-        retry: 'Please give the date, for example 2026-06-10, 06/10/2026, June 10 or "yesterday".',
+        retry: 'Please give the date, for example 2026-06-10, June 10 or "yesterday".',
       };
     case 'incidentTime':
       return {

@@ -10,7 +10,7 @@ import type { DialogDependencies } from './dependencies.js';
 import { BenefitsDialog, benefitsDialogId, type BenefitsOptions } from './benefits-dialog.js';
 import { ClaimStatusDialog, claimStatusDialogId, type ClaimStatusOptions } from './claim-status-dialog.js';
 import { DependentsDialog, dependentsDialogId, type DependentsOptions } from './dependents-dialog.js';
-import { FaqDialog, faqDialogId, type FaqOptions, type FaqResult } from './faq-dialog.js';
+import { FaqDialog, faqDialogId, type FaqOptions } from './faq-dialog.js';
 import { FileClaimDialog, fileClaimDialogId, type FileClaimOptions } from './file-claim-dialog.js';
 import { PayPremiumDialog, payPremiumDialogId, type PayPremiumOptions } from './pay-premium-dialog.js';
 import {
@@ -19,13 +19,28 @@ import {
   type PolicyLookupOptions,
 } from './policy-lookup-dialog.js';
 import { RenewalDialog, renewalDialogId, type RenewalOptions } from './renewal-dialog.js';
-import { greetingText, handOff, helpText, manageItems, menu, menuItemOf, type MenuItem } from './replies.js';
 import {
   RequestStatusDialog,
   requestStatusDialogId,
   type RequestStatusOptions,
 } from './request-status-dialog.js';
 import { UpgradeDialog, upgradeDialogId, type UpgradeOptions } from './upgrade-dialog.js';
+import { smallTalkOf } from '../src/bot/recognizers/small-talk.js';
+import {
+  aboutAssistant,
+  greetingText,
+  handOff,
+  helpText,
+  manageItems,
+  menu,
+  menuItemOf,
+  menuItems,
+  signOut,
+  smallTalkReply,
+  type MenuItem,
+  type Reroute,
+} from './replies.js';
+import { policyRequestOf } from './policy-choice.js';
 
 export const mainDialogId = 'mainDialog';
 
@@ -73,9 +88,9 @@ export class MainDialog extends ComponentDialog {
     return this.route(innerDc, (options?.text ?? innerDc.context.activity.text ?? '').trim());
   }
 
-  /** A message the FAQ handed back (a new request rather than a reply to it) is routed afresh. */
+  /** A message a child handed back (a new request rather than a reply to it) is routed afresh. */
   protected override endComponent(outerDc: DialogContext, result: unknown): Promise<DialogTurnResult> {
-    const reroute = (result as FaqResult | undefined)?.reroute;
+    const reroute = (result as Reroute | undefined)?.reroute;
     if (!reroute) return super.endComponent(outerDc, result);
     const options: MainOptions = { text: reroute };
     return outerDc.replaceDialog(this.id, options);
@@ -96,10 +111,23 @@ export class MainDialog extends ComponentDialog {
       case 'greeting': {
         const customer = await this.deps.session.customer(context);
         await context.sendActivity(
-          menu(customer ? `Hi ${customer.firstName}, what would you like to do?` : greetingText),
+          smallTalkOf(text) === 'how_are_you'
+            ? smallTalkReply('how_are_you', customer !== undefined)
+            : menu(customer ? `Hi ${customer.firstName}, what would you like to do?` : greetingText),
         );
         return answered;
       }
+      case 'small_talk': {
+        const signedIn = (await this.deps.session.customer(context)) !== undefined;
+        await context.sendActivity(smallTalkReply(smallTalkOf(text), signedIn));
+        return answered;
+      }
+      case 'about_assistant':
+        await context.sendActivity(aboutAssistant());
+        return answered;
+      case 'log_out':
+        await signOut(context, this.deps);
+        return answered;
       case 'help':
         await context.sendActivity(menu(helpText));
         return answered;
@@ -113,9 +141,10 @@ export class MainDialog extends ComponentDialog {
         await context.sendActivity('Sure, what would you like to know?');
         return answered;
       case 'policy_lookup': {
-        const lookup: PolicyLookupOptions = entities.policyNumber
-          ? { policyNumber: entities.policyNumber }
-          : {};
+        const lookup: PolicyLookupOptions = {
+          ...(entities.policyNumber ? { policyNumber: entities.policyNumber } : {}),
+          ...policyRequestOf(text),
+        };
         return dc.beginDialog(policyLookupDialogId, lookup);
       }
       case 'file_claim': {

@@ -26,7 +26,7 @@ import { HttpError } from './http/errors.js';
 import { createUnattachedFileSweep } from './files/sweep.js';
 import { registerHealth } from './http/health.js';
 import { createHttpServer } from './http/server.js';
-import { createReminderJob, createSmsPacing } from './jobs/index.js';
+import { createHandoffSlaJob, createReminderJob, createSmsPacing } from './jobs/index.js';
 import { GroundedAnswerer } from './knowledge/grounded.js';
 import { loadKnowledgeBase } from './knowledge/load.js';
 import { knowledgeBaseDir } from './knowledge/paths.js';
@@ -102,7 +102,11 @@ export async function composeCore(
     secrets,
     files,
     models,
-    domain: createDomainServices(models, cipher, { slackCards: true, ...(checkout ? { checkout } : {}) }),
+    domain: createDomainServices(models, cipher, {
+      slackCards: true,
+      support: config.support,
+      ...(checkout ? { checkout } : {}),
+    }),
     seed: () => seedDemoData(models, cipher, { saveDocument: (file) => files.save(file) }),
   };
 }
@@ -312,8 +316,10 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       signingSecret: workspace.signingSecret,
       apiUrl: workspace.apiUrl,
       approvalsChannel: workspace.approvalsChannel,
+      supportChannel: workspace.supportChannel,
       approvals: domain.approvals,
       requests: domain.requests,
+      handoffs: domain.handoff,
       connection: db.connection,
       fileUrl: (id) => files.signedUrl(id),
       logger,
@@ -336,6 +342,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       senders,
       routes: [slack.sender],
       phones: { phoneOf: async (customerId) => (await domain.customers.getProfile(customerId)).phone },
+      handoffs: domain.handoff,
       logger,
       maxAttempts: config.outboxMaxAttempts,
       deferUntil: (row) => pacing.deferUntil(row),
@@ -347,7 +354,10 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     const reminders = createReminderJob({ ...reminderParts, onQueued: () => dispatcher.wake() });
     reminders.start();
     if (!config.reminders.cron) logger.info('reminders off (REMINDER_CRON=off)');
+    const handoffSla = createHandoffSlaJob({ db: mongo, handoffs: domain.handoff, logger });
+    handoffSla.start();
     background = async () => {
+      await handoffSla.stop();
       await reminders.stop();
       domain.events.stop();
       await dispatcher.stop();

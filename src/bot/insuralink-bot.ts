@@ -12,6 +12,8 @@ import {
   type DialogState,
   type DialogStateManagerConfiguration,
 } from 'botbuilder-dialogs';
+import type { HandoffService } from '../domain/handoff.js';
+import type { FileStore } from '../files/file-store.js';
 import { channelSourceOf } from './channel-source.js';
 import type { Session } from './session.js';
 
@@ -31,18 +33,27 @@ export class InsuraLinkBot extends ActivityHandler {
 
   /**
    * `welcome` greets a new member of a conversation; `session` is touched on every message, before the
-   * dialog runs, so an idle verification has lapsed by the time the dialog looks.
+   * dialog runs, so an idle verification has lapsed by the time the dialog looks. While an officer has
+   * the conversation (`handoff`), the customer's messages go to them and the dialog does not run.
    */
   constructor(
     private readonly conversationState: ConversationState,
     dialog: Dialog,
     session: Session,
     welcome: Partial<Activity>,
+    handoff: Pick<HandoffService, 'liveFor' | 'customerMessage'>,
+    files: Pick<FileStore, 'signedUrl' | 'fileIdOf'>,
   ) {
     super();
     const dialogs = new DialogSet(conversationState.createProperty<DialogState>('dialogState')).add(dialog);
     this.onMessage(async (context, next) => {
+      const live = await handoff.liveFor(channelSourceOf(context), context.activity.conversation.id);
+      if (live) {
+        await handoff.customerMessage({ requestId: live.id, text: customerText(context, files) });
+        return next();
+      }
       await session.touch(context);
+      await session.recordTurn(context);
       const dc = await this.dialogContext(dialogs, context);
       const result = await dc.continueDialog();
       if (result.status === DialogTurnStatus.empty) await dc.beginDialog(dialog.id);
@@ -87,4 +98,18 @@ export class InsuraLinkBot extends ActivityHandler {
     await super.run(context);
     await this.conversationState.saveChanges(context, false);
   }
+}
+
+/**
+ * The customer's message for the officer: the text, and each file as a fresh signed link (the officer
+ * opens it from the thread).
+ */
+function customerText(context: TurnContext, files: Pick<FileStore, 'signedUrl' | 'fileIdOf'>): string {
+  const lines = [context.activity.text?.trim() ?? ''];
+  for (const attachment of context.activity.attachments ?? []) {
+    const id = attachment.contentUrl ? files.fileIdOf(attachment.contentUrl) : undefined;
+    if (id) lines.push(`[file] ${attachment.name ?? 'attachment'}: ${files.signedUrl(id)}`);
+  }
+  const text = lines.filter(Boolean).join('\n');
+  return text || '(an empty message)';
 }

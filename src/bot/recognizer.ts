@@ -16,6 +16,9 @@ export const intents = [
   'faq',
   'talk_to_person',
   'cancel',
+  'small_talk',
+  'about_assistant',
+  'log_out',
 ] as const;
 
 export const intentSchema = z.enum(intents);

@@ -6,7 +6,7 @@ import type { FieldCipher } from '../db/encryption.js';
 import type { Models } from '../db/models/index.js';
 import { EventRelay } from '../notifications/relay.js';
 import { requestSlackConsequences } from '../notifications/request-slack-route.js';
-import { claimSlackConsequences } from '../notifications/slack-route.js';
+import { slackConsequences } from '../notifications/slack-route.js';
 import { MongoApprovalService, type ApprovalService } from './approvals.js';
 import { MongoAuditLog, type AuditLog } from './audit.js';
 import { MongoClaimDraftService, type ClaimDraftService } from './claim-drafts.js';
@@ -15,7 +15,7 @@ import { MongoConsentService, type ConsentService } from './consent.js';
 import { MongoConversationLinkService, type ConversationLinkService } from './conversations.js';
 import { MongoCustomerService, type CustomerService } from './customers.js';
 import { MongoFeedbackService, type FeedbackService } from './feedback.js';
-import { MongoHandoffService, type HandoffService } from './handoff.js';
+import { MongoHandoffService, type HandoffService, type SupportSettings } from './handoff.js';
 import { NumberAllocator } from './numbers.js';
 import { MongoPaymentService, type CheckoutLinks, type PaymentService } from './payments.js';
 import { MongoPolicyService, type PolicyService } from './policies.js';
@@ -49,6 +49,8 @@ export interface DomainOptions {
   now?: () => Date;
   /** Claim and request events also queue the officers' Slack cards and threads (the app; not unit tests). */
   slackCards?: boolean;
+  /** Business hours and SLAs of handoffs and tickets; default Mon–Fri 9–17 New York, 10 minutes, 8 hours. */
+  support?: SupportSettings;
   /** Hosted checkout for premium payments (Stripe or its stand-in); unset gives insurers' instructions. */
   checkout?: CheckoutLinks;
 }
@@ -67,7 +69,7 @@ export function createDomainServices(
     ...(options.slackCards
       ? {
           consequences: (collection, row, event) => [
-            ...claimSlackConsequences(collection, row, event),
+            ...slackConsequences(collection, row, event),
             ...requestSlackConsequences(collection, row, event),
           ],
         }
@@ -87,7 +89,14 @@ export function createDomainServices(
     requests: new MongoRequestService({ models, numbers, cipher, audit, events, now }),
     consent: new MongoConsentService(models, audit, now),
     verification: new MongoVerificationService(models, customers, cipher, audit, undefined, now),
-    handoff: new MongoHandoffService(models, audit, now, numbers),
+    handoff: new MongoHandoffService({
+      models,
+      events,
+      customers,
+      now,
+      numbers,
+      ...(options.support ? { settings: options.support } : {}),
+    }),
     feedback: new MongoFeedbackService(models),
     approvals: new MongoApprovalService({ models, claims, customers, policies, events, now }),
     payments: new MongoPaymentService({

@@ -146,7 +146,8 @@ describe('FileClaimDialog', () => {
     const chat = await verified();
     let replies = await chat.say('my basement flooded');
     assert.match(textOf(replies), /Which policy/);
-    replies = await chat.say('HOM-300400');
+    // Named by what it is, not only by its button.
+    replies = await chat.say('the home one');
     assert.match(textOf(replies), /water damage from a leak or burst pipe. Is that right/);
     replies = await chat.say('yes');
     assert.match(textOf(replies), /When did it happen/);
@@ -186,6 +187,35 @@ describe('FileClaimDialog', () => {
     const { dateProblem } = await import('../../dialogs/file-claim-dialog.js');
     const ended = { ...policy!, endDate: new Date(Date.now() - 10 * 86_400_000) };
     assert.match(dateProblem(daysAgo(2), ended, new Date())!, /ended on .*, before/);
+  });
+
+  it('asks which day an ambiguous incident date is when the locale does not say, and takes the month', async () => {
+    await harness.db.models.claimDrafts.deleteMany({});
+    const chat = harness.conversation({ locale: null });
+    assert.match(textOf(await verifyAsJordan(chat)), /you're verified/);
+    await chat.say('File a claim on AUT-100200');
+    assert.match(textOf(await chat.say('Vandalism')), /When did it happen/);
+    // A recent day whose day and month could be swapped.
+    const swappable = (days: number) => {
+      const day = new Date(Date.now() - days * 86_400_000);
+      return day.getUTCDate() <= 12 && day.getUTCDate() !== day.getUTCMonth() + 1;
+    };
+    let back = 1;
+    while (!swappable(back)) back += 1;
+    const iso = daysAgo(back);
+    const [year, mm, dd] = iso.split('-');
+    let replies = await chat.say(`${mm}/${dd}/${year}`);
+    assert.match(textOf(replies), /^Did you mean \d{1,2} \w+ \d{4} or \d{1,2} \w+ \d{4}\?$/);
+    assert.equal(suggestionsOf(replies).length, 2);
+    const monthName = new Date(`${iso}T00:00:00Z`).toLocaleString('en-US', {
+      month: 'long',
+      timeZone: 'UTC',
+    });
+    replies = await chat.say(monthName);
+    assert.match(textOf(replies), /what time/);
+    const jordan = await harness.domain.customers.findByPhone('+15555550123');
+    const draft = await harness.domain.claimDrafts.get(jordan!.id);
+    assert.equal(draft?.answers.incidentDate, iso);
   });
 
   it('says plainly when the policy does not cover the type, and still files it', async () => {

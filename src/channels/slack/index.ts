@@ -8,6 +8,7 @@ import type { Connection } from 'mongoose';
 import type { Request, Response, Server } from 'restify';
 import type { ApprovalService } from '../../domain/approvals.js';
 import type { RequestService } from '../../domain/requests.js';
+import type { HandoffService } from '../../domain/handoff.js';
 import type { Logger } from '../../log.js';
 import type { RouteSender } from '../../notifications/dispatcher.js';
 import { createSlackApi, type SlackApi } from './api.js';
@@ -32,8 +33,12 @@ export interface SlackChannelOptions {
   /** The Web API base URL (`SLACK_API_URL`, or the local stand-in); undefined means Slack's own. */
   apiUrl: () => string | undefined;
   approvalsChannel: string;
+  /** Where handoff cards and tickets go. */
+  supportChannel: string;
   approvals: ApprovalService;
   requests: RequestService;
+  handoffs: HandoffService;
+  now?: () => Date;
   connection: Connection;
   fileUrl(fileId: string): string;
   logger: Logger;
@@ -79,9 +84,12 @@ export async function createSlackChannel(options: SlackChannelOptions): Promise<
   const deps: SlackDeps = {
     approvals: options.approvals,
     requests: options.requests,
+    handoffs: options.handoffs,
     api,
     logger: options.logger,
     approvalsChannel: options.approvalsChannel,
+    supportChannel: options.supportChannel,
+    now: options.now ?? (() => new Date()),
   };
   app.use(skipRepeats(await createSlackReceipts(options.connection)));
   app.use(officersOnly(deps));
@@ -93,10 +101,12 @@ export async function createSlackChannel(options: SlackChannelOptions): Promise<
     options.logger.error({ err: error }, 'slack listener failed');
   });
 
-  const claimCards = slackCardSender({
+  const cards = slackCardSender({
     api,
     approvals: options.approvals,
     approvalsChannel: options.approvalsChannel,
+    handoffs: options.handoffs,
+    supportChannel: options.supportChannel,
     fileUrl: options.fileUrl,
   });
   const requestCards = requestCardSender({
@@ -107,9 +117,9 @@ export async function createSlackChannel(options: SlackChannelOptions): Promise<
   return {
     api,
     sender: {
-      route: claimCards.route,
+      route: cards.route,
       deliver: (row, key) =>
-        requestCards.handles(row.template) ? requestCards.deliver(row.payload) : claimCards.deliver(row, key),
+        requestCards.handles(row.template) ? requestCards.deliver(row.payload) : cards.deliver(row, key),
     },
     register(server) {
       server.post(slackEventsPath, async (req: Request, res: Response) => {

@@ -6,6 +6,7 @@ import { approveButton } from './approve.js';
 import { assignToMeButton } from './assign-to-me.js';
 import { denyButton } from './deny.js';
 import { requestDecisionButton } from './request-decision.js';
+import { closeHandoffButton, handBackButton, takeOverButton } from './handoff.js';
 import { requestInfoButton } from './request-info.js';
 
 export function registerActions(app: App, deps: SlackDeps): void {
@@ -16,4 +17,7 @@ export function registerActions(app: App, deps: SlackDeps): void {
   for (const [action, id] of Object.entries(requestActionIds) as [RequestAction, string][]) {
     app.action(id, requestDecisionButton(deps, action));
   }
+  app.action(actionIds.takeOver, takeOverButton(deps));
+  app.action(actionIds.handBack, handBackButton(deps));
+  app.action(actionIds.closeHandoff, closeHandoffButton(deps));
 }

@@ -11,8 +11,8 @@ import { actorOf, officerOf, work, type SlackDeps } from '../../context.js';
 export const helpText = [
   '*/insuralink* commands:',
   '• `claim CLM-000123`: post or refresh the claim’s card here',
-  '• `reply CLM-000123 your message`: send a message to the customer (other thread replies stay internal)',
-  '• `assign CLM-000123`: take the claim',
+  '• `reply CLM-000123 your message`: send a message to the customer (or reply in the card’s thread starting with `!reply`; other thread replies stay internal)',
+  '• `assign CLM-000123`: take the claim; `assign CLM-000123 @officer` gives it to them (supervisors)',
   '• `request BEN-000042`: post or refresh a service request’s card (BEN, DEP, RNW or UPG)',
   '• `queue`: the claims waiting for you',
   '• `help`: this list',
@@ -52,6 +52,13 @@ export function insuralinkCommand(deps: SlackDeps) {
           return `Sent to the customer of ${number.toUpperCase()}.`;
         }
         case 'assign': {
+          // Slack sends a mention as <@U123> or <@U123|name>.
+          const mention = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/.exec(rest[0] ?? '');
+          if (rest.length > 0 && !mention) return 'Name the officer with an @mention, e.g. `@Avery Chen`.';
+          if (mention?.[1]) {
+            const claim = await deps.approvals.assignTo({ claimNumber: number, actor, assignee: mention[1] });
+            return `${claim.number} is assigned to ${claim.assignee?.name ?? 'them'}.`;
+          }
           const card = await deps.approvals.card(number);
           await deps.approvals.assignToMe({ claimNumber: number, actor, shownState: card.state });
           return `${number.toUpperCase()} is yours.`;
