@@ -20,7 +20,7 @@ describe('renewal over SMS', () => {
   test('RENEW with the policy number renews it on the same terms after the identity check', async () => {
     const phone = new Phone(running.sandbox, demoCustomer.phone);
     const [ask] = await phone.text(`RENEW ${demoCustomer.policies.home}`);
-    assert.match(ask!, /What is your date of birth\?/);
+    assert.match(ask!, /what is your date of birth\?/i);
     const offered = (await phone.text(demoCustomer.dateOfBirth)).join('\n');
     assert.match(offered, /HOM-300400 \(Home Plus\) ends on/);
     assert.match(offered, /Reply 1 for Renew as it is/);
