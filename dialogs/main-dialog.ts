@@ -34,7 +34,6 @@ import {
   manageItems,
   menu,
   menuItemOf,
-  menuItems,
   signOut,
   smallTalkReply,
   type MenuItem,
