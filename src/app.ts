@@ -22,6 +22,7 @@ import { demoCustomer, demoOfficers, seedDemoData } from './db/seed.js';
 import { createDomainServices, type CheckoutLinks, type DomainServices } from './domain/index.js';
 import { createFileStore } from './files/file-store.js';
 import { registerFileRoutes } from './files/routes.js';
+import { registerUploadLinkRoutes, UploadLinks } from './files/upload-links.js';
 import { HttpError } from './http/errors.js';
 import { createUnattachedFileSweep } from './files/sweep.js';
 import { registerHealth } from './http/health.js';
@@ -248,6 +249,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
           : 'Azure Bot Service channels off (MicrosoftAppId unset); POST /api/messages refuses every request',
       );
     }
+    const uploadLinks = new UploadLinks({ secret: secrets.fileUrlSecret, baseUrl: () => baseUrl });
     // Without Twilio credentials the SMS channel talks to the local stand-in, with its own credentials.
     const sandbox = config.twilio
       ? undefined
@@ -282,6 +284,8 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       consent: domain.consent,
       customers: domain.customers,
       files,
+      claims: domain.claims,
+      uploadLinks,
       mayUpload: (conversationId) => domain.conversations.isLinked('sms', conversationId),
       models,
       hashKey: createHmac('sha256', secrets.encryptionKey).update('insuralink.sms.conversations').digest(),
@@ -380,6 +384,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       limitTokens: channel.limitTokens,
     });
     registerFileRoutes(server, files);
+    await registerUploadLinkRoutes(server, { links: uploadLinks, files, claims: domain.claims, db: mongo });
     registerHealth(server, db);
 
     const sweep = createUnattachedFileSweep({ db: db.connection.db! });

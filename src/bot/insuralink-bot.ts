@@ -15,6 +15,7 @@ import {
 import type { HandoffService } from '../domain/handoff.js';
 import type { FileStore } from '../files/file-store.js';
 import { channelSourceOf } from './channel-source.js';
+import { looseFilesHandlerOf } from './loose-files.js';
 import type { Session } from './session.js';
 
 /** Where botbuilder-dialogs looks for the turn's memory scope configuration before building one. */
@@ -56,7 +57,9 @@ export class InsuraLinkBot extends ActivityHandler {
       await session.recordTurn(context);
       const dc = await this.dialogContext(dialogs, context);
       const result = await dc.continueDialog();
-      if (result.status === DialogTurnStatus.empty) await dc.beginDialog(dialog.id);
+      if (result.status === DialogTurnStatus.empty && !(await this.looseFiles(context, session))) {
+        await dc.beginDialog(dialog.id);
+      }
       await next();
     });
     this.onMembersAdded(async (context, next) => {
@@ -79,6 +82,14 @@ export class InsuraLinkBot extends ActivityHandler {
     const dc = await dialogs.createContext(context);
     this.stateConfiguration ??= dc.state.configuration;
     return dc;
+  }
+
+  /** Files sent while no dialog waits for them go to the channel's handler, for a verified customer. */
+  private async looseFiles(context: TurnContext, session: Session): Promise<boolean> {
+    const handler = looseFilesHandlerOf(context);
+    if (!handler || !(context.activity.attachments ?? []).some((file) => file.contentUrl)) return false;
+    const customer = await session.customer(context);
+    return customer ? handler(context, customer) : false;
   }
 
   override async run(context: TurnContext): Promise<void> {

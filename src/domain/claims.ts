@@ -251,6 +251,11 @@ const openStatuses: ReadonlySet<ClaimStatus> = new Set([
   'approved',
 ]);
 
+/** Whether a claim in `status` still takes documents from its customer. */
+export function acceptsDocuments(status: ClaimStatus): boolean {
+  return openStatuses.has(status);
+}
+
 type ClaimRow = LeanDoc<Models['claims']>;
 
 /** What {@link MongoClaimService} is built from. */
