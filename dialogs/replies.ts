@@ -5,6 +5,14 @@ import type { SmallTalk } from '../src/bot/recognizers/small-talk.js';
 import type { SupportReason } from '../src/domain/handoff.js';
 import type { DialogDependencies } from './dependencies.js';
 
+/** What "Manage my policy" offers; each title is also what the button sends, and names its intent. */
+export const manageItems = {
+  dependents: 'Add or remove a dependent',
+  renew: 'Renew a policy',
+  upgrade: 'Upgrade my plan',
+  requests: 'My requests',
+} as const;
+
 /**
  * How a dialog that offered a choice ends when the reply was none of its choices but a new request: the
  * main dialog handles `reroute` as if the message had just arrived.
@@ -19,6 +27,7 @@ export const menuItems = {
   claimStatus: 'Claim status',
   fileClaim: 'File a claim',
   benefits: 'Benefits',
+  manage: 'Manage my policy',
   payPremium: 'Pay my premium',
   question: 'Ask a question',
   person: 'Talk to a person',
@@ -37,13 +46,16 @@ export function menu(text: string): Partial<Activity> {
   return MessageFactory.suggestedActions(Object.values(menuItems), text);
 }
 
+// One SMS with the menu (320 characters), so it stays this short.
 export const greetingText =
-  "Hi, I'm the InsuraLink assistant. I can show your policies, file and follow claims, answer insurance questions and put you in touch with a person. What would you like to do?";
+  "Hi, I'm the InsuraLink assistant: your policies, claims, benefits and payments, questions, or a person. What would you like to do?";
 
 export const helpText = [
   'Here is what I can do:',
   '- Show your policies and their details (after a quick identity check)',
   '- File a claim with photos and documents, and follow your claims until they are paid',
+  '- Show the benefits of your policies and request one, such as roadside assistance or a rental car',
+  '- Add or remove a dependent, renew a policy or upgrade it, and follow these requests ("status of BEN-000042")',
   '- Show what you owe on your policies and how to pay it',
   '- Answer questions about insurance, such as deductibles or what a policy covers',
   '- Put you in touch with a person from our team',

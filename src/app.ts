@@ -322,6 +322,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       approvalsChannel: workspace.approvalsChannel,
       supportChannel: workspace.supportChannel,
       approvals: domain.approvals,
+      requests: domain.requests,
       handoffs: domain.handoff,
       connection: db.connection,
       fileUrl: (id) => files.signedUrl(id),
@@ -352,6 +353,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     });
     domain.events.onEnqueue(() => dispatcher.wake());
     domain.events.start(relaySweepMs, (error) => logger.error({ err: error }, 'event relay sweep failed'));
+    await domain.requests.resumeApprovals();
     dispatcher.start();
     const reminders = createReminderJob({ ...reminderParts, onQueued: () => dispatcher.wake() });
     reminders.start();

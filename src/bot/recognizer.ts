@@ -8,6 +8,10 @@ export const intents = [
   'claim_status',
   'file_claim',
   'benefits',
+  'request_status',
+  'dependents',
+  'renewal',
+  'upgrade',
   'pay_premium',
   'faq',
   'talk_to_person',
@@ -24,6 +28,8 @@ export type Intent = z.infer<typeof intentSchema>;
 export const entitiesSchema = z.object({
   policyNumber: z.string().optional(),
   claimNumber: z.string().optional(),
+  /** A service request: `BEN-`, `DEP-`, `RNW-` or `UPG-` and six digits. */
+  requestNumber: z.string().optional(),
   phone: z.string().optional(),
   date: z.string().optional(),
   amount: z.number().optional(),

@@ -33,11 +33,20 @@ const claimStatusWords: Record<string, string> = {
   closed: 'was closed',
 };
 
-const benefitStatusWords: Record<string, string> = {
+const requestStatusWords: Record<string, string> = {
   requested: 'was received',
+  info_requested: 'needs more information from you',
   approved: 'was approved',
   denied: 'was declined',
   fulfilled: 'was fulfilled',
+};
+
+/** What each kind of service request is called in a notification. */
+const requestNouns: Record<string, string> = {
+  benefit: 'Benefit request',
+  dependent: 'Dependent change',
+  renewal: 'Renewal request',
+  upgrade: 'Upgrade request',
 };
 
 interface Lines {
@@ -185,7 +194,23 @@ function handoffTemplates(): Record<string, Template> {
 const templates: Readonly<Record<string, Template>> = {
   ...reminderTemplates,
   'claim.status': statusTemplate('Claim', claimStatusWords, 'See claim'),
-  'benefit.status': statusTemplate('Benefit request', benefitStatusWords, 'See request'),
+  // A service request's move by an officer; an officer's question is answered by replying "answer".
+  'request.status': template(
+    z.object({
+      number: numberSchema,
+      kind: z.enum(Object.keys(requestNouns)),
+      status: z.enum(Object.keys(requestStatusWords)),
+      reason: reasonSchema,
+    }),
+    ({ number, kind, status, reason }) => {
+      const noun = requestNouns[kind]!;
+      return {
+        title: `${noun} ${number}`,
+        text: `Your ${noun.toLowerCase()} ${number} ${requestStatusWords[status]}.${reason ? ` ${reason}` : ''}`,
+        buttons: [{ title: 'See request', value: `status of ${number}` }],
+      };
+    },
+  ),
   // An officer's reply about a claim (`/insuralink reply`): the officer's words, as they wrote them.
   'claim.message': template(
     z.object({ number: numberSchema, text: z.string().trim().min(1).max(1000) }),

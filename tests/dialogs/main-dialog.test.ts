@@ -25,31 +25,36 @@ describe('MainDialog', () => {
       'Claim status',
       'File a claim',
       'Benefits',
+      'Manage my policy',
       'Pay my premium',
       'Ask a question',
       'Talk to a person',
     ]);
   });
 
-  for (const [item, says] of [
-    ['Benefits', /Requesting benefits in this chat isn't available yet/],
-  ] as const) {
-    it(`says plainly what is not available yet and offers a person: ${item}`, async () => {
-      const chat = harness.conversation();
-      const replies = await chat.say(item);
-      assert.match(textOf(replies), says);
-      assert.deepEqual(suggestionsOf(replies), ['Talk to a person', 'Show my policies', 'Ask a question']);
-      assert.equal(await harness.db.models.supportRequests.countDocuments({ conversationId: chat.id }), 0);
-    });
-  }
+  it('offers the policy changes under "Manage my policy"', async () => {
+    const replies = await harness.conversation().say('Manage my policy');
+    assert.deepEqual(suggestionsOf(replies), [
+      'Add or remove a dependent',
+      'Renew a policy',
+      'Upgrade my plan',
+      'My requests',
+    ]);
+  });
 
   for (const item of [
     'Claim status',
     'File a claim',
     'where is my claim CLM-000123 at?',
     'my basement flooded',
+    'Benefits',
+    'I need a rental car',
+    'status of BEN-000001',
+    'Add or remove a dependent',
+    'RENEW HOM-300400',
+    'Upgrade my plan',
   ]) {
-    it(`takes a claim request to identity verification first: ${item}`, async () => {
+    it(`takes a request about their own affairs to identity verification first: ${item}`, async () => {
       const replies = await harness.conversation().say(item);
       assert.match(textOf(replies), /confirm who you are/);
     });
@@ -70,7 +75,7 @@ describe('MainDialog', () => {
   it('shows help with the menu', async () => {
     const replies = await harness.conversation().say('help');
     assert.match(textOf(replies), /Here is what I can do/);
-    assert.equal(suggestionsOf(replies).length, 7);
+    assert.equal(suggestionsOf(replies).length, 8);
   });
 
   it('invites a question, then answers it from the knowledge base', async () => {

@@ -83,14 +83,16 @@ const commonWords =
 
 /**
  * `AUT-100200`: three letters, six digits, with a dash, a space or nothing between (`AUT 100200`,
- * `aut100200`). `CLM` is reserved for claims.
+ * `aut100200`). `CLM` is reserved for claims, `BEN`, `DEP`, `RNW` and `UPG` for service requests.
  */
 const policyNumberPattern = new RegExp(
-  `\\b(?!clm|(?:${commonWords})\\s)([a-z]{3})(?:[-\u2013\u2014_./#]|\\s(?:[-#]\\s?)?)?(\\d{6})\\b`,
+  `\\b(?!clm|ben|dep|rnw|upg|(?:${commonWords})\\s)([a-z]{3})(?:[-\u2013\u2014_./#]|\\s(?:[-#]\\s?)?)?(\\d{6})\\b`,
   'i',
 );
 /** `CLM-000123`, `CLM 000123`. */
 const claimNumberPattern = /\bclm(?:[-\u2013\u2014_./#]|\s(?:[-#]\s?)?)?(\d{6})\b/i;
+/** `BEN-000042` and the other service requests' numbers, written as loosely as policy numbers. */
+const requestNumberPattern = /\b(ben|dep|rnw|upg)(?:[-\u2013\u2014_./#]|\s(?:[-#]\s?)?)?(\d{6})\b/i;
 /** `$1,250.50`, `1250 dollars`, `USD 300`. */
 const amountPatterns: readonly RegExp[] = [
   /(?:\$|\busd\s?)\s?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?\b/i,
@@ -140,6 +142,8 @@ export function scanEntities(text: string, options: EntityOptions = {}): EntityS
 
   const claim = take(claimNumberPattern);
   if (claim) entities.claimNumber = `CLM-${claim[1]}`;
+  const request = take(requestNumberPattern);
+  if (request) entities.requestNumber = `${request[1]?.toUpperCase()}-${request[2]}`;
   const policy = take(policyNumberPattern);
   if (policy) entities.policyNumber = `${policy[1]?.toUpperCase()}-${policy[2]}`;
 
@@ -179,6 +183,7 @@ function whole(pattern: RegExp): RegExp {
 
 const wholePolicyNumber = whole(policyNumberPattern);
 const wholeClaimNumber = whole(claimNumberPattern);
+const wholeRequestNumber = whole(requestNumberPattern);
 
 /** A policy number in canonical form (`AUT-100200`), or undefined when `value` is not one. */
 export function normalizePolicyNumber(value: string): string | undefined {
@@ -190,6 +195,12 @@ export function normalizePolicyNumber(value: string): string | undefined {
 export function normalizeClaimNumber(value: string): string | undefined {
   const match = wholeClaimNumber.exec(value);
   return match ? `CLM-${match[1]}` : undefined;
+}
+
+/** A service request number in canonical form (`BEN-000042`), or undefined when `value` is not one. */
+export function normalizeRequestNumber(value: string): string | undefined {
+  const match = wholeRequestNumber.exec(value);
+  return match ? `${match[1]?.toUpperCase()}-${match[2]}` : undefined;
 }
 
 /** A date written alone, unambiguously, as ISO `YYYY-MM-DD`; undefined otherwise. */

@@ -21,6 +21,8 @@ const person =
 /** Things of their own a customer may ask to see. */
 const ownData =
   '(?:policy|policies|coverage|coverages|deductibles?|premiums?|documents?|docs|id card|insurance card|dependents?|limits?|details|payments?|bill|due date|renewal)';
+/** The first words of a question about something rather than a request to do it. */
+const questionStart = '(?:can|could|how|what|whats|when|why|does|do|is|are|will|should|who|where|which)\\b';
 /**
  * Guards a request to pay: not a question about paying with or for something ("with a credit card",
  * "can an HSA pay premiums", "who has to pay a premium for Medicare"), which the knowledge base answers.
@@ -94,6 +96,50 @@ const intentRules: readonly IntentRule[] = [
       /\bhow does this work\b/,
       /^(?:show (?:me )?(?:the )?)?(?:main )?(?:menu|options|commands)$/,
       /\b(?:im|i am) (?:lost|confused|stuck)\b/,
+    ],
+  },
+  {
+    // A reply to a renewal reminder ("RENEW AUT-100200") and asking to renew, but not questions about renewal.
+    intent: 'renewal',
+    score: 0.9,
+    patterns: [
+      /^renew(?: (?:it|now|please|[a-z]{3} \d{6}))?$/,
+      new RegExp(
+        `^(?!${questionStart})(?:.* )?(?:renew|renewing)(?: (?:my|our|the|this))?(?: \\w+){0,2} (?:policy|policies|insurance|plan|cover|coverage)\\b`,
+      ),
+      new RegExp(`^(?!${questionStart})(?:i|we) (?:want|would like|need|wish) to renew\\b`),
+      /^(?:can|could) (?:i|we) renew (?:my|our|the|it)\b/,
+    ],
+  },
+  {
+    intent: 'upgrade',
+    score: 0.9,
+    patterns: [
+      new RegExp(`^(?!${questionStart})(?:.* )?(?:upgrade|upgrading)\\b`),
+      /\b(?:can|could) (?:i|we) upgrade\b/,
+      /\bupgrade (?:options|plans)\b/,
+      /\b(?:better|higher|bigger) (?:plan|policy|cover|coverage)\b/,
+    ],
+  },
+  {
+    intent: 'dependents',
+    score: 0.9,
+    patterns: [
+      new RegExp(
+        `^(?!${questionStart})(?:.* )?(?:add|remove|delete|take off|put|include|drop)\\b(?: \\w+){0,4} (?:dependents?|spouse|wife|husband|partner|child|children|son|daughter|kid|kids|baby|newborn|driver|drivers)\\b`,
+      ),
+      /^(?:add|remove|change) (?:a )?dependents?$/,
+      /^(?:add or remove|manage) (?:a |my )?dependents?$/,
+    ],
+  },
+  {
+    intent: 'request_status',
+    score: 0.9,
+    patterns: [
+      /\b(?:status|update|progress|track|where is|wheres|check on|follow up on)\b.*\brequests?\b/,
+      /\b(?:my|our) (?:\w+ )?requests\b/,
+      /\brequests?\b.*\b(?:status|approved|denied|declined|pending|decision)\b/,
+      /\b(?:ben|dep|rnw|upg) \d{6}\b/,
     ],
   },
   {
@@ -188,6 +234,11 @@ const intentRules: readonly IntentRule[] = [
       /\b(?:request|submit|get|claim) (?:a |my )?(?:\w+ )?reimbursement\b/,
       /\b(?:gym|wellness|fitness)(?: \w+)? (?:reimbursement|allowance)\b/,
       /\b(?:get|be) reimbursed\b/,
+      /^(?:roadside(?: assistance| help)?|rental car|a rental car|tow truck|towing|a tow)$/,
+      /\b(?:need|want|get|request|use|send|call|book|arrange)\b(?: \w+){0,3} (?:rental car|roadside|tow|tow truck|towing|jump start)\b/,
+      /\b(?:car|vehicle) (?:broke down|has broken down|wont start|will not start)\b/,
+      /\b(?:i|we) (?:have|got) a flat (?:tire|tyre)\b/,
+      /\bwhat benefits\b/,
     ],
   },
   {
@@ -272,6 +323,7 @@ const keywords: ReadonlySet<string> = new Set(
   claim claims claimed status update updates progress track tracking approved denied rejected paid payout
   pending decision news happening processed check
   benefit benefits enroll enrol enrolment enrollment reimburse reimbursement reimbursed wellness gym fitness
+  roadside rental towing request requests upgrade spouse dependent
   file filed filing submit submitted make start open lodge report reported raise create place
   accident accidents crash crashed collision theft stolen stole damage damaged flooded flood fire burned
   vandalized vandalised burglarized broken broke wrecked totaled totalled incident injury leak
@@ -331,6 +383,7 @@ function classify(message: string, entities: Entities): { intent: Intent; score:
     }
   }
   // A bare reference number says what the customer wants to look at.
+  if (entities.requestNumber) return { intent: 'request_status', score: confidence(0.7) };
   if (entities.claimNumber) return { intent: 'claim_status', score: confidence(0.7) };
   if (entities.policyNumber) return { intent: 'policy_lookup', score: confidence(0.7) };
   return { intent: 'faq', score: confidence(0.5) };

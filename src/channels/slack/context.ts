@@ -5,6 +5,7 @@
 import type { Context } from '@slack/bolt';
 import type { Actor } from '../../domain/actor.js';
 import type { ApprovalService, OfficerView } from '../../domain/approvals.js';
+import type { RequestService } from '../../domain/requests.js';
 import type { HandoffService } from '../../domain/handoff.js';
 import { isDomainError } from '../../domain/errors.js';
 import type { Logger } from '../../log.js';
@@ -14,6 +15,8 @@ import { homeView } from './blocks/home.js';
 /** The dependencies of the listeners. */
 export interface SlackDeps {
   approvals: ApprovalService;
+  /** Officers' decisions on service requests (benefits, dependents, renewals, upgrades). */
+  requests: Pick<RequestService, 'current' | 'decide' | 'showCard'>;
   api: SlackApi;
   logger: Logger;
   handoffs: HandoffService;

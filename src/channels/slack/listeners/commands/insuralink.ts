@@ -1,7 +1,8 @@
 /**
  * `/insuralink`: `claim CLM-…` posts (or refreshes) a claim's card, `reply CLM-… text` sends the text
  * to the customer (everything else written in a card's thread stays among officers), `queue` lists the
- * claims waiting, `assign CLM-…` takes a claim, `help` says all this.
+ * claims waiting, `assign CLM-…` takes a claim, `request BEN-…` posts a service request's card, `help`
+ * says all this.
  */
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { formatMoney } from '../../blocks/text.js';
@@ -12,11 +13,13 @@ export const helpText = [
   '• `claim CLM-000123`: post or refresh the claim’s card here',
   '• `reply CLM-000123 your message`: send a message to the customer (or reply in the card’s thread starting with `!reply`; other thread replies stay internal)',
   '• `assign CLM-000123`: take the claim; `assign CLM-000123 @officer` gives it to them (supervisors)',
+  '• `request BEN-000042`: post or refresh a service request’s card (BEN, DEP, RNW or UPG)',
   '• `queue`: the claims waiting for you',
   '• `help`: this list',
 ].join('\n');
 
 const claimNumber = /^CLM-\d{6}$/i;
+const requestNumber = /^(?:BEN|DEP|RNW|UPG)-\d{6}$/i;
 
 export function insuralinkCommand(deps: SlackDeps) {
   return async function insuralinkCommand({
@@ -29,6 +32,12 @@ export function insuralinkCommand(deps: SlackDeps) {
     const [verb = 'help', number = '', ...rest] = command.text.trim().split(/\s+/);
     await work(deps, { channel: command.channel_id, user: officer.slackUserId }, async () => {
       const actor = actorOf(officer);
+      if (verb.toLowerCase() === 'request') {
+        if (!requestNumber.test(number))
+          return 'Give a request number, e.g. `/insuralink request BEN-000042`';
+        await deps.requests.showCard({ number, actor });
+        return `The card of ${number.toUpperCase()} is on its way to the approvals channel.`;
+      }
       const needsNumber = ['claim', 'reply', 'assign'].includes(verb.toLowerCase());
       if (needsNumber && !claimNumber.test(number))
         return `Give a claim number, e.g. \`/insuralink ${verb} CLM-000123\``;
