@@ -9,7 +9,7 @@ import { registerSecurityHeaders } from './security-headers.js';
 
 /** Options of {@link createHttpServer}. */
 export interface HttpServerOptions {
-  /** Default true; only the chat benchmark's baseline leaves them out, to measure what they cost. */
+  /** Default true; the chat benchmark sets them itself, to measure what they cost. */
   securityHeaders?: boolean;
 }
 

@@ -27,6 +27,8 @@ import { createDirectLineChannel } from '../../channels/directline/index.js';
 import { loadConfig } from '../../config.js';
 import { connectDatabase } from '../../db/connection.js';
 import { createFileStore } from '../../files/file-store.js';
+import { createMongoLimiter } from '../../http/rate-limit.js';
+import { setSecurityHeaders } from '../../http/security-headers.js';
 import { createHttpServer } from '../../http/server.js';
 import { percentile } from '../percentile.js';
 
@@ -46,6 +48,8 @@ interface Target {
   setup: string[];
   /** Sent, and measured, round-robin for the rest of the conversation. */
   messages: string[];
+  /** Called before each of its rounds (targets sharing one server set it up for themselves). */
+  prepare?: () => void;
   stop(): Promise<void>;
 }
 
@@ -60,11 +64,11 @@ export async function run(): Promise<void> {
   const load = startLoadWorker();
   try {
     // One at a time, so whatever started is stopped should a later one fail.
-    for (const start of [() => startEchoServer(false), () => startEchoServer(true), startInsuraLink]) {
-      targets.push(await start());
-    }
-    const [bare, echo, app] = targets as [Target, Target, Target];
+    targets.push(...(await startEchoServer()));
+    targets.push(await startInsuraLink());
+    const [echo, bare, app] = targets as [Target, Target, Target];
     const session = async (target: Target, shape: LoadShape): Promise<Figures> => {
+      target.prepare?.();
       let cpu = process.cpuUsage();
       const result = await load.round(
         { ...shape, baseUrl: target.baseUrl, setup: target.setup, messages: target.messages },
@@ -130,32 +134,40 @@ class EchoBot extends ActivityHandler {
   }
 }
 
-/** A limiter that counts nothing: the baseline that measures what the rate limits cost. */
-const noLimits = () => Promise.resolve({ consume: () => Promise.resolve() });
+/** Whether the echo server's rate limits and security headers are on; the benchmark switches them. */
+const guards = { on: true };
 
 /**
- * The Direct Line channel alone with an echo bot, on its own in-memory database; `guarded: false`
- * leaves out the rate limits and the security headers, so one run measures what they cost.
+ * The Direct Line channel alone with an echo bot, on its own in-memory database. It gives two targets
+ * on one server: with the rate limits and security headers, and with them switched off for the round,
+ * so their cost is measured on the same server, database and code paths.
  */
-async function startEchoServer(guarded: boolean): Promise<Target> {
+async function startEchoServer(): Promise<[Target, Target]> {
   const logger = pino({ level: 'silent' });
   const database = await connectDatabase({ mongodbUri: undefined, dataDir: '', inMemory: true }, logger);
-  const server = createHttpServer(logger, { securityHeaders: guarded });
+  const mongo = database.connection.db!;
+  const server = createHttpServer(logger, { securityHeaders: false });
+  server.pre((_req, res, next) => {
+    if (guards.on) setSecurityHeaders(res);
+    next();
+  });
   let baseUrl = '';
   const channel = await createDirectLineChannel({
     connection: database.connection,
     bot: new EchoBot(),
-    files: createFileStore({ db: database.connection.db!, secret, baseUrl: () => baseUrl }),
+    files: createFileStore({ db: mongo, secret, baseUrl: () => baseUrl }),
     secret,
     baseUrl: () => baseUrl,
     logger,
-    ...(guarded ? {} : { limiter: noLimits }),
+    async limiter(name, limit) {
+      const limiter = await createMongoLimiter(mongo, name, limit);
+      return { consume: (key) => (guards.on ? limiter.consume(key) : Promise.resolve()) };
+    },
   });
   channel.register(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    name: guarded ? 'echo bot' : 'echo bot without rate limits or security headers',
+  const echo = {
     baseUrl,
     setup: [],
     messages: ['hello'],
@@ -168,6 +180,15 @@ async function startEchoServer(guarded: boolean): Promise<Target> {
       await database.stop();
     },
   };
+  return [
+    { ...echo, name: 'echo bot', prepare: () => (guards.on = true) },
+    {
+      ...echo,
+      name: 'echo bot without rate limits or security headers',
+      prepare: () => (guards.on = false),
+      stop: () => Promise.resolve(),
+    },
+  ];
 }
 
 /** The whole app as `npm start` builds it, with demo data in an in-memory database. */
