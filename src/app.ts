@@ -34,6 +34,7 @@ import { createKnowledgeSource } from './knowledge/retrieval.js';
 import { OpenAILlmClient } from './llm/openai.js';
 import { createLogger, type Logger } from './log.js';
 import { Dispatcher } from './notifications/dispatcher.js';
+import { pacedConcurrency } from './notifications/sms-pacing.js';
 import { createSlackSandbox, type SlackSandbox } from './sandbox/slack/index.js';
 import { resolveSecrets } from './secrets.js';
 import { TwilioSandbox } from './sandbox/twilio/index.js';
@@ -299,6 +300,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       phones: { phoneOf: async (customerId) => (await domain.customers.getProfile(customerId)).phone },
       logger,
       maxAttempts: config.outboxMaxAttempts,
+      concurrency: pacedConcurrency(config.reminders.smsRatePerSecond),
       deferUntil: (row) => pacing.deferUntil(row),
     });
     domain.events.onEnqueue(() => dispatcher.wake());
