@@ -370,10 +370,17 @@ async function dispatch(
       concurrency: pacedConcurrency(rate ?? ratePerSecond),
       ...(pacing ? { deferUntil: (row) => pacing.deferUntil(row) } : {}),
     });
+    // A machine too busy to carry the pace would make the round last for ever: it is cut off at
+    // twice the paced time (plus half a minute), and the rate is taken over what left until then.
+    const limitMs = (sms / (rate ?? ratePerSecond)) * 2000 + 30_000;
+    let sent = 0;
     const figures = await measured(async () => {
+      const startedAt = Date.now();
       dispatcher.start();
       const done = () => models.notifications.countDocuments({ status: { $in: ['sent', 'failed'] } });
-      while ((await done()) < sms) await new Promise((resolve) => setTimeout(resolve, 250));
+      while ((sent = await done()) < sms && Date.now() - startedAt < limitMs) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
       await dispatcher.stop();
     }, 500);
     const messages = delivered().slice(seen);
@@ -386,7 +393,8 @@ async function dispatch(
       figures,
       received: messages.length,
       failed,
-      duplicates: messages.length - (sms - failed),
+      cutOff: sent < sms,
+      duplicates: messages.length - (sent - failed),
       rate: (times.length - 1) / ((times.at(-1)! - times[0]!) / 1000),
     };
   };
@@ -397,7 +405,8 @@ async function dispatch(
     );
     const unpaced = await round(unpacedBatch, undefined);
     console.log(
-      `  baseline, unpaced: ${unpaced.received} delivered at ${unpaced.rate.toFixed(0)}/s (what the path carries)`,
+      `  baseline, unpaced: ${unpaced.received} delivered at ${unpaced.rate.toFixed(0)}/s (what the path carries)` +
+        (unpaced.cutOff ? ', CUT OFF at the time limit' : ''),
     );
     const paced: Awaited<ReturnType<typeof round>>[] = [];
     for (const count of batches) {
@@ -409,7 +418,8 @@ async function dispatch(
           `(${(result.sms / result.released.seconds).toFixed(0)}/s); delivered ${result.received} in ` +
           `${result.figures.seconds.toFixed(1)} s at ${result.rate.toFixed(2)}/s = ${(share * 100).toFixed(1)}% of the configured rate ` +
           `(the pace asks for ${((ratePerSecond / unpaced.rate) * 100).toFixed(0)}% of what the path carries), ` +
-          `${result.failed} failed, ${result.duplicates} duplicates; ${memory(result.figures)}`,
+          `${result.failed} failed, ${result.cutOff ? 'CUT OFF at the time limit' : `${result.duplicates} duplicates`}; ` +
+          memory(result.figures),
       );
     }
     const large = paced.at(-1)!;
