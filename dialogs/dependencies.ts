@@ -4,6 +4,7 @@ import type { ClaimDraftService } from '../src/domain/claim-drafts.js';
 import type { ClaimService } from '../src/domain/claims.js';
 import type { FeedbackService } from '../src/domain/feedback.js';
 import type { HandoffService } from '../src/domain/handoff.js';
+import type { PaymentService } from '../src/domain/payments.js';
 import type { PolicyService } from '../src/domain/policies.js';
 import type { VerificationService } from '../src/domain/verification.js';
 import type { FileStore } from '../src/files/file-store.js';
@@ -28,6 +29,7 @@ export interface DialogServices {
     | 'withdraw'
   >;
   claimDrafts: ClaimDraftService;
+  payments: Pick<PaymentService, 'dueForCustomer' | 'dueFor' | 'startPayment'>;
 }
 
 /** An answer to a customer's question, from the knowledge base or grounded in it. */

@@ -10,6 +10,7 @@ import type { DialogDependencies } from './dependencies.js';
 import { ClaimStatusDialog, claimStatusDialogId, type ClaimStatusOptions } from './claim-status-dialog.js';
 import { FaqDialog, faqDialogId, type FaqOptions, type FaqResult } from './faq-dialog.js';
 import { FileClaimDialog, fileClaimDialogId, type FileClaimOptions } from './file-claim-dialog.js';
+import { PayPremiumDialog, payPremiumDialogId, type PayPremiumOptions } from './pay-premium-dialog.js';
 import {
   PolicyLookupDialog,
   policyLookupDialogId,
@@ -33,6 +34,7 @@ const menuIntents: Readonly<Record<MenuItem, Intent | 'ask'>> = {
   claimStatus: 'claim_status',
   fileClaim: 'file_claim',
   benefits: 'benefits',
+  payPremium: 'pay_premium',
   question: 'ask',
   person: 'talk_to_person',
 };
@@ -56,7 +58,8 @@ export class MainDialog extends ComponentDialog {
     this.addDialog(new PolicyLookupDialog(deps))
       .addDialog(new FaqDialog(deps))
       .addDialog(new FileClaimDialog(deps))
-      .addDialog(new ClaimStatusDialog(deps));
+      .addDialog(new ClaimStatusDialog(deps))
+      .addDialog(new PayPremiumDialog(deps));
   }
 
   protected override onBeginDialog(innerDc: DialogContext, options?: MainOptions): Promise<DialogTurnResult> {
@@ -119,6 +122,12 @@ export class MainDialog extends ComponentDialog {
       case 'claim_status': {
         const status: ClaimStatusOptions = entities.claimNumber ? { claimNumber: entities.claimNumber } : {};
         return dc.beginDialog(claimStatusDialogId, status);
+      }
+      case 'pay_premium': {
+        const paying: PayPremiumOptions = entities.policyNumber
+          ? { policyNumber: entities.policyNumber }
+          : {};
+        return dc.beginDialog(payPremiumDialogId, paying);
       }
       case 'benefits':
         await context.sendActivity(

@@ -10,6 +10,7 @@ export const menuItems = {
   claimStatus: 'Claim status',
   fileClaim: 'File a claim',
   benefits: 'Benefits',
+  payPremium: 'Pay my premium',
   question: 'Ask a question',
   person: 'Talk to a person',
 } as const;
@@ -34,6 +35,7 @@ export const helpText = [
   'Here is what I can do:',
   '- Show your policies and their details (after a quick identity check)',
   '- File a claim with photos and documents, and follow your claims until they are paid',
+  '- Show what you owe on your policies and how to pay it',
   '- Answer questions about insurance, such as deductibles or what a policy covers',
   '- Put you in touch with a person from our team',
   'At any point you can say "cancel" to start over, or "talk to a person".',

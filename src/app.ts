@@ -5,7 +5,7 @@
 import { createHmac } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'restify';
-import { createBot } from './bot/insuralink-bot.js';
+import { createBot } from '../dialogs/index.js';
 import { createRecognizer } from './bot/recognizers/index.js';
 import { MongoStorage } from './bot/storage.js';
 import { createAzureChannel } from './channels/azure/index.js';
@@ -19,7 +19,7 @@ import { connectDatabase, type Database } from './db/connection.js';
 import { createFieldCipher } from './db/encryption.js';
 import { createModels, ensureIndexes } from './db/models/index.js';
 import { demoCustomer, demoOfficers, seedDemoData } from './db/seed.js';
-import { createDomainServices, type DomainServices } from './domain/index.js';
+import { createDomainServices, type CheckoutLinks, type DomainServices } from './domain/index.js';
 import { createFileStore } from './files/file-store.js';
 import { registerFileRoutes } from './files/routes.js';
 import { HttpError } from './http/errors.js';
@@ -32,11 +32,14 @@ import { loadKnowledgeBase } from './knowledge/load.js';
 import { knowledgeBaseDir } from './knowledge/paths.js';
 import { createKnowledgeSource } from './knowledge/retrieval.js';
 import { OpenAILlmClient } from './llm/openai.js';
+import { createStripeCheckout } from './payments/stripe.js';
+import { registerStripeWebhook, stripeWebhookPath } from './payments/webhook.js';
 import { createLogger, type Logger } from './log.js';
 import { Dispatcher } from './notifications/dispatcher.js';
 import { pacedConcurrency } from './notifications/sms-pacing.js';
 import { createSlackSandbox, type SlackSandbox } from './sandbox/slack/index.js';
 import { resolveSecrets } from './secrets.js';
+import { StripeSandbox } from './sandbox/stripe/index.js';
 import { TwilioSandbox } from './sandbox/twilio/index.js';
 import { registerWebRoutes } from './web/routes.js';
 
@@ -63,6 +66,8 @@ export interface App {
   readonly slackSandbox: SlackSandbox | undefined;
   /** The local Twilio stand-in, when `TWILIO_*` is unset (the phone page and tests drive it). */
   readonly twilioSandbox: TwilioSandbox | undefined;
+  /** The local Stripe stand-in, when `STRIPE_*` is unset (the checkout page and tests drive it). */
+  readonly stripeSandbox: StripeSandbox | undefined;
   /** Connects the database, builds every part and listens; resolves with the base URL. */
   start(): Promise<string>;
   /** Stops accepting requests, lets in-flight ones finish, then closes the database. */
@@ -76,9 +81,16 @@ export function appBaseUrl(config: Config, port: number = config.port): string {
 
 /**
  * The data layer every entry point shares: secrets, the file store, the domain services (over the
- * models, with their indexes, and the field cipher) and the demo data loader.
+ * models, with their indexes, and the field cipher) and the demo data loader. `checkout` gives the
+ * payment service its payment links (the app; commands need none).
  */
-export async function composeCore(db: Database, config: Config, logger: Logger, baseUrl: () => string) {
+export async function composeCore(
+  db: Database,
+  config: Config,
+  logger: Logger,
+  baseUrl: () => string,
+  checkout?: CheckoutLinks,
+) {
   const secrets = await resolveSecrets(config, logger);
   const models = createModels(db.connection);
   await ensureIndexes(models);
@@ -91,7 +103,7 @@ export async function composeCore(db: Database, config: Config, logger: Logger, 
     secrets,
     files,
     models,
-    domain: createDomainServices(models, cipher, { slackCards: true }),
+    domain: createDomainServices(models, cipher, { slackCards: true, ...(checkout ? { checkout } : {}) }),
     seed: () => seedDemoData(models, cipher, { saveDocument: (file) => files.save(file) }),
   };
 }
@@ -128,6 +140,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   let slackSandbox: SlackSandbox | undefined;
   let sms: SmsChannel | undefined;
   let twilioSandbox: TwilioSandbox | undefined;
+  let stripeSandbox: StripeSandbox | undefined;
   /** Stops the relay and the dispatcher. */
   let background: (() => Promise<void>) | undefined;
   let fileSweep: NodeJS.Timeout | undefined;
@@ -146,7 +159,32 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   async function compose(db: Database): Promise<void> {
     // The knowledge base first: a broken article stops the start before anything else happens.
     const knowledge = createKnowledgeSource(await loadKnowledgeBase(knowledgeBaseDir()));
-    const { files, models, domain, secrets, seed } = await composeCore(db, config, logger, () => baseUrl);
+    // Payment links: the Stripe account when STRIPE_* is set, else the local stand-in with its own keys.
+    stripeSandbox = config.stripe
+      ? undefined
+      : new StripeSandbox({
+          pageUrl: () => baseUrl,
+          webhookUrl: () => localUrl + stripeWebhookPath,
+          logger,
+        });
+    await stripeSandbox?.listen();
+    const stripe = config.stripe ?? {
+      secretKey: stripeSandbox!.secretKey,
+      webhookSecret: stripeSandbox!.webhookSecret,
+    };
+    const checkout = createStripeCheckout({
+      secretKey: stripe.secretKey,
+      apiBaseUrl: () => (stripeSandbox ? stripeSandbox.apiBaseUrl() : config.stripe?.apiBaseUrl),
+      successUrl: () => `${baseUrl}/?payment=success`,
+      cancelUrl: () => `${baseUrl}/?payment=cancelled`,
+    });
+    const { files, models, domain, secrets, seed } = await composeCore(
+      db,
+      config,
+      logger,
+      () => baseUrl,
+      checkout,
+    );
     domainServices = domain;
 
     if (config.demoData) {
@@ -315,6 +353,12 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       await dispatcher.stop();
     };
 
+    registerStripeWebhook(server, { webhookSecret: stripe.webhookSecret, payments: domain.payments, logger });
+    if (stripeSandbox) {
+      stripeSandbox.register(server);
+      logger.info('payments on the local Stripe stand-in (STRIPE_* unset): checkout pages at /sandbox/pay');
+    } else logger.info('payments on Stripe');
+
     if (!config.widgetAllowedOrigins) {
       logger.info('the chat widget may be embedded by any website (WIDGET_ALLOWED_ORIGINS unset)');
     }
@@ -355,6 +399,9 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     get twilioSandbox() {
       return twilioSandbox;
     },
+    get stripeSandbox() {
+      return stripeSandbox;
+    },
 
     async start() {
       // The port first: when it is taken, fail before anything is written to DATA_DIR.
@@ -382,6 +429,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       await directLine?.close();
       await sms?.close();
       await twilioSandbox?.close();
+      await stripeSandbox?.close();
       await closed;
       clearTimeout(force);
       await database?.stop();

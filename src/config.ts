@@ -89,6 +89,19 @@ const envSchema = z.object({
   SLACK_SIGNING_SECRET: optionalText,
   SLACK_APPROVALS_CHANNEL: optionalText,
   SLACK_API_URL: optionalUrl,
+  STRIPE_SECRET_KEY: optionalText.pipe(
+    z
+      .string()
+      .regex(/^(?:sk|rk)_(?:test|live)_\w+$/, 'must be a Stripe secret or restricted key (sk_… or rk_…)')
+      .optional(),
+  ),
+  STRIPE_WEBHOOK_SECRET: optionalText.pipe(
+    z.string().startsWith('whsec_', 'must be a webhook signing secret (whsec_…)').optional(),
+  ),
+  STRIPE_API_BASE_URL: optionalUrl.refine(
+    (value) => value === undefined || /^\/?$/.test(new URL(value).pathname),
+    'must be a base URL without a path (Stripe API paths start at /v1)',
+  ),
   OPENAI_API_KEY: optionalText,
   OPENAI_BASE_URL: optionalUrl,
   OPENAI_MODEL: z.string().trim().min(1).default('gpt-4o-mini'),
@@ -148,6 +161,8 @@ export interface Config {
     apiBaseUrl?: string;
   } | null;
   slack: { botToken: string; signingSecret: string; approvalsChannel: string; apiUrl?: string } | null;
+  /** Stripe payment links and webhooks; null runs the local stand-in. */
+  stripe: { secretKey: string; webhookSecret: string; apiBaseUrl?: string } | null;
   openai: { apiKey: string; baseUrl?: string; model: string } | null;
   encryptionKey: Buffer | undefined;
   fileUrlSecret: string | undefined;
@@ -219,6 +234,11 @@ const groups: { name: string; members: (keyof Env)[]; required: (keyof Env)[] }[
     name: 'Slack',
     members: ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APPROVALS_CHANNEL'],
     required: ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APPROVALS_CHANNEL'],
+  },
+  {
+    name: 'Stripe',
+    members: ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'],
+    required: ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'],
   },
   { name: 'Bot Framework', members: ['MicrosoftAppPassword'], required: ['MicrosoftAppId'] },
   {
@@ -302,6 +322,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             signingSecret: e.SLACK_SIGNING_SECRET,
             approvalsChannel: e.SLACK_APPROVALS_CHANNEL,
             apiUrl: e.SLACK_API_URL,
+          }
+        : null,
+    stripe:
+      e.STRIPE_SECRET_KEY && e.STRIPE_WEBHOOK_SECRET
+        ? {
+            secretKey: e.STRIPE_SECRET_KEY,
+            webhookSecret: e.STRIPE_WEBHOOK_SECRET,
+            ...(e.STRIPE_API_BASE_URL ? { apiBaseUrl: e.STRIPE_API_BASE_URL.replace(/\/+$/, '') } : {}),
           }
         : null,
     openai: e.OPENAI_API_KEY

@@ -22,6 +22,7 @@ describe('settings', () => {
     assert.equal(config.mongodbUri, undefined);
     assert.equal(config.twilio, null);
     assert.equal(config.slack, null);
+    assert.equal(config.stripe, null);
     assert.equal(config.openai, null);
     assert.equal(config.botFramework, null);
   });
@@ -80,6 +81,33 @@ describe('settings', () => {
     assert.equal(config.openai?.model, 'gpt-4o-mini');
     assert.deepEqual(config.encryptionKey, Buffer.from(key, 'hex'));
     assert.equal(config.publicBaseUrl, 'https://bot.example.com');
+  });
+
+  test('Stripe takes both keys, checks their form, and a stand-in URL without a path', () => {
+    assert.deepEqual(problemsOf({ STRIPE_SECRET_KEY: 'sk_test_abc' }), [
+      'STRIPE_WEBHOOK_SECRET: required when any Stripe setting is set',
+    ]);
+    const malformed = problemsOf({
+      STRIPE_SECRET_KEY: 'pk_test_abc',
+      STRIPE_WEBHOOK_SECRET: 'secret',
+      STRIPE_API_BASE_URL: 'http://127.0.0.1:12111/v1',
+    });
+    for (const name of ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'STRIPE_API_BASE_URL']) {
+      assert.ok(
+        malformed.some((problem) => problem.startsWith(`${name}:`)),
+        `${name}: ${malformed.join('; ')}`,
+      );
+    }
+    const config = loadConfig({
+      STRIPE_SECRET_KEY: 'sk_test_abc',
+      STRIPE_WEBHOOK_SECRET: 'whsec_abc',
+      STRIPE_API_BASE_URL: 'http://127.0.0.1:12111/',
+    });
+    assert.deepEqual(config.stripe, {
+      secretKey: 'sk_test_abc',
+      webhookSecret: 'whsec_abc',
+      apiBaseUrl: 'http://127.0.0.1:12111',
+    });
   });
 
   test('a base64 encryption key of 32 bytes is accepted', () => {

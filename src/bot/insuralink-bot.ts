@@ -1,55 +1,25 @@
 /**
  * The customer-facing bot: one ActivityHandler for every channel (Direct Line, SMS, Bot Framework
- * connector), running MainDialog over conversation state kept in MongoDB.
+ * connector), running the dialog it is given (the main dialog, built by `dialogs/index.ts`) over
+ * conversation state kept in MongoDB.
  */
-import { ActivityHandler, type ConversationState, type Storage, type TurnContext } from 'botbuilder';
+import { ActivityHandler, type Activity, type ConversationState, type TurnContext } from 'botbuilder';
 import {
+  type Dialog,
   DialogSet,
   DialogTurnStatus,
   type DialogContext,
   type DialogState,
   type DialogStateManagerConfiguration,
 } from 'botbuilder-dialogs';
-import type { DialogServices, QuestionAnswerer } from '../../dialogs/dependencies.js';
-import { MainDialog } from '../../dialogs/main-dialog.js';
-import { greetingText, menu } from '../../dialogs/replies.js';
-import type { ConversationLinkService } from '../domain/conversations.js';
-import type { FileStore } from '../files/file-store.js';
-import type { KnowledgeSource } from '../knowledge/types.js';
-import type { Logger } from '../log.js';
 import { channelSourceOf } from './channel-source.js';
-import type { Recognizer } from './recognizer.js';
-import { LocalRecognizer } from './recognizers/local.js';
-import { defaultVerificationIdleMs, Session, type SessionData } from './session.js';
-import { ConcurrentConversationState } from './state.js';
-
-export type { QuestionAnswerer } from '../../dialogs/dependencies.js';
+import type { Session } from './session.js';
 
 /** Where botbuilder-dialogs looks for the turn's memory scope configuration before building one. */
 const stateConfigurationKey = 'DialogStateManagerConfiguration';
 
-/** Everything the bot is built from; see `createBot`. */
-export interface BotOptions {
-  /** Where conversation state lives (`MongoStorage` in the app). */
-  storage: Storage;
-  services: DialogServices;
-  /** Records the conversations of verified customers, for notifications. */
-  conversations: Pick<ConversationLinkService, 'record'>;
-  /** Routes messages to dialogs: the local recognizer, or the OpenAI one when configured. */
-  recognizer: Recognizer;
-  knowledge: KnowledgeSource;
-  /** Writes answers grounded in the articles (OpenAI); without it, answers are the articles' own summaries. */
-  answerer?: QuestionAnswerer;
-  /** Signs links to policy documents. */
-  files: Pick<FileStore, 'signedUrl' | 'fileIdOf' | 'find'>;
-  logger: Logger;
-  /** How long a verification lasts without messages; default 30 minutes. */
-  verificationIdleMs?: number;
-  now?: () => Date;
-}
-
 /**
- * Runs MainDialog for every message and saves conversation state after every turn. Turns of one
+ * Runs its root dialog for every message and saves conversation state after every turn. Turns of one
  * conversation run one after another in this process, in the order they arrived; should another
  * instance of the app save the same conversation in between, this turn's save fails with
  * `StoragePreconditionError` rather than overwriting the other turn's state.
@@ -59,10 +29,15 @@ export class InsuraLinkBot extends ActivityHandler {
   private readonly turns = new Map<string, Promise<void>>();
   private stateConfiguration: DialogStateManagerConfiguration | undefined;
 
+  /**
+   * `welcome` greets a new member of a conversation; `session` is touched on every message, before the
+   * dialog runs, so an idle verification has lapsed by the time the dialog looks.
+   */
   constructor(
     private readonly conversationState: ConversationState,
-    dialog: MainDialog,
+    dialog: Dialog,
     session: Session,
+    welcome: Partial<Activity>,
   ) {
     super();
     const dialogs = new DialogSet(conversationState.createProperty<DialogState>('dialogState')).add(dialog);
@@ -76,7 +51,7 @@ export class InsuraLinkBot extends ActivityHandler {
     this.onMembersAdded(async (context, next) => {
       const added = context.activity.membersAdded ?? [];
       if (added.some((member) => member.id !== context.activity.recipient.id)) {
-        await context.sendActivity(menu(greetingText));
+        await context.sendActivity(welcome);
       }
       await next();
     });
@@ -112,26 +87,4 @@ export class InsuraLinkBot extends ActivityHandler {
     await super.run(context);
     await this.conversationState.saveChanges(context, false);
   }
-}
-
-/** Builds the bot and its dialogs; the composition root calls this once. */
-export function createBot(options: BotOptions): InsuraLinkBot {
-  const conversationState = new ConcurrentConversationState(options.storage);
-  const session = new Session({
-    accessor: conversationState.createProperty<SessionData>('session'),
-    conversations: options.conversations,
-    idleMs: options.verificationIdleMs ?? defaultVerificationIdleMs,
-    ...(options.now ? { now: options.now } : {}),
-  });
-  const dialog = new MainDialog({
-    services: options.services,
-    session,
-    recognizer: options.recognizer,
-    localRecognizer: new LocalRecognizer(options.now ? { now: options.now } : {}),
-    knowledge: options.knowledge,
-    ...(options.answerer ? { answerer: options.answerer } : {}),
-    files: options.files,
-    logger: options.logger,
-  });
-  return new InsuraLinkBot(conversationState, dialog, session);
 }

@@ -8,6 +8,7 @@ export const intents = [
   'claim_status',
   'file_claim',
   'benefits',
+  'pay_premium',
   'faq',
   'talk_to_person',
   'cancel',

@@ -66,6 +66,8 @@ const insurers = [
     claimsPhone: '+18005550101',
     supportEmail: 'claims@northwind.example.com',
     website: 'https://northwind.example.com',
+    paymentInstructions:
+      'Pay online at https://northwind.example.com/pay, by phone on +1 800 555 0111 (card or bank account), or by check to Northwind Mutual, PO Box 1200, Springfield. Write your policy number on the check.',
   },
   {
     code: 'CON',
@@ -73,6 +75,8 @@ const insurers = [
     claimsPhone: '+18005550102',
     supportEmail: 'help@contoso.example.com',
     website: 'https://contoso.example.com',
+    paymentInstructions:
+      'Pay in the Contoso app or at https://contoso.example.com/billing, or by bank transfer to Contoso Insurance, account 004512 7788, with your policy number as the reference.',
   },
   {
     code: 'FAB',
@@ -80,6 +84,8 @@ const insurers = [
     claimsPhone: '+18005550103',
     supportEmail: 'members@fabrikam.example.com',
     website: 'https://fabrikam.example.com',
+    paymentInstructions:
+      'Pay at https://fabrikam.example.com/members/pay or call +1 800 555 0113 on weekdays, 8 am to 6 pm. Premiums through an employer are taken from your pay and need nothing from you.',
   },
 ] as const;
 type InsurerCode = (typeof insurers)[number]['code'];

@@ -17,6 +17,7 @@ import { MongoCustomerService, type CustomerService } from './customers.js';
 import { MongoFeedbackService, type FeedbackService } from './feedback.js';
 import { MongoHandoffService, type HandoffService } from './handoff.js';
 import { NumberAllocator } from './numbers.js';
+import { MongoPaymentService, type CheckoutLinks, type PaymentService } from './payments.js';
 import { MongoPolicyService, type PolicyService } from './policies.js';
 import { MongoVerificationService, type VerificationService } from './verification.js';
 
@@ -37,6 +38,8 @@ export interface DomainServices {
   feedback: FeedbackService;
   /** Officers' decisions on claims (tiered authority, four-eyes) and their Slack cards. */
   approvals: ApprovalService;
+  /** Premiums due, payment links or the insurer's instructions, and recording paid checkouts. */
+  payments: PaymentService;
 }
 
 export interface DomainOptions {
@@ -44,6 +47,8 @@ export interface DomainOptions {
   now?: () => Date;
   /** Claim events also queue the officers' Slack card and thread updates (the app; not unit tests). */
   slackCards?: boolean;
+  /** Hosted checkout for premium payments (Stripe or its stand-in); unset gives insurers' instructions. */
+  checkout?: CheckoutLinks;
 }
 
 export function createDomainServices(
@@ -76,6 +81,12 @@ export function createDomainServices(
     handoff: new MongoHandoffService(models, audit, now, numbers),
     feedback: new MongoFeedbackService(models),
     approvals: new MongoApprovalService({ models, claims, customers, policies, events, now }),
+    payments: new MongoPaymentService({
+      models,
+      events,
+      now,
+      ...(options.checkout ? { checkout: options.checkout } : {}),
+    }),
   };
 }
 
@@ -110,4 +121,14 @@ export type {
   Verification,
 } from './customers.js';
 export { DomainError, isDomainError, type DomainErrorCode } from './errors.js';
+export type {
+  CheckoutLinks,
+  CheckoutRequest,
+  CheckoutSession,
+  CompletedCheckout,
+  PaymentService,
+  PaymentStart,
+  PremiumDue,
+  PremiumState,
+} from './payments.js';
 export type { InsurerPolicies, PolicyDetails, PolicyService, PolicySummary } from './policies.js';

@@ -7,13 +7,19 @@ import type { Logger } from '../log.js';
 import { describeError } from './errors.js';
 import { registerSecurityHeaders } from './security-headers.js';
 
-export function createHttpServer(logger: Logger): Server {
+/** Options of {@link createHttpServer}. */
+export interface HttpServerOptions {
+  /** Default true; only the chat benchmark's baseline leaves them out, to measure what they cost. */
+  securityHeaders?: boolean;
+}
+
+export function createHttpServer(logger: Logger, options: HttpServerOptions = {}): Server {
   const server = restify.createServer({ name: 'insuralink', handleUncaughtExceptions: false });
   server.pre((req, res, next) => {
     res.header('x-request-id', req.id());
     next();
   });
-  registerSecurityHeaders(server);
+  if (options.securityHeaders ?? true) registerSecurityHeaders(server);
   server.use(restify.plugins.queryParser({ mapParams: false }));
 
   server.on('restifyError', (req, res, error: unknown, callback: () => void) => {

@@ -13,7 +13,7 @@ import { isDuplicateKeyError } from '../domain/mapping.js';
 
 /** Options of {@link EventRelay}. */
 export interface EventRelayOptions {
-  models: Pick<Models, 'auditEvents' | 'notifications' | 'claims' | 'benefitRequests'>;
+  models: Pick<Models, 'auditEvents' | 'notifications' | 'claims' | 'benefitRequests' | 'payments'>;
   now?: () => Date;
   /** Events younger than this are left to the service that recorded them; default 5 s. */
   sweepGraceMs?: number;
@@ -44,10 +44,10 @@ export class EventRelay implements EventDrain {
   private readonly now: () => Date;
 
   constructor(private readonly options: EventRelayOptions) {
-    const { claims, benefitRequests } = options.models;
+    const { claims, benefitRequests, payments } = options.models;
     // Every collection whose documents carry `pendingEvents`; a new lifecycle adds its collection here.
     this.collections = new Map(
-      [claims.collection, benefitRequests.collection].map((collection) => [
+      [claims.collection, benefitRequests.collection, payments.collection].map((collection) => [
         collection.collectionName,
         // The driver's view of the collection: the relay reads and pulls only `pendingEvents`.
         collection as unknown as Collection<PendingRow>,

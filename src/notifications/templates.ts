@@ -149,6 +149,19 @@ const templates: Readonly<Record<string, Template>> = {
       buttons: [{ title: 'See claim', value: `status of ${number}` }],
     }),
   ),
+  // A premium payment the provider confirmed (a verified webhook), and where the next one falls.
+  'payment.received': template(
+    money.extend({ number: numberSchema, dueDate: isoDate, nextDueDate: isoDate.optional() }),
+    (p) => ({
+      title: `Payment received for ${p.number}`,
+      text:
+        `Thank you: your payment of ${amountText(p)} for policy ${p.number} (due ${dateText(p.dueDate)}) was received. ` +
+        (p.nextDueDate
+          ? `Your next premium is due on ${dateText(p.nextDueDate)}.`
+          : 'Nothing more is due on this policy until it renews.'),
+      buttons: [{ title: 'See policy', value: `show policy ${p.number}` }],
+    }),
+  ),
   'verification.locked': template(z.object({}), () => ({
     title: 'Sign-in paused',
     text:

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { TestAdapter } from 'botbuilder';
 import { LocalRecognizer } from '../../src/bot/recognizers/local.js';
-import { createBot } from '../../src/bot/insuralink-bot.js';
+import { createBot } from '../../dialogs/index.js';
 import { MongoStorage } from '../../src/bot/storage.js';
 import { turnErrorHandler } from '../../src/bot/turn-error.js';
 import { demoCustomer } from '../../src/db/seed.js';

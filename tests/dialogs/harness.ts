@@ -9,11 +9,12 @@ import { setClientKey } from '../../src/bot/client-key.js';
 import type { Recognizer } from '../../src/bot/recognizer.js';
 import { LocalRecognizer } from '../../src/bot/recognizers/local.js';
 import { channelSourceMiddleware } from '../../src/bot/channel-source.js';
-import { createBot, type InsuraLinkBot, type QuestionAnswerer } from '../../src/bot/insuralink-bot.js';
+import { createBot, type QuestionAnswerer } from '../../dialogs/index.js';
+import type { InsuraLinkBot } from '../../src/bot/insuralink-bot.js';
 import { Session, type SessionData } from '../../src/bot/session.js';
 import { MongoStorage } from '../../src/bot/storage.js';
 import { demoCustomer, seedDemoData } from '../../src/db/seed.js';
-import { createDomainServices, type DomainServices } from '../../src/domain/index.js';
+import { createDomainServices, type CheckoutLinks, type DomainServices } from '../../src/domain/index.js';
 import { createFileStore, type FileStore } from '../../src/files/file-store.js';
 import { loadKnowledgeBase } from '../../src/knowledge/load.js';
 import { knowledgeBaseDir } from '../../src/knowledge/paths.js';
@@ -60,6 +61,8 @@ export interface HarnessOptions {
   recognizer?: Recognizer;
   answerer?: QuestionAnswerer;
   now?: () => Date;
+  /** Payment links (the Stripe stand-in); unset, the bot gives the insurers' payment instructions. */
+  checkout?: CheckoutLinks;
 }
 
 let conversations = 0;
@@ -73,7 +76,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       baseUrl: () => fileBaseUrl,
     });
     await seedDemoData(db.models, db.cipher, { saveDocument: (file) => files.save(file) });
-    const domain = createDomainServices(db.models, db.cipher);
+    const domain = createDomainServices(db.models, db.cipher, {
+      ...(options.checkout ? { checkout: options.checkout } : {}),
+    });
     const knowledge = createKnowledgeSource(await loadKnowledgeBase(knowledgeBaseDir()));
     const logger = pino({ level: 'silent' });
     const newBot = (overrides: Pick<HarnessOptions, 'recognizer' | 'answerer'> = {}) => {

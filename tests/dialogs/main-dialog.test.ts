@@ -25,6 +25,7 @@ describe('MainDialog', () => {
       'Claim status',
       'File a claim',
       'Benefits',
+      'Pay my premium',
       'Ask a question',
       'Talk to a person',
     ]);
@@ -69,7 +70,7 @@ describe('MainDialog', () => {
   it('shows help with the menu', async () => {
     const replies = await harness.conversation().say('help');
     assert.match(textOf(replies), /Here is what I can do/);
-    assert.equal(suggestionsOf(replies).length, 6);
+    assert.equal(suggestionsOf(replies).length, 7);
   });
 
   it('invites a question, then answers it from the knowledge base', async () => {

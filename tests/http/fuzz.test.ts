@@ -85,6 +85,10 @@ const endpoints: Endpoint[] = [
     path: `/sandbox/sms/api/2010-04-01/Accounts/AC${'0'.repeat(32)}/Messages/MM${'0'.repeat(32)}/Media/ME${'0'.repeat(32)}`,
     body: 'none',
   },
+  { method: 'POST', path: '/api/payments/stripe', body: 'json' },
+  { method: 'GET', path: '/sandbox/pay', body: 'none' },
+  { method: 'GET', path: `/sandbox/pay/cs_test_${'0'.repeat(24)}`, body: 'none' },
+  { method: 'POST', path: `/sandbox/pay/cs_test_${'0'.repeat(24)}`, body: 'form' },
   { method: 'GET', path: '/no/such/route', body: 'none' },
   { method: 'POST', path: '/no/such/route', body: 'json' },
 ];

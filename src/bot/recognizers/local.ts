@@ -20,6 +20,13 @@ const person =
 /** Things of their own a customer may ask to see. */
 const ownData =
   '(?:policy|policies|coverage|coverages|deductibles?|premiums?|documents?|docs|id card|insurance card|dependents?|limits?|details|payments?|bill|due date|renewal)';
+/**
+ * Guards a request to pay: not a question about paying with or for something ("with a credit card",
+ * "can an HSA pay premiums", "who has to pay a premium for Medicare"), which the knowledge base answers.
+ */
+const payRequest =
+  '^(?!(?:who|does|do you|did|when do you|what will|why|will|would|should|is|are|how much should)\\b)' +
+  '(?!.*\\b(?:with|by|using|through|via|from|if|when|why|taxes|hsa|hra|used|for (?!(?:my|our|this|policy|[a-z]{3} \\d{6})\\b)\\w+)\\b).*';
 /** "my" and up to two more words, as in "my auto policy". */
 const mine = '(?:my|our)(?: \\w+){0,2}';
 const claimStatusWords =
@@ -51,6 +58,27 @@ const intentRules: readonly IntentRule[] = [
       /\bhow does this work\b/,
       /^(?:show (?:me )?(?:the )?)?(?:main )?(?:menu|options|commands)$/,
       /\b(?:im|i am) (?:lost|confused|stuck)\b/,
+    ],
+  },
+  {
+    // Before the questions: "how much do I owe" is about their bill, not insurance in general. How to
+    // pay with something ("with a credit card", "from an HSA") stays a question for the knowledge base.
+    intent: 'pay_premium',
+    score: 0.9,
+    patterns: [
+      /^(?:pay|pay now|pay premium|pay bill|pay my bill|pay my premium|make a payment|payment|payments)$/,
+      /^pay (?:(?:for|on|policy|premium (?:for|on)) )?[a-z]{3} \d{6}$/,
+      new RegExp(
+        `${payRequest}\\b(?:pay|paying|make|making) (?:(?:a|my|our|this|the|next) )?(?:\\w+ ){0,2}(?:premiums?|bills?|payments?|installments?)\\b`,
+      ),
+      new RegExp(
+        `${payRequest}\\b(?:i (?:want|need|would like|have) to|id like to|i wanna|lets|let me|can i|could i|how (?:do|can|should) i|where (?:do|can) i|help me) (?:pay|make a payment)\\b`,
+      ),
+      /\b(?:how much|what) (?:do|does|did) (?:i|we|my \w+) (?:still )?owe\b/,
+      /\b(?:how much|what) (?:is|s) (?:owed|owing|outstanding)\b/,
+      /\bwhat do i have to pay\b(?!.*\b(?:for|if)\b)/,
+      /\b(?:my|our) (?:balance|amount due|outstanding balance|bill)\b/,
+      /\b(?:amount|balance) (?:due|owed|outstanding) (?:on|for) (?:my|our)\b/,
     ],
   },
   {
@@ -197,6 +225,7 @@ const keywords: ReadonlySet<string> = new Set(
   accident accidents crash crashed collision theft stolen stole damage damaged flooded flood fire burned
   vandalized vandalised burglarized broken broke wrecked totaled totalled incident injury leak
   policy policies deductible deductibles premium premiums document documents dependent dependents
+  pay paying owe owed owing balance installment installments
   limit limits details detail payment payments bill renewal show view lookup display review download
   information summary number card active valid expired lapsed
   assistance adjuster specialist officer hurt injured destroyed cancelled canceled increase lower reduce

@@ -29,6 +29,7 @@ Intents:
 - claim_status: asks about a claim they already made.
 - file_claim: wants to make a new claim or reports an incident (accident, theft, damage, injury).
 - benefits: wants to use, request or enrol in benefits.
+- pay_premium: wants to pay a premium or bill, or asks how much they owe or how to pay.
 - talk_to_person: wants a human agent, a person, or a call back.
 - cancel: wants to stop, cancel the current conversation step, or start over.
 - faq: anything else, including every general question about insurance, questions about what is or is not covered (even "does my policy cover floods?"), advice and reasons ("why did my premium go up?", "when should I file a claim?"), how-to questions about changing or cancelling a policy, and messages you cannot place.

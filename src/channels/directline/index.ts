@@ -30,6 +30,7 @@ import {
   createMongoLimiter,
   rateLimit,
   type Limit,
+  type Limiter,
   type RateLimitHandler,
 } from '../../http/rate-limit.js';
 import type { Logger } from '../../log.js';
@@ -63,6 +64,11 @@ export interface DirectLineChannelOptions {
   quota?: Usage;
   /** Rate limits; each one unset keeps its {@link defaultDirectLineLimits} value. */
   limits?: Partial<DirectLineLimits>;
+  /**
+   * Builds the counter behind each limit (default {@link createMongoLimiter} on `connection`: counted
+   * across processes). The chat benchmark passes one that counts nothing, to measure what limits cost.
+   */
+  limiter?: (name: string, limit: Limit) => Promise<Limiter>;
   /** `DIRECTLINE_SECRET`: authorises token generation and every endpoint. */
   secret: string;
   /**
@@ -253,8 +259,9 @@ export async function createDirectLineChannel(options: DirectLineChannelOptions)
   const limits = { ...defaultDirectLineLimits, ...options.limits };
   const mongo = options.connection.db;
   if (!mongo) throw new Error('database not connected');
+  const limiter = options.limiter ?? ((name, limit) => createMongoLimiter(mongo, name, limit));
   const limit = async (name: keyof DirectLineLimits, key: (req: Request) => string, what: string) =>
-    rateLimit(await createMongoLimiter(mongo, `directline_${name}`, limits[name]), key, what);
+    rateLimit(await limiter(`directline_${name}`, limits[name]), key, what);
   const byConversation = (req: Request) => String(req.params.conversationId);
   const limitTokens = await limit('tokensPerAddress', clientAddress, 'new conversations from this address');
   const limitMessages = await limit('messagesPerAddress', clientAddress, 'messages from this address');

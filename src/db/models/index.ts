@@ -14,6 +14,7 @@ import { faqFeedbackModel } from './faq-feedback.js';
 import { insurerModel } from './insurer.js';
 import { notificationModel } from './notification.js';
 import { officerModel } from './officer.js';
+import { paymentModel } from './payment.js';
 import { policyModel } from './policy.js';
 import { policyTypeModel } from './policy-type.js';
 import { reminderModel } from './reminder.js';
@@ -32,6 +33,7 @@ export function createModels(connection: Connection) {
     officers: officerModel(connection),
     notifications: notificationModel(connection),
     reminders: reminderModel(connection),
+    payments: paymentModel(connection),
     consentRecords: consentRecordModel(connection),
     auditEvents: auditEventModel(connection),
     conversationLinks: conversationLinkModel(connection),
@@ -76,6 +78,7 @@ export * from './faq-feedback.js';
 export * from './insurer.js';
 export * from './notification.js';
 export * from './officer.js';
+export * from './payment.js';
 export * from './policy.js';
 export * from './policy-type.js';
 export * from './reminder.js';

@@ -9,6 +9,8 @@ export const insurerSchema = new Schema(
     claimsPhone: { type: String, trim: true, match: e164Pattern },
     supportEmail: { type: String, trim: true, lowercase: true, match: emailPattern },
     website: { type: String, trim: true, match: /^https?:\/\/\S+$/ },
+    /** How customers pay this insurer's premiums; what the bot says when it cannot take a payment. */
+    paymentInstructions: { type: String, trim: true, maxlength: 1000 },
   },
   { timestamps: true, collection: 'insurers' },
 );

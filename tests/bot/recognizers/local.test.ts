@@ -58,6 +58,20 @@ const phrasings: Record<Intent, readonly string[]> = {
     'when does my policy renew',
     'is my policy active',
   ],
+  pay_premium: [
+    'pay my premium',
+    'Pay my premium',
+    'how much do I owe?',
+    'How do I pay my premium',
+    'I want to pay my bill',
+    'make a payment',
+    'pay AUT-100200',
+    'pay the premium for AUT-100200',
+    'what do I owe',
+    'I need to make a payment on my auto policy',
+    'can I pay my premium online',
+    'my balance',
+  ],
   claim_status: [
     'what is the status of my claim',
     "where's my claim CLM-000123",
@@ -192,6 +206,17 @@ describe('LocalRecognizer intents', () => {
     const typo = recognizer.recognizeNow('cliam stauts');
     assert.equal(typo.intent, clean.intent);
     assert.ok(typo.score < clean.score);
+  });
+
+  it('leaves questions about paying with or for something to the knowledge base', () => {
+    for (const question of [
+      'Can I pay home insurance with a credit card?',
+      'Who has to pay a premium for Medicare Part A?',
+      'Can an HRA be used to pay health insurance premiums?',
+      'what happens if I miss a payment',
+    ]) {
+      assert.equal(recognizer.recognizeNow(question).intent, 'faq', question);
+    }
   });
 
   it('does not mistake ordinary words for key words', () => {
