@@ -226,7 +226,11 @@ function service(models: Models) {
   });
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
 
 async function planning(models: Models, recipients: Map<string, string>): Promise<void> {
   const now = new Date();
@@ -341,8 +345,11 @@ async function dispatch(
   const collection = connection.db!.collection<PacingDocument>('smspacing');
   const path = await smsPath(connection);
   const phones = [...recipients.values()];
-  const delivered = () => phones.flatMap((phone) => path.sandbox.received(phone));
-  let seen = 0;
+  /** What the stand-in took since `since` (epoch ms), this round's messages. */
+  const deliveredSince = (since: number) =>
+    phones
+      .flatMap((phone) => path.sandbox.received(phone))
+      .filter((message) => message.at.getTime() >= since);
   const round = async (count: number, rate: number | undefined) => {
     await Promise.all([
       models.policies.deleteMany({}),
@@ -374,6 +381,7 @@ async function dispatch(
     // twice the paced time (plus half a minute), and the rate is taken over what left until then.
     const limitMs = (sms / (rate ?? ratePerSecond)) * 2000 + 30_000;
     let sent = 0;
+    const since = Date.now();
     const figures = await measured(async () => {
       const startedAt = Date.now();
       dispatcher.start();
@@ -383,8 +391,7 @@ async function dispatch(
       }
       await dispatcher.stop();
     }, 500);
-    const messages = delivered().slice(seen);
-    seen += messages.length;
+    const messages = deliveredSince(since);
     const times = messages.map((message) => message.at.getTime()).sort((a, b) => a - b);
     const failed = await models.notifications.countDocuments({ status: 'failed' });
     return {
