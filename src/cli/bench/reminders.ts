@@ -57,7 +57,14 @@ const gc: () => void = (() => {
 export async function run(): Promise<void> {
   const database = await databaseProcess();
   const connection = await mongoose
-    .createConnection(database.uri, { dbName: 'insuralink_bench_reminders', autoIndex: false })
+    // A long timeout for the driver's server monitor: on a busy machine one big deleteMany between
+    // rounds can keep the server from answering its heartbeat for longer than the default 30 s.
+    .createConnection(database.uri, {
+      dbName: 'insuralink_bench_reminders',
+      autoIndex: false,
+      connectTimeoutMS: 300_000,
+      socketTimeoutMS: 0,
+    })
     .asPromise();
   try {
     const models = createModels(connection);
