@@ -1,7 +1,7 @@
 import { ComponentDialog, Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
 import { ActivityTypes } from 'botbuilder';
 import type { DialogDependencies } from './dependencies.js';
-import { handOff, helpText, menu, startOverText } from './replies.js';
+import { aboutAssistant, handOff, helpText, menu, signOut, startOverText } from './replies.js';
 
 /** Below this confidence a message is not taken as help, cancel or a request for a person. */
 const interruptionThreshold = 0.7;
@@ -14,8 +14,9 @@ const interruptionChecked = Symbol('BaseDialog.interruptionChecked');
 
 /**
  * The shared base of every customer dialog: at any step, "help" explains what the bot is waiting for
- * and asks again, "cancel" or "start over" ends everything and shows the menu, and "talk to a person"
- * records a support request and says when someone will respond.
+ * and asks again, "cancel" or "start over" ends everything and shows the menu, "talk to a person"
+ * records a support request and says when someone will respond, "log out" ends the verification, and
+ * a question about the assistant or its people ("are you a bot?") is answered before asking again.
  */
 export abstract class BaseDialog extends ComponentDialog {
   protected constructor(
@@ -54,6 +55,16 @@ export abstract class BaseDialog extends ComponentDialog {
         const result = await innerDc.cancelAllDialogs(true);
         await handOff(innerDc.context, this.deps, 'customer_request', this.id);
         return result;
+      }
+      case 'log_out': {
+        const result = await innerDc.cancelAllDialogs(true);
+        await signOut(innerDc.context, this.deps);
+        return result;
+      }
+      case 'about_assistant': {
+        await innerDc.context.sendActivity(aboutAssistant());
+        await innerDc.repromptDialog();
+        return Dialog.EndOfTurn;
       }
       default:
         return undefined;

@@ -5,6 +5,7 @@
 import type { TurnContext } from 'botbuilder';
 import { extractEntities } from '../src/bot/recognizers/entities.js';
 import type { DraftAttachment } from '../src/domain/claim-drafts.js';
+import { chosenDate, findDate, type DateOrder } from '../src/domain/dates.js';
 import type { ChecklistItem } from '../src/domain/claim-rules.js';
 import type { DialogDependencies } from './dependencies.js';
 
@@ -65,9 +66,23 @@ export function amountOf(text: string): number | undefined {
   return plain ? Number(`${plain[1]!.replaceAll(',', '')}.${plain[2] ?? '0'}`) : undefined;
 }
 
-/** A calendar day (ISO `YYYY-MM-DD`) in any common form, "yesterday" included. */
-export function dateOf(text: string, now: Date): string | undefined {
-  return extractEntities(text, { now: () => now }).date;
+/** A date the customer gave: one day, or two readings to ask them to choose between. */
+export type DateAnswer = { date: string } | { choices: [string, string] };
+
+/**
+ * A calendar day (ISO `YYYY-MM-DD`) in any common form, "yesterday" and "June 10" included, read in the
+ * customer's `order`; a reply to "did you mean…" picks one of `choices`.
+ */
+export function dateOf(
+  text: string,
+  now: Date,
+  options: { order?: DateOrder | undefined; choices?: readonly [string, string] | undefined } = {},
+): DateAnswer | undefined {
+  const chosen = options.choices && chosenDate(text, options.choices);
+  if (chosen) return { date: chosen };
+  const reading = findDate(text, { now, yearless: true, ...(options.order ? { order: options.order } : {}) });
+  if (!reading) return undefined;
+  return reading.kind === 'date' ? { date: reading.date } : { choices: reading.choices };
 }
 
 /** The result of reading a turn's attachments. */
@@ -75,20 +90,26 @@ export interface ReceivedFiles {
   files: DraftAttachment[];
   /** Names of attachments that are not files stored by us (a forged or expired link). */
   unreadable: string[];
+  /**
+   * Files whose kind cannot be told from their type: a document while several documents are wanted, or
+   * a photo when no photo is wanted but a document is (a photographed bill). Left untagged in `files`;
+   * the customer can be asked which wanted item each one is.
+   */
+  unsure: { fileId: string; name: string; candidates: ChecklistItem[] }[];
 }
 
 /**
  * The files attached to this message. Channels store uploads through the file store and hand the bot a
  * signed link; the file is identified from that link, never fetched over HTTP, and a link we did not
- * sign names no file. Each file is tagged with the first outstanding checklist item it can stand for:
- * a photo with a photo item, a document with the next document.
+ * sign names no file. A file is tagged with the outstanding checklist item it can only be: a photo with
+ * the photo item, a document with the one document still wanted; otherwise it is `unsure`.
  */
 export async function receivedFiles(
   context: TurnContext,
   files: DialogDependencies['files'],
   outstanding: ChecklistItem[],
 ): Promise<ReceivedFiles> {
-  const result: ReceivedFiles = { files: [], unreadable: [] };
+  const result: ReceivedFiles = { files: [], unreadable: [], unsure: [] };
   const open = [...outstanding];
   for (const attachment of context.activity.attachments ?? []) {
     const id = attachment.contentUrl ? files.fileIdOf(attachment.contentUrl) : undefined;
@@ -98,8 +119,14 @@ export async function receivedFiles(
       continue;
     }
     const isPhoto = stored.contentType.startsWith('image/');
-    const index = open.findIndex((item) => (item.code === 'photos') === isPhoto);
-    const item = index >= 0 ? open.splice(index, 1)[0] : undefined;
+    const documents = open.filter((item) => item.code !== 'photos');
+    const photoIndex = open.findIndex((item) => item.code === 'photos');
+    let item: ChecklistItem | undefined;
+    if (isPhoto && photoIndex >= 0) item = open.splice(photoIndex, 1)[0];
+    else if (!isPhoto && documents.length === 1) item = open.splice(open.indexOf(documents[0]!), 1)[0];
+    else if (documents.length > 0) {
+      result.unsure.push({ fileId: stored.id, name: stored.name, candidates: documents });
+    }
     result.files.push({
       fileId: stored.id,
       name: stored.name,

@@ -9,12 +9,14 @@ import {
 import { channelSourceOf } from '../src/bot/channel-source.js';
 import { formatDate, money } from '../src/bot/cards.js';
 import type { VerifiedCustomer } from '../src/bot/session.js';
+import type { DraftAttachment } from '../src/domain/claim-drafts.js';
 import type { ClaimView } from '../src/domain/claims.js';
 import { isDomainError } from '../src/domain/errors.js';
 import { BaseDialog } from './base-dialog.js';
 import { hasAttachments, isDone, receivedFiles, yesOrNo } from './claim-answers.js';
 import type { DialogDependencies } from './dependencies.js';
 import type { FaqResult } from './faq-dialog.js';
+import { FileKindDialog, fileKindDialogId, type FileKindOptions } from './file-kind-dialog.js';
 import { menu, menuItems } from './replies.js';
 import { VerifyIdentityDialog, verifyIdentityDialogId } from './verify-identity-dialog.js';
 
@@ -40,6 +42,8 @@ export const claimActions = {
 interface StepValues {
   claimNumber?: string;
   action?: string;
+  /** What the customer typed with the files (the answer to an officer's question). */
+  said?: string;
 }
 
 /**
@@ -63,9 +67,11 @@ export class ClaimStatusDialog extends BaseDialog {
           (step) => this.start(step),
           (step) => this.show(step),
           (step) => this.act(step),
+          (step) => this.collect(step),
           (step) => this.finish(step),
         ]),
-      );
+      )
+      .addDialog(new FileKindDialog(deps));
     this.initialDialogId = waterfallId;
   }
 
@@ -169,8 +175,25 @@ export class ClaimStatusDialog extends BaseDialog {
     }
   }
 
+  /** Reads the files sent with the answer or the documents, asking what a file is when its type cannot tell. */
+  private async collect(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const values = step.values as StepValues;
+    values.said = String(step.result ?? '');
+    const customer = await this.deps.session.customer(step.context);
+    if (!customer || !values.claimNumber) return step.endDialog();
+    if (values.action === claimActions.withdraw) return step.next([]);
+    const claim = await this.deps.services.claims.getForCustomer(customer.customerId, values.claimNumber);
+    const outstanding = claim.checklist.filter((item) => !item.satisfied);
+    const received = await receivedFiles(step.context, this.deps.files, outstanding);
+    if (received.unsure.length === 0) return step.next(received.files);
+    return step.beginDialog(fileKindDialogId, {
+      files: received.files,
+      unsure: received.unsure,
+    } satisfies FileKindOptions);
+  }
+
   private async finish(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const { claimNumber, action } = step.values as StepValues;
+    const { claimNumber, action, said } = step.values as StepValues;
     const customer = await this.deps.session.customer(step.context);
     if (!customer || !claimNumber) return step.endDialog();
     const actor = {
@@ -178,12 +201,10 @@ export class ClaimStatusDialog extends BaseDialog {
       id: customer.customerId,
       channel: channelSourceOf(step.context),
     };
-    const claim = await this.deps.services.claims.getForCustomer(customer.customerId, claimNumber);
-    const outstanding = claim.checklist.filter((item) => !item.satisfied);
-    const received = await receivedFiles(step.context, this.deps.files, outstanding);
+    const received = { files: (step.result ?? []) as DraftAttachment[] };
     try {
       if (action === claimActions.answer) {
-        const text = String(step.result ?? '').trim() || 'Files attached.';
+        const text = (said ?? '').trim() || 'Files attached.';
         await this.deps.services.claims.answerInfoRequest(
           claimNumber,
           { text, attachments: received.files },
@@ -210,7 +231,7 @@ export class ClaimStatusDialog extends BaseDialog {
           ),
         );
       } else if (action === claimActions.withdraw) {
-        if (!yesOrNo(String(step.result ?? ''))) {
+        if (!yesOrNo(said ?? '')) {
           await step.context.sendActivity(menu(`OK, claim ${claimNumber} stays open.`));
           return step.endDialog();
         }

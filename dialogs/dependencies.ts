@@ -6,6 +6,7 @@ import type { FeedbackService } from '../src/domain/feedback.js';
 import type { HandoffService } from '../src/domain/handoff.js';
 import type { PaymentService } from '../src/domain/payments.js';
 import type { PolicyService } from '../src/domain/policies.js';
+import type { RequestService } from '../src/domain/requests.js';
 import type { VerificationService } from '../src/domain/verification.js';
 import type { FileStore } from '../src/files/file-store.js';
 import type { PolicyFacts } from '../src/knowledge/grounded.js';
@@ -29,6 +30,22 @@ export interface DialogServices {
     | 'withdraw'
   >;
   claimDrafts: ClaimDraftService;
+  /** Benefits, dependents, renewals and upgrades: what the customer may ask for, and their requests. */
+  requests: Pick<
+    RequestService,
+    | 'benefitCatalogue'
+    | 'catalogueForPolicy'
+    | 'requestBenefit'
+    | 'dependentsOf'
+    | 'requestDependentChange'
+    | 'renewalOptions'
+    | 'requestRenewal'
+    | 'upgradeOptions'
+    | 'requestUpgrade'
+    | 'listForCustomer'
+    | 'getForCustomer'
+    | 'answerInfoRequest'
+  >;
   payments: Pick<PaymentService, 'dueForCustomer' | 'dueFor' | 'startPayment'>;
 }
 

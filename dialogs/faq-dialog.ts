@@ -9,14 +9,16 @@ import {
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
 import { channelSourceOf } from '../src/bot/channel-source.js';
+import { money } from '../src/bot/cards.js';
 import { extractEntities } from '../src/bot/recognizers/entities.js';
-import type { LineOfBusiness } from '../src/db/models/policy-type.js';
+import type { PolicyDetails } from '../src/domain/policies.js';
 import type { SupportReason } from '../src/domain/handoff.js';
 import type { PolicyFacts } from '../src/knowledge/grounded.js';
 import type { Article } from '../src/knowledge/types.js';
 import { BaseDialog } from './base-dialog.js';
 import type { DialogDependencies, QuestionAnswer } from './dependencies.js';
-import { handOff, menu } from './replies.js';
+import { lineMentioned } from './policy-choice.js';
+import { handOff, menu, type Reroute } from './replies.js';
 
 export const faqDialogId = 'faqDialog';
 const waterfallId = 'faqDialog.steps';
@@ -33,9 +35,7 @@ export interface FaqOptions {
  * How the dialog ended. `reroute` carries a message that answered none of the dialog's prompts (a new
  * question, a request): the caller handles it as if it had just arrived.
  */
-export interface FaqResult {
-  reroute?: string;
-}
+export type FaqResult = Reroute;
 
 interface StepValues {
   question: string;
@@ -85,6 +85,8 @@ export class FaqDialog extends BaseDialog {
       return this.offerPerson(step, 'Would you like a person from our team to follow up?');
     }
     await step.context.sendActivity(found.title ? `${found.title}\n\n${found.answer}` : found.answer);
+    const own = await this.ownCoverages(step.context, question);
+    if (own) await step.context.sendActivity(own);
     const hasMore = this.rest(found.slug, found.answer) !== undefined;
     return this.askFeedback(step, hasMore);
   }
@@ -148,6 +150,18 @@ export class FaqDialog extends BaseDialog {
    * of insurance it mentions, or their only policy. Nothing for an unverified customer or when unclear.
    */
   private async policyFacts(context: TurnContext, question: string): Promise<PolicyFacts | undefined> {
+    const details = await this.policyAskedAbout(context, question);
+    return (
+      details && {
+        policyNumber: details.number,
+        type: details.lineOfBusiness,
+        status: details.status,
+        coverages: details.coverages,
+      }
+    );
+  }
+
+  private async policyAskedAbout(context: TurnContext, question: string): Promise<PolicyDetails | undefined> {
     const customer = await this.deps.session.customer(context);
     if (!customer) return undefined;
     const groups = await this.deps.services.policies.listForCustomer(customer.customerId);
@@ -161,13 +175,24 @@ export class FaqDialog extends BaseDialog {
         : own;
     const [only] = candidates;
     if (!only || candidates.length > 1) return undefined;
-    const details = await this.deps.services.policies.getForCustomer(customer.customerId, only.number);
-    return {
-      policyNumber: details.number,
-      type: details.lineOfBusiness,
-      status: details.status,
-      coverages: details.coverages,
-    };
+    return this.deps.services.policies.getForCustomer(customer.customerId, only.number);
+  }
+
+  /**
+   * Without a writer of grounded answers, a question about the customer's own policy ("does my auto
+   * policy cover a rental car?") gets the article and, beside it, what their policy actually holds.
+   */
+  private async ownCoverages(context: TurnContext, question: string): Promise<string | undefined> {
+    if (this.deps.answerer || !/\b(?:my|our)\b/i.test(question)) return undefined;
+    const policy = await this.policyAskedAbout(context, question);
+    if (!policy || policy.coverages.length === 0) return undefined;
+    const coverages = policy.coverages
+      .map(
+        (coverage) =>
+          `${coverage.name} (limit ${money(coverage.limit, policy.premium.currency)}, deductible ${money(coverage.deductible, policy.premium.currency)})`,
+      )
+      .join('; ');
+    return `Your ${policy.typeName} policy ${policy.number} has: ${coverages}.`;
   }
 
   private askFeedback(step: WaterfallStepContext, withMore: boolean): Promise<DialogTurnResult> {
@@ -200,21 +225,6 @@ export class FaqDialog extends BaseDialog {
       : article.body.trim();
     return rest === '' ? undefined : rest;
   }
-}
-
-/** Words that name a line of insurance, as customers say them. */
-const lineWords: readonly [LineOfBusiness, RegExp][] = [
-  ['auto', /\b(?:auto|car|cars|vehicle|vehicles|truck|motorcycle|driving)\b/i],
-  ['home', /\b(?:home|homeowners?|house|dwelling|roof|basement)\b/i],
-  ['health', /\b(?:health|medical|doctor|hospital|prescriptions?)\b/i],
-  ['life', /\blife\b/i],
-  ['renters', /\b(?:renters?|renting|apartment|tenant)\b/i],
-  ['travel', /\b(?:travel|trip|flight|luggage|baggage)\b/i],
-];
-
-function lineMentioned(question: string): LineOfBusiness | undefined {
-  const lines = lineWords.filter(([, pattern]) => pattern.test(question)).map(([line]) => line);
-  return lines.length === 1 ? lines[0] : undefined;
 }
 
 function textOf(context: TurnContext): string {

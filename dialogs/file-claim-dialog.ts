@@ -7,11 +7,13 @@ import {
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
 import { channelSourceOf } from '../src/bot/channel-source.js';
+import { dateOrderOf } from '../src/bot/locale.js';
 import { claimReviewView, formatDate, money, reviewChoices, type ClaimReview } from '../src/bot/cards.js';
 import type { VerifiedCustomer } from '../src/bot/session.js';
 import type { ClaimDraftAnswers, DraftAttachment } from '../src/domain/claim-drafts.js';
 import { checklistFor, guessClaimType, payoutFor, type ChecklistItem } from '../src/domain/claim-rules.js';
 import type { ClaimablePolicy, ClaimTypeOption, ClaimView } from '../src/domain/claims.js';
+import { spokenDate, type DateOrder } from '../src/domain/dates.js';
 import { isDomainError } from '../src/domain/errors.js';
 import { BaseDialog } from './base-dialog.js';
 import {
@@ -25,6 +27,8 @@ import {
   yesOrNo,
 } from './claim-answers.js';
 import type { DialogDependencies } from './dependencies.js';
+import { FileKindDialog, fileKindDialogId, type FileKindOptions } from './file-kind-dialog.js';
+import { policiesNamed } from './policy-choice.js';
 import { menu, menuItems } from './replies.js';
 import { VerifyIdentityDialog, verifyIdentityDialogId } from './verify-identity-dialog.js';
 
@@ -36,6 +40,8 @@ const filesId = 'fileClaimDialog.files';
 const answerPromptId = 'fileClaimDialog.answer';
 const filesPromptId = 'fileClaimDialog.filesPrompt';
 const choicePromptId = 'fileClaimDialog.choice';
+/** Where a turn keeps the customer's claimable policies once read. */
+const policiesKey = Symbol('fileClaimDialog.policies');
 
 /** Business days within which an instantly approved claim is paid. */
 export const instantPaymentBusinessDays = 3;
@@ -129,8 +135,21 @@ interface Validation {
   customerId: string;
 }
 
+/** What a prompt for an answer keeps between attempts. */
+interface AnswerPromptState {
+  /** The two readings of an ambiguous date the customer was asked to choose between. */
+  dateChoices?: [string, string];
+}
+
+/** How the customer's dates are read: their locale's order, and the readings they were asked about. */
+interface DateContext {
+  order?: DateOrder | undefined;
+  choices?: [string, string] | undefined;
+}
+
 /** The outcome of reading one answer. */
-type Reading = { ok: true; filing: Filing } | { ok: false; explanation?: string };
+type Reading =
+  { ok: true; filing: Filing } | { ok: false; explanation?: string; dateChoices?: [string, string] };
 
 /**
  * Files a claim in conversation: identity first, then the policy, what happened (in the words of the
@@ -172,8 +191,13 @@ export class FileClaimDialog extends BaseDialog {
       )
       .addDialog(new WaterfallDialog(questionsId, [(step) => this.ask(step), (step) => this.record(step)]))
       .addDialog(
-        new WaterfallDialog(filesId, [(step) => this.askFiles(step), (step) => this.recordFiles(step)]),
-      );
+        new WaterfallDialog(filesId, [
+          (step) => this.askFiles(step),
+          (step) => this.recordFiles(step),
+          (step) => this.afterKinds(step),
+        ]),
+      )
+      .addDialog(new FileKindDialog(deps));
     this.initialDialogId = waterfallId;
   }
 
@@ -197,7 +221,7 @@ export class FileClaimDialog extends BaseDialog {
       attachments: draft.attachments,
       skipped: [],
     } satisfies Filing;
-    const what = await this.describeDraft(customer.customerId, draft.answers);
+    const what = await this.describeDraft(step.context, customer.customerId, draft.answers);
     return step.prompt(choicePromptId, {
       prompt: MessageFactory.suggestedActions(
         [choices.resume, choices.startOver],
@@ -221,7 +245,7 @@ export class FileClaimDialog extends BaseDialog {
     } else if (step.result === choices.startOver) {
       await this.deps.services.claimDrafts.discard(customer.customerId);
     }
-    const policies = await this.deps.services.claims.claimablePolicies(customer.customerId);
+    const policies = await this.policies(step.context, customer.customerId);
     if (policies.length === 0) {
       await step.context.sendActivity(
         MessageFactory.suggestedActions(
@@ -250,7 +274,7 @@ export class FileClaimDialog extends BaseDialog {
     const { filing } = step.options as StepOptions;
     const customer = await this.customerOf(step);
     if (!customer) return step.endDialog();
-    const policies = await this.deps.services.claims.claimablePolicies(customer.customerId);
+    const policies = await this.policies(step.context, customer.customerId);
     const policy = policies.find((candidate) => candidate.number === filing.answers.policyNumber);
     if (policy && filing.story) {
       if (!filing.answers.type) applyStory(filing, policy, filing.story);
@@ -275,14 +299,21 @@ export class FileClaimDialog extends BaseDialog {
     const customer = await this.customerOf(step);
     if (!customer) return step.endDialog();
     const reading = await this.read(
+      step.context,
       valuesOf(step).key!,
       String(step.result ?? ''),
       filing,
       customer.customerId,
+      { order: dateOrderOf(step.context) },
     );
     const next = reading.ok ? reading.filing : filing;
-    await this.deps.services.claimDrafts.save(customer.customerId, next.answers, next.attachments);
-    return step.replaceDialog(questionsId, { filing: next } satisfies StepOptions);
+    // The draft is written while the next question goes out; the turn still waits for both.
+    const saved = this.deps.services.claimDrafts.save(customer.customerId, next.answers, next.attachments);
+    const [result] = await Promise.all([
+      step.replaceDialog(questionsId, { filing: next } satisfies StepOptions),
+      saved,
+    ]);
+    return result;
   }
 
   /** Says what the coverage would pay, in the customer's terms, then asks for files. */
@@ -328,6 +359,26 @@ export class FileClaimDialog extends BaseDialog {
       );
     }
     const next: Filing = { ...filing, attachments: [...filing.attachments, ...received.files].slice(0, 20) };
+    await this.deps.services.claimDrafts.save(customer.customerId, next.answers, next.attachments);
+    const unsure = received.unsure.filter((file) =>
+      next.attachments.some((kept) => kept.fileId === file.fileId),
+    );
+    if (unsure.length > 0) {
+      valuesOf(step).filing = next;
+      return step.beginDialog(fileKindDialogId, {
+        files: next.attachments,
+        unsure,
+      } satisfies FileKindOptions);
+    }
+    return step.replaceDialog(filesId, { filing: next } satisfies StepOptions);
+  }
+
+  /** Keeps what the customer said the files are, then asks for more files. */
+  private async afterKinds(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const filing = valuesOf(step).filing!;
+    const next: Filing = { ...filing, attachments: step.result as DraftAttachment[] };
+    const customer = await this.customerOf(step);
+    if (!customer) return step.endDialog();
     await this.deps.services.claimDrafts.save(customer.customerId, next.answers, next.attachments);
     return step.replaceDialog(filesId, { filing: next } satisfies StepOptions);
   }
@@ -397,8 +448,10 @@ export class FileClaimDialog extends BaseDialog {
       delete filing.answers.incidentDate;
       return step.replaceDialog(resumeId, { filing } satisfies StepOptions);
     }
-    await this.deps.services.claimDrafts.discard(customer.customerId);
-    await step.context.sendActivity(menu(filedText(claim)));
+    await Promise.all([
+      this.deps.services.claimDrafts.discard(customer.customerId),
+      step.context.sendActivity(menu(filedText(claim))),
+    ]);
     return step.endDialog(claim);
   }
 
@@ -418,7 +471,8 @@ export class FileClaimDialog extends BaseDialog {
                 ? ['description']
                 : ['amountClaimed'];
     for (const key of clear) delete filing.answers[key];
-    filing.skipped = [];
+    // What the customer skipped stays skipped unless they chose to change it.
+    filing.skipped = filing.skipped.filter((key) => !(clear as readonly string[]).includes(key));
     if (change === changes.files) filing.attachments = [];
     const customer = await this.customerOf(step);
     if (customer)
@@ -433,8 +487,22 @@ export class FileClaimDialog extends BaseDialog {
     const { key, filing, customerId } = prompt.options.validations as Validation;
     const text = prompt.recognized.value ?? '';
     if (!prompt.recognized.succeeded || !text.trim()) return false;
-    const reading = await this.read(key, text, filing, customerId);
-    if (!reading.ok && reading.explanation) await prompt.context.sendActivity(reading.explanation);
+    const state = prompt.state as AnswerPromptState;
+    const dates: DateContext = { order: dateOrderOf(prompt.context), choices: state.dateChoices };
+    const reading = await this.read(prompt.context, key, text, filing, customerId, dates);
+    if (!reading.ok && reading.dateChoices) {
+      // Asked rather than guessed; the next reply may be a button, "the first" or the month.
+      state.dateChoices = reading.dateChoices;
+      const [first, second] = reading.dateChoices.map(spokenDate) as [string, string];
+      await prompt.context.sendActivity(
+        MessageFactory.suggestedActions([first, second], `Did you mean ${first} or ${second}?`),
+      );
+    } else if (!reading.ok && reading.explanation) {
+      await prompt.context.sendActivity(reading.explanation);
+    }
+    // The answer as read, so that recording it does not depend on the question asked in between.
+    const chosen = key === 'incidentDate' && reading.ok ? reading.filing.answers.incidentDate : undefined;
+    if (chosen) prompt.recognized.value = chosen;
     return reading.ok;
   }
 
@@ -454,10 +522,17 @@ export class FileClaimDialog extends BaseDialog {
   }
 
   /** Reads one answer into a copy of the filing, or explains why it cannot be taken. */
-  private async read(key: QuestionKey, text: string, filing: Filing, customerId: string): Promise<Reading> {
+  private async read(
+    context: TurnContext,
+    key: QuestionKey,
+    text: string,
+    filing: Filing,
+    customerId: string,
+    dates: DateContext,
+  ): Promise<Reading> {
     const next: Filing = { ...filing, answers: { ...filing.answers }, skipped: [...filing.skipped] };
     const answers = next.answers;
-    const policies = await this.deps.services.claims.claimablePolicies(customerId);
+    const policies = await this.policies(context, customerId);
     const policy = policies.find((candidate) => candidate.number === answers.policyNumber);
     const typed = text.trim();
     const skip = () => {
@@ -466,12 +541,12 @@ export class FileClaimDialog extends BaseDialog {
     };
     switch (key) {
       case 'policyNumber': {
-        const chosen = policies.find(
-          (candidate) =>
-            typed.toUpperCase().includes(candidate.number) ||
-            candidate.typeName.toLowerCase() === typed.toLowerCase() ||
-            candidate.lineOfBusiness === typed.toLowerCase(),
-        );
+        // By button or number, or by what it is: "the home one", "the one ending 0400".
+        const named = policiesNamed(typed, policies);
+        const [chosen] = named;
+        if (named.length > 1) {
+          return { ok: false, explanation: 'Several of your policies fit that. Please pick one of these.' };
+        }
         if (!chosen) return { ok: false };
         answers.policyNumber = chosen.number;
         return { ok: true, filing: next };
@@ -500,8 +575,10 @@ export class FileClaimDialog extends BaseDialog {
         return { ok: true, filing: next };
       }
       case 'incidentDate': {
-        const iso = dateOf(typed, new Date());
-        if (!iso || !policy) return { ok: false };
+        const answer = dateOf(typed, new Date(), dates);
+        if (!answer || !policy) return { ok: false };
+        if ('choices' in answer) return { ok: false, dateChoices: answer.choices };
+        const iso = answer.date;
         const problem = dateProblem(iso, policy, new Date());
         if (problem) return { ok: false, explanation: problem };
         answers.incidentDate = iso;
@@ -552,6 +629,19 @@ export class FileClaimDialog extends BaseDialog {
     }
   }
 
+  /**
+   * The customer's claimable policies, read once a turn: a turn reads them for the answer, the next
+   * question and the coverage, and they do not change within it.
+   */
+  private policies(context: TurnContext, customerId: string): Promise<ClaimablePolicy[]> {
+    const cached = context.turnState.get(policiesKey) as
+      { customerId: string; policies: Promise<ClaimablePolicy[]> } | undefined;
+    if (cached?.customerId === customerId) return cached.policies;
+    const policies = this.deps.services.claims.claimablePolicies(customerId);
+    context.turnState.set(policiesKey, { customerId, policies });
+    return policies;
+  }
+
   private async customerOf(step: WaterfallStepContext): Promise<VerifiedCustomer | undefined> {
     const customer = await this.deps.session.customer(step.context);
     if (!customer) await sayVerificationLapsed(step.context);
@@ -564,15 +654,19 @@ export class FileClaimDialog extends BaseDialog {
   ): Promise<{ policy?: ClaimablePolicy; type?: ClaimTypeOption }> {
     const customer = await this.deps.session.customer(step.context);
     if (!customer) return {};
-    const policies = await this.deps.services.claims.claimablePolicies(customer.customerId);
+    const policies = await this.policies(step.context, customer.customerId);
     const policy = policies.find((candidate) => candidate.number === filing.answers.policyNumber);
     const type = policy?.claimTypes.find((candidate) => candidate.code === filing.answers.type);
     return { ...(policy ? { policy } : {}), ...(type ? { type } : {}) };
   }
 
-  private async describeDraft(customerId: string, answers: ClaimDraftAnswers): Promise<string> {
+  private async describeDraft(
+    context: TurnContext,
+    customerId: string,
+    answers: ClaimDraftAnswers,
+  ): Promise<string> {
     if (!answers.policyNumber) return '';
-    const policies = await this.deps.services.claims.claimablePolicies(customerId);
+    const policies = await this.policies(context, customerId);
     const policy = policies.find((candidate) => candidate.number === answers.policyNumber);
     const type = policy?.claimTypes.find((candidate) => candidate.code === answers.type);
     return ` on ${answers.policyNumber}${type ? ` (${type.name.toLowerCase()})` : ''}`;
@@ -675,7 +769,7 @@ function questionFor(
     case 'incidentDate':
       return {
         text: dateQuestion[line] ?? 'When did it happen?',
-        retry: 'Please give the date, for example 2026-06-10, 06/10/2026, June 10 or "yesterday".',
+        retry: 'Please give the date, for example 2026-06-10, June 10 or "yesterday".',
       };
     case 'incidentTime':
       return {
@@ -826,6 +920,12 @@ function reviewOf(policy: ClaimablePolicy, type: ClaimTypeOption, filing: Filing
     ...(answers.injuries ? [{ title: 'Injuries', value: answers.injuries }] : []),
     ...(answers.provider ? [{ title: 'Provider', value: answers.provider }] : []),
     { title: 'Amount', value: money(answers.amountClaimed ?? 0, policy.currency) },
+    {
+      title: 'Coverage',
+      value: type.coverageOnPolicy.applies
+        ? `${type.coverageOnPolicy.name}: limit ${money(type.coverageOnPolicy.limit, policy.currency)}, deductible ${money(type.coverageOnPolicy.deductible, policy.currency)}`
+        : `none for ${lowerFirst(type.name)} on this policy`,
+    },
   ];
   return {
     policyNumber: policy.number,

@@ -24,7 +24,7 @@ export interface BotOptions {
   storage: Storage;
   services: DialogServices;
   /** Records the conversations of verified customers, for notifications. */
-  conversations: Pick<ConversationLinkService, 'record'>;
+  conversations: Pick<ConversationLinkService, 'record' | 'forget'>;
   /** Routes messages to dialogs: the local recognizer, or the OpenAI one when configured. */
   recognizer: Recognizer;
   knowledge: KnowledgeSource;
@@ -57,5 +57,12 @@ export function createBot(options: BotOptions): InsuraLinkBot {
     files: options.files,
     logger: options.logger,
   });
-  return new InsuraLinkBot(conversationState, dialog, session, menu(greetingText));
+  return new InsuraLinkBot(
+    conversationState,
+    dialog,
+    session,
+    menu(greetingText),
+    options.services.handoff,
+    options.files,
+  );
 }

@@ -7,8 +7,10 @@ import {
 } from 'botbuilder-dialogs';
 import type { Intent, Recognition } from '../src/bot/recognizer.js';
 import type { DialogDependencies } from './dependencies.js';
+import { BenefitsDialog, benefitsDialogId, type BenefitsOptions } from './benefits-dialog.js';
 import { ClaimStatusDialog, claimStatusDialogId, type ClaimStatusOptions } from './claim-status-dialog.js';
-import { FaqDialog, faqDialogId, type FaqOptions, type FaqResult } from './faq-dialog.js';
+import { DependentsDialog, dependentsDialogId, type DependentsOptions } from './dependents-dialog.js';
+import { FaqDialog, faqDialogId, type FaqOptions } from './faq-dialog.js';
 import { FileClaimDialog, fileClaimDialogId, type FileClaimOptions } from './file-claim-dialog.js';
 import { PayPremiumDialog, payPremiumDialogId, type PayPremiumOptions } from './pay-premium-dialog.js';
 import {
@@ -16,7 +18,28 @@ import {
   policyLookupDialogId,
   type PolicyLookupOptions,
 } from './policy-lookup-dialog.js';
-import { greetingText, handOff, helpText, menu, menuItemOf, menuItems, type MenuItem } from './replies.js';
+import { RenewalDialog, renewalDialogId, type RenewalOptions } from './renewal-dialog.js';
+import {
+  RequestStatusDialog,
+  requestStatusDialogId,
+  type RequestStatusOptions,
+} from './request-status-dialog.js';
+import { UpgradeDialog, upgradeDialogId, type UpgradeOptions } from './upgrade-dialog.js';
+import { smallTalkOf } from '../src/bot/recognizers/small-talk.js';
+import {
+  aboutAssistant,
+  greetingText,
+  handOff,
+  helpText,
+  manageItems,
+  menu,
+  menuItemOf,
+  signOut,
+  smallTalkReply,
+  type MenuItem,
+  type Reroute,
+} from './replies.js';
+import { policyRequestOf } from './policy-choice.js';
 
 export const mainDialogId = 'mainDialog';
 
@@ -28,23 +51,16 @@ export interface MainOptions {
   text?: string;
 }
 
-/** What the menu buttons mean; "Ask a question" only invites the question. */
-const menuIntents: Readonly<Record<MenuItem, Intent | 'ask'>> = {
+/** What the menu buttons mean; "Ask a question" only invites the question, "Manage" offers the changes. */
+const menuIntents: Readonly<Record<MenuItem, Intent | 'ask' | 'manage'>> = {
   policies: 'policy_lookup',
   claimStatus: 'claim_status',
   fileClaim: 'file_claim',
   benefits: 'benefits',
+  manage: 'manage',
   payPremium: 'pay_premium',
   question: 'ask',
   person: 'talk_to_person',
-};
-
-/**
- * Features the next releases bring to chat. Until then the bot says plainly what it cannot do here and
- * offers a person, rather than pretending.
- */
-const notYetInChat: Readonly<Partial<Record<Intent, string>>> = {
-  benefits: "Requesting benefits in this chat isn't available yet.",
 };
 
 /**
@@ -59,6 +75,11 @@ export class MainDialog extends ComponentDialog {
       .addDialog(new FaqDialog(deps))
       .addDialog(new FileClaimDialog(deps))
       .addDialog(new ClaimStatusDialog(deps))
+      .addDialog(new BenefitsDialog(deps))
+      .addDialog(new RequestStatusDialog(deps))
+      .addDialog(new DependentsDialog(deps))
+      .addDialog(new RenewalDialog(deps))
+      .addDialog(new UpgradeDialog(deps))
       .addDialog(new PayPremiumDialog(deps));
   }
 
@@ -66,9 +87,9 @@ export class MainDialog extends ComponentDialog {
     return this.route(innerDc, (options?.text ?? innerDc.context.activity.text ?? '').trim());
   }
 
-  /** A message the FAQ handed back (a new request rather than a reply to it) is routed afresh. */
+  /** A message a child handed back (a new request rather than a reply to it) is routed afresh. */
   protected override endComponent(outerDc: DialogContext, result: unknown): Promise<DialogTurnResult> {
-    const reroute = (result as FaqResult | undefined)?.reroute;
+    const reroute = (result as Reroute | undefined)?.reroute;
     if (!reroute) return super.endComponent(outerDc, result);
     const options: MainOptions = { text: reroute };
     return outerDc.replaceDialog(this.id, options);
@@ -89,10 +110,23 @@ export class MainDialog extends ComponentDialog {
       case 'greeting': {
         const customer = await this.deps.session.customer(context);
         await context.sendActivity(
-          menu(customer ? `Hi ${customer.firstName}, what would you like to do?` : greetingText),
+          smallTalkOf(text) === 'how_are_you'
+            ? smallTalkReply('how_are_you', customer !== undefined)
+            : menu(customer ? `Hi ${customer.firstName}, what would you like to do?` : greetingText),
         );
         return answered;
       }
+      case 'small_talk': {
+        const signedIn = (await this.deps.session.customer(context)) !== undefined;
+        await context.sendActivity(smallTalkReply(smallTalkOf(text), signedIn));
+        return answered;
+      }
+      case 'about_assistant':
+        await context.sendActivity(aboutAssistant());
+        return answered;
+      case 'log_out':
+        await signOut(context, this.deps);
+        return answered;
       case 'help':
         await context.sendActivity(menu(helpText));
         return answered;
@@ -106,9 +140,10 @@ export class MainDialog extends ComponentDialog {
         await context.sendActivity('Sure, what would you like to know?');
         return answered;
       case 'policy_lookup': {
-        const lookup: PolicyLookupOptions = entities.policyNumber
-          ? { policyNumber: entities.policyNumber }
-          : {};
+        const lookup: PolicyLookupOptions = {
+          ...(entities.policyNumber ? { policyNumber: entities.policyNumber } : {}),
+          ...policyRequestOf(text),
+        };
         return dc.beginDialog(policyLookupDialogId, lookup);
       }
       case 'file_claim': {
@@ -129,14 +164,37 @@ export class MainDialog extends ComponentDialog {
           : {};
         return dc.beginDialog(payPremiumDialogId, paying);
       }
-      case 'benefits':
+      case 'manage':
         await context.sendActivity(
-          MessageFactory.suggestedActions(
-            [menuItems.person, menuItems.policies, menuItems.question],
-            `${notYetInChat[intent]} A person from our team can help with that, and I can show your policies or answer a question.`,
-          ),
+          MessageFactory.suggestedActions(Object.values(manageItems), 'What would you like to change?'),
         );
         return answered;
+      case 'benefits': {
+        // The menu button says nothing about which benefit; a sentence may ("I need a rental car").
+        const benefits: BenefitsOptions = item ? {} : { text };
+        return dc.beginDialog(benefitsDialogId, benefits);
+      }
+      case 'request_status': {
+        const status: RequestStatusOptions = entities.requestNumber
+          ? { requestNumber: entities.requestNumber }
+          : {};
+        return dc.beginDialog(requestStatusDialogId, status);
+      }
+      case 'dependents': {
+        const dependents: DependentsOptions = {
+          text,
+          ...(entities.policyNumber ? { policyNumber: entities.policyNumber } : {}),
+        };
+        return dc.beginDialog(dependentsDialogId, dependents);
+      }
+      case 'renewal': {
+        const renewal: RenewalOptions = entities.policyNumber ? { policyNumber: entities.policyNumber } : {};
+        return dc.beginDialog(renewalDialogId, renewal);
+      }
+      case 'upgrade': {
+        const upgrade: UpgradeOptions = entities.policyNumber ? { policyNumber: entities.policyNumber } : {};
+        return dc.beginDialog(upgradeDialogId, upgrade);
+      }
       case 'faq': {
         const faq: FaqOptions = { question: text };
         return dc.beginDialog(faqDialogId, faq);

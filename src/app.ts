@@ -22,11 +22,12 @@ import { demoCustomer, demoOfficers, seedDemoData } from './db/seed.js';
 import { createDomainServices, type CheckoutLinks, type DomainServices } from './domain/index.js';
 import { createFileStore } from './files/file-store.js';
 import { registerFileRoutes } from './files/routes.js';
+import { registerUploadLinkRoutes, UploadLinks } from './files/upload-links.js';
 import { HttpError } from './http/errors.js';
 import { createUnattachedFileSweep } from './files/sweep.js';
 import { registerHealth } from './http/health.js';
 import { createHttpServer } from './http/server.js';
-import { createReminderJob, createSmsPacing } from './jobs/index.js';
+import { createHandoffSlaJob, createReminderJob, createSmsPacing } from './jobs/index.js';
 import { GroundedAnswerer } from './knowledge/grounded.js';
 import { loadKnowledgeBase } from './knowledge/load.js';
 import { knowledgeBaseDir } from './knowledge/paths.js';
@@ -103,7 +104,11 @@ export async function composeCore(
     secrets,
     files,
     models,
-    domain: createDomainServices(models, cipher, { slackCards: true, ...(checkout ? { checkout } : {}) }),
+    domain: createDomainServices(models, cipher, {
+      slackCards: true,
+      support: config.support,
+      ...(checkout ? { checkout } : {}),
+    }),
     seed: () => seedDemoData(models, cipher, { saveDocument: (file) => files.save(file) }),
   };
 }
@@ -245,6 +250,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
           : 'Azure Bot Service channels off (MicrosoftAppId unset); POST /api/messages refuses every request',
       );
     }
+    const uploadLinks = new UploadLinks({ secret: secrets.fileUrlSecret, baseUrl: () => baseUrl });
     // Without Twilio credentials the SMS channel talks to the local stand-in, with its own credentials.
     const sandbox = config.twilio
       ? undefined
@@ -279,6 +285,8 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       consent: domain.consent,
       customers: domain.customers,
       files,
+      claims: domain.claims,
+      uploadLinks,
       mayUpload: (conversationId) => domain.conversations.isLinked('sms', conversationId),
       models,
       hashKey: createHmac('sha256', secrets.encryptionKey).update('insuralink.sms.conversations').digest(),
@@ -313,7 +321,10 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       signingSecret: workspace.signingSecret,
       apiUrl: workspace.apiUrl,
       approvalsChannel: workspace.approvalsChannel,
+      supportChannel: workspace.supportChannel,
       approvals: domain.approvals,
+      requests: domain.requests,
+      handoffs: domain.handoff,
       connection: db.connection,
       fileUrl: (id) => files.signedUrl(id),
       logger,
@@ -336,6 +347,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       senders,
       routes: [slack.sender],
       phones: { phoneOf: async (customerId) => (await domain.customers.getProfile(customerId)).phone },
+      handoffs: domain.handoff,
       logger,
       maxAttempts: config.outboxMaxAttempts,
       concurrency: pacedConcurrency(config.reminders.smsRatePerSecond),
@@ -343,11 +355,15 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     });
     domain.events.onEnqueue(() => dispatcher.wake());
     domain.events.start(relaySweepMs, (error) => logger.error({ err: error }, 'event relay sweep failed'));
+    await domain.requests.resumeApprovals();
     dispatcher.start();
     const reminders = createReminderJob({ ...reminderParts, onQueued: () => dispatcher.wake() });
     reminders.start();
     if (!config.reminders.cron) logger.info('reminders off (REMINDER_CRON=off)');
+    const handoffSla = createHandoffSlaJob({ db: mongo, handoffs: domain.handoff, logger });
+    handoffSla.start();
     background = async () => {
+      await handoffSla.stop();
       await reminders.stop();
       domain.events.stop();
       await dispatcher.stop();
@@ -370,6 +386,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       limitTokens: channel.limitTokens,
     });
     registerFileRoutes(server, files);
+    await registerUploadLinkRoutes(server, { links: uploadLinks, files, claims: domain.claims, db: mongo });
     registerHealth(server, db);
 
     const sweep = createUnattachedFileSweep({ db: db.connection.db! });

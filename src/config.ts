@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { validate as isCronExpression } from 'node-cron';
 import { z } from 'zod';
 import { isTimeZone } from './db/models/common.js';
+import { businessHoursText, parseBusinessHours, type BusinessHours } from './domain/business-hours.js';
 
 const optionalText = z
   .string()
@@ -89,6 +90,10 @@ const envSchema = z.object({
   SLACK_SIGNING_SECRET: optionalText,
   SLACK_APPROVALS_CHANNEL: optionalText,
   SLACK_API_URL: optionalUrl,
+  SLACK_SUPPORT_CHANNEL: optionalText,
+  HANDOFF_SLA_MINUTES: z.coerce.number().int().min(1).max(1440).default(10),
+  SUPPORT_HOURS: businessHoursText.default('Mon-Fri 09:00-17:00'),
+  TICKET_SLA_HOURS: z.coerce.number().int().min(1).max(240).default(8),
   STRIPE_SECRET_KEY: optionalText.pipe(
     z
       .string()
@@ -160,7 +165,23 @@ export interface Config {
     fromNumber?: string;
     apiBaseUrl?: string;
   } | null;
-  slack: { botToken: string; signingSecret: string; approvalsChannel: string; apiUrl?: string } | null;
+  slack: {
+    botToken: string;
+    signingSecret: string;
+    approvalsChannel: string;
+    /** Where handoffs and tickets go; the approvals channel unless `SLACK_SUPPORT_CHANNEL` says otherwise. */
+    supportChannel: string;
+    apiUrl?: string;
+  } | null;
+  /** Live handoffs to a person and support tickets. */
+  support: {
+    /** Business minutes an officer has to take a live handoff before supervisors are called. */
+    handoffSlaMinutes: number;
+    /** When the team is in (in `DEFAULT_TIME_ZONE`); outside them a request becomes a ticket. */
+    hours: BusinessHours;
+    /** Business hours within which a ticket's reply is promised. */
+    ticketSlaHours: number;
+  };
   /** Stripe payment links and webhooks; null runs the local stand-in. */
   stripe: { secretKey: string; webhookSecret: string; apiBaseUrl?: string } | null;
   openai: { apiKey: string; baseUrl?: string; model: string } | null;
@@ -321,6 +342,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             botToken: e.SLACK_BOT_TOKEN,
             signingSecret: e.SLACK_SIGNING_SECRET,
             approvalsChannel: e.SLACK_APPROVALS_CHANNEL,
+            supportChannel: e.SLACK_SUPPORT_CHANNEL ?? e.SLACK_APPROVALS_CHANNEL,
             apiUrl: e.SLACK_API_URL,
           }
         : null,
@@ -346,6 +368,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       cron: e.REMINDER_CRON === 'off' ? undefined : e.REMINDER_CRON,
       defaultTimeZone: e.DEFAULT_TIME_ZONE,
       smsRatePerSecond: e.SMS_RATE_PER_SECOND,
+    },
+    support: {
+      handoffSlaMinutes: e.HANDOFF_SLA_MINUTES,
+      hours: parseBusinessHours(e.SUPPORT_HOURS, e.DEFAULT_TIME_ZONE)!,
+      ticketSlaHours: e.TICKET_SLA_HOURS,
     },
   };
 }

@@ -110,6 +110,32 @@ describe('settings', () => {
     });
   });
 
+  test('handoff settings: the support channel defaults to the approvals channel; hours and SLAs are checked', () => {
+    const slack = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', SLACK_APPROVALS_CHANNEL: 'C123' };
+    assert.equal(loadConfig(slack).slack?.supportChannel, 'C123');
+    assert.equal(loadConfig({ ...slack, SLACK_SUPPORT_CHANNEL: 'C456' }).slack?.supportChannel, 'C456');
+    const support = loadConfig({}).support;
+    assert.equal(support.handoffSlaMinutes, 10);
+    assert.equal(support.ticketSlaHours, 8);
+    assert.deepEqual([...support.hours.days].sort(), [1, 2, 3, 4, 5]);
+    assert.equal(support.hours.timeZone, 'America/New_York');
+    const custom = loadConfig({
+      SUPPORT_HOURS: 'Mon-Sat 08:30-18:00',
+      DEFAULT_TIME_ZONE: 'Europe/Paris',
+    }).support;
+    assert.deepEqual(
+      [custom.hours.opensAt, custom.hours.closesAt, custom.hours.timeZone],
+      [510, 1080, 'Europe/Paris'],
+    );
+    const problems = problemsOf({
+      SUPPORT_HOURS: 'weekdays',
+      HANDOFF_SLA_MINUTES: '0',
+      TICKET_SLA_HOURS: 'soon',
+    });
+    assert.equal(problems.length, 3);
+    assert.match(problems.join('\n'), /SUPPORT_HOURS: must look like Mon-Fri 09:00-17:00/);
+  });
+
   test('a base64 encryption key of 32 bytes is accepted', () => {
     const key = Buffer.alloc(32, 7);
     assert.deepEqual(loadConfig({ ENCRYPTION_KEY: key.toString('base64') }).encryptionKey, key);

@@ -171,6 +171,83 @@ export function policyDetailsView(
   return { card, text };
 }
 
+/**
+ * What one policy covers, from the policy itself: each coverage with its limit and deductible, as text
+ * (short enough for any channel).
+ */
+export function coveragesText(policy: PolicyDetails): string {
+  const heading = `Your ${policy.typeName} policy ${policy.number} with ${policy.insurer.name}`;
+  if (policy.coverages.length === 0) {
+    return `${heading} lists no coverages. A person from our team can go through it with you.`;
+  }
+  return [
+    `${heading} covers:`,
+    policy.coverages
+      .map(
+        (coverage) =>
+          `- ${coverage.name}: limit ${money(coverage.limit, policy.premium.currency)}, deductible ${money(coverage.deductible, policy.premium.currency)}`,
+      )
+      .join('\n'),
+    `Say "${policy.number}" for the whole policy, or ask about a situation, such as "does my policy cover a rental car?".`,
+  ].join('\n\n');
+}
+
+/**
+ * The customer's policy documents, grouped by policy, as an Adaptive Card with a button per document and
+ * the same as text; undefined when there are none. `linkMinutes` is how long the links stay valid.
+ */
+export function documentsView(
+  documents: { policy: PolicyDetails; links: DocumentLink[] }[],
+  linkMinutes: number,
+): PolicyView | undefined {
+  const withDocuments = documents.filter(({ links }) => links.length > 0);
+  if (withDocuments.length === 0) return undefined;
+  const heading = 'Your documents';
+  const text = [
+    `${heading} (links valid for ${linkMinutes} minutes):`,
+    ...withDocuments.map(({ policy, links }) =>
+      section(
+        `${policy.typeName} ${policy.number}`,
+        links.map((link) => `${link.title}: ${link.url}`),
+      ),
+    ),
+    'Files you sent for a claim are kept with the claim: say "claim status" to see them.',
+  ].join('\n\n');
+  const body: CardElement[] = [
+    { type: 'TextBlock', text: heading, size: 'Medium', weight: 'Bolder', wrap: true },
+    {
+      type: 'TextBlock',
+      text: `Links are valid for ${linkMinutes} minutes.`,
+      isSubtle: true,
+      size: 'Small',
+      spacing: 'None',
+      wrap: true,
+    },
+    {
+      type: 'FactSet',
+      facts: withDocuments.map(({ policy, links }) => ({
+        title: policy.number,
+        value: `${policy.typeName}: ${links.map((link) => link.title).join(', ')}`,
+      })),
+    },
+  ];
+  const card: AdaptiveCard = {
+    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+    type: 'AdaptiveCard',
+    version: adaptiveCardVersion,
+    body,
+    actions: withDocuments.flatMap(({ policy, links }) =>
+      links.map((link) => ({
+        type: 'Action.OpenUrl' as const,
+        title: `${policy.number}: ${link.title}`,
+        url: link.url,
+      })),
+    ),
+    fallbackText: text,
+  };
+  return { card, text };
+}
+
 /** What the customer is about to submit, as the review card shows it. */
 export interface ClaimReview {
   policyNumber: string;

@@ -12,7 +12,10 @@ import {
   type DialogState,
   type DialogStateManagerConfiguration,
 } from 'botbuilder-dialogs';
+import type { HandoffService } from '../domain/handoff.js';
+import type { FileStore } from '../files/file-store.js';
 import { channelSourceOf } from './channel-source.js';
+import { looseFilesHandlerOf } from './loose-files.js';
 import type { Session } from './session.js';
 
 /** Where botbuilder-dialogs looks for the turn's memory scope configuration before building one. */
@@ -31,21 +34,35 @@ export class InsuraLinkBot extends ActivityHandler {
 
   /**
    * `welcome` greets a new member of a conversation; `session` is touched on every message, before the
-   * dialog runs, so an idle verification has lapsed by the time the dialog looks.
+   * dialog runs, so an idle verification has lapsed by the time the dialog looks. While an officer has
+   * the conversation (`handoff`), the customer's messages go to them and the dialog does not run.
    */
   constructor(
     private readonly conversationState: ConversationState,
     dialog: Dialog,
     session: Session,
     welcome: Partial<Activity>,
+    handoff: Pick<HandoffService, 'requestOf' | 'customerMessage'>,
+    files: Pick<FileStore, 'signedUrl' | 'fileIdOf'>,
   ) {
     super();
     const dialogs = new DialogSet(conversationState.createProperty<DialogState>('dialogState')).add(dialog);
     this.onMessage(async (context, next) => {
+      if (await session.handoffNoted(context)) {
+        const request = await handoff.requestOf(channelSourceOf(context), context.activity.conversation.id);
+        if (request?.live) {
+          await handoff.customerMessage({ requestId: request.id, text: customerText(context, files) });
+          return next();
+        }
+        if (!request) await session.clearHandoff(context);
+      }
       await session.touch(context);
+      await session.recordTurn(context);
       const dc = await this.dialogContext(dialogs, context);
       const result = await dc.continueDialog();
-      if (result.status === DialogTurnStatus.empty) await dc.beginDialog(dialog.id);
+      if (result.status === DialogTurnStatus.empty && !(await this.looseFiles(context, session))) {
+        await dc.beginDialog(dialog.id);
+      }
       await next();
     });
     this.onMembersAdded(async (context, next) => {
@@ -70,6 +87,14 @@ export class InsuraLinkBot extends ActivityHandler {
     return dc;
   }
 
+  /** Files sent while no dialog waits for them go to the channel's handler, for a verified customer. */
+  private async looseFiles(context: TurnContext, session: Session): Promise<boolean> {
+    const handler = looseFilesHandlerOf(context);
+    if (!handler || !(context.activity.attachments ?? []).some((file) => file.contentUrl)) return false;
+    const customer = await session.customer(context);
+    return customer ? handler(context, customer) : false;
+  }
+
   override async run(context: TurnContext): Promise<void> {
     const key = `${channelSourceOf(context)}/${context.activity.conversation?.id ?? ''}`;
     const previous = this.turns.get(key) ?? Promise.resolve();
@@ -87,4 +112,18 @@ export class InsuraLinkBot extends ActivityHandler {
     await super.run(context);
     await this.conversationState.saveChanges(context, false);
   }
+}
+
+/**
+ * The customer's message for the officer: the text, and each file as a fresh signed link (the officer
+ * opens it from the thread).
+ */
+function customerText(context: TurnContext, files: Pick<FileStore, 'signedUrl' | 'fileIdOf'>): string {
+  const lines = [context.activity.text?.trim() ?? ''];
+  for (const attachment of context.activity.attachments ?? []) {
+    const id = attachment.contentUrl ? files.fileIdOf(attachment.contentUrl) : undefined;
+    if (id) lines.push(`[file] ${attachment.name ?? 'attachment'}: ${files.signedUrl(id)}`);
+  }
+  const text = lines.filter(Boolean).join('\n');
+  return text || '(an empty message)';
 }

@@ -8,10 +8,17 @@ export const intents = [
   'claim_status',
   'file_claim',
   'benefits',
+  'request_status',
+  'dependents',
+  'renewal',
+  'upgrade',
   'pay_premium',
   'faq',
   'talk_to_person',
   'cancel',
+  'small_talk',
+  'about_assistant',
+  'log_out',
 ] as const;
 
 export const intentSchema = z.enum(intents);
@@ -21,6 +28,8 @@ export type Intent = z.infer<typeof intentSchema>;
 export const entitiesSchema = z.object({
   policyNumber: z.string().optional(),
   claimNumber: z.string().optional(),
+  /** A service request: `BEN-`, `DEP-`, `RNW-` or `UPG-` and six digits. */
+  requestNumber: z.string().optional(),
   phone: z.string().optional(),
   date: z.string().optional(),
   amount: z.number().optional(),

@@ -1,4 +1,5 @@
-import { TurnContext, type StatePropertyAccessor } from 'botbuilder';
+import { ActivityTypes, TurnContext, type Activity, type StatePropertyAccessor } from 'botbuilder';
+import { asksForSensitiveInput } from './sensitive-input.js';
 import type { ConversationLinkService } from '../domain/conversations.js';
 import { channelSourceOf } from './channel-source.js';
 import type { CustomerSummary } from '../domain/customers.js';
@@ -14,10 +15,34 @@ export interface VerifiedCustomer {
   lastSeenAt: number;
 }
 
+/** One message of the conversation, as a person taking it over reads it. */
+export interface RecentMessage {
+  from: 'customer' | 'bot';
+  text: string;
+  /** Epoch milliseconds. */
+  at: number;
+}
+
 /** What the bot remembers about a conversation beyond the dialog stack. */
 export interface SessionData {
   verified?: VerifiedCustomer;
+  /** The last messages both ways, for a handoff to a person; answers to personal prompts hidden. */
+  recent?: RecentMessage[];
+  /** The bot's last message asked for personal input: the customer's next message is kept hidden. */
+  hideNext?: boolean;
+  /**
+   * A person was asked for in this conversation and the request may still be open: only then does a
+   * turn look up whether an officer has the conversation.
+   */
+  handoff?: boolean;
 }
+
+/** Messages kept for a handoff, and how much of each. */
+const recentMessages = 12;
+const recentChars = 300;
+
+/** What a hidden answer reads as (the Direct Line transcript shows the same). */
+export const hiddenText = '•••• (hidden)';
 
 /** How long a verification lasts without messages from the customer. */
 export const defaultVerificationIdleMs = 30 * 60 * 1000;
@@ -29,7 +54,7 @@ const touchResolutionMs = 60 * 1000;
 export interface SessionOptions {
   accessor: StatePropertyAccessor<SessionData>;
   /** Where the conversations of verified customers are recorded, so notifications can reach them. */
-  conversations: Pick<ConversationLinkService, 'record'>;
+  conversations: Pick<ConversationLinkService, 'record' | 'forget'>;
   /** How long a verification lasts without messages; default 30 minutes. */
   idleMs?: number;
   now?: () => Date;
@@ -72,6 +97,67 @@ export class Session {
     await this.accessor.set(context, data);
   }
 
+  /**
+   * Keeps the customer's message and, as the turn sends them, the bot's replies among the recent
+   * messages; the answer to a prompt marked as personal (a date of birth) is kept only as hidden.
+   */
+  async recordTurn(context: TurnContext): Promise<void> {
+    const data = await this.accessor.get(context, {});
+    const activity = context.activity;
+    const text = activity.text?.trim();
+    const recent = data.recent ?? [];
+    if (text) {
+      recent.push({
+        from: 'customer',
+        text: data.hideNext ? hiddenText : clip(text),
+        at: this.now().getTime(),
+      });
+    }
+    delete data.hideNext;
+    data.recent = recent.slice(-recentMessages);
+    await this.accessor.set(context, data);
+    context.onSendActivities(async (_context, activities, next) => {
+      const sent = activities.filter((entry: Partial<Activity>) => entry.type === ActivityTypes.Message);
+      if (sent.length > 0) {
+        const state = await this.accessor.get(context, {});
+        const lines = state.recent ?? [];
+        for (const entry of sent) {
+          if (entry.text?.trim())
+            lines.push({ from: 'bot', text: clip(entry.text.trim()), at: this.now().getTime() });
+          state.hideNext = asksForSensitiveInput(entry);
+        }
+        state.recent = lines.slice(-recentMessages);
+        await this.accessor.set(context, state);
+      }
+      return next();
+    });
+  }
+
+  /** The recent messages of the conversation, oldest first. */
+  /** Notes that a person was asked for here; see {@link SessionData.handoff}. */
+  async noteHandoff(context: TurnContext): Promise<void> {
+    const data = await this.accessor.get(context, {});
+    data.handoff = true;
+    await this.accessor.set(context, data);
+  }
+
+  /** Whether a person was asked for here and the request may still be open. */
+  async handoffNoted(context: TurnContext): Promise<boolean> {
+    return (await this.accessor.get(context, {})).handoff === true;
+  }
+
+  /** The request asked for here is closed: turns stop looking for an officer. */
+  async clearHandoff(context: TurnContext): Promise<void> {
+    const data = await this.accessor.get(context, {});
+    delete data.handoff;
+    await this.accessor.set(context, data);
+  }
+
+  async recent(context: TurnContext): Promise<{ from: 'customer' | 'bot'; text: string; at: Date }[]> {
+    const data = await this.accessor.get(context, {});
+    return (data.recent ?? []).map((line) => ({ ...line, at: new Date(line.at) }));
+  }
+
   /** The verified customer, or undefined when nobody has verified (or the verification lapsed). */
   async customer(context: TurnContext): Promise<VerifiedCustomer | undefined> {
     const data = await this.accessor.get(context, {});
@@ -95,6 +181,20 @@ export class Session {
     return verified;
   }
 
+  /**
+   * Ends the verification for this conversation (the customer signed out, perhaps on a shared computer):
+   * later turns need verification again, and the conversation is unlinked, so notifications no longer
+   * go there and it takes no uploads. Resolves with who was signed out, if anyone was.
+   */
+  async forget(context: TurnContext): Promise<VerifiedCustomer | undefined> {
+    const data = await this.accessor.get(context, {});
+    const verified = data.verified;
+    delete data.verified;
+    await this.accessor.set(context, data);
+    await this.options.conversations.forget(channelSourceOf(context), context.activity.conversation.id);
+    return verified && this.now().getTime() - verified.lastSeenAt <= this.idleMs ? verified : undefined;
+  }
+
   private async link(context: TurnContext, customerId: string): Promise<void> {
     const reference = TurnContext.getConversationReference(context.activity);
     await this.options.conversations.record({
@@ -104,4 +204,8 @@ export class Session {
       reference: { ...reference },
     });
   }
+}
+
+function clip(text: string): string {
+  return text.length <= recentChars ? text : `${text.slice(0, recentChars - 1)}…`;
 }

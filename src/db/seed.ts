@@ -14,6 +14,7 @@ import { Types } from 'mongoose';
 import type { FieldCipher } from './encryption.js';
 import {
   claimStatuses,
+  type BenefitNeed,
   type BenefitRequestStatus,
   type ClaimStatus,
   type LineOfBusiness,
@@ -101,9 +102,60 @@ interface TypeSpec {
   premium: [number, number];
   sellers: InsurerCode[];
   coverages: { name: string; description: string; limit: number; deductible: number }[];
-  benefits: { code: string; name: string; description: string; requiresApproval: boolean }[];
+  benefits: BenefitSpec[];
   /** The claim types the demo claims on this type of policy are drawn from. */
   claimTypes: string[];
+  /** A plan customers upgrade to: no demo policy is written on it. */
+  upgradeOnly?: boolean;
+}
+
+interface BenefitSpec {
+  code: string;
+  name: string;
+  description: string;
+  requiresApproval: boolean;
+  keywords?: string[];
+  needs?: BenefitNeed[];
+  rules?: {
+    eligibleStatuses?: PolicyStatus[];
+    perYear?: number;
+    maxDaysPerClaim?: number;
+    waitingDays?: number;
+  };
+}
+
+/**
+ * The coverage history of a demo policy: the demo customer raised the personal property cover of their
+ * home policy 12 days ago (a home theft claim now shows the coverage-increase risk signal), and every
+ * fifth other customer raised their policy's first coverage with a limit 60 days after the start. Drawn
+ * without the seed's random generator, so the rest of the demo data stays as it was.
+ */
+function coverageChangesOf(
+  spec: TypeSpec,
+  scale: number,
+  at: { isDemo: boolean; personIndex: number; startDate: Date; today: Date },
+) {
+  const raised =
+    at.isDemo && spec.lineOfBusiness === 'home'
+      ? {
+          coverage: spec.coverages.find((coverage) => coverage.name === 'Personal property'),
+          on: addDays(at.today, -12),
+        }
+      : !at.isDemo && at.personIndex % 5 === 1
+        ? { coverage: spec.coverages.find((coverage) => coverage.limit > 0), on: addDays(at.startDate, 60) }
+        : undefined;
+  if (!raised?.coverage || raised.on > at.today) return [];
+  const limit = Math.round(raised.coverage.limit * scale);
+  return [
+    {
+      coverage: raised.coverage.name,
+      effectiveFrom: raised.on,
+      previousLimit: toDecimal(Math.round(limit * 0.75)),
+      previousDeductible: toDecimal(raised.coverage.deductible),
+      limit: toDecimal(limit),
+      deductible: toDecimal(raised.coverage.deductible),
+    },
+  ];
 }
 
 interface ClaimTypeSpec {
@@ -298,6 +350,40 @@ const claimCatalogue: Record<LineOfBusiness, ClaimTypeSpec[]> = {
   ],
 };
 
+/** Roadside help: where the car is and what happened; four call-outs a policy year without an officer. */
+const roadside: BenefitSpec = {
+  code: 'ROADSIDE',
+  name: 'Roadside assistance',
+  description: 'Towing, jump starts, flat tyres and lockouts, 24/7.',
+  requiresApproval: false,
+  keywords: [
+    'tow',
+    'towing',
+    'broke down',
+    'broken down',
+    'flat tyre',
+    'flat tire',
+    'jump start',
+    'locked out',
+    'battery',
+  ],
+  needs: ['location', 'what_happened'],
+  rules: { perYear: 4 },
+};
+
+/** A rental car while the car of a claim is repaired, for at most `days` days per claim. */
+function rentalCar(days: number): BenefitSpec {
+  return {
+    code: 'RENTAL_CAR',
+    name: 'Rental car reimbursement',
+    description: `Up to $40 a day for ${days} days while your car is repaired after a covered claim.`,
+    requiresApproval: false,
+    keywords: ['rental', 'hire car', 'loaner', 'rent a car'],
+    needs: ['claim', 'dates'],
+    rules: { maxDaysPerClaim: days },
+  };
+}
+
 const policyTypes: TypeSpec[] = [
   {
     code: 'auto-standard',
@@ -336,26 +422,84 @@ const policyTypes: TypeSpec[] = [
       },
     ],
     benefits: [
-      {
-        code: 'ROADSIDE',
-        name: 'Roadside assistance',
-        description: 'Towing, jump starts, flat tyres and lockouts, 24/7.',
-        requiresApproval: false,
-      },
-      {
-        code: 'RENTAL_CAR',
-        name: 'Rental car reimbursement',
-        description: 'Up to $40 a day for 30 days while your car is repaired after a covered claim.',
-        requiresApproval: true,
-      },
+      roadside,
+      rentalCar(30),
       {
         code: 'GLASS_REPAIR',
         name: 'Windshield repair',
         description: 'Chip and crack repair with no deductible.',
         requiresApproval: false,
+        keywords: ['windshield', 'windscreen', 'chip'],
+        needs: ['what_happened'],
+        rules: { perYear: 2, waitingDays: 30 },
       },
     ],
     claimTypes: ['collision', 'theft', 'glass', 'weather'],
+  },
+  {
+    code: 'auto-premier',
+    name: 'Auto Premier',
+    lineOfBusiness: 'auto',
+    prefix: 'AUT',
+    description: 'Auto Standard with higher limits, new-car replacement and a longer rental car.',
+    term: 'annual',
+    frequency: 'monthly',
+    premium: [140, 260],
+    sellers: ['NWM'],
+    coverages: [
+      {
+        name: 'Bodily injury liability',
+        description: 'Injuries you cause to others',
+        limit: 250000,
+        deductible: 0,
+      },
+      {
+        name: 'Property damage liability',
+        description: "Damage you cause to others' property",
+        limit: 100000,
+        deductible: 0,
+      },
+      {
+        name: 'Collision',
+        description: 'Damage to your car from a collision',
+        limit: 60000,
+        deductible: 250,
+      },
+      {
+        name: 'Comprehensive',
+        description: 'Theft, fire, hail, glass and animal strikes',
+        limit: 60000,
+        deductible: 100,
+      },
+      {
+        name: 'New car replacement',
+        description: 'A new car of the same model if yours is totalled in its first two years',
+        limit: 60000,
+        deductible: 0,
+      },
+    ],
+    benefits: [
+      { ...roadside, rules: { perYear: 8 } },
+      rentalCar(45),
+      {
+        code: 'GLASS_REPAIR',
+        name: 'Windshield repair',
+        description: 'Chip and crack repair with no deductible.',
+        requiresApproval: false,
+        keywords: ['windshield', 'windscreen', 'chip'],
+        needs: ['what_happened'],
+        rules: { perYear: 4 },
+      },
+      {
+        code: 'DIMINISHED_VALUE',
+        name: 'Diminished value cover',
+        description: 'Pays the loss in resale value after a covered repair.',
+        requiresApproval: true,
+        needs: ['claim'],
+      },
+    ],
+    claimTypes: ['collision', 'theft', 'glass', 'weather'],
+    upgradeOnly: true,
   },
   {
     code: 'home-plus',
@@ -394,6 +538,7 @@ const policyTypes: TypeSpec[] = [
         name: 'Emergency repair service',
         description: 'A vetted contractor within 24 hours to stop further damage.',
         requiresApproval: true,
+        needs: ['location', 'what_happened'],
       },
       {
         code: 'TEMP_HOUSING',
@@ -448,6 +593,7 @@ const policyTypes: TypeSpec[] = [
         name: 'Annual wellness check',
         description: 'A preventive check-up and screenings once a year.',
         requiresApproval: false,
+        rules: { perYear: 1, waitingDays: 30 },
       },
       {
         code: 'SPECIALIST_REFERRAL',
@@ -463,6 +609,78 @@ const policyTypes: TypeSpec[] = [
       },
     ],
     claimTypes: ['reimbursement', 'hospital_stay'],
+  },
+  {
+    code: 'health-choice-plus',
+    name: 'Health Choice Plus PPO',
+    lineOfBusiness: 'health',
+    prefix: 'HLT',
+    description: 'Health Choice with a lower deductible, dental and vision.',
+    term: 'annual',
+    frequency: 'monthly',
+    premium: [480, 990],
+    sellers: ['FAB'],
+    coverages: [
+      { name: 'Hospital care', description: 'Inpatient stays and surgery', limit: 2000000, deductible: 750 },
+      {
+        name: 'Outpatient care',
+        description: 'Doctor visits, labs and imaging',
+        limit: 500000,
+        deductible: 750,
+      },
+      {
+        name: 'Prescription drugs',
+        description: 'Generic and preferred brand medicines',
+        limit: 100000,
+        deductible: 0,
+      },
+      { name: 'Emergency care', description: 'Emergency room and ambulance', limit: 500000, deductible: 100 },
+      { name: 'Dental care', description: 'Cleanings, fillings and crowns', limit: 2500, deductible: 50 },
+      {
+        name: 'Vision care',
+        description: 'An eye exam and glasses or lenses a year',
+        limit: 400,
+        deductible: 0,
+      },
+    ],
+    benefits: [
+      {
+        code: 'TELEHEALTH',
+        name: 'Telehealth visits',
+        description: 'Video visits with a doctor at no cost, any time.',
+        requiresApproval: false,
+      },
+      {
+        code: 'WELLNESS_CHECK',
+        name: 'Annual wellness check',
+        description: 'A preventive check-up and screenings once a year.',
+        requiresApproval: false,
+        rules: { perYear: 1 },
+      },
+      {
+        code: 'SPECIALIST_REFERRAL',
+        name: 'Specialist referral',
+        description: 'Pre-approval to see a specialist outside the network.',
+        requiresApproval: true,
+      },
+      {
+        code: 'GYM_REIMBURSEMENT',
+        name: 'Fitness reimbursement',
+        description: 'Up to $480 a year towards a gym membership.',
+        requiresApproval: false,
+        rules: { perYear: 1 },
+      },
+      {
+        code: 'SECOND_OPINION',
+        name: 'Expert second opinion',
+        description: 'A specialist reviews a diagnosis or a treatment plan.',
+        requiresApproval: false,
+        needs: ['what_happened'],
+        rules: { perYear: 2 },
+      },
+    ],
+    claimTypes: ['reimbursement', 'hospital_stay'],
+    upgradeOnly: true,
   },
   {
     code: 'life-term20',
@@ -929,6 +1147,7 @@ export async function seedDemoData(
     name: spec.name,
     lineOfBusiness: spec.lineOfBusiness,
     description: spec.description,
+    insurers: spec.sellers.map((code) => insurerId.get(code)!),
     coverages: spec.coverages.map((coverage) => ({
       name: coverage.name,
       description: coverage.description,
@@ -949,7 +1168,9 @@ export async function seedDemoData(
     })),
   }));
   const typeByLine = new Map(
-    policyTypes.map((spec, index) => [spec.lineOfBusiness, { spec, row: typeRows[index]! }]),
+    policyTypes.flatMap((spec, index) =>
+      spec.upgradeOnly ? [] : [[spec.lineOfBusiness, { spec, row: typeRows[index]! }] as const],
+    ),
   );
 
   const customers = [
@@ -1067,6 +1288,8 @@ export async function seedDemoData(
         endDate = addYears(startDate, 20);
       } else {
         startDate = addDays(today, status === 'expired' ? -random.int(400, 600) : -random.int(20, 330));
+        // Jordan's home policy ends in 40 days, inside the renewal window the demo shows.
+        if (isDemo && line === 'home') startDate = addYears(addDays(today, 40), -1);
         endDate = addYears(startDate, 1);
       }
       const nextDueDate =
@@ -1105,6 +1328,7 @@ export async function seedDemoData(
           limit: toDecimal(Math.round(coverage.limit * scale)),
           deductible: toDecimal(coverage.deductible),
         })),
+        coverageChanges: coverageChangesOf(spec, scale, { isDemo, personIndex, startDate, today }),
         premium: {
           amount: toDecimal(
             isDemo
@@ -1345,6 +1569,7 @@ function benefitRequestsFor(
   ];
   const paths: Record<BenefitRequestStatus, BenefitRequestStatus[]> = {
     requested: ['requested'],
+    info_requested: ['requested', 'info_requested'],
     approved: ['requested', 'approved'],
     denied: ['requested', 'denied'],
     fulfilled: ['requested', 'approved', 'fulfilled'],
@@ -1371,6 +1596,7 @@ function benefitRequestsFor(
     }));
     return [
       {
+        kind: 'benefit' as const,
         number: formatNumber(benefitRequestNumbers, index + 1),
         policy: policy._id,
         customer: policy.holder,

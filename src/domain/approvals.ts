@@ -15,6 +15,7 @@ import { pendingEvent, type EventDrain } from './lifecycle.js';
 import { decimalToNumber, idOf, invalidField, parseInput, toDecimal } from './mapping.js';
 import type { PolicyDetails, PolicyService } from './policies.js';
 import { normalizeNumber } from './policies.js';
+import { formatCurrency } from './money.js';
 
 /** An officer as the Slack app sees them. */
 export interface OfficerView {
@@ -101,6 +102,8 @@ export interface ApprovalService {
   }): Promise<DecisionOutcome>;
   /** Gives the claim to the acting officer. */
   assignToMe(input: { claimNumber: string; actor: Actor; shownState: string }): Promise<ClaimView>;
+  /** Gives the claim to another officer; only supervisors and admins assign claims to others. */
+  assignTo(input: { claimNumber: string; actor: Actor; assignee: string }): Promise<ClaimView>;
   /** Sends an officer's message to the customer through the outbox and keeps it on the claim. */
   reply(input: { claimNumber: string; actor: Actor; text: string }): Promise<void>;
   /** Asks for the claim's card to be posted (or refreshed) in Slack, through the outbox. */
@@ -109,6 +112,15 @@ export interface ApprovalService {
   recordCard(claimNumber: string, card: { channel: string; ts: string }): Promise<void>;
   /** Claims waiting for an officer: in review or waiting for the customer, unassigned or the officer's. */
   queue(slackUserId: string, limit?: number): Promise<QueueItem[]>;
+  /**
+   * Claims whose decision another officer recorded above their own limit and that this officer may
+   * confirm (a different officer, a supervisor or an admin whose limit covers the amount).
+   */
+  awaitingAuthority(slackUserId: string, limit?: number): Promise<QueueItem[]>;
+  /** The number of the claim whose card is this Slack message, if any. */
+  claimByCard(card: { channel: string; ts: string }): Promise<string | undefined>;
+  /** An officer's reply written in the card's thread (with the reply marker): to the customer. */
+  replyInThread(input: { claimNumber: string; actor: Actor; text: string }): Promise<void>;
 }
 
 type ClaimRow = LeanDoc<Models['claims']>;
@@ -238,7 +250,67 @@ export class MongoApprovalService implements ApprovalService {
     return this.options.claims.assign(row.number, actor.id, actor);
   }
 
+  async assignTo(input: { claimNumber: string; actor: Actor; assignee: string }): Promise<ClaimView> {
+    const actor = parseInput(actorInputSchema, input.actor);
+    if (actor.type !== 'officer') throw new DomainError('forbidden', 'only officers assign claims');
+    const officer = await activeOfficer(this.options.models, actor.id);
+    if (!confirmingRoles.has(officer.role) && input.assignee !== officer.slackUserId) {
+      throw new DomainError('forbidden', 'Only supervisors and admins assign claims to other officers.');
+    }
+    const assignee = await this.officer(parseInput(z.string().trim().min(1).max(30), input.assignee));
+    if (!assignee) throw new DomainError('not_found', 'That person is not an active officer.');
+    const row = await this.load(input.claimNumber);
+    return this.options.claims.assign(row.number, assignee.slackUserId, actor);
+  }
+
   async reply(input: { claimNumber: string; actor: Actor; text: string }): Promise<void> {
+    await this.sendReply(input, false);
+  }
+
+  async replyInThread(input: { claimNumber: string; actor: Actor; text: string }): Promise<void> {
+    await this.sendReply(input, true);
+  }
+
+  async awaitingAuthority(slackUserId: string, limit = 20): Promise<QueueItem[]> {
+    const officer = await activeOfficer(this.options.models, slackUserId);
+    if (!confirmingRoles.has(officer.role)) return [];
+    const rows = await this.options.models.claims
+      .find({ status: 'in_review', 'approvals.0': { $exists: true } })
+      .sort({ updatedAt: 1 })
+      .limit(limit * 2)
+      .lean();
+    const ceiling = decimalToNumber(officer.approvalLimit);
+    return rows
+      .filter((row) => {
+        const pending = this.pending(row);
+        return (
+          pending.length > 0 &&
+          !pending.some((approval) => approval.officer === slackUserId) &&
+          decimalToNumber(row.amountClaimed) <= ceiling
+        );
+      })
+      .slice(0, limit)
+      .map((row) => ({
+        number: row.number,
+        status: row.status,
+        type: row.type,
+        amountClaimed: decimalToNumber(row.amountClaimed),
+        currency: row.currency,
+      }));
+  }
+
+  async claimByCard(card: { channel: string; ts: string }): Promise<string | undefined> {
+    const row = await this.options.models.claims
+      .findOne({ 'slackCard.channel': card.channel, 'slackCard.ts': card.ts })
+      .select({ number: 1 })
+      .lean();
+    return row?.number;
+  }
+
+  private async sendReply(
+    input: { claimNumber: string; actor: Actor; text: string },
+    inThread: boolean,
+  ): Promise<void> {
     const actor = parseInput(actorInputSchema, input.actor);
     const text = parseInput(z.string().trim().min(1).max(1000), input.text);
     if (actor.type !== 'officer') throw new DomainError('forbidden', 'replies come from officers');
@@ -253,7 +325,7 @@ export class MongoApprovalService implements ApprovalService {
           action: 'claim.message',
           actor,
           at,
-          details: { number: row.number, from: 'officer', to: 'customer' },
+          details: { number: row.number, from: 'officer', to: 'customer', ...(inThread ? { inThread } : {}) },
           notify: {
             recipient: row.customer,
             template: 'claim.message',
@@ -454,5 +526,5 @@ function stateOf(row: ClaimRow): string {
 }
 
 export function formatAmount(amount: number, currency: string): string {
-  return new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(amount);
+  return formatCurrency(amount, currency);
 }

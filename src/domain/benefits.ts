@@ -1,28 +1,11 @@
-import { z } from 'zod';
-import type { BenefitRequestStatus, LeanDoc, Models } from '../db/models/index.js';
-import { benefitRequestStatuses } from '../db/models/index.js';
-import { actorInputSchema, type Actor } from './actor.js';
-import { DomainError } from './errors.js';
-import { Lifecycle, pendingEvent, type EventDrain, type TransitionTable } from './lifecycle.js';
-import {
-  asDomainError,
-  idOf,
-  invalidField,
-  parseInput,
-  parseObjectId,
-  toStatusChange,
-  type StatusChange,
-} from './mapping.js';
-import { benefitRequestNumbers, type NumberAllocator } from './numbers.js';
-import { findOwnPolicy, normalizeNumber } from './policies.js';
-
-/** Benefit request lifecycle and who may make each move; decisions are an officer's (or the system's when no approval is needed). */
-export const benefitTransitions: TransitionTable<BenefitRequestStatus> = {
-  requested: { approved: ['officer', 'system'], denied: ['officer'] },
-  approved: { fulfilled: ['officer', 'system'] },
-  denied: {},
-  fulfilled: {},
-};
+/**
+ * The benefits a policy offers and the rules that approve a request for one without an officer: the
+ * policy's status, a waiting period after it starts, an allowance a policy year, and a number of days
+ * per claim. The rules are data on the policy type's benefit; this module only reads them. A request
+ * inside every rule of a benefit that is not marked for approval is approved by the system, naming the
+ * rules; otherwise an officer decides, shown the rule that did not pass.
+ */
+import type { BenefitNeed, PolicyStatus } from '../db/models/index.js';
 
 /** One benefit a policy offers. */
 export interface BenefitOffer {
@@ -30,271 +13,151 @@ export interface BenefitOffer {
   name: string;
   description: string;
   requiresApproval: boolean;
+  /** Words that name it in a customer's request, beside its name. */
+  keywords: string[];
+  /** What a request must say (`location`, `what_happened`, `claim`, `dates`). */
+  needs: BenefitNeed[];
+  /** The automatic-approval rules in words, for the customer. */
+  ruleTexts: string[];
 }
 
+/** The benefits of one of the customer's policies. */
 export interface BenefitCatalogue {
   policyNumber: string;
   policyTypeName: string;
+  policyStatus: PolicyStatus;
   benefits: BenefitOffer[];
 }
 
-export interface BenefitRequestView {
-  id: string;
-  number: string;
-  policyNumber: string;
-  customerId: string;
-  benefitCode: string;
-  benefitName: string;
-  details: string;
-  status: BenefitRequestStatus;
-  requiresApproval: boolean;
-  decisions: StatusChange<BenefitRequestStatus>[];
-  createdAt: Date;
-  updatedAt: Date;
+/** The rules of a benefit as stored on its policy type. */
+export interface BenefitRules {
+  eligibleStatuses?: readonly string[] | null;
+  perYear?: number | null;
+  maxDaysPerClaim?: number | null;
+  waitingDays?: number | null;
 }
 
-export const newBenefitRequestSchema = z.object({
-  customerId: z.string().trim().min(1),
-  policyNumber: z.string().trim().min(1),
-  benefitCode: z.string().trim().toUpperCase().min(2),
-  details: z.string().trim().max(4000).default(''),
-});
-export type NewBenefitRequest = z.input<typeof newBenefitRequestSchema>;
-
-const decisionSchema = z.enum(['approved', 'denied']);
-const benefitRequestStatusSchema = z.enum(benefitRequestStatuses);
-
-/** The benefits a policy offers and the customer's requests for them. */
-export interface BenefitService {
-  /** What the customer's policy offers; `not_found` if the policy is not theirs. */
-  catalogueForPolicy(customerId: string, policyNumber: string): Promise<BenefitCatalogue>;
-  /**
-   * Requests a benefit, numbered `BEN-NNNNNN`. A benefit that needs no approval is approved at once by
-   * the system; the others wait for an officer's decision.
-   */
-  request(input: NewBenefitRequest, actor: Actor): Promise<BenefitRequestView>;
-  /** The customer's requests, newest first. */
-  listForCustomer(customerId: string): Promise<BenefitRequestView[]>;
-  getByNumber(requestNumber: string): Promise<BenefitRequestView>;
-  /** An officer approves or denies a pending request; a denial needs a reason. */
-  decide(
-    requestNumber: string,
-    decision: 'approved' | 'denied',
-    actor: Actor,
-    reason?: string,
-  ): Promise<BenefitRequestView>;
-  /** Marks an approved request as delivered. */
-  fulfil(requestNumber: string, actor: Actor, reason?: string): Promise<BenefitRequestView>;
+/** One rule checked on a request. */
+export interface RuleCheck {
+  rule: 'approval_required' | 'policy_status' | 'waiting_period' | 'annual_allowance' | 'days_per_claim';
+  passed: boolean;
+  text: string;
 }
 
-type RequestRow = LeanDoc<Models['benefitRequests']>;
-
-/** What {@link MongoBenefitService} is built from. */
-export interface BenefitServiceOptions {
-  models: Pick<Models, 'benefitRequests' | 'policies' | 'policyTypes' | 'officers'>;
-  numbers: NumberAllocator;
-  /** Drains the audit entries and notifications each change records. */
-  events: EventDrain;
-  now: () => Date;
+/** What the rules are checked against. */
+export interface BenefitUse {
+  policy: { status: PolicyStatus; startDate: Date };
+  /** Requests of this benefit on this policy in the current policy year, not denied. */
+  usedThisYear: number;
+  /** Days already asked for on the same claim (rental cars), not denied. */
+  daysUsedOnClaim: number;
+  /** Days this request asks for. */
+  days?: number;
+  now: Date;
 }
 
-export class MongoBenefitService implements BenefitService {
-  private readonly models: BenefitServiceOptions['models'];
-  private readonly numbers: NumberAllocator;
-  private readonly events: EventDrain;
-  private readonly now: () => Date;
-  private readonly lifecycle: Lifecycle<BenefitRequestStatus, RequestRow>;
+const dayMs = 86_400_000;
 
-  constructor(options: BenefitServiceOptions) {
-    this.models = options.models;
-    this.numbers = options.numbers;
-    this.events = options.events;
-    this.now = options.now;
-    const requests = options.models.benefitRequests;
-    this.lifecycle = new Lifecycle<BenefitRequestStatus, RequestRow>({
-      noun: 'benefit request',
-      action: 'benefit.transition',
-      collection: requests.collection.collectionName,
-      historyField: 'decisions',
-      table: benefitTransitions,
-      models: options.models,
-      events: options.events,
-      now: options.now,
-      update: (filter, update) =>
-        requests.findOneAndUpdate(filter, update, { returnDocument: 'after', runValidators: true }).lean(),
-      notice: (request, to, reason, actor) =>
-        actor.type === 'customer'
-          ? undefined
-          : {
-              recipient: request.customer,
-              template: 'benefit.status',
-              payload: { number: request.number, status: to, ...(to === 'denied' ? { reason } : {}) },
-            },
+/** Words of a benefit's name that say which one a customer means ("rental", "roadside"). */
+const commonWords = new Set([
+  'service',
+  'services',
+  'benefit',
+  'annual',
+  'free',
+  'policy',
+  'visits',
+  'check',
+  'cover',
+]);
+
+/**
+ * The benefits a customer's words name, best first: each word of a benefit's name (but the common
+ * ones) and each of its keywords found in the text scores one; no match, no benefit.
+ */
+export function benefitsNamedIn<B extends Pick<BenefitOffer, 'name' | 'keywords'>>(
+  text: string,
+  benefits: B[],
+): B[] {
+  const said = ` ${text.toLowerCase().replace(/[^a-z0-9]+/g, ' ')} `;
+  const scored = benefits.map((benefit) => {
+    const words = benefit.name
+      .toLowerCase()
+      .split(/[^a-z0-9]+/)
+      .filter((word) => word.length >= 4 && !commonWords.has(word));
+    const terms = [...words, ...benefit.keywords.map((keyword) => keyword.toLowerCase())];
+    return { benefit, score: terms.filter((term) => said.includes(` ${term} `)).length };
+  });
+  return scored
+    .filter((entry) => entry.score > 0)
+    .sort((a, b) => b.score - a.score)
+    .map((entry) => entry.benefit);
+}
+
+/** The rules in the customer's words, as the catalogue lists them. */
+export function ruleTexts(rules: BenefitRules | null | undefined): string[] {
+  const texts: string[] = [];
+  if (rules?.perYear) texts.push(`${rules.perYear} a policy year`);
+  if (rules?.maxDaysPerClaim) texts.push(`up to ${rules.maxDaysPerClaim} days per claim`);
+  if (rules?.waitingDays) texts.push(`from ${rules.waitingDays} days after the policy starts`);
+  return texts;
+}
+
+/** The start of the policy year `now` is in: the latest anniversary of the start date not after `now`. */
+export function policyYearStart(startDate: Date, now: Date): Date {
+  const start = new Date(startDate);
+  let years = now.getUTCFullYear() - start.getUTCFullYear();
+  const anniversary = (n: number) => {
+    const date = new Date(start);
+    date.setUTCFullYear(start.getUTCFullYear() + n);
+    return date;
+  };
+  if (anniversary(years) > now) years -= 1;
+  return years <= 0 ? start : anniversary(years);
+}
+
+/** Every rule of the benefit, each passed or not, in the order an officer reads them. */
+export function checkBenefitRules(
+  benefit: { name: string; requiresApproval: boolean; rules?: BenefitRules | null },
+  use: BenefitUse,
+): RuleCheck[] {
+  const rules = benefit.rules ?? {};
+  const checks: RuleCheck[] = [];
+  const eligible = rules.eligibleStatuses?.length ? rules.eligibleStatuses : ['active'];
+  checks.push({
+    rule: 'policy_status',
+    passed: eligible.includes(use.policy.status),
+    text: `Policy must be ${eligible.join(' or ')} (it is ${use.policy.status})`,
+  });
+  if (rules.waitingDays) {
+    const opens = new Date(use.policy.startDate.getTime() + rules.waitingDays * dayMs);
+    checks.push({
+      rule: 'waiting_period',
+      passed: use.now >= opens,
+      text: `Waiting period of ${rules.waitingDays} days after the policy starts (ends ${opens.toISOString().slice(0, 10)})`,
     });
   }
-
-  async catalogueForPolicy(customerId: string, policyNumber: string): Promise<BenefitCatalogue> {
-    const { policy, type } = await this.customerPolicy(customerId, policyNumber);
-    return {
-      policyNumber: policy.number,
-      policyTypeName: type.name,
-      benefits: type.benefits.map((benefit) => ({
-        code: benefit.code,
-        name: benefit.name,
-        description: benefit.description,
-        requiresApproval: benefit.requiresApproval,
-      })),
-    };
-  }
-
-  async request(input: NewBenefitRequest, actor: Actor): Promise<BenefitRequestView> {
-    const data = parseInput(newBenefitRequestSchema, input);
-    const who = parseInput(actorInputSchema, actor);
-    if (who.type === 'customer' && who.id !== data.customerId) {
-      throw new DomainError('forbidden', 'a customer can only request benefits on their own policies');
-    }
-    const { policy, type } = await this.customerPolicy(data.customerId, data.policyNumber);
-    if (policy.status !== 'active') {
-      throw new DomainError('conflict', `policy ${policy.number} is ${policy.status}`);
-    }
-    const benefit = type.benefits.find((offer) => offer.code === data.benefitCode);
-    if (!benefit)
-      throw new DomainError('not_found', `benefit ${data.benefitCode} not offered by this policy`);
-    const at = this.now();
-    try {
-      const created = await this.numbers.insertWithNumber(
-        benefitRequestNumbers,
-        this.models.benefitRequests,
-        (number) =>
-          this.models.benefitRequests.create({
-            number,
-            policy: policy._id,
-            customer: policy.holder,
-            benefitCode: benefit.code,
-            details: data.details,
-            status: 'requested',
-            requiresApproval: benefit.requiresApproval,
-            decisions: [{ to: 'requested', actor: { type: who.type, id: who.id }, at }],
-            pendingEvents: [
-              pendingEvent({
-                action: 'benefit.request',
-                actor: who,
-                at,
-                details: { number, policyNumber: policy.number, benefitCode: benefit.code },
-              }),
-            ],
-          }),
-      );
-      await this.events.drain(this.models.benefitRequests.collection.collectionName, created._id);
-      const row = created.toObject();
-      if (!benefit.requiresApproval) {
-        return this.moveRow(row, 'approved', { type: 'system', id: 'benefits' }, 'no approval required');
-      }
-      return this.toView(row);
-    } catch (error) {
-      throw asDomainError(error);
-    }
-  }
-
-  async listForCustomer(customerId: string): Promise<BenefitRequestView[]> {
-    const customer = parseObjectId(customerId, 'customer');
-    const rows = await this.models.benefitRequests
-      .find({ customer })
-      .sort({ createdAt: -1, number: -1 })
-      .lean();
-    return this.toViews(rows);
-  }
-
-  async getByNumber(requestNumber: string): Promise<BenefitRequestView> {
-    return this.toView(await this.load(requestNumber));
-  }
-
-  async decide(
-    requestNumber: string,
-    decision: 'approved' | 'denied',
-    actor: Actor,
-    reason?: string,
-  ): Promise<BenefitRequestView> {
-    const to = parseInput(decisionSchema, decision);
-    if (to === 'denied' && !reason?.trim()) {
-      throw invalidField('reason', 'is required to deny a request');
-    }
-    return this.move(requestNumber, to, actor, reason);
-  }
-
-  async fulfil(requestNumber: string, actor: Actor, reason?: string): Promise<BenefitRequestView> {
-    return this.move(requestNumber, 'fulfilled', actor, reason);
-  }
-
-  private async move(
-    requestNumber: string,
-    to: BenefitRequestStatus,
-    actor: Actor,
-    reason?: string,
-  ): Promise<BenefitRequestView> {
-    const who = parseInput(actorInputSchema, actor);
-    const target = parseInput(benefitRequestStatusSchema, to);
-    const why = reason?.trim() || undefined;
-    return this.moveRow(await this.load(requestNumber), target, who, why);
-  }
-
-  /** Moves the request as read in `row`; the update applies only if its status is still the one read. */
-  private async moveRow(
-    row: RequestRow,
-    target: BenefitRequestStatus,
-    who: Actor,
-    why: string | undefined,
-  ): Promise<BenefitRequestView> {
-    return this.toView(await this.lifecycle.move(row, target, who, why));
-  }
-
-  private async customerPolicy(customerId: string, policyNumber: string) {
-    const policy = await findOwnPolicy(this.models, parseObjectId(customerId, 'customer'), policyNumber);
-    const type = await this.models.policyTypes.findById(policy.policyType).lean();
-    if (!type) throw new DomainError('not_found', 'policy not found');
-    return { policy, type };
-  }
-
-  private async load(requestNumber: string): Promise<RequestRow> {
-    const row = await this.models.benefitRequests.findOne({ number: normalizeNumber(requestNumber) }).lean();
-    if (!row) throw new DomainError('not_found', 'benefit request not found');
-    return row;
-  }
-
-  private async toView(row: RequestRow): Promise<BenefitRequestView> {
-    const [view] = await this.toViews([row]);
-    return view!;
-  }
-
-  /** Views of the requests, with their policies and policy types read once for all of them. */
-  private async toViews(rows: RequestRow[]): Promise<BenefitRequestView[]> {
-    const policies = await this.models.policies
-      .find({ _id: { $in: rows.map((row) => row.policy) } })
-      .select({ number: 1, policyType: 1 })
-      .lean();
-    const types = await this.models.policyTypes
-      .find({ _id: { $in: policies.map((policy) => policy.policyType) } })
-      .lean();
-    const policyById = new Map(policies.map((policy) => [idOf(policy._id), policy]));
-    const typeById = new Map(types.map((type) => [idOf(type._id), type]));
-    return rows.map((row) => {
-      const policy = policyById.get(idOf(row.policy));
-      const type = policy && typeById.get(idOf(policy.policyType));
-      const benefit = type?.benefits.find((offer) => offer.code === row.benefitCode);
-      return {
-        id: idOf(row._id),
-        number: row.number,
-        policyNumber: policy?.number ?? '',
-        customerId: idOf(row.customer),
-        benefitCode: row.benefitCode,
-        benefitName: benefit?.name ?? row.benefitCode,
-        details: row.details,
-        status: row.status,
-        requiresApproval: row.requiresApproval,
-        decisions: row.decisions.map(toStatusChange),
-        createdAt: row.createdAt,
-        updatedAt: row.updatedAt,
-      };
+  if (rules.perYear) {
+    checks.push({
+      rule: 'annual_allowance',
+      passed: use.usedThisYear < rules.perYear,
+      text: `${rules.perYear} a policy year (${use.usedThisYear} used)`,
     });
   }
+  if (rules.maxDaysPerClaim) {
+    const total = use.daysUsedOnClaim + (use.days ?? 0);
+    checks.push({
+      rule: 'days_per_claim',
+      passed: total <= rules.maxDaysPerClaim,
+      text: `At most ${rules.maxDaysPerClaim} days per claim (${use.daysUsedOnClaim} already, ${use.days ?? 0} asked)`,
+    });
+  }
+  if (benefit.requiresApproval) {
+    checks.push({
+      rule: 'approval_required',
+      passed: false,
+      text: `${benefit.name} is always decided by an officer`,
+    });
+  }
+  return checks;
 }

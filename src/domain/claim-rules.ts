@@ -117,13 +117,13 @@ export interface RiskInput {
   amount: number;
   coverage: ClaimCoverage;
   policy: { startDate: Date; endDate: Date; nextDueDate?: Date | null; status: string };
-  /** When the applicable coverage was last raised, if it ever was. */
-  coverageIncreasedAt?: Date;
+  /** When the applicable coverage was raised (see {@link coverageIncreases}), oldest first. */
+  coverageIncreases?: Date[];
   /** The customer's claims filed in the twelve months before this one (this one not included). */
   claimsInLastYear: number;
   attachments: EvidenceAttachment[];
-  /** The stated location's position, when it is known (coordinates given, or a known place). */
-  locationPosition?: GpsPosition;
+  /** The stated location's position when it could be told (`resolveLocation`), with what it was matched to. */
+  locationPosition?: GpsPosition & { matched?: string };
   now: Date;
 }
 
@@ -138,15 +138,8 @@ export function riskSignalsFor(input: RiskInput): RiskSignal[] {
       message: `The incident is ${Math.floor(since)} days after the policy started (within ${earlyClaimDays} days).`,
     });
   }
-  if (input.coverageIncreasedAt) {
-    const sinceIncrease = days(input.coverageIncreasedAt, input.incidentDate);
-    if (sinceIncrease >= 0 && sinceIncrease <= earlyClaimDays) {
-      signals.push({
-        code: 'after_coverage_increase',
-        message: `The incident is ${Math.floor(sinceIncrease)} days after the coverage was increased.`,
-      });
-    }
-  }
+  const increase = increaseSignal(input);
+  if (increase) signals.push(increase);
   if (input.incidentDate < input.policy.startDate || input.incidentDate > input.policy.endDate) {
     signals.push({
       code: 'outside_policy_period',
@@ -170,6 +163,84 @@ export function riskSignalsFor(input: RiskInput): RiskSignal[] {
       message: `A file identical to one sent with this claim is on ${duplicates.join(', ')}.`,
     });
   }
+  signals.push(...photoSignals(input));
+  if (input.claimsInLastYear + 1 >= frequentClaims) {
+    signals.push({
+      code: 'frequent_claims',
+      message: `This is the customer's claim number ${input.claimsInLastYear + 1} in 12 months.`,
+    });
+  }
+  if (inGracePeriod(input.policy, input.now)) {
+    signals.push({
+      code: 'grace_period',
+      message: 'The policy is in its grace period: a premium is overdue.',
+    });
+  }
+  return signals;
+}
+
+/**
+ * A coverage increase close to the claim: the incident within {@link earlyClaimDays} days after the
+ * coverage was raised, or the coverage raised after the incident, within that many days before the
+ * claim (more cover bought for a loss that had already happened).
+ */
+function increaseSignal(input: RiskInput): RiskSignal | undefined {
+  const name = input.coverage.applies ? `${input.coverage.name} ` : '';
+  const days = (from: Date, to: Date) => Math.floor((to.getTime() - from.getTime()) / dayMs);
+  for (const at of [...(input.coverageIncreases ?? [])].reverse()) {
+    const incidentAfter = days(at, input.incidentDate);
+    if (incidentAfter >= 0 && incidentAfter <= earlyClaimDays) {
+      return {
+        code: 'after_coverage_increase',
+        message: `The incident is ${incidentAfter} days after the ${name}coverage was increased (within ${earlyClaimDays} days).`,
+      };
+    }
+    if (incidentAfter < 0 && days(at, input.now) <= earlyClaimDays && at <= input.now) {
+      return {
+        code: 'after_coverage_increase',
+        message: `The ${name}coverage was increased ${-incidentAfter} days after the incident date, and the claim followed within ${earlyClaimDays} days.`,
+      };
+    }
+  }
+  return undefined;
+}
+
+/** One entry of a policy's coverage history (`policies.coverageChanges`). */
+export interface CoverageChange {
+  coverage: string;
+  effectiveFrom: Date;
+  previousLimit?: number;
+  previousDeductible?: number;
+  limit: number;
+  deductible: number;
+}
+
+/**
+ * When the coverage named `name` was increased: added, its limit raised or its deductible lowered.
+ * Oldest first.
+ */
+export function coverageIncreases(changes: CoverageChange[], name: string | undefined): Date[] {
+  if (!name) return [];
+  return changes
+    .filter(
+      (change) =>
+        change.coverage.toLowerCase() === name.toLowerCase() &&
+        (change.previousLimit === undefined ||
+          change.limit > change.previousLimit ||
+          (change.previousDeductible !== undefined && change.deductible < change.previousDeductible)),
+    )
+    .map((change) => change.effectiveFrom)
+    .sort((a, b) => a.getTime() - b.getTime());
+}
+
+/**
+ * What the photos' EXIF says against the claim: a photo taken (by its camera clock) before the incident
+ * date, or far from the stated location. Made again whenever a file is added to the claim.
+ */
+export function photoSignals(
+  input: Pick<RiskInput, 'incidentDate' | 'attachments' | 'locationPosition'>,
+): RiskSignal[] {
+  const signals: RiskSignal[] = [];
   const incidentDay = Date.UTC(
     input.incidentDate.getUTCFullYear(),
     input.incidentDate.getUTCMonth(),
@@ -188,26 +259,22 @@ export function riskSignalsFor(input: RiskInput): RiskSignal[] {
       .map((file) => file.evidence?.gps && distanceKm(file.evidence.gps, stated))
       .filter((distance): distance is number => distance !== undefined && distance > farFromLocationKm);
     if (far.length > 0) {
+      const matched = stated.matched ? ` (taken as ${stated.matched})` : '';
       signals.push({
         code: 'photo_far_from_location',
-        message: `A photo was taken about ${Math.round(Math.max(...far))} km from the stated location.`,
+        message: `A photo was taken about ${Math.round(Math.max(...far))} km from the stated location${matched}.`,
       });
     }
   }
-  if (input.claimsInLastYear + 1 >= frequentClaims) {
-    signals.push({
-      code: 'frequent_claims',
-      message: `This is the customer's claim number ${input.claimsInLastYear + 1} in 12 months.`,
-    });
-  }
-  if (inGracePeriod(input.policy, input.now)) {
-    signals.push({
-      code: 'grace_period',
-      message: 'The policy is in its grace period: a premium is overdue.',
-    });
-  }
   return signals;
 }
+
+/** The codes {@link photoSignals} and the duplicate check give, which follow the claim's files. */
+export const fileSignalCodes: ReadonlySet<string> = new Set([
+  'duplicate_photo',
+  'photo_before_incident',
+  'photo_far_from_location',
+]);
 
 /** True when a premium is overdue by no more than the grace period and the policy has not ended. */
 export function inGracePeriod(
@@ -244,48 +311,6 @@ export function instantDecisionBlockers(input: {
   if (input.coverage.applies && payoutFor(input.coverage, input.amount) <= 0)
     blockers.push('below_deductible');
   return blockers;
-}
-
-/** Places the stated location can be matched to without a geocoder: `lat, lon` as typed. */
-export function positionOf(location: string | undefined): GpsPosition | undefined {
-  const match = location && /(-?\d{1,2}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)/.exec(location);
-  if (!match) return knownPlace(location);
-  const latitude = Number(match[1]);
-  const longitude = Number(match[2]);
-  return Math.abs(latitude) <= 90 && Math.abs(longitude) <= 180
-    ? { latitude, longitude }
-    : knownPlace(location);
-}
-
-/** City centres of the places customers live, for the distance check when a city is named. */
-const places: Readonly<Record<string, GpsPosition>> = {
-  austin: { latitude: 30.2672, longitude: -97.7431 },
-  atlanta: { latitude: 33.749, longitude: -84.388 },
-  boston: { latitude: 42.3601, longitude: -71.0589 },
-  chicago: { latitude: 41.8781, longitude: -87.6298 },
-  columbus: { latitude: 39.9612, longitude: -82.9988 },
-  dearborn: { latitude: 42.3223, longitude: -83.1763 },
-  denver: { latitude: 39.7392, longitude: -104.9903 },
-  edison: { latitude: 40.5187, longitude: -74.4121 },
-  houston: { latitude: 29.7604, longitude: -95.3698 },
-  miami: { latitude: 25.7617, longitude: -80.1918 },
-  milwaukee: { latitude: 43.0389, longitude: -87.9065 },
-  minneapolis: { latitude: 44.9778, longitude: -93.265 },
-  'new orleans': { latitude: 29.9511, longitude: -90.0715 },
-  philadelphia: { latitude: 39.9526, longitude: -75.1652 },
-  phoenix: { latitude: 33.4484, longitude: -112.074 },
-  portland: { latitude: 45.5152, longitude: -122.6784 },
-  'salt lake city': { latitude: 40.7608, longitude: -111.891 },
-  'san antonio': { latitude: 29.4241, longitude: -98.4936 },
-  'san francisco': { latitude: 37.7749, longitude: -122.4194 },
-  seattle: { latitude: 47.6062, longitude: -122.3321 },
-};
-
-function knownPlace(location: string | undefined): GpsPosition | undefined {
-  if (!location) return undefined;
-  const lower = location.toLowerCase();
-  const name = Object.keys(places).find((place) => new RegExp(`\\b${place}\\b`).test(lower));
-  return name ? places[name] : undefined;
 }
 
 /**

@@ -21,19 +21,23 @@ import {
   checklistFor,
   claimable,
   coverageFor,
+  coverageIncreases,
   inGracePeriod,
   instantDecisionBlockers,
   instantDecisionRule,
+  fileSignalCodes,
   payoutFor,
-  positionOf,
+  photoSignals,
   riskSignalsFor,
   type ChecklistItem,
   type ClaimCoverage,
   type ClaimTypeInfo,
+  type CoverageChange,
   type RiskSignal,
 } from './claim-rules.js';
 import { claimNumbers, type NumberAllocator } from './numbers.js';
 import { findOwnPolicy, normalizeNumber } from './policies.js';
+import { resolveLocation, type ResolvedPlace } from './places.js';
 
 /**
  * The claim lifecycle: for each status, the statuses it may move to and who may move it there.
@@ -247,11 +251,16 @@ const openStatuses: ReadonlySet<ClaimStatus> = new Set([
   'approved',
 ]);
 
+/** Whether a claim in `status` still takes documents from its customer. */
+export function acceptsDocuments(status: ClaimStatus): boolean {
+  return openStatuses.has(status);
+}
+
 type ClaimRow = LeanDoc<Models['claims']>;
 
 /** What {@link MongoClaimService} is built from. */
 export interface ClaimServiceOptions {
-  models: Pick<Models, 'claims' | 'policies' | 'officers' | 'policyTypes'>;
+  models: Pick<Models, 'claims' | 'policies' | 'officers' | 'policyTypes' | 'customers'>;
   numbers: NumberAllocator;
   /** Drains the audit entries and notifications each change records. */
   events: EventDrain;
@@ -338,6 +347,15 @@ export class MongoClaimService implements ClaimService {
   }
 
   async create(input: NewClaim, actor: Actor): Promise<ClaimView> {
+    return this.toView(await this.insert(input, actor, { drain: true }));
+  }
+
+  /**
+   * Files the claim and returns its stored row; {@link file} goes on from it without reading it back.
+   * Without `drain` the filing's event waits in the row for the next change's drain, which takes every
+   * pending event in order (and the relay's sweep takes it after a crash), so filing drains once.
+   */
+  private async insert(input: NewClaim, actor: Actor, options: { drain: boolean }): Promise<ClaimRow> {
     const data = parseInput(newClaimSchema, input);
     const who = parseInput(actorInputSchema, actor);
     const customer = parseObjectId(data.customerId, 'customer');
@@ -352,19 +370,28 @@ export class MongoClaimService implements ClaimService {
     if (data.incidentDate < policy.startDate || data.incidentDate > policy.endDate) {
       throw invalidField('incidentDate', 'is outside the policy period');
     }
-    const type = await this.claimType(policy.policyType, data.type);
-    const coverage = coverageFor(type, policyCoverages(policy));
-    const attachments = await this.withDuplicates(data.attachments, undefined);
-    const checklist = checklistFor(type, attachments, data.details);
     const yearAgo = new Date(now.getTime() - 365 * 86_400_000);
+    // Independent reads, at once: filing is the busiest turn of the conversation.
+    const [type, attachments, claimsInLastYear, locationPosition] = await Promise.all([
+      this.claimType(policy.policyType, data.type),
+      this.withDuplicates(data.attachments, undefined),
+      this.models.claims.countDocuments({ customer, createdAt: { $gte: yearAgo } }),
+      this.statedPosition(customer, policy.policyType, data.location),
+    ]);
+    const coverage = coverageFor(type, policyCoverages(policy));
+    const checklist = checklistFor(type, attachments, data.details);
     const riskSignals = riskSignalsFor({
       incidentDate: data.incidentDate,
       amount: data.amountClaimed,
       coverage,
       policy,
-      claimsInLastYear: await this.models.claims.countDocuments({ customer, createdAt: { $gte: yearAgo } }),
+      coverageIncreases: coverageIncreases(
+        policyCoverageChanges(policy),
+        coverage.applies ? coverage.name : undefined,
+      ),
+      claimsInLastYear,
       attachments,
-      locationPosition: positionOf(data.location),
+      locationPosition,
       now,
     });
     const blockers = instantDecisionBlockers({
@@ -419,8 +446,8 @@ export class MongoClaimService implements ClaimService {
           ],
         }),
       );
-      await this.events.drain(this.models.claims.collection.collectionName, created._id);
-      return this.toView(created.toObject());
+      if (options.drain) await this.events.drain(this.models.claims.collection.collectionName, created._id);
+      return created.toObject();
     } catch (error) {
       throw asDomainError(error);
     }
@@ -523,9 +550,18 @@ export class MongoClaimService implements ClaimService {
     const type = await this.claimTypeOfClaim(claim);
     const checklist = checklistFor(type, attachments, toDetails(claim.details));
     const duplicate = duplicateSignal(attachments);
+    const policy = await this.models.policies.findById(claim.policy).select({ policyType: 1 }).lean();
+    // The file signals follow the files; the others keep what they said when the claim was filed.
     const riskSignals = [
-      ...claim.riskSignals.filter((signal) => signal.code !== 'duplicate_photo'),
+      ...claim.riskSignals.filter((signal) => !fileSignalCodes.has(signal.code)),
       ...(duplicate ? [duplicate] : []),
+      ...photoSignals({
+        incidentDate: claim.incidentDate,
+        attachments,
+        locationPosition: policy
+          ? await this.statedPosition(claim.customer, policy.policyType, claim.location ?? undefined)
+          : undefined,
+      }),
     ];
     const updated = await this.change(
       claim,
@@ -578,8 +614,7 @@ export class MongoClaimService implements ClaimService {
   }
 
   async file(input: NewClaim, actor: Actor): Promise<ClaimView> {
-    const filed = await this.create(input, actor);
-    const row = await this.load(filed.number);
+    const row = await this.insert(input, actor, { drain: false });
     const moved = row.decision
       ? await this.lifecycle.move(
           row,
@@ -627,6 +662,28 @@ export class MongoClaimService implements ClaimService {
 
   async withdraw(claimNumber: string, actor: Actor): Promise<ClaimView> {
     return this.transition(claimNumber, 'closed', actor, 'withdrawn by the customer');
+  }
+
+  /**
+   * Where the stated location is, for the photo position check: as typed or named, else the customer's
+   * address on file when the loss was at home (always so on home and renters policies).
+   */
+  private async statedPosition(
+    customer: Types.ObjectId,
+    policyType: Types.ObjectId,
+    location: string | undefined,
+  ): Promise<ResolvedPlace | undefined> {
+    const [holder, type] = await Promise.all([
+      this.models.customers.findById(customer).select({ address: 1 }).lean(),
+      this.models.policyTypes.findById(policyType).select({ lineOfBusiness: 1 }).lean(),
+    ]);
+    const address = holder?.address;
+    return resolveLocation(location, {
+      ...(address
+        ? { home: { city: address.city, ...(address.region ? { region: address.region } : {}) } }
+        : {}),
+      insuredAtHome: type?.lineOfBusiness === 'home' || type?.lineOfBusiness === 'renters',
+    });
   }
 
   /** The claim type `code` of a policy type, or undefined when the type has no such claim type. */
@@ -749,6 +806,19 @@ function policyCoverages(policy: Pick<LeanDoc<Models['policies']>, 'coverages'>)
     name: coverage.name,
     limit: decimalToNumber(coverage.limit),
     deductible: decimalToNumber(coverage.deductible),
+  }));
+}
+
+function policyCoverageChanges(
+  policy: Pick<LeanDoc<Models['policies']>, 'coverageChanges'>,
+): CoverageChange[] {
+  return (policy.coverageChanges ?? []).map((change) => ({
+    coverage: change.coverage,
+    effectiveFrom: change.effectiveFrom,
+    limit: decimalToNumber(change.limit),
+    deductible: decimalToNumber(change.deductible),
+    ...(change.previousLimit ? { previousLimit: decimalToNumber(change.previousLimit) } : {}),
+    ...(change.previousDeductible ? { previousDeductible: decimalToNumber(change.previousDeductible) } : {}),
   }));
 }
 

@@ -29,6 +29,11 @@ export interface ConversationLinkService {
   latest(customerId: string): Promise<ConversationTarget | undefined>;
   /** True when a verified customer uses this conversation. */
   isLinked(channel: string, conversationId: string): Promise<boolean>;
+  /**
+   * Unlinks the conversation from every customer (they signed out there): nothing is delivered there any
+   * more and it takes no uploads, until someone verifies in it again.
+   */
+  forget(channel: string, conversationId: string): Promise<void>;
 }
 
 /** What {@link MongoConversationLinkService} is built from. */
@@ -71,5 +76,9 @@ export class MongoConversationLinkService implements ConversationLinkService {
 
   async isLinked(channel: string, conversationId: string): Promise<boolean> {
     return (await this.options.models.conversationLinks.exists({ channel, conversationId })) !== null;
+  }
+
+  async forget(channel: string, conversationId: string): Promise<void> {
+    await this.options.models.conversationLinks.deleteMany({ channel, conversationId });
   }
 }

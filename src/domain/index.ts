@@ -5,20 +5,21 @@
 import type { FieldCipher } from '../db/encryption.js';
 import type { Models } from '../db/models/index.js';
 import { EventRelay } from '../notifications/relay.js';
-import { claimSlackConsequences } from '../notifications/slack-route.js';
+import { requestSlackConsequences } from '../notifications/request-slack-route.js';
+import { slackConsequences } from '../notifications/slack-route.js';
 import { MongoApprovalService, type ApprovalService } from './approvals.js';
 import { MongoAuditLog, type AuditLog } from './audit.js';
-import { MongoBenefitService, type BenefitService } from './benefits.js';
 import { MongoClaimDraftService, type ClaimDraftService } from './claim-drafts.js';
 import { MongoClaimService, type ClaimService } from './claims.js';
 import { MongoConsentService, type ConsentService } from './consent.js';
 import { MongoConversationLinkService, type ConversationLinkService } from './conversations.js';
 import { MongoCustomerService, type CustomerService } from './customers.js';
 import { MongoFeedbackService, type FeedbackService } from './feedback.js';
-import { MongoHandoffService, type HandoffService } from './handoff.js';
+import { MongoHandoffService, type HandoffService, type SupportSettings } from './handoff.js';
 import { NumberAllocator } from './numbers.js';
 import { MongoPaymentService, type CheckoutLinks, type PaymentService } from './payments.js';
 import { MongoPolicyService, type PolicyService } from './policies.js';
+import { MongoRequestService, type RequestService } from './requests.js';
 import { MongoVerificationService, type VerificationService } from './verification.js';
 
 export interface DomainServices {
@@ -31,7 +32,8 @@ export interface DomainServices {
   claims: ClaimService;
   /** Claims started and not yet submitted, one per customer. */
   claimDrafts: ClaimDraftService;
-  benefits: BenefitService;
+  /** Service requests: benefits, dependent changes, renewals and upgrades, and their officers' cards. */
+  requests: RequestService;
   consent: ConsentService;
   verification: VerificationService;
   handoff: HandoffService;
@@ -45,8 +47,10 @@ export interface DomainServices {
 export interface DomainOptions {
   /** The clock; tests pass a fixed one. */
   now?: () => Date;
-  /** Claim events also queue the officers' Slack card and thread updates (the app; not unit tests). */
+  /** Claim and request events also queue the officers' Slack cards and threads (the app; not unit tests). */
   slackCards?: boolean;
+  /** Business hours and SLAs of handoffs and tickets; default Mon–Fri 9–17 New York, 10 minutes, 8 hours. */
+  support?: SupportSettings;
   /** Hosted checkout for premium payments (Stripe or its stand-in); unset gives insurers' instructions. */
   checkout?: CheckoutLinks;
 }
@@ -62,7 +66,14 @@ export function createDomainServices(
   const events = new EventRelay({
     models,
     now,
-    ...(options.slackCards ? { consequences: claimSlackConsequences } : {}),
+    ...(options.slackCards
+      ? {
+          consequences: (collection, row, event) => [
+            ...slackConsequences(collection, row, event),
+            ...requestSlackConsequences(collection, row, event),
+          ],
+        }
+      : {}),
   });
   const customers = new MongoCustomerService(models, cipher, audit);
   const policies = new MongoPolicyService(models, cipher);
@@ -75,10 +86,17 @@ export function createDomainServices(
     policies,
     claims,
     claimDrafts: new MongoClaimDraftService({ models }),
-    benefits: new MongoBenefitService({ models, numbers, events, now }),
+    requests: new MongoRequestService({ models, numbers, cipher, audit, events, now }),
     consent: new MongoConsentService(models, audit, now),
     verification: new MongoVerificationService(models, customers, cipher, audit, undefined, now),
-    handoff: new MongoHandoffService(models, audit, now, numbers),
+    handoff: new MongoHandoffService({
+      models,
+      events,
+      customers,
+      now,
+      numbers,
+      ...(options.support ? { settings: options.support } : {}),
+    }),
     feedback: new MongoFeedbackService(models),
     approvals: new MongoApprovalService({ models, claims, customers, policies, events, now }),
     payments: new MongoPaymentService({
@@ -92,13 +110,19 @@ export function createDomainServices(
 
 export type { Actor, ActorType } from './actor.js';
 export type { AuditEntry, AuditInput, AuditLog } from './audit.js';
+export type { BenefitCatalogue, BenefitOffer, RuleCheck } from './benefits.js';
 export type {
-  BenefitCatalogue,
-  BenefitOffer,
-  BenefitRequestView,
-  BenefitService,
   NewBenefitRequest,
-} from './benefits.js';
+  NewDependentChange,
+  NewRenewal,
+  NewUpgrade,
+  RenewalOption,
+  RequestCard,
+  RequestDecision,
+  RequestService,
+  RequestView,
+  UpgradePlan,
+} from './requests.js';
 export type { ApprovalService, ClaimCard, DecisionOutcome, OfficerView, QueueItem } from './approvals.js';
 export type { ConversationLinkService, ConversationTarget } from './conversations.js';
 export type { ClaimDraft, ClaimDraftAnswers, ClaimDraftService } from './claim-drafts.js';

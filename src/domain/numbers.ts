@@ -11,6 +11,13 @@ export interface NumberFormat {
 
 export const claimNumbers: NumberFormat = { counter: 'claim', prefix: 'CLM', digits: 6 };
 export const benefitRequestNumbers: NumberFormat = { counter: 'benefit_request', prefix: 'BEN', digits: 6 };
+export const dependentRequestNumbers: NumberFormat = {
+  counter: 'dependent_request',
+  prefix: 'DEP',
+  digits: 6,
+};
+export const renewalRequestNumbers: NumberFormat = { counter: 'renewal_request', prefix: 'RNW', digits: 6 };
+export const upgradeRequestNumbers: NumberFormat = { counter: 'upgrade_request', prefix: 'UPG', digits: 6 };
 
 export function formatNumber(format: NumberFormat, seq: number): string {
   return `${format.prefix}-${String(seq).padStart(format.digits, '0')}`;

@@ -19,6 +19,12 @@ export function registerSecurityHeaders(server: Server): void {
  * The policy of a page that runs the chat widget: scripts only from this server (the widget and Web
  * Chat's bundle), inline styles (Web Chat injects its own), images from data: and blob: URLs (avatars,
  * uploads previews), connections to this server and its Direct Line stream, and no framing elsewhere.
+ *
+ * Sending a file needs two blob: sources. The Direct Line client reads the picked file back from its
+ * blob: URL (a fetch, so `connect-src`) to put it in the upload; without it the upload is never sent
+ * and the message stays "Sending" for good. Web Chat makes the preview of a picked photo in a worker
+ * it starts from a blob: URL (`worker-src`). Both URLs can only be made by a script already on the page,
+ * which `script-src 'self'` limits to this server's own.
  */
 export function pageSecurityPolicy(options: { streamOrigin: string }): string {
   return [
@@ -28,7 +34,8 @@ export function pageSecurityPolicy(options: { streamOrigin: string }): string {
     "img-src 'self' data: blob:",
     "font-src 'self' data:",
     "media-src 'self' data: blob:",
-    `connect-src 'self' ${options.streamOrigin}`,
+    `connect-src 'self' ${options.streamOrigin} blob:`,
+    "worker-src 'self' blob:",
     "base-uri 'none'",
     "form-action 'self'",
     "frame-ancestors 'none'",

@@ -7,6 +7,8 @@ import type { ConversationLinkService } from '../domain/conversations.js';
 import { MongoReminderService, type MissingItems } from '../domain/reminders.js';
 import type { Logger } from '../log.js';
 import { SmsPacing, type PacingDocument } from '../notifications/sms-pacing.js';
+import type { HandoffService } from '../domain/handoff.js';
+import { HandoffSlaJob } from './handoff-sla.js';
 import { JobLease, type LeaseDocument } from './lease.js';
 import { ReminderJob } from './reminders.js';
 
@@ -57,5 +59,25 @@ export function createSmsPacing(parts: Pick<ReminderJobParts, 'db' | 'models' | 
     collection: parts.db.collection<PacingDocument>('smspacing'),
     ratePerSecond: parts.settings.smsRatePerSecond,
     defaultTimeZone: parts.settings.defaultTimeZone,
+  });
+}
+
+/** The job that escalates handoffs and tickets past their SLA, one process at a time. */
+export function createHandoffSlaJob(parts: {
+  db: Db;
+  handoffs: Pick<HandoffService, 'escalateOverdue' | 'hasOverdue'>;
+  logger: Logger;
+  leaseMs?: number;
+  now?: () => Date;
+}): HandoffSlaJob {
+  return new HandoffSlaJob({
+    handoffs: parts.handoffs,
+    lease: new JobLease({
+      collection: parts.db.collection<LeaseDocument>('jobleases'),
+      job: 'handoff-sla',
+      ttlMs: parts.leaseMs ?? 30_000,
+      ...(parts.now ? { now: parts.now } : {}),
+    }),
+    logger: parts.logger,
   });
 }

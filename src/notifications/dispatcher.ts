@@ -51,6 +51,8 @@ export interface DispatcherOptions {
   routes?: RouteSender[];
   /** The customer's phone number, for rows routed to it (`route: 'sms'`). */
   phones?: { phoneOf(customerId: string): Promise<string | undefined> };
+  /** The conversation a handoff was asked in, for rows routed to it (`route: 'handoff'`). */
+  handoffs?: { conversationOf(requestId: string): Promise<ConversationTarget | undefined> };
   logger: Logger;
   now?: () => Date;
   /** How long a leased row is this dispatcher's before another may take it over; default 60 s. */
@@ -93,9 +95,12 @@ export class Dispatcher {
   private readonly routes: Map<string, RouteSender>;
   private readonly now: () => Date;
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<number> | undefined;
-  private again = false;
+  /** Workers leasing and delivering now; each keeps going until no row is due. */
+  private readonly workers = new Set<Promise<number>>();
+  /** Counts wake-ups, so a worker that found nothing knows whether rows came meanwhile. */
+  private generation = 0;
   private stopped = true;
+  private closing = false;
 
   constructor(private readonly options: DispatcherOptions) {
     this.senders = new Map(options.senders.map((sender) => [sender.channel, sender]));
@@ -111,46 +116,55 @@ export class Dispatcher {
     this.timer.unref();
   }
 
-  /** Runs a pass soon (new rows were enqueued); a pass already running runs once more after itself. */
+  /**
+   * New rows were enqueued: workers start at once, up to `concurrency`. A row never waits for a slow
+   * delivery of another (a worker that finds nothing due stops, unless a wake-up came meanwhile).
+   */
   wake(): void {
     if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
+    this.generation++;
+    while (this.workers.size < (this.options.concurrency ?? 8)) {
+      const worker: Promise<number> = this.work()
+        .catch((error: unknown) => {
+          this.options.logger.error({ err: error }, 'notification dispatch failed');
+          return 0;
+        })
+        .finally(() => this.workers.delete(worker));
+      this.workers.add(worker);
     }
-    this.running = this.runOnce()
-      .catch((error: unknown) => {
-        this.options.logger.error({ err: error }, 'notification dispatch pass failed');
-        return 0;
-      })
-      .finally(() => {
-        this.running = undefined;
-        if (this.again) {
-          this.again = false;
-          this.wake();
-        }
-      });
   }
 
-  /** Stops looking and waits for the pass in progress. */
+  /** Stops looking and waits for the deliveries in progress. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.closing = true;
     clearInterval(this.timer);
-    await this.running;
+    await Promise.all(this.workers);
   }
 
   /** Delivers every row due now, `concurrency` at a time; resolves with how many were handled. */
   async runOnce(): Promise<number> {
+    const handled = await Promise.all(
+      Array.from({ length: this.options.concurrency ?? 8 }, () => this.work()),
+    );
+    return handled.reduce((sum, count) => sum + count, 0);
+  }
+
+  /** Leases and delivers rows until none is due (and no wake-up came while looking). */
+  private async work(): Promise<number> {
     let handled = 0;
-    // Rows abandoned by a dead dispatcher are rare: once none is left, this pass stops asking.
+    // Rows abandoned by a dead dispatcher are rare: once none is left, this worker stops asking.
     const pass = { abandoned: true };
-    const worker = async () => {
-      for (let row = await this.lease(pass); row; row = await this.lease(pass)) {
+    while (!this.closing) {
+      const seen = this.generation;
+      const row = await this.lease(pass);
+      if (row) {
         await this.deliver(row);
         handled++;
+      } else if (this.generation === seen) {
+        break;
       }
-    };
-    await Promise.all(Array.from({ length: this.options.concurrency ?? 8 }, worker));
+    }
     return handled;
   }
 
@@ -265,6 +279,13 @@ export class Dispatcher {
         reference: { user: { id: phone } },
         lastUsedAt: this.now(),
       };
+    }
+    if (row.route === 'handoff') {
+      const request = (row.payload as { request?: unknown } | null)?.request;
+      const target =
+        typeof request === 'string' ? await this.options.handoffs?.conversationOf(request) : undefined;
+      if (!target) throw new Undeliverable('the handoff has no conversation to deliver to');
+      return target;
     }
     const target = await this.options.conversations.latest(row.recipient.toString());
     if (!target) throw new Undeliverable('the customer has no conversation to deliver to');

@@ -13,7 +13,10 @@ import { isDuplicateKeyError } from '../domain/mapping.js';
 
 /** Options of {@link EventRelay}. */
 export interface EventRelayOptions {
-  models: Pick<Models, 'auditEvents' | 'notifications' | 'claims' | 'benefitRequests' | 'payments'>;
+  models: Pick<
+    Models,
+    'auditEvents' | 'notifications' | 'claims' | 'benefitRequests' | 'payments' | 'supportRequests'
+  >;
   now?: () => Date;
   /** Events younger than this are left to the service that recorded them; default 5 s. */
   sweepGraceMs?: number;
@@ -44,14 +47,16 @@ export class EventRelay implements EventDrain {
   private readonly now: () => Date;
 
   constructor(private readonly options: EventRelayOptions) {
-    const { claims, benefitRequests, payments } = options.models;
+    const { claims, benefitRequests, payments, supportRequests } = options.models;
     // Every collection whose documents carry `pendingEvents`; a new lifecycle adds its collection here.
     this.collections = new Map(
-      [claims.collection, benefitRequests.collection, payments.collection].map((collection) => [
-        collection.collectionName,
-        // The driver's view of the collection: the relay reads and pulls only `pendingEvents`.
-        collection as unknown as Collection<PendingRow>,
-      ]),
+      [claims.collection, benefitRequests.collection, payments.collection, supportRequests.collection].map(
+        (collection) => [
+          collection.collectionName,
+          // The driver's view of the collection: the relay reads and pulls only `pendingEvents`.
+          collection as unknown as Collection<PendingRow>,
+        ],
+      ),
     );
     this.now = options.now ?? (() => new Date());
   }

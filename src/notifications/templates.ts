@@ -7,6 +7,7 @@
  */
 import { CardFactory, MessageFactory, type Activity } from 'botbuilder';
 import { z } from 'zod';
+import { formatCurrency } from '../domain/money.js';
 
 /** A notification rendered for every medium. */
 export interface RenderedNotification {
@@ -32,17 +33,28 @@ const claimStatusWords: Record<string, string> = {
   closed: 'was closed',
 };
 
-const benefitStatusWords: Record<string, string> = {
+const requestStatusWords: Record<string, string> = {
   requested: 'was received',
+  info_requested: 'needs more information from you',
   approved: 'was approved',
   denied: 'was declined',
   fulfilled: 'was fulfilled',
+};
+
+/** What each kind of service request is called in a notification. */
+const requestNouns: Record<string, string> = {
+  benefit: 'Benefit request',
+  dependent: 'Dependent change',
+  renewal: 'Renewal request',
+  upgrade: 'Upgrade request',
 };
 
 interface Lines {
   title: string;
   text: string;
   buttons: { title: string; value: string }[];
+  /** A plain chat message rather than a card: what a person says in a live conversation. */
+  plain?: boolean;
 }
 
 /** A template checks its payload, then words it. */
@@ -71,7 +83,7 @@ const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 const money = z.object({ amount: z.number().nonnegative(), currency: z.string().regex(/^[A-Z]{3}$/) });
 
 function amountText({ amount, currency }: z.infer<typeof money>): string {
-  return new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(amount);
+  return formatCurrency(amount, currency);
 }
 
 function dateText(iso: string): string {
@@ -136,10 +148,69 @@ const reminderTemplates: Record<string, Template> = {
   ),
 };
 
+/**
+ * A live conversation with a person (`handoff.*`, delivered in the conversation the customer asked in):
+ * who joined, what the officer writes, how long the wait is, and that the bot is back.
+ */
+function handoffTemplates(): Record<string, Template> {
+  const request = z.string().regex(/^[0-9a-f]{24}$/);
+  const officer = z.string().trim().min(1).max(100);
+  return {
+    'handoff.joined': template(z.object({ request, officer }), (p) => ({
+      title: 'A person joined',
+      text: `${p.officer} from our team has joined the conversation. Everything you write now goes to them.`,
+      buttons: [],
+      plain: true,
+    })),
+    'handoff.message': template(z.object({ request, text: z.string().trim().min(1).max(1000) }), (p) => ({
+      title: 'A message from our team',
+      text: p.text,
+      buttons: [],
+      plain: true,
+    })),
+    'handoff.waiting': template(z.object({ request, minutes: z.number().int().min(1).max(1440) }), (p) => ({
+      title: 'Still waiting',
+      text:
+        `Sorry for the wait: everyone on our team is busy. A supervisor has been asked to help, and ` +
+        `someone should join within about ${p.minutes} minutes. You can keep chatting with me meanwhile.`,
+      buttons: [],
+      plain: true,
+    })),
+    'handoff.ended': template(
+      z.object({ request, officer, ending: z.enum(['handed_back', 'closed']) }),
+      (p) => ({
+        title: 'Back with the assistant',
+        text:
+          p.ending === 'handed_back'
+            ? `${p.officer} has handed you back to the InsuraLink assistant. What else can I help with?`
+            : `${p.officer} has closed this conversation with our team. I'm here if you need anything else.`,
+        buttons: [],
+        plain: true,
+      }),
+    ),
+  };
+}
+
 const templates: Readonly<Record<string, Template>> = {
   ...reminderTemplates,
   'claim.status': statusTemplate('Claim', claimStatusWords, 'See claim'),
-  'benefit.status': statusTemplate('Benefit request', benefitStatusWords, 'See request'),
+  // A service request's move by an officer; an officer's question is answered by replying "answer".
+  'request.status': template(
+    z.object({
+      number: numberSchema,
+      kind: z.enum(Object.keys(requestNouns)),
+      status: z.enum(Object.keys(requestStatusWords)),
+      reason: reasonSchema,
+    }),
+    ({ number, kind, status, reason }) => {
+      const noun = requestNouns[kind]!;
+      return {
+        title: `${noun} ${number}`,
+        text: `Your ${noun.toLowerCase()} ${number} ${requestStatusWords[status]}.${reason ? ` ${reason}` : ''}`,
+        buttons: [{ title: 'See request', value: `status of ${number}` }],
+      };
+    },
+  ),
   // An officer's reply about a claim (`/insuralink reply`): the officer's words, as they wrote them.
   'claim.message': template(
     z.object({ number: numberSchema, text: z.string().trim().min(1).max(1000) }),
@@ -149,6 +220,7 @@ const templates: Readonly<Record<string, Template>> = {
       buttons: [{ title: 'See claim', value: `status of ${number}` }],
     }),
   ),
+  ...handoffTemplates(),
   // A premium payment the provider confirmed (a verified webhook), and where the next one falls.
   'payment.received': template(
     money.extend({ number: numberSchema, dueDate: isoDate, nextDueDate: isoDate.optional() }),
@@ -175,7 +247,8 @@ const templates: Readonly<Record<string, Template>> = {
 export function renderNotification(name: string, payload: unknown): RenderedNotification {
   const words = templates[name];
   if (!words) throw new Error(`no notification template ${name}`);
-  const { title, text, buttons } = words(payload);
+  const { title, text, buttons, plain } = words(payload);
+  if (plain) return { chat: MessageFactory.text(text), sms: truncate(`InsuraLink: ${text}`, maxSmsLength) };
   const card = CardFactory.heroCard(
     title,
     text,

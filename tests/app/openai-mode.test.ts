@@ -11,6 +11,7 @@ import { openConversation } from '../support/conversation.js';
 const noEntities = {
   policyNumber: null,
   claimNumber: null,
+  requestNumber: null,
   phone: null,
   date: null,
   amount: null,

@@ -116,11 +116,17 @@ describe('ClaimStatusDialog', () => {
         { contentType: 'image/jpeg', contentUrl: harness.files.signedUrl(stored.id), name: 'receipt.jpg' },
       ],
     });
+    // The police report is still wanted, and a photo could be a photographed report: the bot asks.
+    assert.match(textOf(replies), /What is receipt\.jpg\?/);
+    assert.deepEqual(suggestionsOf(replies), ['The police report', 'Something else']);
+    replies = await chat.say('Something else');
     assert.match(textOf(replies), /back in review/);
     const after = await harness.domain.claims.getByNumber(claim.number);
     assert.equal(after.status, 'in_review');
     assert.equal(after.messages.at(-1)?.text, 'A 2023 ThinkPad X1; receipt attached');
     assert.equal(after.attachments.at(-1)?.fileId, stored.id);
+    assert.equal(after.attachments.at(-1)?.checklistItem, 'other');
+    assert.equal(after.checklist[0]?.satisfied, false);
   });
 
   it('adds documents to an open claim and ticks them off the checklist', async () => {
@@ -148,5 +154,43 @@ describe('ClaimStatusDialog', () => {
       after.checklist.map((item) => item.satisfied),
       [true],
     );
+  });
+
+  it('asks what an added document is when several are still wanted', async () => {
+    const claim = await harness.domain.claims.file(
+      {
+        customerId: jordanId,
+        policyNumber: demoCustomer.policies.health,
+        incidentDate: new Date(Date.now() - 5 * 86_400_000),
+        type: 'hospital_stay',
+        description: 'Two nights after knee surgery',
+        amountClaimed: 8200,
+        details: { provider: "St. David's Medical Center" },
+      },
+      { type: 'customer', id: jordanId, channel: 'directline' },
+    );
+    const chat = await verified();
+    await chat.say(`status of ${claim.number}`);
+    await chat.say('Add documents');
+    const scan = await harness.files.save({
+      name: 'scan-7.pdf',
+      data: Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n% scan 7\n'),
+    });
+    let replies = await chat.say({
+      type: 'message',
+      attachments: [
+        { contentType: 'application/pdf', contentUrl: harness.files.signedUrl(scan.id), name: 'scan-7.pdf' },
+      ],
+    });
+    assert.match(textOf(replies), /What is scan-7\.pdf\?/);
+    assert.deepEqual(suggestionsOf(replies), [
+      'The itemised bill',
+      'The discharge summary',
+      'Something else',
+    ]);
+    replies = await chat.say('The itemised bill');
+    assert.match(textOf(replies), /Added 1 file to CLM-\d{6}\. Still needed: The discharge summary\./);
+    const after = await harness.domain.claims.getByNumber(claim.number);
+    assert.equal(after.attachments[0]?.checklistItem, 'itemised_bill');
   });
 });

@@ -44,7 +44,7 @@ describe('FaqDialog', () => {
     assert.match(textOf(sorry), /Would you like a person from our team to follow up/);
     assert.deepEqual(suggestionsOf(sorry), ['Yes', 'No']);
     const handed = textOf(await chat.say('yes please'));
-    assert.match(handed, /within one business day .*reference is SR-\d{6}/);
+    assert.match(handed, /(join this chat|opened a ticket).*reference is SR-\d{6}/);
 
     const feedback = await harness.db.models.faqFeedback.findOne({ conversationId: chat.id }).lean();
     assert.equal(feedback?.helpful, false);
@@ -72,6 +72,21 @@ describe('FaqDialog', () => {
     assert.match(textOf(replies), /anything else/);
     assert.ok(suggestionsOf(replies).includes('Talk to a person'));
     assert.equal(await harness.db.models.supportRequests.countDocuments({ conversationId: chat.id }), 0);
+  });
+
+  it("puts the verified customer's own coverages beside the article when the question is about their policy", async () => {
+    const question = 'does my auto policy cover a rental car?';
+    const anonymous = textOf(await harness.conversation().say(question));
+    assert.doesNotMatch(anonymous, /Your Auto Standard policy/);
+    const chat = harness.conversation();
+    await verifyAsJordan(chat);
+    const replies = await chat.say(question);
+    const text = textOf(replies);
+    const policy = await harness.domain.policies.getByNumber('AUT-100200');
+    assert.match(text, /Your Auto Standard policy AUT-100200 has: /);
+    for (const coverage of policy.coverages)
+      assert.ok(text.includes(`${coverage.name} (limit $`), coverage.name);
+    assert.deepEqual(suggestionsOf(replies), ['More', 'Yes', 'No']);
   });
 
   it('treats a new question instead of feedback as a new question', async () => {

@@ -45,6 +45,8 @@ export interface Harness {
     channelId?: string;
     bot?: InsuraLinkBot;
     clientKey?: string;
+    /** The locale every message carries (botbuilder's test default is `en-us`); null for none, as on SMS. */
+    locale?: string | null;
   }): Conversation;
   stop(): Promise<void>;
 }
@@ -119,6 +121,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         const id = conversationOptions.id ?? `conversation-${conversations}`;
         const reference = TestAdapter.createConversation(id);
         if (conversationOptions.channelId) reference.channelId = conversationOptions.channelId;
+        if (conversationOptions.locale === null) delete reference.locale;
+        else if (conversationOptions.locale) reference.locale = conversationOptions.locale;
         const target = conversationOptions.bot ?? bot;
         const adapter = new TestAdapter((context) => target.run(context), reference);
         // TestAdapter is no channel of the app's; its turns are keyed as Direct Line's.

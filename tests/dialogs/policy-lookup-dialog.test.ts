@@ -122,11 +122,8 @@ describe('PolicyLookupDialog', () => {
 
   it('verifies first when asked for a policy by number, then shows that policy', async () => {
     const chat = harness.conversation();
-    assert.match(
-      textOf(await chat.say('show me my policy HOM-300400')),
-      /policy number .* or the phone number/,
-    );
-    await chat.say('+1 555 555 0123');
+    // The number is taken as the identifier: only the date of birth is asked for.
+    assert.match(textOf(await chat.say('show me my policy HOM-300400')), /what is your date of birth/);
     const replies = await chat.say('1988-04-12');
     assert.match(textOf(replies), /you're verified/);
     assert.match(
@@ -143,5 +140,90 @@ describe('PolicyLookupDialog', () => {
     const replies = await chat.say('cancel');
     assert.match(textOf(replies), /start over/);
     assert.equal(suggestionsOf(replies)[0], 'Show my policies');
+  });
+
+  for (const [choice, number] of [
+    ['the home one', 'HOM-300400'],
+    ['the Northwind one', 'AUT-100200'],
+    ['the one ending 0600', 'HLT-500600'],
+    ['the second', 'HLT-500600'],
+    ['Home Plus', 'HOM-300400'],
+    ['AUT 100200', 'AUT-100200'],
+  ] as const) {
+    it(`takes a policy named by what it is at the choice: ${choice}`, async () => {
+      const { chat } = await verifiedAsJordan();
+      const replies = await chat.say(choice);
+      assert.match(JSON.stringify(cardOf(replies).body), new RegExp(number));
+    });
+  }
+
+  it('handles a reply that names no policy, or asks for something else, as a new request', async () => {
+    const { chat } = await verifiedAsJordan();
+    assert.match(textOf(await chat.say('File a claim on AUT-100200')), /What happened to the car/);
+    await chat.say('cancel');
+    await chat.say('show my policies');
+    assert.match(textOf(await chat.say('what is a deductible')), /A deductible is/);
+  });
+
+  it("answers what the customer's own policy covers from the policy: coverages, limits and deductibles", async () => {
+    const { chat } = await verifiedAsJordan();
+    const replies = await chat.say('what does my auto policy cover?');
+    const text = textOf(replies);
+    const policy = await harness.domain.policies.getByNumber('AUT-100200');
+    assert.match(text, /Your Auto Standard policy AUT-100200 with Northwind Mutual covers:/);
+    assert.ok(policy.coverages.length > 0);
+    for (const coverage of policy.coverages) {
+      assert.ok(
+        text.includes(
+          `- ${coverage.name}: limit $${coverage.limit.toLocaleString('en-US')}, deductible $${coverage.deductible.toLocaleString('en-US')}`,
+        ),
+        coverage.name,
+      );
+    }
+  });
+
+  it('asks which policy when the question fits several, then answers for the one named', async () => {
+    const { chat } = await verifiedAsJordan();
+    const question = await chat.say('what are my deductibles?');
+    assert.match(textOf(question), /Which policy's coverages would you like to see/);
+    assert.deepEqual(suggestionsOf(question).sort(), ['AUT-100200', 'HLT-500600', 'HOM-300400']);
+    assert.match(
+      textOf(await chat.say('the home one')),
+      /Your Home Plus policy HOM-300400 .* covers:\n\n- Dwelling: limit/,
+    );
+  });
+
+  it('asks a customer who is not verified to verify before answering about their policy', async () => {
+    const chat = harness.conversation();
+    assert.match(textOf(await chat.say('what does my home policy cover')), /confirm who you are/);
+    await chat.say(demoCustomer.phone);
+    assert.match(
+      textOf(await chat.say(demoCustomer.dateOfBirth)),
+      /you're verified[\s\S]*HOM-300400 .* covers:/,
+    );
+  });
+
+  it("shows the customer's documents as signed links, and verifies first when needed", async () => {
+    const chat = harness.conversation();
+    assert.match(textOf(await chat.say('documents')), /confirm who you are/);
+    await chat.say(demoCustomer.policies.auto);
+    const replies = await chat.say(demoCustomer.dateOfBirth);
+    const text = textOf(replies);
+    assert.match(text, /Your documents \(links valid for 15 minutes\)/);
+    for (const number of Object.values(demoCustomer.policies)) {
+      const policy = await harness.domain.policies.getByNumber(number);
+      assert.ok(policy.documents.length > 0);
+      assert.match(
+        text,
+        new RegExp(`${policy.typeName} ${number}:\\n- Declarations page: ${fileBaseUrl}/files/`),
+      );
+    }
+    const card = cardOf(replies);
+    assert.equal(card.actions?.length, 3);
+    for (const action of card.actions ?? []) {
+      assert.equal(action.type, 'Action.OpenUrl');
+      if (action.type === 'Action.OpenUrl') assert.ok(new URL(action.url).searchParams.get('signature'));
+    }
+    assert.doesNotMatch(textOf(await chat.say('show my documents')), /Here are your policies/);
   });
 });

@@ -8,6 +8,7 @@ import type { VerifiedCustomer } from '../../src/bot/session.js';
 import { demoCustomer } from '../../src/db/seed.js';
 import { startHarness, suggestionsOf, textOf, type Conversation, type Harness } from './harness.js';
 import { channelSourceMiddleware } from '../../src/bot/channel-source.js';
+import { asksForSensitiveInput } from '../../src/bot/sensitive-input.js';
 
 const identifierPrompt = /policy number .* or the phone number on your account/;
 const dobPrompt = /what is your date of birth/i;
@@ -67,6 +68,76 @@ describe('VerifyIdentityDialog', () => {
     const chat = harness.conversation();
     await chat.say('Show my policies');
     assert.match(textOf(await chat.say('my number is 555 555 0123, born 04/12/1988')), /you're verified/);
+  });
+
+  it('uses the number and date of birth of the message that starts verification', async () => {
+    const chat = harness.conversation();
+    const replies = await chat.say('AUT-100200 1988-04-12');
+    assert.doesNotMatch(textOf(replies), identifierPrompt);
+    assert.match(textOf(replies), /Thank you, Jordan, you're verified/);
+    assert.match(JSON.stringify(replies), /AUT-100200/);
+  });
+
+  it('takes a number from the opening request and asks only for the date of birth', async () => {
+    const chat = harness.conversation();
+    assert.match(
+      textOf(await chat.say('show my policy HOM 300400')),
+      /Along with the number you gave, what is your date of birth/,
+    );
+    assert.match(textOf(await chat.say('1988/04/12')), /you're verified/);
+  });
+
+  it('does not take the date of a claim request for a date of birth', async () => {
+    const chat = harness.conversation();
+    const reply = textOf(await chat.say('file a claim on AUT-100200, it happened on 2026-01-05'));
+    assert.match(reply, /Along with the number you gave, what is your date of birth/);
+    // Nothing was tried with the incident date: no failure is counted for the conversation.
+    const failures = await harness.db.models.verificationAttempts
+      .findById(`conversation:directline:${chat.id}`)
+      .lean();
+    assert.equal(failures?.failures ?? 0, 0);
+    assert.match(textOf(await chat.say('1988-04-12')), /you're verified/);
+  });
+
+  it('reads a policy number with a space and a year-first date with slashes', async () => {
+    const reply = await verify(harness.conversation(), 'AUT 100200', '1988/04/12');
+    assert.match(reply, /you're verified/);
+  });
+
+  it('reads numeric dates in the order of the customer locale', async () => {
+    const british = harness.conversation({ locale: 'en-GB' });
+    assert.match(await verify(british, demoCustomer.policies.auto, '12/04/1988'), /you're verified/);
+    const dotted = harness.conversation({ locale: 'de-DE' });
+    assert.match(await verify(dotted, demoCustomer.policies.auto, '12.04.1988'), /you're verified/);
+  });
+
+  it('asks whether the day or the month came first when the locale does not settle it, naming no date', async () => {
+    const chat = harness.conversation({ locale: null });
+    await chat.say('Show my policies');
+    await chat.say(demoCustomer.policies.auto);
+    const question = await chat.say('04/12/1988');
+    assert.match(textOf(question), /Did you write the day first .* or the month first/);
+    assert.deepEqual(suggestionsOf(question), ['Day first', 'Month first']);
+    // The question is personal too: the channel keeps no copy of the answer, and it names no date.
+    assert.ok(question.every((reply) => asksForSensitiveInput(reply)));
+    assert.doesNotMatch(JSON.stringify(question), /1988|April|December/);
+    assert.match(textOf(await chat.say('Month first')), /you're verified/);
+  });
+
+  it('asks about a dotted date in a month-first locale, and takes the day-first answer', async () => {
+    const chat = harness.conversation({ locale: 'en-US' });
+    await chat.say('Show my policies');
+    await chat.say(demoCustomer.policies.auto);
+    assert.match(textOf(await chat.say('12.04.1988')), /day first .* or the month first/);
+    assert.match(textOf(await chat.say('the day comes first')), /you're verified/);
+  });
+
+  it('reads the wrong order as a mismatch, like any wrong date of birth', async () => {
+    const chat = harness.conversation({ locale: null });
+    await chat.say('Show my policies');
+    await chat.say(demoCustomer.policies.auto);
+    await chat.say('04/12/1988');
+    assert.match(textOf(await chat.say('Day first')), new RegExp(mismatch));
   });
 
   it('keeps asking, without counting a failure, until it gets something that can be a policy number or date', async () => {
@@ -221,7 +292,7 @@ describe('VerifyIdentityDialog', () => {
     await chat.say('Show my policies');
     const reply = await chat.say('I want to talk to a human');
     const text = textOf(reply);
-    assert.match(text, /within one business day/);
+    assert.match(text, /join this chat|opened a ticket/);
     const reference = /reference is (SR-\d{6})/.exec(text)?.[1];
     assert.ok(reference);
     const request = await harness.db.models.supportRequests.findOne({ number: reference }).lean();
@@ -235,7 +306,10 @@ describe('VerifyIdentityDialog', () => {
     assert.equal(stored?.channelId, 'test');
     assert.equal(stored?.conversation?.id, chat.id);
     assert.ok(request && request.respondBy.getTime() > Date.now());
-    // The dialog ended: a policy number now is a request of its own, not an answer to the prompt.
-    assert.doesNotMatch(textOf(await chat.say('AUT-100200')), dobPrompt);
+    // The dialog ended: a policy number now is a request of its own (verification starts afresh,
+    // with the number taken), not an answer to the prompt.
+    const afresh = textOf(await chat.say('AUT-100200'));
+    assert.match(afresh, /confirm who you are\. Along with the number you gave/);
+    assert.doesNotMatch(afresh, /^Thanks\. And what/);
   });
 });

@@ -3,10 +3,11 @@ import { describe, it } from 'node:test';
 import {
   checklistFor,
   coverageFor,
+  coverageIncreases,
   guessClaimType,
   instantDecisionBlockers,
   payoutFor,
-  positionOf,
+  photoSignals,
   riskSignalsFor,
   type ClaimTypeInfo,
   type RiskInput,
@@ -110,10 +111,57 @@ describe('risk signals', () => {
   it('flags a claim within 30 days of the policy start or of a coverage increase', () => {
     const policy = { startDate: new Date('2026-06-01'), endDate: new Date('2027-06-01'), status: 'active' };
     assert.deepEqual(codes(risk({ policy })), ['early_claim']);
-    assert.deepEqual(codes(risk({ coverageIncreasedAt: new Date('2026-06-01') })), [
-      'after_coverage_increase',
-    ]);
-    assert.deepEqual(codes(risk({ coverageIncreasedAt: new Date('2026-01-01') })), []);
+    const [raised] = riskSignalsFor(risk({ coverageIncreases: [new Date('2026-06-01')] }));
+    assert.deepEqual(raised, {
+      code: 'after_coverage_increase',
+      message: 'The incident is 9 days after the Comprehensive coverage was increased (within 30 days).',
+    });
+    assert.deepEqual(codes(risk({ coverageIncreases: [new Date('2026-01-01')] })), []);
+    // Raised after the incident, shortly before the claim: more cover for a loss that had happened.
+    const [later] = riskSignalsFor(risk({ coverageIncreases: [new Date('2026-06-12')] }));
+    assert.equal(later?.code, 'after_coverage_increase');
+    assert.match(later!.message, /increased 2 days after the incident date/);
+    assert.deepEqual(codes(risk({ coverageIncreases: [new Date('2026-06-20')] })), []);
+  });
+
+  it("reads a policy's coverage history for the increases of the claim's coverage", () => {
+    const at = (day: string) => new Date(`2026-${day}T00:00:00Z`);
+    const changes = [
+      {
+        coverage: 'Comprehensive',
+        effectiveFrom: at('05-01'),
+        previousLimit: 20000,
+        limit: 35000,
+        deductible: 100,
+      },
+      { coverage: 'Comprehensive', effectiveFrom: at('03-01'), limit: 20000, deductible: 250 },
+      {
+        coverage: 'Comprehensive',
+        effectiveFrom: at('04-01'),
+        previousLimit: 20000,
+        previousDeductible: 250,
+        limit: 20000,
+        deductible: 100,
+      },
+      // A lower limit or a higher deductible is no increase, and other coverages do not count.
+      {
+        coverage: 'Comprehensive',
+        effectiveFrom: at('06-01'),
+        previousLimit: 35000,
+        limit: 30000,
+        deductible: 100,
+      },
+      {
+        coverage: 'Collision',
+        effectiveFrom: at('06-05'),
+        previousLimit: 20000,
+        limit: 35000,
+        deductible: 500,
+      },
+    ];
+    assert.deepEqual(coverageIncreases(changes, 'comprehensive'), [at('03-01'), at('04-01'), at('05-01')]);
+    assert.deepEqual(coverageIncreases(changes, 'Collision'), [at('06-05')]);
+    assert.deepEqual(coverageIncreases(changes, undefined), []);
   });
 
   it('flags an incident outside the policy period', () => {
@@ -143,20 +191,47 @@ describe('risk signals', () => {
     assert.deepEqual(codes(risk({ attachments: photo('2026-06-10T08:00:00Z') })), []);
   });
 
-  it('flags a photo taken far from the stated location when it has GPS', () => {
+  it('flags a photo taken far from the stated location when it has GPS, saying what the location was taken as', () => {
     const near = { latitude: 30.27, longitude: -97.74 };
     const far = { latitude: 32.78, longitude: -96.8 };
     const photo = (gps: { latitude: number; longitude: number }) => [
       { contentType: 'image/jpeg', evidence: { sha256: sha, gps } },
     ];
-    const austin = positionOf('Congress Ave & 6th St, Austin, TX');
-    assert.ok(austin);
+    const austin = { latitude: 30.27, longitude: -97.74, matched: 'Austin, TX' };
     assert.deepEqual(codes(risk({ attachments: photo(near), locationPosition: austin })), []);
     const signals = riskSignalsFor(risk({ attachments: photo(far), locationPosition: austin }));
-    assert.equal(signals[0]?.code, 'photo_far_from_location');
-    assert.match(signals[0]!.message, /about 29\d km/);
-    assert.deepEqual(positionOf('30.2672, -97.7431'), { latitude: 30.2672, longitude: -97.7431 });
-    assert.equal(positionOf('somewhere on the highway'), undefined);
+    assert.deepEqual(signals, [
+      {
+        code: 'photo_far_from_location',
+        message: 'A photo was taken about 293 km from the stated location (taken as Austin, TX).',
+      },
+    ]);
+    // No position for the stated location: nothing to compare with, so nothing is said.
+    assert.deepEqual(codes(risk({ attachments: photo(far) })), []);
+    // A PDF with a position in it is not a photo of the scene.
+    const pdf = [{ contentType: 'application/pdf', evidence: { sha256: sha, gps: far } }];
+    assert.deepEqual(codes(risk({ attachments: pdf, locationPosition: austin })), []);
+  });
+
+  it('reads the photo signals again from the files alone, as a file is added', () => {
+    const attachments = [
+      {
+        contentType: 'image/jpeg',
+        evidence: {
+          sha256: sha,
+          capturedAt: new Date('2026-05-01'),
+          gps: { latitude: 47.6, longitude: -122.3 },
+        },
+      },
+    ];
+    assert.deepEqual(
+      photoSignals({
+        incidentDate: new Date('2026-06-10'),
+        attachments,
+        locationPosition: { latitude: 30.27, longitude: -97.74 },
+      }).map((signal) => signal.code),
+      ['photo_before_incident', 'photo_far_from_location'],
+    );
   });
 
   it('flags a third claim in twelve months', () => {

@@ -306,3 +306,157 @@ describe('assignment, messages and attachments', () => {
     );
   });
 });
+
+describe('risk signals recorded as a claim is filed', () => {
+  const daysBefore = (days: number) => new Date(fixedNow.getTime() - days * 86_400_000);
+  const home = (type: string, incidentDate: Date) =>
+    env.services.claims.file(
+      {
+        customerId: env.jordan.id,
+        policyNumber: demoCustomer.policies.home,
+        incidentDate,
+        type,
+        description: 'Came home to find the back door forced',
+        location: 'At home',
+        amountClaimed: 3000,
+      },
+      env.jordanActor,
+    );
+
+  it("flags a claim soon after the claim's coverage was raised, from the policy's coverage history", async () => {
+    // The demo data raised Jordan's Personal property cover on HOM-300400 twelve days ago.
+    const policy = await env.db.models.policies.findOne({ number: demoCustomer.policies.home }).lean();
+    assert.deepEqual(
+      policy!.coverageChanges.map((change) => [change.coverage, change.effectiveFrom.toISOString()]),
+      [['Personal property', daysBefore(12).toISOString().slice(0, 10) + 'T00:00:00.000Z']],
+    );
+    const theft = await home('theft', daysBefore(5));
+    const signal = theft.riskSignals.find((found) => found.code === 'after_coverage_increase');
+    assert.equal(
+      signal?.message,
+      'The incident is 7 days after the Personal property coverage was increased (within 30 days).',
+    );
+    assert.equal(theft.status, 'in_review');
+    // Filing and the move to review are drained together: both audit entries, in order, none left pending.
+    const audit = await env.services.audit.listForRecord('claims', theft.id);
+    assert.deepEqual(
+      audit.map((entry) => entry.action),
+      ['claim.create', 'claim.transition'],
+    );
+    const row = await env.db.models.claims.findById(theft.id).lean();
+    assert.deepEqual(row!.pendingEvents, []);
+    // A loss dated before the increase, claimed after it, is flagged too.
+    const before = await home('theft', daysBefore(20));
+    assert.match(
+      before.riskSignals.find((found) => found.code === 'after_coverage_increase')?.message ?? '',
+      /^The Personal property coverage was increased 8 days after the incident date/,
+    );
+    // Water damage falls under Dwelling, which was not raised.
+    const water = await home('water_damage', daysBefore(5));
+    assert.equal(
+      water.riskSignals.some((found) => found.code === 'after_coverage_increase'),
+      false,
+      JSON.stringify(water.riskSignals),
+    );
+  });
+
+  const photoAt = (gps: { latitude: number; longitude: number }, name: string) => ({
+    fileId: `file-${name}`,
+    name,
+    contentType: 'image/jpeg',
+    size: 2048,
+    checklistItem: 'photos',
+    evidence: {
+      sha256: name
+        .padEnd(64, '0')
+        .replace(/[^0-9a-f]/g, 'a')
+        .slice(0, 64),
+      gps,
+    },
+  });
+  const seattle = { latitude: 47.61, longitude: -122.33 };
+  const austin = { latitude: 30.265, longitude: -97.748 };
+
+  it('flags a photo far from a real stated place, naming what the place was taken as', async () => {
+    const claim = await env.services.claims.file(
+      {
+        customerId: env.jordan.id,
+        policyNumber: demoCustomer.policies.auto,
+        incidentDate: daysBefore(3),
+        type: 'vandalism',
+        description: 'Side mirror smashed overnight',
+        location: 'Red River St, Austin, TX',
+        amountClaimed: 600,
+        attachments: [photoAt(seattle, 'mirror')],
+      },
+      env.jordanActor,
+    );
+    assert.match(
+      claim.riskSignals.find((signal) => signal.code === 'photo_far_from_location')?.message ?? '',
+      /^A photo was taken about 28\d\d km from the stated location \(taken as Austin, TX\)\.$/,
+    );
+  });
+
+  it("checks a home claim's photos against the customer's address, and again for files added later", async () => {
+    const claim = await home('water_damage', daysBefore(4));
+    assert.equal(
+      claim.riskSignals.some((signal) => signal.code === 'photo_far_from_location'),
+      false,
+    );
+    const near = await env.services.claims.addDocuments(
+      claim.number,
+      [photoAt(austin, 'ceiling')],
+      env.jordanActor,
+    );
+    assert.equal(
+      near.riskSignals.some((signal) => signal.code === 'photo_far_from_location'),
+      false,
+    );
+    const far = await env.services.claims.addDocuments(
+      claim.number,
+      [photoAt(seattle, 'stain')],
+      env.jordanActor,
+    );
+    assert.match(
+      far.riskSignals.find((signal) => signal.code === 'photo_far_from_location')?.message ?? '',
+      /taken as the customer's address \(Austin, TX\)/,
+    );
+    // The file is kept all the same: the signal informs the officer.
+    assert.equal(far.attachments.length, 2);
+  });
+
+  it('flags a file whose hash is already on another claim, on filing and when added later', async () => {
+    const photo = photoAt(austin, 'reused');
+    const first = await home('water_damage', daysBefore(9));
+    await env.services.claims.addDocuments(first.number, [photo], env.jordanActor);
+    const second = await env.services.claims.file(
+      {
+        customerId: env.jordan.id,
+        policyNumber: demoCustomer.policies.auto,
+        incidentDate: daysBefore(2),
+        type: 'vandalism',
+        description: 'Keyed along the side',
+        location: 'Austin, TX',
+        amountClaimed: 900,
+        attachments: [{ ...photo, fileId: 'file-reused-again' }],
+      },
+      env.jordanActor,
+    );
+    assert.deepEqual(second.attachments[0]?.evidence?.alsoOnClaims, [first.number]);
+    assert.deepEqual(
+      second.riskSignals.find((signal) => signal.code === 'duplicate_photo'),
+      {
+        code: 'duplicate_photo',
+        message: `A file identical to one sent with this claim is on ${first.number}.`,
+      },
+    );
+    // A third claim sent the same file is told of both.
+    const third = await home('storm', daysBefore(1));
+    const again = await env.services.claims.addDocuments(third.number, [photo], env.jordanActor);
+    assert.deepEqual(
+      [...(again.attachments[0]?.evidence?.alsoOnClaims ?? [])].sort(),
+      [first.number, second.number].sort(),
+    );
+    assert.ok(again.riskSignals.some((signal) => signal.code === 'duplicate_photo'));
+  });
+});

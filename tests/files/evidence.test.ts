@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import { MongoClient } from 'mongodb';
 import { photoWithExif } from '../../src/cli/bench/jpeg.js';
@@ -19,6 +20,18 @@ describe('evidence checks', () => {
     assert.equal(evidence.capturedAt?.toISOString(), taken.toISOString());
     assert.ok(evidence.gps && distanceKm(evidence.gps, austin) < 0.01, JSON.stringify(evidence.gps));
     assert.equal(evidence.camera, 'Apple iPhone 13');
+  });
+
+  test('reads a real camera JPEG: its capture time, GPS position and camera, hashed as sent', async () => {
+    const photo = await readFile(new URL('../data/photos/rear-bumper.jpg', import.meta.url));
+    const evidence = await inspectEvidence(photo, 'image/jpeg');
+    assert.equal(evidence.sha256, createHash('sha256').update(photo).digest('hex'));
+    assert.equal(evidence.capturedAt?.toISOString(), '2025-03-14T17:52:09.000Z');
+    assert.ok(
+      evidence.gps && distanceKm(evidence.gps, { latitude: 30.26498, longitude: -97.74794 }) < 0.01,
+      JSON.stringify(evidence.gps),
+    );
+    assert.equal(evidence.camera, 'Google Pixel 8');
   });
 
   test('reads southern and western positions with their signs, and a model that repeats the make once', async () => {

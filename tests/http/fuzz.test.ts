@@ -10,6 +10,8 @@ import { createHash } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { EJSON } from 'bson';
+import { demoCustomer } from '../../src/db/seed.js';
+import { UploadLinks } from '../../src/files/upload-links.js';
 import { startDemoApp, type RunningApp } from '../support/app.js';
 import { mulberry32 } from '../../src/knowledge/evaluate.js';
 
@@ -57,6 +59,8 @@ const endpoints: Endpoint[] = [
   { method: 'GET', path: '/v3/directline/conversations/{conversation}/stream', body: 'none', upgrade: true },
   { method: 'POST', path: '/api/messages', body: 'json' },
   { method: 'GET', path: '/files/{file}', body: 'none' },
+  { method: 'GET', path: '/files/upload/{upload}', body: 'none' },
+  { method: 'POST', path: '/files/upload/{upload}', body: 'multipart' },
   { method: 'POST', path: '/api/slack/events', body: 'form' },
   { method: 'POST', path: '/api/slack/events', body: 'json' },
   { method: 'GET', path: '/sandbox/slack', body: 'none' },
@@ -94,6 +98,8 @@ const endpoints: Endpoint[] = [
 ];
 
 const SEED = 20_261_201;
+/** Set, so the suite can sign an upload link as the app does. */
+const fileUrlSecret = 'fuzz-suite-file-url-secret-0123456789';
 const CASES_PER_ENDPOINT = 36;
 /** How long a complete request may take to be answered; a truncated one may stay unanswered. */
 const ANSWER_MS = 5000;
@@ -126,6 +132,8 @@ interface Context {
   /** The stream token from the conversation's stream URL: valid, but not for the REST endpoints. */
   streamToken: string;
   fileId: string;
+  /** A valid upload-link token for a demo claim. */
+  uploadToken: string;
 }
 
 /** One request as bytes on the wire. */
@@ -408,6 +416,7 @@ function buildCase(endpoint: Endpoint, context: Context, f: Fuzz, n: number): Ca
   const conversationOk = endpoint.upgrade || validToken ? f.chance(0.85) : f.chance(0.5);
   path = path.replace('{conversation}', conversationOk ? context.conversationId : f.pick(badIds));
   path = path.replace('{file}', f.chance(0.5) ? context.fileId : f.pick(badIds));
+  path = path.replace('{upload}', f.chance(0.5) ? context.uploadToken : f.pick(badIds));
   if (!path.includes(context.conversationId) && endpoint.path.includes('{conversation}'))
     families.push('bad conversation id');
   if (f.chance(0.5)) {
@@ -567,7 +576,7 @@ describe('fuzzing every HTTP endpoint', { timeout: 120_000 }, () => {
   const connections = new Set<Socket>();
 
   before(async () => {
-    app = await startDemoApp();
+    app = await startDemoApp({ FILE_URL_SECRET: fileUrlSecret });
     app.app.server.server.on('connection', (socket: Socket) => {
       connections.add(socket);
       socket.on('close', () => connections.delete(socket));
@@ -595,6 +604,10 @@ describe('fuzzing every HTTP endpoint', { timeout: 120_000 }, () => {
       otherToken: (await mint()).token,
       streamToken: new URL(streamUrl).searchParams.get('t') ?? '',
       fileId: String(file._id),
+      uploadToken: new UploadLinks({ secret: fileUrlSecret, baseUrl: () => '' })
+        .url(demoCustomer.claim, (await app.app.domain.customers.findByPhone(demoCustomer.phone))!.id)
+        .split('/')
+        .pop()!,
     };
     assert.ok('policies' in (await snapshot(app)), 'the snapshot sees the demo data');
     process.on('uncaughtException', onCrash);

@@ -13,7 +13,8 @@ describe('the Slack sandbox page', () => {
   let browser: TestBrowser;
 
   before(async () => {
-    running = await startDemoApp();
+    // Always within business hours, so "talk to a person" is a live handoff whenever the test runs.
+    running = await startDemoApp({ SUPPORT_HOURS: 'Mon-Sun 00:00-23:59' });
     browser = await launchBrowser();
   });
   after(async () => {
@@ -48,6 +49,47 @@ describe('the Slack sandbox page', () => {
       .waitFor({ timeout: 10_000 });
     await page.locator('.ephemeral', { hasText: `You approved ${number}` }).waitFor();
     assert.equal((await running.app.domain.claims.getByNumber(number)).status, 'approved');
+    assert.deepEqual(errors, []);
+  });
+
+  test('a handoff in the support channel: take over, reply in its thread, hand back', async () => {
+    const handoff = await running.app.domain.handoff.requestSupport({
+      channel: 'directline',
+      conversationId: 'sandbox-page-conversation',
+      reason: 'customer_request',
+      reference: { channelId: 'directline', conversation: { id: 'sandbox-page-conversation' } },
+      transcript: [{ from: 'customer', text: 'I need help with my bill', at: new Date() }],
+    });
+    const page = await browser.context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(String(error)));
+    await page.goto(`${running.url}/sandbox/slack`);
+    await page.selectOption('#user', 'U0DEMOMORGAN');
+    await page.locator('#channels button', { hasText: '# claims-support' }).click();
+    const card = page.locator('.message', { hasText: handoff.reference }).first();
+    await card.waitFor({ timeout: 10_000 });
+    assert.match(await card.innerText(), /I need help with my bill/);
+
+    await card.locator('button[data-action-id="handoff_take_over"]').click();
+    await page.locator('.message', { hasText: 'with Morgan Patel' }).first().waitFor({ timeout: 10_000 });
+    await page.locator('.ephemeral', { hasText: `You have ${handoff.reference}` }).waitFor();
+
+    const taken = page.locator('.message', { hasText: 'with Morgan Patel' }).first();
+    await taken.locator('input[name="reply"]').fill('Hello, Morgan here. How can I help?');
+    await taken.locator('input[name="reply"]').press('Enter');
+    const sent = async () =>
+      running.app.database.connection
+        .collection('notifications')
+        .findOne({ template: 'handoff.message', 'payload.request': handoff.id });
+    for (let tries = 0; !(await sent()) && tries < 200; tries++) await page.waitForTimeout(50);
+    assert.equal((await sent())?.payload.text, 'Hello, Morgan here. How can I help?');
+
+    await taken.locator('button[data-action-id="handoff_hand_back"]').click();
+    await page
+      .locator('.message', { hasText: 'handed back to the assistant' })
+      .first()
+      .waitFor({ timeout: 10_000 });
+    assert.equal((await running.app.domain.handoff.card(handoff.reference)).ending, 'handed_back');
     assert.deepEqual(errors, []);
   });
 });

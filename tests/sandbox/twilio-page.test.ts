@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Types } from 'mongoose';
 import { demoCustomer } from '../../src/db/seed.js';
+import { nextSendableAt } from '../../src/notifications/sms-pacing.js';
 import { startDemoApp, type RunningApp } from '../support/app.js';
 import { launchBrowser, type TestBrowser } from '../support/browser.js';
 import { tinyPng } from '../support/samples.js';
@@ -50,6 +51,14 @@ describe('the SMS sandbox page', () => {
 
     // A notification queued later arrives in the open page without a reload.
     const customer = await running.app.domain.customers.findByPhone(demoCustomer.phone);
+    // Quiet hours would hold the text until morning in the customer's zone: a zone where it is day.
+    const soon = new Date(Date.now() + 60_000);
+    const daytime = ['UTC', 'Asia/Tokyo', 'America/New_York', 'Asia/Kolkata', 'America/Los_Angeles'].find(
+      (zone) => nextSendableAt(soon, zone).getTime() === soon.getTime(),
+    );
+    await running.app.database.connection
+      .collection('customers')
+      .updateOne({ _id: new Types.ObjectId(customer!.id) }, { $set: { timezone: daytime } });
     const before = running.app.twilioSandbox!.received(demoCustomer.phone).length;
     await running.app.database.connection.collection('notifications').insertOne({
       recipient: new Types.ObjectId(customer!.id),

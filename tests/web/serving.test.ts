@@ -143,7 +143,10 @@ describe('the token endpoint without WIDGET_ALLOWED_ORIGINS', () => {
     const policy = page.headers.get('content-security-policy') ?? '';
     assert.match(policy, /frame-ancestors 'none'/);
     assert.match(policy, /script-src 'self'(;|$)/);
-    assert.match(policy, new RegExp(`connect-src 'self' ws://localhost:${new URL(app.url).port}(;|$)`));
+    assert.match(policy, new RegExp(`connect-src 'self' ws://localhost:${new URL(app.url).port} blob:(;|$)`));
+    // Sending a file: the Direct Line client reads the picked file from its blob: URL, and Web Chat
+    // previews photos in a worker started from one.
+    assert.match(policy, /worker-src 'self' blob:(;|$)/);
     assert.equal((await fetch(`${app.url}/widget.js`)).headers.get('content-security-policy'), null);
   });
 
@@ -202,7 +205,7 @@ describe('behind PUBLIC_BASE_URL', () => {
 
   test("the page's policy lets it reach the public stream host", async () => {
     const policy = (await fetch(`${direct}/`)).headers.get('content-security-policy') ?? '';
-    assert.match(policy, /connect-src 'self' wss:\/\/bot\.example\.com(;|$)/);
+    assert.match(policy, /connect-src 'self' wss:\/\/bot\.example\.com blob:(;|$)/);
   });
 });
 

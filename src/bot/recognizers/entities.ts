@@ -1,4 +1,4 @@
-import { format, isValid, parse, subDays } from 'date-fns';
+import { findDate, type DateOrder, type DateReading } from '../../domain/dates.js';
 import { normalizePhone } from '../../domain/phone.js';
 import type { Entities } from '../recognizer.js';
 
@@ -77,46 +77,26 @@ const claimTypeWords: Readonly<Record<ClaimType, readonly string[]>> = {
   liability: ['liability', 'slipped and fell', 'slip and fall', 'sued', 'lawsuit', 'dog bite'],
 };
 
-/** `AUT-100200`: three letters, a dash (or none), six digits. `CLM` is reserved for claims. */
-const policyNumberPattern = /\b(?!clm)([a-z]{3})[-\u2013]?(\d{6})\b/i;
-/** `CLM-000123`. */
-const claimNumberPattern = /\bclm[-\u2013]?(\d{6})\b/i;
+/** Three-letter words that come before a number in a sentence ("for 250000") and are no policy prefix. */
+const commonWords =
+  'the|and|for|was|are|has|had|not|but|you|its|any|all|our|per|pay|got|get|off|out|now|one|two|six|ten|day|due|set|put|via|who|how|can|did|may|see|own|new|old|use|say|over|sum|max|min|top|low|est';
+
+/**
+ * `AUT-100200`: three letters, six digits, with a dash, a space or nothing between (`AUT 100200`,
+ * `aut100200`). `CLM` is reserved for claims, `BEN`, `DEP`, `RNW` and `UPG` for service requests.
+ */
+const policyNumberPattern = new RegExp(
+  `\\b(?!clm|ben|dep|rnw|upg|(?:${commonWords})\\s)([a-z]{3})(?:[-\u2013\u2014_./#]|\\s(?:[-#]\\s?)?)?(\\d{6})\\b`,
+  'i',
+);
+/** `CLM-000123`, `CLM 000123`. */
+const claimNumberPattern = /\bclm(?:[-\u2013\u2014_./#]|\s(?:[-#]\s?)?)?(\d{6})\b/i;
+/** `BEN-000042` and the other service requests' numbers, written as loosely as policy numbers. */
+const requestNumberPattern = /\b(ben|dep|rnw|upg)(?:[-\u2013\u2014_./#]|\s(?:[-#]\s?)?)?(\d{6})\b/i;
 /** `$1,250.50`, `1250 dollars`, `USD 300`. */
 const amountPatterns: readonly RegExp[] = [
   /(?:\$|\busd\s?)\s?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?\b/i,
   /\b(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?\s?(?:dollars|bucks|usd)\b/i,
-];
-
-const monthName =
-  '(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\\.?';
-
-/**
- * Where dates are found, and the date-fns formats tried in order on what was found (after commas, "of"
- * and month-name dots are dropped). Numeric dates with slashes or dashes read month first, as in the
- * US; dotted dates read day first, as in Europe; either falls back to the other order when impossible.
- */
-const datePatterns: readonly { pattern: RegExp; formats: readonly string[] }[] = [
-  { pattern: /\b\d{4}-\d{1,2}-\d{1,2}\b/, formats: ['yyyy-M-d'] },
-  { pattern: /\b\d{1,2}\/\d{1,2}\/\d{4}\b/, formats: ['M/d/yyyy', 'd/M/yyyy'] },
-  { pattern: /\b\d{1,2}\/\d{1,2}\/\d{2}\b/, formats: ['M/d/yy', 'd/M/yy'] },
-  { pattern: /\b\d{1,2}-\d{1,2}-\d{4}\b/, formats: ['M-d-yyyy', 'd-M-yyyy'] },
-  { pattern: /\b\d{1,2}\.\d{1,2}\.\d{4}\b/, formats: ['d.M.yyyy', 'M.d.yyyy'] },
-  {
-    pattern: new RegExp(`\\b${monthName}\\s+\\d{1,2}(?:st|nd|rd|th)?,?\\s+\\d{4}\\b`, 'i'),
-    formats: ['MMMM d yyyy', 'MMM d yyyy', 'MMMM do yyyy', 'MMM do yyyy'],
-  },
-  {
-    pattern: new RegExp(`\\b\\d{1,2}(?:st|nd|rd|th)?\\s+(?:of\\s+)?${monthName},?\\s+\\d{4}\\b`, 'i'),
-    formats: ['d MMMM yyyy', 'd MMM yyyy', 'do MMMM yyyy', 'do MMM yyyy'],
-  },
-];
-/** Years outside this range are typing mistakes, not dates of birth or incidents. */
-const minYear = 1900;
-const maxYear = 2100;
-/** Dates said in words, relative to today. */
-const relativeDates: readonly { pattern: RegExp; daysAgo: number }[] = [
-  { pattern: /\btoday\b|\bthis (?:morning|afternoon|evening)\b|\btonight\b/i, daysAgo: 0 },
-  { pattern: /\byesterday\b|\blast night\b/i, daysAgo: 1 },
 ];
 
 /** Digit runs that may be a phone number; libphonenumber decides. */
@@ -126,10 +106,29 @@ const phoneCandidatePattern = /(?:\+|\b)\d[\d\s().-]{5,}\d\b/g;
 export interface EntityOptions {
   /** Today, for "yesterday"; defaults to the clock. */
   now?: () => Date;
+  /**
+   * How the customer writes numeric dates. Without it a date such as 04/05/1988 is no `date` entity: the
+   * recognizer does not guess, and dialogs ask (see `findDate`).
+   */
+  dateOrder?: DateOrder;
 }
 
 /** Finds the entities in a customer's message. Spans used by one entity are not reused by another. */
 export function extractEntities(text: string, options: EntityOptions = {}): Entities {
+  return scanEntities(text, options).entities;
+}
+
+/** What {@link scanEntities} found. */
+export interface EntityScan {
+  entities: Entities;
+  /** The date as written, also when it is ambiguous (and so no `date` entity). */
+  date?: DateReading;
+  /** The message with every reference number, date, amount and phone number blanked out. */
+  rest: string;
+}
+
+/** The entities of a message, with the date's reading and what the message says besides them. */
+export function scanEntities(text: string, options: EntityOptions = {}): EntityScan {
   const entities: Entities = {};
   let rest = text;
   const blank = (found: RegExpExecArray): void => {
@@ -143,22 +142,19 @@ export function extractEntities(text: string, options: EntityOptions = {}): Enti
 
   const claim = take(claimNumberPattern);
   if (claim) entities.claimNumber = `CLM-${claim[1]}`;
+  const request = take(requestNumberPattern);
+  if (request) entities.requestNumber = `${request[1]?.toUpperCase()}-${request[2]}`;
   const policy = take(policyNumberPattern);
   if (policy) entities.policyNumber = `${policy[1]?.toUpperCase()}-${policy[2]}`;
 
-  for (const { pattern, formats } of datePatterns) {
-    const found = pattern.exec(rest);
-    const iso = found && parseDate(found[0], formats);
-    if (found && iso) {
-      entities.date = iso;
-      blank(found);
-      break;
-    }
-  }
-  if (!entities.date) {
-    const today = options.now?.() ?? new Date();
-    const relative = relativeDates.find(({ pattern }) => pattern.test(rest));
-    if (relative) entities.date = format(subDays(today, relative.daysAgo), 'yyyy-MM-dd');
+  const date = findDate(rest, {
+    ...(options.dateOrder ? { order: options.dateOrder } : {}),
+    ...(options.now ? { now: options.now() } : {}),
+  });
+  if (date) {
+    // An ambiguous date is still a date: its digits are no phone number or amount.
+    if (date.kind === 'date') entities.date = date.date;
+    rest = `${rest.slice(0, date.index)}${' '.repeat(date.length)}${rest.slice(date.index + date.length)}`;
   }
 
   for (const pattern of amountPatterns) {
@@ -170,11 +166,14 @@ export function extractEntities(text: string, options: EntityOptions = {}): Enti
   }
 
   const phone = findPhone(rest);
-  if (phone) entities.phone = phone;
+  if (phone) {
+    entities.phone = phone.phone;
+    rest = rest.replace(phone.written, ' '.repeat(phone.written.length));
+  }
 
   const claimType = findClaimType(text);
   if (claimType) entities.claimType = claimType;
-  return entities;
+  return { entities, rest, ...(date ? { date } : {}) };
 }
 
 /** `pattern` as the whole of a value, spaces around it allowed. */
@@ -184,7 +183,7 @@ function whole(pattern: RegExp): RegExp {
 
 const wholePolicyNumber = whole(policyNumberPattern);
 const wholeClaimNumber = whole(claimNumberPattern);
-const wholeDatePatterns = datePatterns.map(({ pattern, formats }) => ({ exactly: whole(pattern), formats }));
+const wholeRequestNumber = whole(requestNumberPattern);
 
 /** A policy number in canonical form (`AUT-100200`), or undefined when `value` is not one. */
 export function normalizePolicyNumber(value: string): string | undefined {
@@ -198,41 +197,27 @@ export function normalizeClaimNumber(value: string): string | undefined {
   return match ? `CLM-${match[1]}` : undefined;
 }
 
-/** A date in any of the accepted formats as ISO `YYYY-MM-DD`, or undefined. */
+/** A service request number in canonical form (`BEN-000042`), or undefined when `value` is not one. */
+export function normalizeRequestNumber(value: string): string | undefined {
+  const match = wholeRequestNumber.exec(value);
+  return match ? `${match[1]?.toUpperCase()}-${match[2]}` : undefined;
+}
+
+/** A date written alone, unambiguously, as ISO `YYYY-MM-DD`; undefined otherwise. */
 export function normalizeDate(value: string): string | undefined {
-  for (const { exactly, formats } of wholeDatePatterns) {
-    const found = exactly.exec(value);
-    if (found) return parseDate(found[0], formats);
-  }
-  return undefined;
+  const trimmed = value.trim();
+  const reading = findDate(trimmed);
+  return reading?.kind === 'date' && reading.index === 0 && reading.length === trimmed.length
+    ? reading.date
+    : undefined;
 }
 
-function parseDate(found: string, formats: readonly string[]): string | undefined {
-  const cleaned = found
-    .toLowerCase()
-    .replaceAll(',', ' ')
-    .replaceAll(/\bof\b/g, ' ')
-    .replaceAll(/\bsept\b/g, 'sep')
-    .replaceAll(/([a-z])\./g, '$1')
-    .replaceAll(/\s+/g, ' ')
-    .trim();
-  // date-fns places two-digit years within 50 years of the reference date.
-  const reference = new Date();
-  for (const pattern of formats) {
-    const date = parse(cleaned, pattern, reference);
-    if (isValid(date) && date.getFullYear() >= minYear && date.getFullYear() <= maxYear) {
-      return format(date, 'yyyy-MM-dd');
-    }
-  }
-  return undefined;
-}
-
-function findPhone(text: string): string | undefined {
+function findPhone(text: string): { phone: string; written: string } | undefined {
   for (const [candidate] of text.matchAll(phoneCandidatePattern)) {
     const digits = candidate.replaceAll(/\D/g, '');
     if (digits.length < 7 || digits.length > 15) continue;
     const phone = normalizePhone(candidate);
-    if (phone) return phone;
+    if (phone) return { phone, written: candidate };
   }
   return undefined;
 }

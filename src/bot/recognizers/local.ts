@@ -1,6 +1,7 @@
 import type { Entities, Intent, Recognition, Recognizer } from '../recognizer.js';
 import { extractEntities, type EntityOptions } from './entities.js';
 import { normalizeText } from './normalize.js';
+import { smallTalkPattern } from './small-talk.js';
 
 /** One way of recognising an intent. Rules are tried in order on the normalised text; the first match wins. */
 export interface IntentRule {
@@ -20,6 +21,8 @@ const person =
 /** Things of their own a customer may ask to see. */
 const ownData =
   '(?:policy|policies|coverage|coverages|deductibles?|premiums?|documents?|docs|id card|insurance card|dependents?|limits?|details|payments?|bill|due date|renewal)';
+/** The first words of a question about something rather than a request to do it. */
+const questionStart = '(?:can|could|how|what|whats|when|why|does|do|is|are|will|should|who|where|which)\\b';
 /**
  * Guards a request to pay: not a question about paying with or for something ("with a credit card",
  * "can an HSA pay premiums", "who has to pay a premium for Medicare"), which the knowledge base answers.
@@ -40,11 +43,45 @@ const claimStatusWords =
  */
 const intentRules: readonly IntentRule[] = [
   {
+    // Ends the verification for the conversation: a shared computer must not keep the customer signed in.
+    intent: 'log_out',
+    score: 0.95,
+    maxWords: 9,
+    patterns: [
+      /^(?:(?:im done|i am done|done|(?:can|could) you|i want to|i wanna|id like to|i would like to|lets|just|now|then|and) )*(?:log|sign) ?(?:me |us )?(?:out|off)(?: (?:of|from) (?:here|this|the chat|this chat|my account|everything))?(?: (?:now|thanks|thank you|too))*$/,
+      /^(?:(?:please|now|and|also) )*forget (?:me|who i am|my (?:details|identity|login|verification))(?: (?:now|thanks|thank you))*$/,
+      /^(?:end|close) (?:my |the |this )?(?:session|login)$/,
+    ],
+  },
+  {
+    intent: 'small_talk',
+    score: 0.9,
+    maxWords: 10,
+    patterns: [smallTalkPattern],
+  },
+  {
     intent: 'cancel',
     score: 0.95,
     maxWords: 8,
     patterns: [
       /^(?:(?:i want to|i wanna|id like to|i would like to|lets|let us|can we|can i|just|no) )*(?:cancel|stop|quit|exit|abort|start over|start again|restart|reset|go back|never ?mind|forget (?:it|that|about it))(?: (?:it|that|this|now|everything|the conversation|all|thanks|thank you))*$/,
+    ],
+  },
+  {
+    // Questions about the assistant and the people behind it are answered; only a request hands off.
+    intent: 'about_assistant',
+    score: 0.9,
+    patterns: [
+      /\b(?:are|r) (?:you|u) (?:a |an )?(?:real |actual |live )?(?:bot|robot|human|person|machine|ai|computer|chatbot|real|automated)\b/,
+      /\b(?:is this|am i (?:talking|chatting|speaking) (?:to|with)) (?:a |an )?(?:real |actual |live )?(?:bot|robot|human|person|machine|ai|computer|chatbot|automated)\b/,
+      new RegExp(
+        `^is there (?:a|an|any) (?:real |actual |live )?${person}(?: (?:here|there|behind this|available|at all))?$`,
+      ),
+      /^are there (?:any )?(?:real |actual )?(?:people|humans|persons|staff|agents)\b(?! (?:i|we) can)/,
+      new RegExp(
+        `\\bwhen (?:should|would|do|can|could|must|is it (?:better|best) to)\\b(?: \\w+){0,3} (?:talk|speak|chat|contact|call|ask for|get|reach|go to|use)\\b(?: \\w+){0,4} ${person}\\b`,
+      ),
+      /^(?:who|what) (?:are you|am i (?:talking|chatting|speaking) (?:to|with))\b/,
     ],
   },
   {
@@ -55,9 +92,66 @@ const intentRules: readonly IntentRule[] = [
       /^(?:i need |need |some |can you |could you |i want )*(?:help|assistance|support)(?: me| please| me please)?$/,
       /\bwhat (?:can|do) you do\b/,
       /\bwhat can (?:you help|i do|i ask)\b/,
+      /\bwhat (?:can|does) (?:this|the) (?:chat|bot|assistant|service) do\b/,
       /\bhow does this work\b/,
       /^(?:show (?:me )?(?:the )?)?(?:main )?(?:menu|options|commands)$/,
       /\b(?:im|i am) (?:lost|confused|stuck)\b/,
+    ],
+  },
+  {
+    // A reply to a renewal reminder ("RENEW AUT-100200") and asking to renew, but not questions about renewal.
+    intent: 'renewal',
+    score: 0.9,
+    patterns: [
+      /^renew(?: (?:it|now|please|[a-z]{3} \d{6}))?$/,
+      new RegExp(
+        `^(?!${questionStart})(?:.* )?(?:renew|renewing)(?: (?:my|our|the|this))?(?: \\w+){0,2} (?:policy|policies|insurance|plan|cover|coverage)\\b`,
+      ),
+      new RegExp(`^(?!${questionStart})(?:i|we) (?:want|would like|need|wish) to renew\\b`),
+      /^(?:can|could) (?:i|we) renew (?:my|our|the|it)\b/,
+    ],
+  },
+  {
+    intent: 'upgrade',
+    score: 0.9,
+    patterns: [
+      new RegExp(`^(?!${questionStart})(?:.* )?(?:upgrade|upgrading)\\b`),
+      /\b(?:can|could) (?:i|we) upgrade\b/,
+      /\bupgrade (?:options|plans)\b/,
+      /\b(?:better|higher|bigger) (?:plan|policy|cover|coverage)\b/,
+    ],
+  },
+  {
+    intent: 'dependents',
+    score: 0.9,
+    patterns: [
+      new RegExp(
+        `^(?!${questionStart})(?:.* )?(?:add|remove|delete|take off|put|include|drop)\\b(?: \\w+){0,4} (?:dependents?|spouse|wife|husband|partner|child|children|son|daughter|kid|kids|baby|newborn|driver|drivers)\\b`,
+      ),
+      /^(?:add|remove|change) (?:a )?dependents?$/,
+      /^(?:add or remove|manage) (?:a |my )?dependents?$/,
+    ],
+  },
+  {
+    intent: 'request_status',
+    score: 0.9,
+    patterns: [
+      /\b(?:status|update|progress|track|where is|wheres|check on|follow up on)\b.*\brequests?\b/,
+      /\b(?:my|our) (?:\w+ )?requests\b/,
+      /\brequests?\b.*\b(?:status|approved|denied|declined|pending|decision)\b/,
+      /\b(?:ben|dep|rnw|upg) \d{6}\b/,
+    ],
+  },
+  {
+    // What their own policy covers, as a whole, is answered from the policy; whether it covers a given
+    // thing ("does my policy cover floods") stays a question for the knowledge base.
+    intent: 'policy_lookup',
+    score: 0.85,
+    patterns: [
+      /^(?:so )?what (?:all |exactly )?(?:does|do|will|would) (?:my|our)(?: \w+){0,2} (?:policy|policies|insurance|plan|coverage) (?:cover|include|pay for)(?: exactly)?$/,
+      /^(?:what is|whats|what exactly is|what all is|what things are|what) covered (?:on|by|under|in|with) (?:my|our)(?: \w+){0,2} (?:policy|policies|insurance|plan)$/,
+      /^what (?:am i|are we|are my family|is my family) (?:covered|insured) for$/,
+      /^what (?:coverage|coverages|cover|limits|deductibles) (?:do|does) (?:i|we|my \w+(?: \w+)?) have$/,
     ],
   },
   {
@@ -140,6 +234,11 @@ const intentRules: readonly IntentRule[] = [
       /\b(?:request|submit|get|claim) (?:a |my )?(?:\w+ )?reimbursement\b/,
       /\b(?:gym|wellness|fitness)(?: \w+)? (?:reimbursement|allowance)\b/,
       /\b(?:get|be) reimbursed\b/,
+      /^(?:roadside(?: assistance| help)?|rental car|a rental car|tow truck|towing|a tow)$/,
+      /\b(?:need|want|get|request|use|send|call|book|arrange)\b(?: \w+){0,3} (?:rental car|roadside|tow|tow truck|towing|jump start)\b/,
+      /\b(?:car|vehicle) (?:broke down|has broken down|wont start|will not start)\b/,
+      /\b(?:i|we) (?:have|got) a flat (?:tire|tyre)\b/,
+      /\bwhat benefits\b/,
     ],
   },
   {
@@ -187,6 +286,8 @@ const intentRules: readonly IntentRule[] = [
       new RegExp(`^${mine} (?:${ownData}|insurance)$`),
       /\bpolicy (?:details|info|information|number|status|summary|documents?)\b/,
       /^(?:policy|policies)$/,
+      // A bare "documents" asks for their own (the policy documents), not how claim documents work.
+      /^(?:(?:the|my|our|all|all my|policy|insurance) )*(?:documents?|docs|paperwork)$/,
     ],
   },
   {
@@ -210,6 +311,7 @@ const smallTalk = /^(?:how are you(?: doing)?|hows it going|how is it going|what
 const keywords: ReadonlySet<string> = new Set(
   `
   hi hello helo hey heya hiya howdy greetings morning evening afternoon
+  thanks thank goodbye logout signout forget robot chatbot automated
   help menu options commands confused stuck lost
   cancel stop quit exit abort restart reset start over never mind nevermind forget
   change update renew add remove switch upgrade downgrade beneficiary address
@@ -221,6 +323,7 @@ const keywords: ReadonlySet<string> = new Set(
   claim claims claimed status update updates progress track tracking approved denied rejected paid payout
   pending decision news happening processed check
   benefit benefits enroll enrol enrolment enrollment reimburse reimbursement reimbursed wellness gym fitness
+  roadside rental towing request requests upgrade spouse dependent
   file filed filing submit submitted make start open lodge report reported raise create place
   accident accidents crash crashed collision theft stolen stole damage damaged flooded flood fire burned
   vandalized vandalised burglarized broken broke wrecked totaled totalled incident injury leak
@@ -270,6 +373,8 @@ function classify(message: string, entities: Entities): { intent: Intent; score:
   const request = text.replace(greetingPrefix, '').trim();
   if ((text !== '' && request === '') || smallTalk.test(request))
     return { intent: 'greeting', score: confidence(0.95) };
+  // Only filler and punctuation ("ok", "hmm", "?"): an acknowledgement, not a question.
+  if (text === '' && /\S/.test(message)) return { intent: 'small_talk', score: confidence(0.8) };
   const words = request === '' ? 0 : request.split(' ').length;
   for (const rule of intentRules) {
     if (rule.maxWords !== undefined && words > rule.maxWords) continue;
@@ -278,6 +383,7 @@ function classify(message: string, entities: Entities): { intent: Intent; score:
     }
   }
   // A bare reference number says what the customer wants to look at.
+  if (entities.requestNumber) return { intent: 'request_status', score: confidence(0.7) };
   if (entities.claimNumber) return { intent: 'claim_status', score: confidence(0.7) };
   if (entities.policyNumber) return { intent: 'policy_lookup', score: confidence(0.7) };
   return { intent: 'faq', score: confidence(0.5) };

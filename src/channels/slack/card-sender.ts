@@ -6,10 +6,17 @@
  */
 import { z } from 'zod';
 import type { ApprovalService } from '../../domain/approvals.js';
+import type { HandoffService } from '../../domain/handoff.js';
 import type { Delivered, RouteSender } from '../../notifications/dispatcher.js';
-import { claimCardTemplate, claimThreadTemplate } from '../../notifications/slack-route.js';
+import {
+  claimCardTemplate,
+  claimThreadTemplate,
+  handoffCardTemplate,
+  handoffThreadTemplate,
+} from '../../notifications/slack-route.js';
 import type { SlackApi } from './api.js';
 import { claimCardBlocks } from './blocks/claim-card.js';
+import { handoffCardBlocks } from './blocks/handoff-card.js';
 import { clip, escape, maxSectionText } from './blocks/text.js';
 
 /** Options of {@link slackCardSender}. */
@@ -17,11 +24,15 @@ export interface SlackCardSenderOptions {
   api: SlackApi;
   approvals: ApprovalService;
   approvalsChannel: string;
+  handoffs: Pick<HandoffService, 'cardById' | 'recordCard'>;
+  supportChannel: string;
   fileUrl(fileId: string): string;
 }
 
 const cardPayload = z.object({ number: z.string(), post: z.boolean().default(false) });
 const threadPayload = z.object({ number: z.string(), at: z.iso.datetime() });
+const handoffCardPayload = z.object({ request: z.string(), post: z.boolean().default(false) });
+const handoffThreadPayload = z.object({ request: z.string(), at: z.iso.datetime() });
 
 export function slackCardSender(options: SlackCardSenderOptions): RouteSender {
   // One claim's rows one at a time in this process, so two first rows never post two cards.
@@ -73,11 +84,46 @@ export function slackCardSender(options: SlackCardSenderOptions): RouteSender {
     });
   }
 
+  async function handoffCard(payload: unknown): Promise<Delivered> {
+    const { request, post } = handoffCardPayload.parse(payload);
+    return serially(request, async () => {
+      const current = await options.handoffs.cardById(request);
+      const { text, blocks } = handoffCardBlocks(current);
+      if (current.slackCard) {
+        const updated = await options.api.update({ ...current.slackCard, text, blocks });
+        return { channel: 'slack', conversationId: updated.channel, providerMessageId: updated.ts };
+      }
+      if (!post) return { channel: 'slack', conversationId: 'none', providerMessageId: 'no card yet' };
+      const posted = await options.api.postMessage({ channel: options.supportChannel, text, blocks });
+      await options.handoffs.recordCard(current.reference, posted);
+      return { channel: 'slack', conversationId: posted.channel, providerMessageId: posted.ts };
+    });
+  }
+
+  async function handoffThread(payload: unknown): Promise<Delivered> {
+    const { request, at } = handoffThreadPayload.parse(payload);
+    return serially(request, async () => {
+      const current = await options.handoffs.cardById(request);
+      const message = current.messages.find((entry) => entry.at.toISOString() === at);
+      // Until the card is posted its thread does not exist: a failure, so the row is tried again.
+      if (!current.slackCard) throw new Error('the handoff card is not posted yet');
+      if (!message) return { channel: 'slack', conversationId: 'none', providerMessageId: 'no message' };
+      const posted = await options.api.postMessage({
+        channel: current.slackCard.channel,
+        threadTs: current.slackCard.ts,
+        text: clip(`*Customer:* ${escape(message.text)}`, maxSectionText),
+      });
+      return { channel: 'slack', conversationId: posted.channel, providerMessageId: posted.ts };
+    });
+  }
+
   return {
     route: 'slack',
     async deliver(row) {
       if (row.template === claimCardTemplate) return card(row.payload);
       if (row.template === claimThreadTemplate) return thread(row.payload);
+      if (row.template === handoffCardTemplate) return handoffCard(row.payload);
+      if (row.template === handoffThreadTemplate) return handoffThread(row.payload);
       throw new Error(`no Slack delivery for ${row.template}`);
     },
   };

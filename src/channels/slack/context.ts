@@ -5,16 +5,24 @@
 import type { Context } from '@slack/bolt';
 import type { Actor } from '../../domain/actor.js';
 import type { ApprovalService, OfficerView } from '../../domain/approvals.js';
+import type { RequestService } from '../../domain/requests.js';
+import type { HandoffService } from '../../domain/handoff.js';
 import { isDomainError } from '../../domain/errors.js';
 import type { Logger } from '../../log.js';
 import type { SlackApi } from './api.js';
+import { homeView } from './blocks/home.js';
 
 /** The dependencies of the listeners. */
 export interface SlackDeps {
   approvals: ApprovalService;
+  /** Officers' decisions on service requests (benefits, dependents, renewals, upgrades). */
+  requests: Pick<RequestService, 'current' | 'decide' | 'showCard'>;
   api: SlackApi;
   logger: Logger;
+  handoffs: HandoffService;
   approvalsChannel: string;
+  supportChannel: string;
+  now: () => Date;
 }
 
 /** The active officer the middleware put on the context (listeners run only for officers). */
@@ -52,5 +60,53 @@ export async function work(
     await deps.api
       .postEphemeral({ channel: where.channel, user: where.user, text })
       .catch((error: unknown) => deps.logger.warn({ err: error }, 'slack ephemeral not delivered'));
+  }
+}
+
+/** A burst of decisions by one officer publishes their App Home once a second at most. */
+const homeCoalesceMs = 1000;
+const homes = new WeakMap<SlackDeps, Map<string, { running: boolean; again: boolean }>>();
+
+/**
+ * Publishes the officer's App Home afresh (their claims, approvals waiting for their authority, open
+ * handoffs and tickets with the time left). Refreshes asked for while one runs, or within a second of
+ * it, become one more afterwards, so the Home always ends up current without a publish per click. A
+ * failure only costs a stale Home, so it is logged.
+ */
+export async function refreshHome(deps: SlackDeps, officer: OfficerView): Promise<void> {
+  let byOfficer = homes.get(deps);
+  if (!byOfficer) homes.set(deps, (byOfficer = new Map()));
+  const state = byOfficer.get(officer.slackUserId) ?? { running: false, again: false };
+  byOfficer.set(officer.slackUserId, state);
+  if (state.running) {
+    state.again = true;
+    return;
+  }
+  state.running = true;
+  try {
+    do {
+      state.again = false;
+      await publishHome(deps, officer);
+      await new Promise((resolve) => setTimeout(resolve, homeCoalesceMs).unref());
+    } while (state.again);
+  } finally {
+    state.running = false;
+    byOfficer.delete(officer.slackUserId);
+  }
+}
+
+async function publishHome(deps: SlackDeps, officer: OfficerView): Promise<void> {
+  try {
+    const [queue, requests, awaiting] = await Promise.all([
+      deps.approvals.queue(officer.slackUserId),
+      deps.handoffs.openFor(officer.slackUserId),
+      deps.approvals.awaitingAuthority(officer.slackUserId),
+    ]);
+    await deps.api.publishHome({
+      userId: officer.slackUserId,
+      view: homeView(officer, queue, requests, deps.now(), awaiting),
+    });
+  } catch (error) {
+    deps.logger.warn({ err: error }, 'slack app home not refreshed');
   }
 }

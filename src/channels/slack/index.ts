@@ -1,11 +1,14 @@
 /**
  * The officers' Slack app: Bolt over the {@link RestifyReceiver} at `POST /api/slack/events`, the
- * listeners (`listeners/<kind>/`), and the outbox's `slack` route that posts and updates claim cards.
+ * listeners (`listeners/<kind>/`), and the outbox's `slack` route that posts and updates claim and
+ * service-request cards.
  */
 import { App, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
 import type { Connection } from 'mongoose';
 import type { Request, Response, Server } from 'restify';
 import type { ApprovalService } from '../../domain/approvals.js';
+import type { RequestService } from '../../domain/requests.js';
+import type { HandoffService } from '../../domain/handoff.js';
 import type { Logger } from '../../log.js';
 import type { RouteSender } from '../../notifications/dispatcher.js';
 import { createSlackApi, type SlackApi } from './api.js';
@@ -18,6 +21,7 @@ import { registerViews } from './listeners/views/index.js';
 import { officersOnly, skipRepeats } from './middleware.js';
 import { createSlackReceipts } from './receipts.js';
 import { RestifyReceiver } from './receiver.js';
+import { requestCardSender } from './request-card-sender.js';
 
 /** The path Slack's request URL points at (events, interactivity, commands, options). */
 export const slackEventsPath = '/api/slack/events';
@@ -29,7 +33,12 @@ export interface SlackChannelOptions {
   /** The Web API base URL (`SLACK_API_URL`, or the local stand-in); undefined means Slack's own. */
   apiUrl: () => string | undefined;
   approvalsChannel: string;
+  /** Where handoff cards and tickets go. */
+  supportChannel: string;
   approvals: ApprovalService;
+  requests: RequestService;
+  handoffs: HandoffService;
+  now?: () => Date;
   connection: Connection;
   fileUrl(fileId: string): string;
   logger: Logger;
@@ -74,9 +83,13 @@ export async function createSlackChannel(options: SlackChannelOptions): Promise<
   });
   const deps: SlackDeps = {
     approvals: options.approvals,
+    requests: options.requests,
+    handoffs: options.handoffs,
     api,
     logger: options.logger,
     approvalsChannel: options.approvalsChannel,
+    supportChannel: options.supportChannel,
+    now: options.now ?? (() => new Date()),
   };
   app.use(skipRepeats(await createSlackReceipts(options.connection)));
   app.use(officersOnly(deps));
@@ -88,14 +101,26 @@ export async function createSlackChannel(options: SlackChannelOptions): Promise<
     options.logger.error({ err: error }, 'slack listener failed');
   });
 
+  const cards = slackCardSender({
+    api,
+    approvals: options.approvals,
+    approvalsChannel: options.approvalsChannel,
+    handoffs: options.handoffs,
+    supportChannel: options.supportChannel,
+    fileUrl: options.fileUrl,
+  });
+  const requestCards = requestCardSender({
+    api,
+    requests: options.requests,
+    approvalsChannel: options.approvalsChannel,
+  });
   return {
     api,
-    sender: slackCardSender({
-      api,
-      approvals: options.approvals,
-      approvalsChannel: options.approvalsChannel,
-      fileUrl: options.fileUrl,
-    }),
+    sender: {
+      route: cards.route,
+      deliver: (row, key) =>
+        requestCards.handles(row.template) ? requestCards.deliver(row.payload) : cards.deliver(row, key),
+    },
     register(server) {
       server.post(slackEventsPath, async (req: Request, res: Response) => {
         await receiver.handle(req, res);

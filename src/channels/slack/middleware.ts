@@ -3,6 +3,7 @@
  * acknowledged and dropped; a Slack user who is not an active officer is refused, and nothing happens.
  */
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
+import type { OfficerView } from '../../domain/approvals.js';
 import type { SlackDeps } from './context.js';
 import { receiptKey, type SlackReceipts } from './receipts.js';
 
@@ -40,11 +41,28 @@ export function skipRepeats(receipts: SlackReceipts): Middleware<AnyMiddlewareAr
   };
 }
 
+/**
+ * How long who is an officer is remembered here. It keeps a database read off the path to the ack of
+ * every click; the domain services check the officer again on every action, so someone deactivated
+ * meanwhile is still refused there.
+ */
+const officerCacheMs = 15_000;
+
 export function officersOnly(deps: SlackDeps): Middleware<AnyMiddlewareArgs> {
+  const known = new Map<string, { officer: OfficerView | undefined; until: number }>();
+  const officerOf = async (user: string): Promise<OfficerView | undefined> => {
+    const now = Date.now();
+    const cached = known.get(user);
+    if (cached && cached.until > now) return cached.officer;
+    const officer = await deps.approvals.officer(user);
+    if (known.size > 1000) known.clear();
+    known.set(user, { officer, until: now + officerCacheMs });
+    return officer;
+  };
   return async function officersOnly(args) {
     const { user, channel } = who(args.body as Record<string, unknown>);
     if (!user) return;
-    const officer = await deps.approvals.officer(user);
+    const officer = await officerOf(user);
     if (!officer) {
       const isCommand = typeof (args.body as { command?: unknown }).command === 'string';
       await acknowledge(args, isCommand ? { response_type: 'ephemeral', text: refusal } : undefined);

@@ -18,6 +18,8 @@ import {
 import { setChannelSource } from '../../bot/channel-source.js';
 import { setClientKey } from '../../bot/client-key.js';
 import { setIdentityHint, type IdentityHint } from '../../bot/identity-hint.js';
+import { setLooseFilesHandler } from '../../bot/loose-files.js';
+import type { SmsClaimFiles } from './claim-files.js';
 import { SmsRefusedError, type SmsOutbound } from './outbound.js';
 import { pageOf, planMessages, renderActivity } from './render.js';
 import type { Choice, SmsStore } from './store.js';
@@ -47,6 +49,10 @@ export interface InboundSms {
 interface Collected {
   texts: string[];
   choices: Choice[];
+  /** What the conversation held when the turn began (unset in proactive turns). */
+  loaded?: { choices: Choice[]; more: string[] };
+  /** The bot gave the turn's files to the channel's handler rather than to a dialog. */
+  loose?: boolean;
 }
 
 const collectedKey = Symbol('insuralink.sms.collected');
@@ -56,6 +62,8 @@ export class SmsAdapter extends BotAdapter {
     private readonly options: {
       outbound: SmsOutbound;
       store: SmsStore;
+      /** Where files texted outside any dialog go (the customer's open claim). */
+      claimFiles?: SmsClaimFiles;
       now?: () => Date;
     },
   ) {
@@ -74,6 +82,16 @@ export class SmsAdapter extends BotAdapter {
       return;
     }
     const choice = /^\d{1,2}$/.test(typed) ? state.choices[Number(typed) - 1] : undefined;
+    if (state.pending && this.options.claimFiles && message.attachments.length === 0) {
+      // Files wait for "which claim": this answer attaches them, anything else lets them go.
+      const reply = await this.options.claimFiles.answer(conversation, state.pending, choice?.value ?? typed);
+      if (reply) {
+        const plan = planMessages([reply], []);
+        await this.options.store.saveConversation(conversation, { choices: [], more: plan.more }, this.now());
+        await this.deliver(message.from, conversation, plan.now);
+        return;
+      }
+    }
     const activity: Partial<Activity> = {
       type: ActivityTypes.Message,
       id: message.messageSid,
@@ -87,10 +105,28 @@ export class SmsAdapter extends BotAdapter {
       ...(message.attachments.length > 0 ? { attachments: message.attachments } : {}),
     };
     const context = this.turn(activity);
+    this.collected(context).loaded = { choices: state.choices, more: state.more };
     // The conversation id is a keyed hash already: nothing personal is kept as the client key.
     setClientKey(context, conversation);
     if (message.hint) setIdentityHint(context, message.hint);
+    const { claimFiles } = this.options;
+    if (claimFiles) {
+      setLooseFilesHandler(context, (turn, customer) => {
+        this.collected(turn).loose = true;
+        return claimFiles.handler(turn, customer);
+      });
+    }
     await this.runMiddleware(context, logic);
+    const collected = this.collected(context);
+    if (claimFiles && (state.watch || (message.attachments.length > 0 && !collected.loose))) {
+      // Said with the turn's own replies, before the choices they end with.
+      const offer = await claimFiles.afterTurn(
+        conversation,
+        state.watch,
+        collected.loose ? [] : message.attachments,
+      );
+      if (offer) collected.texts.push(offer);
+    }
     await this.flush(context);
   }
 
@@ -168,11 +204,19 @@ export class SmsAdapter extends BotAdapter {
 
   /** Sends what the turn collected and remembers its choices and the rest of a long reply. */
   private async flush(context: TurnContext): Promise<void> {
-    const { texts, choices } = this.collected(context);
+    const { texts, choices, loaded } = this.collected(context);
     if (texts.length === 0 && choices.length === 0) return;
     const conversation = context.activity.conversation.id;
     const plan = planMessages(texts, choices);
-    await this.options.store.saveConversation(conversation, { choices, more: plan.more }, this.now());
+    // Most replies offer what the last one did (or nothing) and fit: then there is nothing to write.
+    const unchanged =
+      loaded !== undefined &&
+      plan.more.length === 0 &&
+      loaded.more.length === 0 &&
+      sameChoices(loaded.choices, choices);
+    if (!unchanged) {
+      await this.options.store.saveConversation(conversation, { choices, more: plan.more }, this.now());
+    }
     await this.deliver(context.activity.from.id, conversation, plan.now);
   }
 
@@ -191,4 +235,11 @@ export class SmsAdapter extends BotAdapter {
   private now(): Date {
     return this.options.now?.() ?? new Date();
   }
+}
+
+function sameChoices(a: Choice[], b: Choice[]): boolean {
+  return (
+    a.length === b.length &&
+    a.every((choice, i) => choice.title === b[i]!.title && choice.value === b[i]!.value)
+  );
 }

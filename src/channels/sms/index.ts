@@ -9,10 +9,13 @@
  * - `POST /api/sms/status`: delivery receipts, signature-checked, recorded on the sent message and on
  *   the notification it carried, never moving a message back (`delivered` stays `delivered`).
  *
+ * Both are rate limited per client address (429 before the body is read); messages also per sender
+ * number, where Twilio still gets its empty TwiML and the bot simply does not run.
+ *
  * Consent keywords (STOP, START, HELP…) are answered here, before the bot, and each change is written
  * to the consent ledger with the message that caused it. MMS media are fetched with the account's
  * credentials, checked and stored like a web upload, handed to the bot as attachments with signed links,
- * then deleted from Twilio.
+ * then deleted from Twilio; files no dialog waits for go to the customer's open claim (`claim-files.ts`).
  */
 import type { Attachment, TurnContext } from 'botbuilder';
 import type mongoose from 'mongoose';
@@ -20,7 +23,9 @@ import type { Request, Response, Server } from 'restify';
 import { z } from 'zod';
 import { turnErrorHandler } from '../../bot/turn-error.js';
 import type { ConsentService } from '../../domain/consent.js';
+import type { ClaimService } from '../../domain/claims.js';
 import type { CustomerService } from '../../domain/customers.js';
+import type { UploadLinks } from '../../files/upload-links.js';
 import {
   conversationQuota,
   FileRejectedError,
@@ -29,10 +34,13 @@ import {
   type Usage,
 } from '../../files/file-store.js';
 import { HttpError } from '../../http/errors.js';
+import { clientAddress, createMongoLimiter, rateLimit, type Limit } from '../../http/rate-limit.js';
+import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { Logger } from '../../log.js';
 import type { Models } from '../../db/models/index.js';
 import type { ChannelSender } from '../../notifications/dispatcher.js';
 import { SmsAdapter, type InboundSms } from './adapter.js';
+import { SmsClaimFiles } from './claim-files.js';
 import { helpReply, keywordOf, optInConfirmation, optOutConfirmation } from './consent-keywords.js';
 import { SmsOutbound } from './outbound.js';
 import { smsSender } from './sender.js';
@@ -55,7 +63,11 @@ export interface SmsChannelOptions {
   baseUrl: () => string;
   consent: Pick<ConsentService, 'record' | 'smsStatus'>;
   customers: Pick<CustomerService, 'findByPhone'>;
-  files: Pick<FileStore, 'save' | 'usage' | 'signedUrl'>;
+  files: Pick<FileStore, 'save' | 'usage' | 'signedUrl' | 'fileIdOf' | 'find'>;
+  /** Where files texted outside any dialog are attached (the customer's open claim). */
+  claims: Pick<ClaimService, 'listForCustomer' | 'addDocuments'>;
+  /** Links to the upload page offered when a claim's photos carry no EXIF data. */
+  uploadLinks: Pick<UploadLinks, 'url'>;
   /**
    * Whether files may be sent in the conversation (its customer has verified who they are), as on the
    * web. Unset: in none; media are refused (and still deleted from Twilio).
@@ -63,13 +75,33 @@ export interface SmsChannelOptions {
   mayUpload?: (conversationId: string) => Promise<boolean>;
   /** What a conversation may keep (default {@link conversationQuota}). */
   quota?: Usage;
-  /** The outbox, where delivery receipts of notifications are recorded. */
-  models: Pick<Models, 'notifications'>;
+  /** The outbox, where delivery receipts of notifications are recorded; claims, to find watched photos. */
+  models: Pick<Models, 'notifications' | 'claims'>;
   /** Keys the hashes that name SMS conversations. */
   hashKey: Buffer;
+  /** Rate limits; each one unset keeps its {@link defaultSmsLimits} value. */
+  limits?: Partial<SmsLimits>;
   logger: Logger;
   now?: () => Date;
 }
+
+/** Per-sender and per-address rate limits of the webhooks (counted in the database, across processes). */
+export interface SmsLimits {
+  /** Webhook requests (messages and receipts) from one address, before anything else is done. */
+  requestsPerAddress: Limit;
+  /** Messages one phone number may have the bot act on. */
+  messagesPerNumber: Limit;
+}
+
+/**
+ * Twilio posts from a pool of addresses shared by every message and receipt of the account, so the
+ * per-address limit only stops one host flooding the endpoints with requests that must be read and
+ * checked. A person texts a few messages a minute; 30 leaves room for a burst of photos.
+ */
+export const defaultSmsLimits: SmsLimits = {
+  requestsPerAddress: { points: 6000, durationSeconds: 60 },
+  messagesPerNumber: { points: 30, durationSeconds: 60 },
+};
 
 /** The running channel. */
 export interface SmsChannel {
@@ -126,9 +158,28 @@ export async function createSmsChannel(options: SmsChannelOptions): Promise<SmsC
     statusCallback: () => options.baseUrl() + smsStatusPath,
     now,
   });
-  const adapter = new SmsAdapter({ outbound, store, now });
+  const claimFiles = new SmsClaimFiles({
+    claims: options.claims,
+    models: options.models,
+    files: options.files,
+    store,
+    uploadLinks: options.uploadLinks,
+    now,
+  });
+  const adapter = new SmsAdapter({ outbound, store, claimFiles, now });
   adapter.onTurnError = turnErrorHandler(logger);
   const running = new Set<Promise<void>>();
+  const limits = { ...defaultSmsLimits, ...options.limits };
+  const mongo = options.connection.db;
+  if (!mongo) throw new Error('database not connected');
+  // Over the address limit: 429 with Retry-After, before the body is read or the signature checked.
+  const limitAddress = rateLimit(
+    await createMongoLimiter(mongo, 'sms_requestsPerAddress', limits.requestsPerAddress),
+    clientAddress,
+    'requests from this address',
+  );
+  // Keyed by the number's keyed hash: no phone number is written to the counters.
+  const limitNumber = await createMongoLimiter(mongo, 'sms_messagesPerNumber', limits.messagesPerNumber);
 
   /** Reads and verifies a signed form post; throws 400/403 before anything acts on it. */
   async function signedForm(req: Request): Promise<Record<string, string>> {
@@ -146,22 +197,46 @@ export async function createSmsChannel(options: SmsChannelOptions): Promise<SmsC
   }
 
   async function inbound(req: Request, res: Response): Promise<void> {
+    await limitAddress(req, res);
     const params = await signedForm(req);
     const message = inboundSchema.safeParse(params);
     if (!message.success) throw new HttpError(400, 'invalid_message', 'not a Twilio message webhook');
     const { MessageSid, From, To, Body, NumMedia } = message.data;
-    const first = await store.firstDelivery(MessageSid, outbound.senderKey(From), now());
+    // Answered before anything is read or written: whatever the turn costs, Twilio hears back at once.
     res.header('content-type', 'text/xml');
     res.sendRaw(200, emptyTwiml);
-    if (!first) return;
     const media = Array.from({ length: NumMedia }, (_, index) => params[`MediaUrl${index}`]).filter(
       (url): url is string => typeof url === 'string',
     );
     track(
-      handle({ messageSid: MessageSid, from: From, to: To, text: Body }, media).catch((error: unknown) =>
+      accept({ messageSid: MessageSid, from: From, to: To, text: Body }, media).catch((error: unknown) =>
         logger.error({ err: error }, 'SMS turn failed'),
       ),
     );
+  }
+
+  /**
+   * Acts on a message once: a retried webhook (same `MessageSid`) finds it recorded and stops. A number
+   * over its limit has its message dropped unanswered (a reply would only feed a flood) and its media
+   * deleted from Twilio unread; an opt-out or opt-in keyword is never dropped.
+   */
+  async function accept(message: Omit<InboundSms, 'attachments' | 'hint'>, media: string[]): Promise<void> {
+    const sender = outbound.senderKey(message.from);
+    if (!(await store.firstDelivery(message.messageSid, sender, now()))) return;
+    // STOP and START are honoured whatever the number sent before: consent never waits for a limit.
+    const consentKeyword = media.length === 0 ? keywordOf(message.text)?.kind : undefined;
+    try {
+      if (consentKeyword !== 'opt_out' && consentKeyword !== 'opt_in') await limitNumber.consume(sender);
+    } catch (error) {
+      if (!(error instanceof RateLimiterRes)) throw error;
+      logger.warn(
+        { conversation: outbound.conversationId(message.from, message.to) },
+        'SMS number over its limit',
+      );
+      await Promise.all(media.map((url) => deleteMedia(url)));
+      return;
+    }
+    await handle(message, media);
   }
 
   async function handle(message: Omit<InboundSms, 'attachments' | 'hint'>, media: string[]): Promise<void> {
@@ -199,7 +274,12 @@ export async function createSmsChannel(options: SmsChannelOptions): Promise<SmsC
       return;
     }
     // An opted-out number gets nothing until it opts back in: the bot does not even run.
-    if ((await options.consent.smsStatus(message.from)) === 'opted_out') return;
+    // The ledger and the customer are read together: a turn waits for both before the bot runs.
+    const [state, customer] = await Promise.all([
+      options.consent.smsStatus(message.from),
+      options.customers.findByPhone(message.from),
+    ]);
+    if (state === 'opted_out') return;
     if (keyword?.kind === 'help') {
       await reply(helpReply);
       return;
@@ -230,7 +310,6 @@ export async function createSmsChannel(options: SmsChannelOptions): Promise<SmsC
     }
     if (rejected) await reply(mediaRejectedText).catch(() => undefined);
     if (media.length > 0 && attachments.length === 0 && !message.text.trim()) return;
-    const customer = await options.customers.findByPhone(message.from);
     await adapter.processInbound(
       { ...message, attachments, ...(customer ? { hint: { phone: message.from } } : {}) },
       (context) => options.bot.run(context),
@@ -270,6 +349,7 @@ export async function createSmsChannel(options: SmsChannelOptions): Promise<SmsC
   }
 
   async function status(req: Request, res: Response): Promise<void> {
+    await limitAddress(req, res);
     const parsed = statusSchema.safeParse(await signedForm(req));
     if (!parsed.success) throw new HttpError(400, 'invalid_status', 'not a Twilio status callback');
     const { MessageSid, MessageStatus, ErrorCode } = parsed.data;

@@ -100,8 +100,16 @@ export class SmsOutbound {
     return sent.sid;
   }
 
+  /** Hashes of numbers and conversations seen lately: each message needs them several times. */
+  private readonly hashes = new Map<string, string>();
+
   private hash(value: string): string {
-    return createHmac('sha256', this.options.hashKey).update(value).digest('base64url').slice(0, 32);
+    const known = this.hashes.get(value);
+    if (known) return known;
+    const hashed = createHmac('sha256', this.options.hashKey).update(value).digest('base64url').slice(0, 32);
+    if (this.hashes.size >= 1000) this.hashes.delete(this.hashes.keys().next().value!);
+    this.hashes.set(value, hashed);
+    return hashed;
   }
 }
 

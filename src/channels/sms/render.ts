@@ -30,9 +30,12 @@ export function renderActivity(activity: Partial<Activity>): RenderedReply | und
   if (activity.text?.trim()) parts.push(activity.text.trim());
   for (const attachment of activity.attachments ?? []) {
     const card = renderAttachment(attachment);
-    // A message's text is usually the card's own fallback: say it once.
-    if (card.text && !parts.includes(card.text)) parts.push(card.text);
+    // A message's text is usually the card's own fallback, or holds it, or it holds the text: say it once.
     choices.push(...card.choices);
+    if (!card.text) continue;
+    const said = parts.findIndex((part) => part.includes(card.text) || card.text.includes(part));
+    if (said < 0) parts.push(card.text);
+    else if (card.text.length > parts[said]!.length) parts[said] = card.text;
   }
   choices.push(...actionsToChoices(activity.suggestedActions?.actions ?? [], parts));
   if (parts.length === 0 && choices.length === 0) return undefined;
@@ -126,7 +129,9 @@ export function choicesLine(choices: Choice[]): string {
 export function splitMessages(text: string, max: number = maxMessageLength): string[] {
   // Each piece remembers whether it began a line, so a message keeps the reply's line breaks.
   const pieces = text.split(/\n+/).flatMap((line) =>
-    (line.match(/[^.!?]+(?:[.!?]+["')\]]*|$)\s*/g) ?? [])
+    // A sentence ends at a stop followed by a space: a link's dots ("example.com/a.b") end nothing.
+    line
+      .split(/(?<=[.!?]["')\]]*)\s+/)
       .map((sentence) => sentence.trim())
       .filter(Boolean)
       .flatMap((sentence, index) =>

@@ -4,7 +4,9 @@
  * delivery key of a notification and the latest delivery status), and per conversation the choices
  * last offered (so "1" means the first) and the rest of a long reply (sent on "MORE").
  */
+import type { Collection } from 'mongodb';
 import { Schema, type Connection, type Model } from 'mongoose';
+import { pendingFilesSchema, photoWatchSchema, type PendingFiles, type PhotoWatch } from './claim-files.js';
 
 /** Twilio's message statuses in the order a message moves through them; a later one never goes back. */
 export const deliveryStatuses = [
@@ -55,6 +57,10 @@ interface ConversationDoc {
   choices: Choice[];
   /** Messages of the last reply not sent yet. */
   more: string[];
+  /** Files texted while the customer picks the claim they are for. */
+  pending?: unknown;
+  /** Photos handed to a dialog, until a claim holds them. */
+  watch?: unknown;
   updatedAt: Date;
 }
 
@@ -87,6 +93,8 @@ const conversationSchema = new Schema<ConversationDoc>(
     _id: { type: String, required: true },
     choices: { type: [{ title: String, value: String, _id: false }], default: [] },
     more: { type: [String], default: [] },
+    pending: { type: Schema.Types.Mixed },
+    watch: { type: Schema.Types.Mixed },
     updatedAt: { type: Date, required: true },
   },
   { collection: 'smsconversations', versionKey: false },
@@ -97,8 +105,16 @@ export class SmsStore {
   private readonly inbound: Model<InboundDoc>;
   private readonly outbound: Model<OutboundDoc>;
   private readonly conversations: Model<ConversationDoc>;
+  /** The same collections through the driver, for the calls every message makes. */
+  private readonly raw: { inbound: Collection<InboundDoc>; outbound: Collection<OutboundDoc> };
 
   constructor(connection: Connection) {
+    const db = connection.db;
+    if (!db) throw new Error('database not connected');
+    this.raw = {
+      inbound: db.collection<InboundDoc>('smsinbound'),
+      outbound: db.collection<OutboundDoc>('smsoutbound'),
+    };
     this.inbound = connection.model<InboundDoc>('SmsInbound', inboundSchema);
     this.outbound = connection.model<OutboundDoc>('SmsOutbound', outboundSchema);
     this.conversations = connection.model<ConversationDoc>('SmsConversation', conversationSchema);
@@ -111,7 +127,8 @@ export class SmsStore {
   /** Records an inbound message; false when it was recorded before (a retried webhook). */
   async firstDelivery(messageSid: string, sender: string, at: Date): Promise<boolean> {
     try {
-      await this.inbound.create({ _id: messageSid, sender, at });
+      // The driver's insert: every inbound message passes here, and a mongoose document adds nothing.
+      await this.raw.inbound.insertOne({ _id: messageSid, sender, at });
       return true;
     } catch (error) {
       if ((error as { code?: unknown }).code === 11000) return false;
@@ -131,7 +148,7 @@ export class SmsStore {
     status: DeliveryStatus;
     at: Date;
   }) {
-    await this.outbound.updateOne(
+    await this.raw.outbound.updateOne(
       { _id: input.sid },
       {
         $set: { conversation: input.conversation, ...(input.key ? { key: input.key } : {}) },
@@ -158,14 +175,13 @@ export class SmsStore {
     at: Date,
   ): Promise<{ key?: string } | null> {
     const set = { status, updatedAt: at, ...(errorCode !== undefined ? { errorCode } : {}) };
-    const updated = await this.outbound
-      .findOneAndUpdate(
-        { _id: sid, status: { $in: statusesBefore(status) } },
-        { $set: set },
-        { returnDocument: 'after' },
-      )
-      .lean();
-    if (updated) return { ...(updated.key ? { key: updated.key } : {}) };
+    // The driver's call: a receipt comes for every message sent, and needs only the key back.
+    const updated = await this.raw.outbound.findOneAndUpdate(
+      { _id: sid, status: { $in: statusesBefore(status) } },
+      { $set: set },
+      { returnDocument: 'after', projection: { key: 1 } },
+    );
+    if (updated) return { ...(typeof updated.key === 'string' ? { key: updated.key } : {}) };
     // Stale news about a known message is the common case: no insert attempt (and duplicate-key error).
     if (await this.outbound.exists({ _id: sid })) return null;
     try {
@@ -177,9 +193,40 @@ export class SmsStore {
     }
   }
 
-  async conversation(id: string): Promise<{ choices: Choice[]; more: string[] }> {
+  async conversation(
+    id: string,
+  ): Promise<{ choices: Choice[]; more: string[]; pending?: PendingFiles; watch?: PhotoWatch }> {
     const row = await this.conversations.findById(id).lean();
-    return { choices: row?.choices ?? [], more: row?.more ?? [] };
+    const pending = row?.pending === undefined ? undefined : pendingFilesSchema.safeParse(row.pending);
+    const watch = row?.watch === undefined ? undefined : photoWatchSchema.safeParse(row.watch);
+    return {
+      choices: row?.choices ?? [],
+      more: row?.more ?? [],
+      ...(pending?.success ? { pending: pending.data } : {}),
+      ...(watch?.success ? { watch: watch.data } : {}),
+    };
+  }
+
+  async saveWatch(id: string, watch: PhotoWatch | undefined): Promise<void> {
+    await this.conversations.updateOne(
+      { _id: id },
+      watch
+        ? { $set: { watch, updatedAt: new Date() }, $setOnInsert: { choices: [], more: [] } }
+        : { $unset: { watch: 1 } },
+      { upsert: watch !== undefined },
+    );
+  }
+
+  async savePending(id: string, pending: PendingFiles): Promise<void> {
+    await this.conversations.updateOne(
+      { _id: id },
+      { $set: { pending, updatedAt: new Date() }, $setOnInsert: { choices: [], more: [] } },
+      { upsert: true },
+    );
+  }
+
+  async clearPending(id: string): Promise<void> {
+    await this.conversations.updateOne({ _id: id }, { $unset: { pending: 1 } });
   }
 
   async saveConversation(id: string, data: { choices?: Choice[]; more: string[] }, at: Date): Promise<void> {

@@ -176,6 +176,8 @@ claimSchema.index({ number: 1 }, { unique: true });
 claimSchema.index({ customer: 1, createdAt: -1 });
 claimSchema.index({ policy: 1 });
 claimSchema.index({ status: 1, assignee: 1 });
+// An officer's reply in a card's thread finds its claim by the card.
+claimSchema.index({ 'slackCard.channel': 1, 'slackCard.ts': 1 }, { sparse: true });
 // The duplicate-photo check looks every new attachment's hash up here.
 claimSchema.index({ 'attachments.evidence.sha256': 1 }, { sparse: true });
 // Only documents with undrained events have entries here: the relay's sweep reads them oldest first.

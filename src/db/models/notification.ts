@@ -3,9 +3,11 @@ import { Schema, type Connection, type InferSchemaType } from 'mongoose';
 /**
  * Where a notification goes: `conversation` is the conversation the customer used last (web chat, an
  * Azure channel, or SMS once they text), `sms` their phone number, `slack` the officers' Slack card and
- * thread of the claim the row is about (the recipient is still the customer it concerns).
+ * thread of the claim the row is about (the recipient is still the customer it concerns), `handoff` the
+ * conversation a handoff to a person was asked in (`payload.request`; the recipient is the customer,
+ * or the support request itself when the customer never verified).
  */
-export const notificationRoutes = ['conversation', 'sms', 'slack'] as const;
+export const notificationRoutes = ['conversation', 'sms', 'slack', 'handoff'] as const;
 export type NotificationRoute = (typeof notificationRoutes)[number];
 export const notificationStatuses = ['pending', 'sending', 'sent', 'failed'] as const;
 export type NotificationStatus = (typeof notificationStatuses)[number];

@@ -1,8 +1,13 @@
 import { Schema, type Connection, type InferSchemaType } from 'mongoose';
 import { isNonNegativeDecimal } from './common.js';
+import { policyStatuses } from './policy.js';
 
 export const linesOfBusiness = ['auto', 'home', 'health', 'life', 'renters', 'travel'] as const;
 export type LineOfBusiness = (typeof linesOfBusiness)[number];
+
+/** What a benefit request can be asked to say; see the benefit's `needs`. */
+export const benefitNeeds = ['location', 'what_happened', 'claim', 'dates'] as const;
+export type BenefitNeed = (typeof benefitNeeds)[number];
 
 const coverageTemplateSchema = new Schema(
   {
@@ -20,8 +25,32 @@ const benefitSchema = new Schema(
     code: { type: String, required: true, trim: true, uppercase: true, match: /^[A-Z][A-Z0-9_]{1,31}$/ },
     name: { type: String, required: true, trim: true, minlength: 2 },
     description: { type: String, required: true, trim: true },
-    /** When true an officer decides each request; otherwise requests are approved on receipt. */
+    /** When true an officer decides each request; otherwise the rules below decide it on receipt. */
     requiresApproval: { type: Boolean, required: true, default: false },
+    /** Words that name it in a customer's own request ("tow", "broke down"), beside its name. */
+    keywords: { type: [String], default: [] },
+    /** What a request must say: where the car is, what happened, the claim it relates to, the dates. */
+    needs: {
+      type: [{ type: String, enum: benefitNeeds }],
+      default: [],
+    },
+    /** The rules of the automatic approval; a request outside them goes to an officer. */
+    rules: {
+      type: new Schema(
+        {
+          /** Policy statuses a request is approved in; default only an active policy. */
+          eligibleStatuses: { type: [{ type: String, enum: policyStatuses }], default: ['active'] },
+          /** Requests a policy year (counted from the policy's start date's anniversary). */
+          perYear: { type: Number, min: 1, max: 1000 },
+          /** Days one claim may use (a rental car), across all requests about that claim. */
+          maxDaysPerClaim: { type: Number, min: 1, max: 366 },
+          /** Days after the policy starts before the benefit can be used. */
+          waitingDays: { type: Number, min: 0, max: 3650 },
+        },
+        { _id: false },
+      ),
+      default: () => ({}),
+    },
   },
   { _id: false },
 );
@@ -75,6 +104,8 @@ export const policyTypeSchema = new Schema(
     name: { type: String, required: true, trim: true, minlength: 2 },
     lineOfBusiness: { type: String, enum: linesOfBusiness, required: true },
     description: { type: String, trim: true, default: '' },
+    /** Insurers that sell this plan; upgrades are offered among the plans of the policy's own insurer. */
+    insurers: { type: [{ type: Schema.Types.ObjectId, ref: 'Insurer' }], default: [] },
     coverages: { type: [coverageTemplateSchema], default: [] },
     benefits: {
       type: [benefitSchema],

@@ -30,6 +30,24 @@ const coverageSchema = new Schema(
   { _id: false },
 );
 
+/**
+ * A change to one coverage of the policy from a date on (an endorsement): its limit and deductible from
+ * `effectiveFrom`, and before it. No previous values: the coverage was added then. Kept so a claim can be
+ * weighed against when its coverage was raised.
+ */
+const coverageChangeSchema = new Schema(
+  {
+    /** The coverage's name, as in `coverages`. */
+    coverage: { type: String, required: true, trim: true, minlength: 2 },
+    effectiveFrom: { type: Date, required: true },
+    previousLimit: { type: Schema.Types.Decimal128, validate: isNonNegativeDecimal },
+    previousDeductible: { type: Schema.Types.Decimal128, validate: isNonNegativeDecimal },
+    limit: { type: Schema.Types.Decimal128, required: true, validate: isNonNegativeDecimal },
+    deductible: { type: Schema.Types.Decimal128, required: true, validate: isNonNegativeDecimal },
+  },
+  { _id: false },
+);
+
 const documentSchema = new Schema(
   {
     title: { type: String, required: true, trim: true },
@@ -56,6 +74,8 @@ export const policySchema = new Schema(
     holder: { type: Schema.Types.ObjectId, ref: 'Customer', required: true },
     dependents: { type: [dependentSchema], default: [] },
     coverages: { type: [coverageSchema], default: [] },
+    /** The coverages' history, oldest first; `coverages` holds the values in force now. */
+    coverageChanges: { type: [coverageChangeSchema], default: [] },
     premium: { type: premiumSchema, required: true },
     nextDueDate: { type: Date },
     startDate: { type: Date, required: true },

@@ -12,6 +12,7 @@
  * State lives in memory: it is a tool for trying the product and for tests, not a message store.
  */
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
 import type { Request, Response, Server } from 'restify';
 import { z } from 'zod';
 import { twilioSignature } from '../../channels/sms/twilio-client.js';
@@ -78,7 +79,11 @@ export class TwilioSandbox {
   readonly authToken = hex(16);
   /** The number the app texts from. */
   readonly number = '+15555550100';
-  private readonly messages: SandboxMessage[] = [];
+  /** Messages by phone, and by sid: a busy phone page or test asks after one phone at a time. */
+  private readonly byPhone = new Map<string, SandboxMessage[]>();
+  private readonly bySid = new Map<string, SandboxMessage>();
+  /** Keeps connections to the app open between webhooks, as Twilio's senders do. */
+  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   private readonly media = new Map<string, { messageSid: string; contentType: string; data: Buffer }>();
   private readonly undeliverable = new Map<string, number>();
   private readonly optedOut = new Set<string>();
@@ -94,12 +99,12 @@ export class TwilioSandbox {
 
   /** Messages with this phone, oldest first. */
   messagesWith(phone: string): SandboxMessage[] {
-    return this.messages.filter((message) => message.phone === phone);
+    return [...(this.byPhone.get(phone) ?? [])];
   }
 
   /** Messages the app sent to this phone. */
   received(phone: string): SandboxMessage[] {
-    return this.messagesWith(phone).filter((message) => message.direction === 'outbound');
+    return (this.byPhone.get(phone) ?? []).filter((message) => message.direction === 'outbound');
   }
 
   /** Resolves once `predicate` holds, checked after every message and status change. */
@@ -177,22 +182,48 @@ export class TwilioSandbox {
 
   /** Posts a form to the app, signed on its public URL exactly as Twilio signs; resolves with the status. */
   async post(path: string, params: Record<string, string>, signature?: string): Promise<number> {
-    const response = await fetch(this.options.localUrl() + path, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        'x-twilio-signature':
-          signature ?? twilioSignature(this.authToken, this.options.publicUrl() + path, params),
-      },
-      body: new URLSearchParams(params),
-    });
-    await response.arrayBuffer();
-    return response.status;
+    const body = new URLSearchParams(params).toString();
+    const headers = {
+      'content-type': 'application/x-www-form-urlencoded',
+      'content-length': Buffer.byteLength(body),
+      'x-twilio-signature':
+        signature ?? twilioSignature(this.authToken, this.options.publicUrl() + path, params),
+    };
+    // node:http rather than fetch: a webhook is a small form, and fetch's streams cost more than the post.
+    const once = () =>
+      new Promise<number>((resolve, reject) => {
+        const request = http.request(
+          new URL(path, this.options.localUrl()),
+          { method: 'POST', headers, agent: this.agent },
+          (response) => {
+            response.resume();
+            response.on('end', () => resolve(response.statusCode ?? 0));
+            response.on('error', reject);
+          },
+        );
+        request.on('error', (error: NodeJS.ErrnoException) =>
+          reject(Object.assign(error, { reused: request.reusedSocket })),
+        );
+        request.end(body);
+      });
+    try {
+      return await once();
+    } catch (error) {
+      // A kept connection the app closed meanwhile: sent again on a new one (webhooks are idempotent).
+      if (
+        (error as { reused?: boolean; code?: string }).reused &&
+        (error as { code?: string }).code === 'ECONNRESET'
+      ) {
+        return once();
+      }
+      throw error;
+    }
   }
 
-  /** Waits for the status callbacks still under way. */
+  /** Waits for the status callbacks still under way, then lets the kept connections go. */
   async close(): Promise<void> {
     await Promise.all([...this.pending]);
+    this.agent.destroy();
   }
 
   register(server: Server): void {
@@ -382,12 +413,15 @@ export class TwilioSandbox {
   }
 
   private add(message: SandboxMessage): void {
-    this.messages.push(message);
+    const thread = this.byPhone.get(message.phone);
+    if (thread) thread.push(message);
+    else this.byPhone.set(message.phone, [message]);
+    this.bySid.set(message.sid, message);
     this.notify();
   }
 
   private setStatus(sid: string, status: string): void {
-    const message = this.messages.find((candidate) => candidate.sid === sid);
+    const message = this.bySid.get(sid);
     if (message) message.status = status;
     this.notify();
   }

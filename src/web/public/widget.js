@@ -70,6 +70,18 @@
 
   let started = false;
 
+  /**
+   * The locale Web Chat speaks and sends with every message: the page's language, refined by the
+   * browser's region when the languages agree (an en-GB visitor on an "en" or "en-US" page), since the
+   * bot reads numeric dates such as 04/05/1988 in that region's order.
+   */
+  function chatLocale() {
+    const page = document.documentElement.lang || 'en-US';
+    const browser = window.navigator.language || '';
+    const sameLanguage = browser.split('-')[0].toLowerCase() === page.split('-')[0].toLowerCase();
+    return sameLanguage && browser.includes('-') ? browser : page;
+  }
+
   function open() {
     panel.hidden = false;
     launcher.setAttribute('aria-expanded', 'true');
@@ -170,7 +182,7 @@
       {
         directLine,
         userID: current.userId,
-        locale: document.documentElement.lang || 'en-US',
+        locale: chatLocale(),
         styleOptions: {
           accent: settings.color,
           bubbleFromUserBackground: settings.color,

@@ -6,7 +6,7 @@ import { LocalRecognizer } from '../../../src/bot/recognizers/local.js';
 import { readLabelledQuestions } from '../../../src/knowledge/evaluate.js';
 import { devDataFile } from '../../../src/knowledge/paths.js';
 
-const recognizer = new LocalRecognizer({ now: () => new Date(2026, 10, 21, 12) });
+const recognizer = new LocalRecognizer({ now: () => new Date(2026, 10, 21, 12), dateOrder: 'month_first' });
 
 /** Many phrasings per intent, including typos, odd case and punctuation. */
 const phrasings: Record<Intent, readonly string[]> = {
@@ -30,6 +30,7 @@ const phrasings: Record<Intent, readonly string[]> = {
     'menu',
     'show me the options',
     'how does this work?',
+    'what can this chat do?',
     "I'm confused",
     'hlep',
     'I need assistance',
@@ -57,6 +58,13 @@ const phrasings: Record<Intent, readonly string[]> = {
     'how much coverage do I have',
     'when does my policy renew',
     'is my policy active',
+    'what does my policy cover',
+    'what does my auto policy cover?',
+    "what's covered under my home insurance",
+    'what am I covered for?',
+    'show my documents',
+    'documents',
+    'my docs',
   ],
   pay_premium: [
     'pay my premium',
@@ -115,7 +123,34 @@ const phrasings: Record<Intent, readonly string[]> = {
     'gym membership reimbursement',
     'benifits',
     'can I get reimbursed for my gym',
+    'I need a rental car',
+    'roadside assistance',
+    'my car broke down',
+    'I need a tow truck',
   ],
+  request_status: [
+    'status of BEN-000042',
+    'BEN-000042',
+    'my requests',
+    'what is the status of my benefit request',
+    'has my request been approved',
+    'where is my renewal request RNW-000003',
+  ],
+  dependents: [
+    'add my son to my health policy',
+    'I want to add my wife',
+    'remove my spouse from my policy',
+    'add a dependent',
+    'please add a new driver to my car insurance',
+  ],
+  renewal: [
+    'RENEW',
+    'renew AUT-100200',
+    'renew my policy',
+    'I want to renew',
+    'can I renew my home insurance',
+  ],
+  upgrade: ['upgrade my plan', 'I want to upgrade', 'what plans can I upgrade to', 'I want a better plan'],
   talk_to_person: [
     'talk to a person',
     'can I speak to a human?',
@@ -139,12 +174,52 @@ const phrasings: Record<Intent, readonly string[]> = {
     'forget it',
     'go back',
   ],
+  small_talk: [
+    'thanks, bye',
+    'thank you',
+    'Thanks!',
+    'ok',
+    'ok thanks',
+    'bye',
+    'goodbye!',
+    'great, thank you so much',
+    'cool',
+    'no thats all',
+    "no, that's all thanks",
+    'perfect thanks for your help',
+    'have a nice day',
+    'thnaks',
+    '👍',
+  ],
+  about_assistant: [
+    'are you a bot?',
+    'Are you a real person',
+    'am I talking to a human?',
+    'is this a bot',
+    'is there a person',
+    'is there a human?',
+    'are there real people?',
+    'when should I talk to a human?',
+    'what can this chat do, when should I talk to a human?',
+    'when should I speak to an agent',
+    'who are you?',
+  ],
+  log_out: [
+    'log out',
+    'Log me out',
+    'logout',
+    'sign out',
+    'sign me out please',
+    'forget me',
+    "I'm done, log me out",
+    'log off',
+    'signout',
+  ],
   faq: [
     'what is a deductible?',
     'does my policy cover floods?',
     'my basement flooded, am I covered?',
     'Is hail damage covered',
-    'what does my policy cover',
     'how does a deductible work',
     "what's the difference between HMO and PPO?",
     'how do I cancel my policy',
@@ -233,7 +308,14 @@ describe('LocalRecognizer entities', () => {
     ['claim CLM-000123 on policy HOM-300400', { claimNumber: 'CLM-000123', policyNumber: 'HOM-300400' }],
     ['born 1988-04-12', { date: '1988-04-12' }],
     ['dob 04/12/1988', { date: '1988-04-12' }],
-    ['12.04.1988', { date: '1988-04-12' }],
+    // Dotted dates are day first where they are usual; a month-first locale does not decide them.
+    ['12.04.1988', {}],
+    ['1988/04/12', { date: '1988-04-12' }],
+    ['AUT 100200', { policyNumber: 'AUT-100200' }],
+    ['my policy is hom 300400', { policyNumber: 'HOM-300400' }],
+    ['clm 000123', { claimNumber: 'CLM-000123' }],
+    ['the limit is 250000 dollars', { amount: 250000 }],
+    ['AUT-100200 1988-04-12', { policyNumber: 'AUT-100200', date: '1988-04-12' }],
     ['April 12 1988', { date: '1988-04-12' }],
     ['April 12th, 1988', { date: '1988-04-12' }],
     ['12 April 1988', { date: '1988-04-12' }],
@@ -276,6 +358,17 @@ describe('LocalRecognizer entities', () => {
       assert.deepEqual(recognizer.recognizeNow(message).entities, expected);
     });
   }
+
+  it('reads numeric dates in the order given, and none when no order decides an ambiguous one', () => {
+    const dayFirst = new LocalRecognizer({ dateOrder: 'day_first' });
+    assert.equal(dayFirst.recognizeNow('12.04.1988').entities.date, '1988-04-12');
+    assert.equal(dayFirst.recognizeNow('04/12/1988').entities.date, '1988-12-04');
+    const undecided = new LocalRecognizer();
+    assert.equal(undecided.recognizeNow('04/12/1988').entities.date, undefined);
+    assert.equal(undecided.recognizeNow('13/04/1988').entities.date, '1988-04-13');
+    // Still a date: its digits are not read as a phone number.
+    assert.equal(undecided.recognizeNow('12.04.1988').entities.phone, undefined);
+  });
 
   it('does not read reference numbers or dates as phone numbers', () => {
     const { entities } = recognizer.recognizeNow('AUT-100200 CLM-000123 1988-04-12');

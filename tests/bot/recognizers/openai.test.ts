@@ -26,6 +26,7 @@ const modelAnswer = {
   entities: {
     policyNumber: 'aut-100200',
     claimNumber: null,
+    requestNumber: null,
     phone: null,
     date: '2026-11-20',
     amount: 1250.5,

@@ -38,7 +38,8 @@ describe('answers to personal prompts in the Direct Line history', () => {
   it('are stored hidden while the bot still verifies the customer', async () => {
     const chats = [
       ['Show my policies', demoCustomer.policies.auto, 'April 12, 1988'],
-      ['Show my policies', demoCustomer.phone, '04/12/1988'],
+      // Without a locale, 04/12/1988 is asked about (day or month first), and that answer is hidden too.
+      ['Show my policies', demoCustomer.phone, '04/12/1988', 'Month first'],
       // A wrong date first, then both again; and the number and date of birth in one message.
       [
         'Show my policies',
@@ -64,7 +65,7 @@ describe('answers to personal prompts in the Direct Line history', () => {
       .map((doc) => JSON.parse(doc.payload) as { from?: { role?: string }; text?: string })
       .filter((activity) => activity.from?.role === 'user')
       .map((activity) => activity.text ?? '');
-    assert.equal(customerTexts.filter((text) => text === redactedText).length, 9);
+    assert.equal(customerTexts.filter((text) => text === redactedText).length, 10);
     assert.equal(customerTexts.filter((text) => text === 'Show my policies').length, 4);
 
     const everything = stored.map((doc) => doc.payload).join('\n');

@@ -53,6 +53,21 @@ describe('SMS rendering', () => {
     assert.deepEqual(reply?.choices, [{ title: 'Claim status', value: 'claim status' }]);
   });
 
+  test('a message text that holds the card fallback (or is held by it) is said once, the longer', () => {
+    const card = CardFactory.adaptiveCard({
+      type: 'AdaptiveCard',
+      version: '1.5',
+      fallbackText: 'Auto Standard AUT-100200, active.',
+      body: [{ type: 'TextBlock', text: 'Auto Standard' }],
+    });
+    const longer = 'Auto Standard AUT-100200, active.\nTo file a claim, say "File a claim on AUT-100200".';
+    assert.equal(renderActivity({ ...MessageFactory.attachment(card), text: longer })?.text, longer);
+    assert.equal(
+      renderActivity({ ...MessageFactory.attachment(card), text: 'Auto Standard' })?.text,
+      'Auto Standard AUT-100200, active.',
+    );
+  });
+
   test('an Adaptive Card without a fallback is read out: text blocks and facts', () => {
     const card = CardFactory.adaptiveCard({
       type: 'AdaptiveCard',

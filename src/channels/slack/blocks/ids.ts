@@ -6,6 +6,9 @@ export const actionIds = {
   approve: 'claim_approve',
   deny: 'claim_deny',
   requestInfo: 'claim_request_info',
+  takeOver: 'handoff_take_over',
+  handBack: 'handoff_hand_back',
+  closeHandoff: 'handoff_close',
 } as const;
 
 export const callbackIds = {
@@ -28,6 +31,13 @@ export const cardRefSchema = z.object({
   s: z.string().min(1).max(100),
 });
 export type CardRef = z.infer<typeof cardRefSchema>;
+
+/** What a handoff card's button carries: the request and the state the card showed it in. */
+export const handoffRefSchema = z.object({
+  r: z.string().regex(/^SR-\d{6}$/),
+  s: z.string().min(1).max(100),
+});
+export type HandoffRef = z.infer<typeof handoffRefSchema>;
 
 /** What a modal carries: the card it came from and where to answer. */
 export const modalRefSchema = cardRefSchema.extend({

@@ -1,5 +1,7 @@
 /** Slack's limits and the text helpers every builder uses. */
 
+import { formatCurrency } from '../../../domain/money.js';
+
 /** Blocks in one message or view. */
 export const maxBlocks = 50;
 /** Characters of a section's text. */
@@ -51,7 +53,7 @@ export function link(url: string, label: string): string {
 }
 
 export function formatMoney(amount: number, currency: string): string {
-  return new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(amount);
+  return formatCurrency(amount, currency);
 }
 
 export function formatDate(date: Date): string {

@@ -16,22 +16,30 @@ function el(tag, props, ...children) {
 // mrkdwn: links, bold, italics, line breaks; everything else as text.
 function mrkdwn(text) {
   const span = el('span');
-  const pattern = /<([^|>]+)\|([^>]+)>|<!date\^\d+\^[^|]*\|([^>]+)>|\*([^*\n]+)\*|_([^_\n]+)_|\n/g;
+  // Dates first: their fallback also sits after a `|`, like a link's label.
+  const pattern =
+    /<!date\^\d+\^[^|]*\|([^>]+)>|<@([UW][A-Z0-9]+)(?:\|[^>]*)?>|<([^|>]+)\|([^>]+)>|\*([^*\n]+)\*|_([^_\n]+)_|\n/g;
   let last = 0;
   for (const match of text.matchAll(pattern)) {
     span.append(unescape(text.slice(last, match.index)));
-    if (match[1])
+    if (match[1]) span.append(unescape(match[1]));
+    else if (match[2]) span.append(el('b', { className: 'mention', textContent: `@${userName(match[2])}` }));
+    else if (match[3])
       span.append(
-        el('a', { href: match[1], textContent: unescape(match[2]), target: '_blank', rel: 'noopener' }),
+        el('a', { href: match[3], textContent: unescape(match[4]), target: '_blank', rel: 'noopener' }),
       );
-    else if (match[3]) span.append(unescape(match[3]));
-    else if (match[4]) span.append(el('b', { textContent: unescape(match[4]) }));
-    else if (match[5]) span.append(el('i', { textContent: unescape(match[5]) }));
+    else if (match[5]) span.append(el('b', { textContent: unescape(match[5]) }));
+    else if (match[6]) span.append(el('i', { textContent: unescape(match[6]) }));
     else span.append(el('br'));
     last = match.index + match[0].length;
   }
   span.append(unescape(text.slice(last)));
   return span;
+}
+
+function userName(id) {
+  const user = ((state.data && state.data.users) || []).find((entry) => entry.id === id);
+  return user ? user.name : id;
 }
 
 function unescape(text) {
@@ -138,7 +146,7 @@ function renderMessage(message, withThread) {
       { className: 'thread' },
       message.replies.map((reply) => renderMessage(reply, false)),
     );
-    const input = el('input', { placeholder: 'Reply in thread (stays among officers)', name: 'reply' });
+    const input = el('input', { placeholder: 'Reply in thread', name: 'reply' });
     const form = el('form', {}, input, el('button', { type: 'submit', textContent: 'Reply' }));
     form.addEventListener('submit', (event) => {
       event.preventDefault();
@@ -253,9 +261,10 @@ function render() {
     );
   const scroll = $('messages');
   const atBottom = scroll.scrollHeight - scroll.scrollTop - scroll.clientHeight < 40;
-  const focused =
-    document.activeElement && document.activeElement.closest && document.activeElement.closest('#messages');
-  if (!focused) {
+  // Not while someone types a thread reply; a pressed button keeps focus and must not stop updates.
+  const active = document.activeElement;
+  const typing = active && active.matches && active.matches('#messages input, #messages textarea');
+  if (!typing) {
     scroll.replaceChildren(...channel.messages.map((message) => renderMessage(message, true)), ...ephemerals);
     if (atBottom) scroll.scrollTop = scroll.scrollHeight;
   }

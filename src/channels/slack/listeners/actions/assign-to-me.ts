@@ -1,4 +1,4 @@
-import { actorOf, officerOf, work, type SlackDeps } from '../../context.js';
+import { actorOf, officerOf, refreshHome, work, type SlackDeps } from '../../context.js';
 import { parseRef, type ButtonArgs } from './open-decision.js';
 
 /** Assign to me: gives the card's claim to the officer who clicked; the card follows through the outbox. */
@@ -11,6 +11,7 @@ export function assignToMeButton(deps: SlackDeps) {
       const ref = parseRef(action.value);
       if (!ref) return 'This button no longer works; ask for a fresh card with /insuralink claim CLM-…';
       await deps.approvals.assignToMe({ claimNumber: ref.n, actor: actorOf(officer), shownState: ref.s });
+      void refreshHome(deps, officer);
       return undefined;
     });
   };

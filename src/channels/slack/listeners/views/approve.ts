@@ -1,6 +1,6 @@
 import { formatMoney } from '../../blocks/text.js';
 import { inputIds } from '../../blocks/ids.js';
-import { actorOf, officerOf, work, type SlackDeps } from '../../context.js';
+import { actorOf, officerOf, refreshHome, work, type SlackDeps } from '../../context.js';
 import { modalRef, refuse, valueOf, type SubmissionArgs } from './submission.js';
 
 /** The approval modal: checks the amount, then approves (or records it for a supervisor). */
@@ -26,6 +26,7 @@ export function approveSubmission(deps: SlackDeps) {
         amount,
         ...(valueOf(args, inputIds.note) ? { note: valueOf(args, inputIds.note) } : {}),
       });
+      void refreshHome(deps, officer);
       return outcome.outcome === 'moved'
         ? `You approved ${ref.n}. The customer is being told.`
         : `${ref.n} is above your approval limit of ${formatMoney(officer.approvalLimit, 'USD')}: your approval is recorded and a supervisor must confirm it.`;

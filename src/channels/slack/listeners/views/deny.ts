@@ -1,5 +1,5 @@
 import { denialReasons, inputIds, type DenialReason } from '../../blocks/ids.js';
-import { actorOf, officerOf, work, type SlackDeps } from '../../context.js';
+import { actorOf, officerOf, refreshHome, work, type SlackDeps } from '../../context.js';
 import { modalRef, refuse, valueOf, type SubmissionArgs } from './submission.js';
 
 /** The denial modal: a reason from the list and an explanation, both required. */
@@ -22,6 +22,7 @@ export function denySubmission(deps: SlackDeps) {
         shownState: ref.s,
         reason: `${denialReasons[reason as DenialReason]}: ${details}`.slice(0, 500),
       });
+      void refreshHome(deps, officer);
       return outcome.outcome === 'moved'
         ? `You denied ${ref.n}. The customer is being told.`
         : `${ref.n} is above your approval limit: your denial is recorded and a supervisor must confirm it.`;

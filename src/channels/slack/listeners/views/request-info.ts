@@ -1,5 +1,5 @@
 import { inputIds } from '../../blocks/ids.js';
-import { actorOf, officerOf, work, type SlackDeps } from '../../context.js';
+import { actorOf, officerOf, refreshHome, work, type SlackDeps } from '../../context.js';
 import { modalRef, refuse, valueOf, type SubmissionArgs } from './submission.js';
 
 /** The request-information modal: the message the customer gets, required. */
@@ -19,6 +19,7 @@ export function requestInfoSubmission(deps: SlackDeps) {
         shownState: ref.s,
         message,
       });
+      void refreshHome(deps, officer);
       return `You asked the customer for more information on ${ref.n}.`;
     });
   };
