@@ -37,6 +37,7 @@ import { createStripeCheckout } from './payments/stripe.js';
 import { registerStripeWebhook, stripeWebhookPath } from './payments/webhook.js';
 import { createLogger, type Logger } from './log.js';
 import { Dispatcher } from './notifications/dispatcher.js';
+import { pacedConcurrency } from './notifications/sms-pacing.js';
 import { createSlackSandbox, type SlackSandbox } from './sandbox/slack/index.js';
 import { resolveSecrets } from './secrets.js';
 import { StripeSandbox } from './sandbox/stripe/index.js';
@@ -349,6 +350,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       handoffs: domain.handoff,
       logger,
       maxAttempts: config.outboxMaxAttempts,
+      concurrency: pacedConcurrency(config.reminders.smsRatePerSecond),
       deferUntil: (row) => pacing.deferUntil(row),
     });
     domain.events.onEnqueue(() => dispatcher.wake());

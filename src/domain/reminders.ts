@@ -14,7 +14,7 @@
  * leaves it out of the subject's reminders, and it is cancelled. A reminder found more than a day late
  * (the app was down) is dropped; one less late is sent late, once.
  */
-import type { Types } from 'mongoose';
+import { Types } from 'mongoose';
 import type { LeanDoc, Models, ReminderKind } from '../db/models/index.js';
 import { reminderKey } from '../db/models/index.js';
 import type { Logger } from '../log.js';
@@ -41,6 +41,8 @@ const documentsFirstAfterDays = 2;
 const documentsEveryDays = 5;
 const documentsAtMost = 3;
 const openClaimStatuses = ['submitted', 'in_review', 'info_requested'] as const;
+/** Due reminders released at once. */
+const releaseConcurrency = 8;
 
 type PolicyRow = Pick<LeanDoc<Models['policies']>, '_id' | 'holder' | 'status' | 'nextDueDate' | 'endDate'>;
 type FullPolicyRow = PolicyRow & Pick<LeanDoc<Models['policies']>, 'number' | 'premium'>;
@@ -163,12 +165,38 @@ export interface PassOptions {
   signal?: AbortSignal;
 }
 
+/** The kinds of reminder a premium payment makes pointless. */
+export const premiumReminderKinds = [
+  'premium_due',
+  'premium_overdue',
+] as const satisfies readonly ReminderKind[];
+/** The kinds of reminder a renewal makes pointless. */
+export const renewalReminderKinds = ['renewal', 'policy_expired'] as const satisfies readonly ReminderKind[];
+
+/** Which scheduled reminders {@link ReminderService.cancelPending} cancels. */
+export interface CancelPendingInput {
+  /** One kind or several, e.g. {@link premiumReminderKinds} after a payment. */
+  kind: ReminderKind | readonly ReminderKind[];
+  /** The policy (premium, renewal, expiry) or claim (missing documents) they are about. */
+  subject: { policy: Types.ObjectId | string } | { claim: Types.ObjectId | string };
+  /** Recorded on the cancelled rows; default "no longer due". */
+  reason?: string;
+  now?: Date;
+}
+
 /** Plans reminders and hands the due ones to the outbox. */
 export interface ReminderService {
   /** Schedules the reminders due from shortly before `now` to shortly after, and cancels stale ones. */
   plan(now: Date, options?: PassOptions): Promise<PlanSummary>;
   /** Hands every reminder due at `now` to the outbox (or settles it otherwise). */
   release(now: Date, options?: PassOptions): Promise<ReleaseOutcome[]>;
+  /**
+   * Cancels at once the pending reminders of `kind` about `subject` (a payment, a renewal or an
+   * arrived document made them pointless): the scheduled ones, and those waiting in the outbox (for
+   * the end of the quiet hours, or the pace), whose outbox row is then `failed` with the reason.
+   * Resolves with how many. Planning and release check again anyway; this makes it immediate.
+   */
+  cancelPending(input: CancelPendingInput): Promise<number>;
 }
 
 /** What {@link MongoReminderService} is built from. */
@@ -203,11 +231,10 @@ export class MongoReminderService implements ReminderService {
     const inWindow = (found: ReminderCandidate) =>
       found.dueAt.getTime() >= from && found.dueAt.getTime() <= to;
     const summary: PlanSummary = { scheduled: 0, cancelled: 0, subjects: 0 };
+    // Only the candidates of one batch of subjects are held at a time: the pass is streamed, and its
+    // memory does not grow with the size of the book.
     let batch: ReminderCandidate[] = [];
-    // The keys called for in the window: the scheduled reminders among them need no second look.
-    const seen = new Set<string>();
     const flush = async () => {
-      for (const found of batch) seen.add(found.key);
       summary.scheduled += await this.insert(batch);
       batch = [];
     };
@@ -231,7 +258,7 @@ export class MongoReminderService implements ReminderService {
     for await (const policy of policies) {
       options.signal?.throwIfAborted();
       summary.subjects++;
-      batch.push(...policyReminders(policy).filter(inWindow));
+      for (const found of policyReminders(policy)) if (inWindow(found)) batch.push(found);
       if (batch.length >= this.batchSize) await flush();
     }
     const lastAskedAfter = new Date(
@@ -244,24 +271,34 @@ export class MongoReminderService implements ReminderService {
     for await (const claim of claims) {
       options.signal?.throwIfAborted();
       summary.subjects++;
-      batch.push(...claimReminders(claim, this.missingItems).filter(inWindow));
+      for (const found of claimReminders(claim, this.missingItems)) if (inWindow(found)) batch.push(found);
       if (batch.length >= this.batchSize) await flush();
     }
     await flush();
-    summary.cancelled = await this.cancelStale(now, options, seen);
+    summary.cancelled = await this.cancelStale(now, options);
     return summary;
   }
 
-  /** Inserts the candidates not stored yet; resolves with how many were new. */
+  /**
+   * Inserts the candidates not stored yet; resolves with how many were new. The stored keys are asked
+   * for first (one indexed `$in` read), so a pass that finds everything planned already writes nothing.
+   */
   private async insert(batch: ReminderCandidate[]): Promise<number> {
     if (batch.length === 0) return 0;
-    const collection = this.options.models.reminders.collection;
+    const reminders = this.options.models.reminders;
+    const stored = await reminders
+      .find({ key: { $in: batch.map((found) => found.key) } })
+      .select({ _id: 0, key: 1 })
+      .lean();
+    const known = new Set(stored.map((row) => row.key));
+    const fresh = batch.filter((found) => !known.has(found.key));
+    if (fresh.length === 0) return 0;
     const now = new Date();
     // Straight to the collection, skipping per-document validation: the rows are built here, and a
-    // duplicate key (planned before, or by another planner just now) only means the row exists.
+    // duplicate key (another planner inserted it just now) only means the row exists.
     try {
-      const result = await collection.insertMany(
-        batch.map((found) => ({ ...found, status: 'scheduled', createdAt: now, updatedAt: now })),
+      const result = await reminders.collection.insertMany(
+        fresh.map((found) => ({ ...found, status: 'scheduled', createdAt: now, updatedAt: now })),
         { ordered: false },
       );
       return result.insertedCount;
@@ -272,18 +309,15 @@ export class MongoReminderService implements ReminderService {
   }
 
   /**
-   * Cancels the scheduled reminders their subjects no longer call for; resolves with how many. `seen`
-   * holds the keys this pass found called for: only the others are looked at again, one by one.
+   * Cancels the scheduled reminders their subjects no longer call for; resolves with how many. The
+   * scheduled rows are streamed, and each batch's policies and claims read in one query each.
    */
-  private async cancelStale(now: Date, options: PassOptions, seen: Set<string>): Promise<number> {
+  private async cancelStale(now: Date, options: PassOptions): Promise<number> {
     let cancelled = 0;
-    let suspects: ScheduledRow[] = [];
+    let rows: ScheduledRow[] = [];
     const flush = async () => {
-      const checked = await Promise.all(
-        suspects.map(async (reminder) => ((await this.stillCalledFor(reminder)) ? undefined : reminder._id)),
-      );
-      suspects = [];
-      const stale = checked.filter((id) => id !== undefined);
+      const stale = await this.staleAmong(rows);
+      rows = [];
       if (stale.length === 0 || options.dryRun) {
         cancelled += stale.length;
         return;
@@ -301,24 +335,33 @@ export class MongoReminderService implements ReminderService {
       .cursor({ batchSize: this.batchSize });
     for await (const reminder of scheduled) {
       options.signal?.throwIfAborted();
-      if (reminder.key && seen.has(reminder.key)) continue;
-      suspects.push(reminder);
-      if (suspects.length >= 50) await flush();
+      rows.push(reminder);
+      if (rows.length >= this.batchSize) await flush();
     }
     await flush();
     return cancelled;
   }
 
-  /** True when the reminder's policy or claim, as it is now, still calls for it. */
-  private async stillCalledFor(reminder: ScheduledRow): Promise<boolean> {
-    if (reminder.claim) {
-      const claim = await this.options.models.claims.findById(reminder.claim).lean();
-      return !!claim && claimReminders(claim, this.missingItems).some((found) => found.key === reminder.key);
+  /** The ids of those reminders their policy or claim, as it is now, no longer calls for. */
+  private async staleAmong(rows: ScheduledRow[]): Promise<Types.ObjectId[]> {
+    if (rows.length === 0) return [];
+    const policyIds = rows.flatMap((row) => (!row.claim && row.policy ? [row.policy] : []));
+    const claimIds = rows.flatMap((row) => (row.claim ? [row.claim] : []));
+    const [policies, claims] = await Promise.all([
+      policyIds.length
+        ? this.options.models.policies
+            .find({ _id: { $in: policyIds } })
+            .select(policyFields)
+            .lean()
+        : [],
+      claimIds.length ? this.options.models.claims.find({ _id: { $in: claimIds } }).lean() : [],
+    ]);
+    const calledFor = new Set<string>();
+    for (const policy of policies) for (const found of policyReminders(policy)) calledFor.add(found.key);
+    for (const claim of claims) {
+      for (const found of claimReminders(claim, this.missingItems)) calledFor.add(found.key);
     }
-    const policy = reminder.policy
-      ? await this.options.models.policies.findById(reminder.policy).select(policyFields).lean()
-      : null;
-    return !!policy && policyReminders(policy).some((found) => found.key === reminder.key);
+    return rows.filter((row) => !row.key || !calledFor.has(row.key)).map((row) => row._id);
   }
 
   async release(now: Date, options: PassOptions = {}): Promise<ReleaseOutcome[]> {
@@ -328,17 +371,58 @@ export class MongoReminderService implements ReminderService {
       .lean()
       .cursor({ batchSize: this.batchSize });
     let queued = 0;
+    let group: ReminderRow[] = [];
+    // A few reminders at a time: each takes several round trips, which need not wait for each other.
+    const settle = async () => {
+      const settled = await Promise.all(group.map((reminder) => this.releaseOne(reminder, now, options)));
+      group = [];
+      for (const outcome of settled) {
+        if (!outcome) continue;
+        outcomes.push(outcome);
+        if (!options.dryRun && (outcome.outcome === 'sent' || outcome.outcome === 'deferred')) queued++;
+      }
+      // Wake the dispatcher as the queue fills, not only at the end of a long pass.
+      if (queued > 0) this.options.onQueued?.();
+    };
     for await (const reminder of due) {
       options.signal?.throwIfAborted();
-      const outcome = await this.releaseOne(reminder, now, options);
-      if (!outcome) continue;
-      outcomes.push(outcome);
-      if (!options.dryRun && (outcome.outcome === 'sent' || outcome.outcome === 'deferred')) queued++;
-      // Wake the dispatcher as the queue fills, not only at the end of a long pass.
-      if (queued > 0 && queued % 100 === 0) this.options.onQueued?.();
+      group.push(reminder);
+      if (group.length >= releaseConcurrency) await settle();
     }
-    if (queued > 0) this.options.onQueued?.();
+    await settle();
     return outcomes;
+  }
+
+  async cancelPending(input: CancelPendingInput): Promise<number> {
+    const kinds: readonly ReminderKind[] = typeof input.kind === 'string' ? [input.kind] : input.kind;
+    const subject =
+      'claim' in input.subject
+        ? { claim: new Types.ObjectId(input.subject.claim.toString()) }
+        : { policy: new Types.ObjectId(input.subject.policy.toString()) };
+    const reason = input.reason ?? 'no longer due';
+    const settledAt = input.now ?? new Date();
+    const { reminders, notifications } = this.options.models;
+    const scheduled = await reminders.updateMany(
+      { ...subject, kind: { $in: kinds }, status: 'scheduled' },
+      { $set: { status: 'cancelled', reason, settledAt } },
+    );
+    // Those already in the outbox and still waiting there (for the morning, or the pace) are recalled:
+    // a row a dispatcher holds now is past recalling.
+    const queued = await reminders
+      .find({ ...subject, kind: { $in: kinds }, status: 'sent', notification: { $exists: true } })
+      .select({ _id: 1, notification: 1 })
+      .lean();
+    let recalled = 0;
+    for (const reminder of queued) {
+      const row = await notifications.updateOne(
+        { _id: reminder.notification, status: 'pending' },
+        { $set: { status: 'failed', lastError: `reminder cancelled: ${reason}` } },
+      );
+      if (row.modifiedCount === 0) continue;
+      await reminders.updateOne({ _id: reminder._id }, { $set: { status: 'cancelled', reason, settledAt } });
+      recalled++;
+    }
+    return scheduled.modifiedCount + recalled;
   }
 
   /** Settles one due reminder; undefined when another pass settled it first. */

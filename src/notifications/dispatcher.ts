@@ -66,10 +66,16 @@ export interface DispatcherOptions {
   /** How often to look for due rows when nothing wakes the dispatcher; default 1 s. */
   pollMs?: number;
   /**
-   * Asked before each send: a time to put the row back in the outbox until (quiet hours, the SMS
-   * pace), without counting an attempt, or undefined to send it now.
+   * Asked before each send: when to put the row back in the outbox until (quiet hours, the SMS pace),
+   * without counting an attempt, or undefined to send it now.
    */
-  deferUntil?: (row: Row) => Promise<Date | undefined>;
+  deferUntil?: (row: Row) => Promise<Deferral | undefined>;
+}
+
+/** A row put back in the outbox `until` a later time, keeping `slot` (a send slot it took) till then. */
+export interface Deferral {
+  until: Date;
+  slot?: Date;
 }
 
 type Row = LeanDoc<Models['notifications']>;
@@ -197,10 +203,18 @@ export class Dispatcher {
     try {
       const later = await this.options.deferUntil?.(row);
       if (later) {
-        await this.finish(row._id, {
-          $set: { status: 'pending', nextAttemptAt: later },
-          $inc: { attempts: -1 },
-        });
+        await this.finish(
+          row._id,
+          {
+            $set: {
+              status: 'pending',
+              nextAttemptAt: later.until,
+              ...(later.slot ? { paceSlot: later.slot } : {}),
+            },
+            $inc: { attempts: -1 },
+          },
+          { keepSlot: Boolean(later.slot) },
+        );
         return;
       }
       const route = this.routes.get(row.route);
@@ -278,14 +292,18 @@ export class Dispatcher {
     return target;
   }
 
-  /** Records an outcome, only while the lease is still this dispatcher's. */
+  /**
+   * Records an outcome, only while the lease is still this dispatcher's. A send slot the row kept is
+   * spent by any outcome but a new deferral for the pace.
+   */
   private async finish(
     id: Types.ObjectId,
     update: { $set: Record<string, unknown>; $inc?: Record<string, number> },
+    options: { keepSlot?: boolean } = {},
   ): Promise<void> {
     await this.options.models.notifications.updateOne(
       { _id: id, status: 'sending', lockedBy: this.id },
-      { ...update, $unset: { lockedUntil: 1, lockedBy: 1 } },
+      { ...update, $unset: { lockedUntil: 1, lockedBy: 1, ...(options.keepSlot ? {} : { paceSlot: 1 }) } },
     );
   }
 }

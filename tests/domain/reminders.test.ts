@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { Types } from 'mongoose';
-import { claimReminders, policyReminders } from '../../src/domain/reminders.js';
+import { claimReminders, policyReminders, premiumReminderKinds } from '../../src/domain/reminders.js';
 import { maxSmsLength, renderNotification } from '../../src/notifications/templates.js';
 import { nextSendableAt } from '../../src/notifications/sms-pacing.js';
 import { day, photosUntilAttached, startReminderWorld, type ReminderWorld } from '../jobs/support.js';
@@ -202,6 +202,50 @@ describe('cancellation', () => {
     );
     assert.equal(await world.db.models.notifications.countDocuments(), 0);
     assert.equal((await world.stored('cancelled')).length, 2);
+  });
+
+  test('cancelPending: a payment cancels the premium reminders at once, one waiting in the outbox too', async () => {
+    // Due at 23:30 in New York: the 7-day reminder waits in the outbox for the morning.
+    const due = new Date('2026-07-01T03:30:00Z');
+    const policy = await world.policy({ nextDueDate: due, endDate: new Date('2026-07-07T14:00:00Z') });
+    const other = await world.policy({ nextDueDate: due, endDate: new Date('2027-06-01T14:00:00Z') });
+    const service = world.service();
+    const night = new Date(due.getTime() - 7 * day);
+    await service.plan(night);
+    const released = await service.release(night);
+    assert.deepEqual(
+      released.map((outcome) => outcome.outcome),
+      ['deferred', 'deferred'],
+    );
+    await service.plan(new Date(due.getTime() - day - hour));
+    assert.equal((await world.stored('scheduled')).length, 3, "both 1-day reminders and the renewal's");
+
+    const cancelled = await service.cancelPending({
+      kind: premiumReminderKinds,
+      subject: { policy: policy.toString() },
+      reason: 'premium paid',
+    });
+    assert.equal(cancelled, 2);
+    const mine = await world.db.models.reminders.find({ policy }).sort({ dueAt: 1 }).lean();
+    assert.deepEqual(
+      mine.map((row) => `${row.kind}:${row.status}:${row.reason ?? ''}`),
+      ['premium_due:cancelled:premium paid', 'premium_due:cancelled:premium paid', 'renewal:scheduled:'],
+    );
+    const rows = await world.db.models.notifications.find({}).lean();
+    const recalled = rows.find((row) => row._id.equals(mine[0]!.notification!));
+    assert.equal(recalled?.status, 'failed');
+    assert.match(recalled?.lastError ?? '', /cancelled: premium paid/);
+    assert.deepEqual(
+      rows.filter((row) => row.status === 'pending').length,
+      1,
+      "the other policy's reminder still waits",
+    );
+    assert.equal(
+      await world.db.models.reminders.countDocuments({ policy: other, status: { $ne: 'cancelled' } }),
+      2,
+    );
+    // Asked again, nothing is left to cancel.
+    assert.equal(await service.cancelPending({ kind: 'premium_due', subject: { policy } }), 0);
   });
 
   test('a renewal cancels the renewal reminders and the expiry notice', async () => {

@@ -188,3 +188,94 @@ test('the SMS pace holds across two dispatchers', async () => {
     .lean();
   assert.ok(attempts.every((row) => row.attempts === 1));
 });
+
+/** Starts two racing children in `mode`, lets them go at once, and resolves with their output lines. */
+async function race(mode: 'plan' | 'pace', argument: string): Promise<string[][]> {
+  const children = [0, 1].map(() =>
+    spawn(
+      process.execPath,
+      ['--import', 'tsx', 'tests/jobs/racing-child.ts', server.uri, dbName, mode, argument],
+      {
+        cwd: repoRoot,
+        stdio: ['pipe', 'pipe', 'inherit'],
+      },
+    ),
+  );
+  const outputs = children.map((child) => {
+    const lines: string[] = [];
+    const ready = new Promise<void>((resolve) => {
+      createInterface({ input: child.stdout }).on('line', (line) => {
+        if (line === 'ready') resolve();
+        else lines.push(line);
+      });
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    return { child, lines, ready, exited };
+  });
+  await Promise.all(outputs.map((output) => output.ready));
+  for (const { child } of outputs) child.stdin.end('go\n');
+  const codes = await Promise.all(outputs.map((output) => output.exited));
+  assert.deepEqual(codes, [0, 0]);
+  return outputs.map((output) => output.lines);
+}
+
+test('two processes planning and releasing at once: each reminder scheduled and queued once', async () => {
+  await Promise.all([models.reminders.deleteMany({}), models.notifications.deleteMany({})]);
+  const template = await models.policies.findOne({ holder: jordan }).lean();
+  await models.policies.deleteMany({});
+  const at = new Date('2026-06-15T15:00:00Z');
+  const { _id, createdAt, updatedAt, ...rest } = template!;
+  void [_id, createdAt, updatedAt];
+  for (let index = 0; index < 40; index++) {
+    await models.policies.create({
+      ...rest,
+      number: `TST-${300000 + index}`,
+      nextDueDate: new Date(at.getTime() + 7 * day - index * 60_000),
+      endDate: new Date('2027-06-01T00:00:00Z'),
+    });
+  }
+  const lines = await race('plan', at.toISOString());
+  const reports = lines.map(
+    (output) => JSON.parse(output.at(-1)!) as { scheduled: number; released: number },
+  );
+  assert.equal(reports[0]!.scheduled + reports[1]!.scheduled, 40, 'each scheduled by one of them');
+  assert.equal(reports[0]!.released + reports[1]!.released, 40, 'each released by one of them');
+  assert.equal(await models.reminders.countDocuments(), 40);
+  assert.equal(await models.reminders.countDocuments({ status: 'sent' }), 40);
+  const rows = await models.notifications.find({ idempotencyKey: /^reminder:/ }).lean();
+  assert.equal(rows.length, 40);
+  assert.equal(new Set(rows.map((row) => row.idempotencyKey)).size, 40);
+});
+
+test('the SMS pace holds across two processes', async () => {
+  await Promise.all([
+    models.notifications.deleteMany({}),
+    connection.db!.collection('smspacing').deleteMany({}),
+  ]);
+  await models.customers.updateOne({ _id: jordan }, { $set: { timezone: middayZone() } });
+  const rate = 10;
+  const total = 30;
+  await models.notifications.insertMany(
+    Array.from({ length: total }, (_, index) => ({
+      recipient: jordan,
+      route: 'sms',
+      template: 'verification.locked',
+      payload: {},
+      idempotencyKey: `pace2-${index}`,
+    })),
+  );
+  const lines = await race('pace', String(rate));
+  const grants = lines.map((output) =>
+    output.filter((line) => line.startsWith('grant ')).map((line) => Number(line.slice(6))),
+  );
+  assert.ok(grants[0]!.length > 0 && grants[1]!.length > 0, 'both processes sent');
+  const times = grants.flat().sort((a, b) => a - b);
+  assert.equal(times.length, total, 'each row let through once');
+  // At most `rate` sends (one more for a row picked up late) in any second, across both processes.
+  for (let index = 0; index + rate + 1 < times.length; index++) {
+    assert.ok(
+      times[index + rate + 1]! - times[index]! >= 1000,
+      `window at ${index}: ${times[index + rate + 1]! - times[index]!} ms`,
+    );
+  }
+});

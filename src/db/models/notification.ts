@@ -33,6 +33,8 @@ export const notificationSchema = new Schema(
     lockedUntil: { type: Date },
     /** The dispatcher holding the lease; only it may record the outcome. */
     lockedBy: { type: String },
+    /** The SMS send slot the row took when it was put back for the pace, spent when it is next handled. */
+    paceSlot: { type: Date },
     sentAt: { type: Date },
     /** The channel and conversation it was delivered to. */
     deliveredTo: {

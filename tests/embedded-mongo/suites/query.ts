@@ -65,6 +65,19 @@ describe('queries', () => {
         assert.deepEqual(await ids({ age: { $type: 'number' } }), [1, 2, 3]);
       });
 
+      test('$in and $eq of scalars: array elements, nested paths, numbers of any type, null apart', async () => {
+        assert.deepEqual(await ids({ tags: { $in: ['c', 'z'] } }), [4]);
+        assert.deepEqual(await ids({ tags: { $in: ['a'] }, age: { $in: [31, 99] } }), [1]);
+        assert.deepEqual(await ids({ 'address.city': { $in: ['Bergen'] } }), [2]);
+        assert.deepEqual(await ids({ 'pets.kind': { $in: ['cat'] } }), [3]);
+        assert.deepEqual(await ids({ age: { $in: [new Int32(25), new Double(40)] } }), [2, 3]);
+        assert.deepEqual(await ids({ age: { $eq: Long.fromNumber(31) } }), [1]);
+        assert.deepEqual(await ids({ _id: { $in: [4, 2, 2, 7] } }), [2, 4]);
+        assert.deepEqual(await ids({ age: { $in: [null, 25] } }), [2, 4]);
+        assert.deepEqual(await ids({ age: { $in: [] } }), []);
+        assert.deepEqual(await ids({ name: { $in: ['ann', /^b/] } }), [1, 2]);
+      });
+
       test('arrays: element match, $all, $size, $elemMatch, positional index', async () => {
         assert.deepEqual(await ids({ tags: 'a' }), [1, 4]);
         assert.deepEqual(await ids({ tags: ['b'] }), [2]);
