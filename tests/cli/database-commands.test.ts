@@ -33,7 +33,7 @@ describe('seed, backup and restore commands', () => {
     const source = inDir('source');
     const seeded = await command('seed', [], source);
     assert.equal(seeded.code, 0, seeded.stderr);
-    assert.match(seeded.stdout, /Seeded demo data: 3 insurers, 6 policyTypes, 20 customers/);
+    assert.match(seeded.stdout, /Seeded demo data: 3 insurers, 8 policyTypes, 20 customers/);
     assert.match((await command('seed', [], source)).stdout, /already holds data; nothing was seeded/);
 
     const file = inDir('backup.json');
