@@ -584,16 +584,19 @@ describe('fuzzing every HTTP endpoint', { timeout: 120_000 }, () => {
     const url = new URL(app.url);
     const mint = async () =>
       (await (await fetch(`${app.url}/api/chat/token`, { method: 'POST' })).json()) as { token: string };
-    const { token } = await mint();
-    const started = await fetch(`${app.url}/v3/directline/conversations`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}` },
-    });
-    assert.equal(started.status, 201);
-    const { conversationId, streamUrl } = (await started.json()) as {
-      conversationId: string;
-      streamUrl: string;
+    // Both conversations are started here, so a case that starts one with its token changes nothing.
+    const start = async () => {
+      const { token } = await mint();
+      const started = await fetch(`${app.url}/v3/directline/conversations`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+      });
+      assert.equal(started.status, 201);
+      const body = (await started.json()) as { conversationId: string; streamUrl: string };
+      return { token, ...body };
     };
+    const { token, conversationId, streamUrl } = await start();
+    const other = await start();
     const file = await app.app.database.connection.db?.collection('attachments.files').findOne({});
     assert.ok(file, 'the demo data holds a document');
     context = {
@@ -601,7 +604,7 @@ describe('fuzzing every HTTP endpoint', { timeout: 120_000 }, () => {
       port: Number(url.port),
       conversationId,
       token,
-      otherToken: (await mint()).token,
+      otherToken: other.token,
       streamToken: new URL(streamUrl).searchParams.get('t') ?? '',
       fileId: String(file._id),
       uploadToken: new UploadLinks({ secret: fileUrlSecret, baseUrl: () => '' })
