@@ -1,4 +1,10 @@
-import { ComponentDialog, Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
+import {
+  ComponentDialog,
+  Dialog,
+  type DialogContext,
+  type DialogTurnResult,
+  type WaterfallStepContext,
+} from 'botbuilder-dialogs';
 import { ActivityTypes } from 'botbuilder';
 import type { DialogDependencies } from './dependencies.js';
 import { aboutAssistant, handOff, helpText, menu, signOut, startOverText } from './replies.js';
@@ -18,12 +24,24 @@ const interruptionChecked = Symbol('BaseDialog.interruptionChecked');
  * records a support request and says when someone will respond, "log out" ends the verification, and
  * a question about the assistant or its people ("are you a bot?") is answered before asking again.
  */
+/** The id of the verification dialog (`verify-identity-dialog.ts`), which every customer dialog adds. */
+export const verifyIdentityDialogId = 'verifyIdentityDialog';
+
 export abstract class BaseDialog extends ComponentDialog {
   protected constructor(
     id: string,
     protected readonly deps: DialogDependencies,
   ) {
     super(id);
+  }
+
+  /**
+   * A first waterfall step: the verified customer, or the verification dialog first (it ends with the
+   * customer, or nothing when they gave up). The dialog must have added `VerifyIdentityDialog`.
+   */
+  protected async verifiedCustomer(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const customer = await this.deps.session.customer(step.context);
+    return customer ? step.next(customer) : step.beginDialog(verifyIdentityDialogId);
   }
 
   /** What the dialog is waiting for, in the customer's terms; shown before the general help. */

@@ -17,7 +17,7 @@ import type { DialogDependencies } from './dependencies.js';
 import type { FaqResult } from './faq-dialog.js';
 import { menu, menuItems } from './replies.js';
 import { filedRequestText } from './request-replies.js';
-import { VerifyIdentityDialog, verifyIdentityDialogId } from './verify-identity-dialog.js';
+import { VerifyIdentityDialog } from './verify-identity-dialog.js';
 
 export const benefitsDialogId = 'benefitsDialog';
 const waterfallId = 'benefitsDialog.steps';
@@ -71,7 +71,7 @@ export class BenefitsDialog extends BaseDialog {
       .addDialog(new TextPrompt(answerPromptId, (prompt) => this.validateAnswer(prompt)))
       .addDialog(
         new WaterfallDialog(waterfallId, [
-          (step) => this.start(step),
+          (step) => this.verifiedCustomer(step),
           (step) => this.show(step),
           (step) => this.choose(step),
           (step) => this.file(step),
@@ -85,11 +85,6 @@ export class BenefitsDialog extends BaseDialog {
       )
       .addDialog(new WaterfallDialog(questionsId, [(step) => this.ask(step), (step) => this.record(step)]));
     this.initialDialogId = waterfallId;
-  }
-
-  private async start(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const customer = await this.deps.session.customer(step.context);
-    return customer ? step.next(customer) : step.beginDialog(verifyIdentityDialogId);
   }
 
   /** Lists the benefits, or goes straight to the one the customer's words name. */

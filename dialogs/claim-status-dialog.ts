@@ -18,7 +18,7 @@ import type { DialogDependencies } from './dependencies.js';
 import type { FaqResult } from './faq-dialog.js';
 import { FileKindDialog, fileKindDialogId, type FileKindOptions } from './file-kind-dialog.js';
 import { menu, menuItems } from './replies.js';
-import { VerifyIdentityDialog, verifyIdentityDialogId } from './verify-identity-dialog.js';
+import { VerifyIdentityDialog } from './verify-identity-dialog.js';
 
 export const claimStatusDialogId = 'claimStatusDialog';
 const waterfallId = 'claimStatusDialog.steps';
@@ -64,7 +64,7 @@ export class ClaimStatusDialog extends BaseDialog {
       .addDialog(new TextPrompt(confirmPromptId, (prompt) => this.validateConfirm(prompt)))
       .addDialog(
         new WaterfallDialog(waterfallId, [
-          (step) => this.start(step),
+          (step) => this.verifiedCustomer(step),
           (step) => this.show(step),
           (step) => this.act(step),
           (step) => this.collect(step),
@@ -73,11 +73,6 @@ export class ClaimStatusDialog extends BaseDialog {
       )
       .addDialog(new FileKindDialog(deps));
     this.initialDialogId = waterfallId;
-  }
-
-  private async start(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const customer = await this.deps.session.customer(step.context);
-    return customer ? step.next(customer) : step.beginDialog(verifyIdentityDialogId);
   }
 
   private async show(step: WaterfallStepContext): Promise<DialogTurnResult> {

@@ -16,7 +16,7 @@ import type { DialogDependencies } from './dependencies.js';
 import type { FaqResult } from './faq-dialog.js';
 import { menu, menuItems } from './replies.js';
 import { filedRequestText } from './request-replies.js';
-import { VerifyIdentityDialog, verifyIdentityDialogId } from './verify-identity-dialog.js';
+import { VerifyIdentityDialog } from './verify-identity-dialog.js';
 
 export const dependentsDialogId = 'dependentsDialog';
 const waterfallId = 'dependentsDialog.steps';
@@ -108,8 +108,7 @@ export class DependentsDialog extends BaseDialog {
           ? { action: 'add' as const }
           : {}),
     };
-    const customer = await this.deps.session.customer(step.context);
-    return customer ? step.next(customer) : step.beginDialog(verifyIdentityDialogId);
+    return this.verifiedCustomer(step);
   }
 
   private async choosePolicy(step: WaterfallStepContext): Promise<DialogTurnResult> {

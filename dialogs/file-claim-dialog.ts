@@ -30,7 +30,7 @@ import type { DialogDependencies } from './dependencies.js';
 import { FileKindDialog, fileKindDialogId, type FileKindOptions } from './file-kind-dialog.js';
 import { policiesNamed } from './policy-choice.js';
 import { menu, menuItems } from './replies.js';
-import { VerifyIdentityDialog, verifyIdentityDialogId } from './verify-identity-dialog.js';
+import { VerifyIdentityDialog } from './verify-identity-dialog.js';
 
 export const fileClaimDialogId = 'fileClaimDialog';
 const waterfallId = 'fileClaimDialog.steps';
@@ -171,7 +171,7 @@ export class FileClaimDialog extends BaseDialog {
       .addDialog(new TextPrompt(choicePromptId, (prompt) => this.validateChoice(prompt)))
       .addDialog(
         new WaterfallDialog(waterfallId, [
-          (step) => this.start(step),
+          (step) => this.verifiedCustomer(step),
           (step) => this.offerDraft(step),
           (step) => this.afterDraftChoice(step),
           (step) => this.explainCoverage(step),
@@ -199,11 +199,6 @@ export class FileClaimDialog extends BaseDialog {
       )
       .addDialog(new FileKindDialog(deps));
     this.initialDialogId = waterfallId;
-  }
-
-  private async start(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const customer = await this.deps.session.customer(step.context);
-    return customer ? step.next(customer) : step.beginDialog(verifyIdentityDialogId);
   }
 
   /** A claim started earlier is offered before anything is asked. */

@@ -14,7 +14,7 @@ import { BaseDialog } from './base-dialog.js';
 import type { DialogDependencies } from './dependencies.js';
 import type { FaqResult } from './faq-dialog.js';
 import { menu, menuItems } from './replies.js';
-import { VerifyIdentityDialog, verifyIdentityDialogId } from './verify-identity-dialog.js';
+import { VerifyIdentityDialog } from './verify-identity-dialog.js';
 
 export const payPremiumDialogId = 'payPremiumDialog';
 const waterfallId = 'payPremiumDialog.steps';
@@ -42,17 +42,12 @@ export class PayPremiumDialog extends BaseDialog {
       .addDialog(new TextPrompt(choicePromptId))
       .addDialog(
         new WaterfallDialog(waterfallId, [
-          (step) => this.start(step),
+          (step) => this.verifiedCustomer(step),
           (step) => this.choose(step),
           (step) => this.chosen(step),
         ]),
       );
     this.initialDialogId = waterfallId;
-  }
-
-  private async start(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const customer = await this.deps.session.customer(step.context);
-    return customer ? step.next(customer) : step.beginDialog(verifyIdentityDialogId);
   }
 
   /** The policy named, the only one with something due, or a choice among those that have. */

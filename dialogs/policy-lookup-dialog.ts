@@ -13,7 +13,7 @@ import { BaseDialog } from './base-dialog.js';
 import type { DialogDependencies } from './dependencies.js';
 import { policiesNamed, policyRequestOf, type NamedPolicy, type PolicyFocus } from './policy-choice.js';
 import { menuItems, type Reroute } from './replies.js';
-import { VerifyIdentityDialog, verifyIdentityDialogId } from './verify-identity-dialog.js';
+import { VerifyIdentityDialog } from './verify-identity-dialog.js';
 
 export const policyLookupDialogId = 'policyLookupDialog';
 const waterfallId = 'policyLookupDialog.steps';
@@ -63,18 +63,12 @@ export class PolicyLookupDialog extends BaseDialog {
       .addDialog(new TextPrompt(choicePromptId, async () => true))
       .addDialog(
         new WaterfallDialog(waterfallId, [
-          (step) => this.start(step),
+          (step) => this.verifiedCustomer(step),
           (step) => this.afterVerification(step),
           (step) => this.afterChoice(step),
         ]),
       );
     this.initialDialogId = waterfallId;
-  }
-
-  /** A customer already verified gets the answer right away; anyone else verifies first. */
-  private async start(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const customer = await this.deps.session.customer(step.context);
-    return customer ? step.next(customer) : step.beginDialog(verifyIdentityDialogId);
   }
 
   private async afterVerification(step: WaterfallStepContext): Promise<DialogTurnResult> {

@@ -16,7 +16,7 @@ import type { DialogDependencies } from './dependencies.js';
 import type { FaqResult } from './faq-dialog.js';
 import { menu, menuItems } from './replies.js';
 import { filedRequestText } from './request-replies.js';
-import { VerifyIdentityDialog, verifyIdentityDialogId } from './verify-identity-dialog.js';
+import { VerifyIdentityDialog } from './verify-identity-dialog.js';
 
 export const renewalDialogId = 'renewalDialog';
 const waterfallId = 'renewalDialog.steps';
@@ -52,7 +52,7 @@ export class RenewalDialog extends BaseDialog {
       .addDialog(new TextPrompt(changesPromptId, (prompt) => this.validateChanges(prompt)))
       .addDialog(
         new WaterfallDialog(waterfallId, [
-          (step) => this.start(step),
+          (step) => this.verifiedCustomer(step),
           (step) => this.choosePolicy(step),
           (step) => this.chooseTerms(step),
           (step) => this.askChanges(step),
@@ -60,11 +60,6 @@ export class RenewalDialog extends BaseDialog {
         ]),
       );
     this.initialDialogId = waterfallId;
-  }
-
-  private async start(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const customer = await this.deps.session.customer(step.context);
-    return customer ? step.next(customer) : step.beginDialog(verifyIdentityDialogId);
   }
 
   private async choosePolicy(step: WaterfallStepContext): Promise<DialogTurnResult> {

@@ -15,7 +15,7 @@ import type { DialogDependencies } from './dependencies.js';
 import type { FaqResult } from './faq-dialog.js';
 import { menu, menuItems } from './replies.js';
 import { requestLine, requestStatusText } from './request-replies.js';
-import { VerifyIdentityDialog, verifyIdentityDialogId } from './verify-identity-dialog.js';
+import { VerifyIdentityDialog } from './verify-identity-dialog.js';
 
 export const requestStatusDialogId = 'requestStatusDialog';
 const waterfallId = 'requestStatusDialog.steps';
@@ -52,18 +52,13 @@ export class RequestStatusDialog extends BaseDialog {
       .addDialog(new TextPrompt(answerPromptId, (prompt) => this.validateAnswer(prompt)))
       .addDialog(
         new WaterfallDialog(waterfallId, [
-          (step) => this.start(step),
+          (step) => this.verifiedCustomer(step),
           (step) => this.show(step),
           (step) => this.act(step),
           (step) => this.answer(step),
         ]),
       );
     this.initialDialogId = waterfallId;
-  }
-
-  private async start(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const customer = await this.deps.session.customer(step.context);
-    return customer ? step.next(customer) : step.beginDialog(verifyIdentityDialogId);
   }
 
   private async show(step: WaterfallStepContext): Promise<DialogTurnResult> {

@@ -17,7 +17,7 @@ import type { DialogDependencies } from './dependencies.js';
 import type { FaqResult } from './faq-dialog.js';
 import { menu, menuItems } from './replies.js';
 import { filedRequestText } from './request-replies.js';
-import { VerifyIdentityDialog, verifyIdentityDialogId } from './verify-identity-dialog.js';
+import { VerifyIdentityDialog } from './verify-identity-dialog.js';
 
 export const upgradeDialogId = 'upgradeDialog';
 const waterfallId = 'upgradeDialog.steps';
@@ -49,7 +49,7 @@ export class UpgradeDialog extends BaseDialog {
       .addDialog(new TextPrompt(confirmPromptId, (prompt) => this.validateYesNo(prompt)))
       .addDialog(
         new WaterfallDialog(waterfallId, [
-          (step) => this.start(step),
+          (step) => this.verifiedCustomer(step),
           (step) => this.choosePolicy(step),
           (step) => this.showPlans(step),
           (step) => this.confirm(step),
@@ -57,11 +57,6 @@ export class UpgradeDialog extends BaseDialog {
         ]),
       );
     this.initialDialogId = waterfallId;
-  }
-
-  private async start(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const customer = await this.deps.session.customer(step.context);
-    return customer ? step.next(customer) : step.beginDialog(verifyIdentityDialogId);
   }
 
   private async choosePolicy(step: WaterfallStepContext): Promise<DialogTurnResult> {

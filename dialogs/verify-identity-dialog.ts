@@ -15,11 +15,11 @@ import { asSensitivePrompt } from '../src/bot/sensitive-input.js';
 import type { VerifiedCustomer } from '../src/bot/session.js';
 import { chosenDate, findDate, type DateReading } from '../src/domain/dates.js';
 import type { VerificationContext, VerificationIdentifier } from '../src/domain/verification.js';
-import { BaseDialog } from './base-dialog.js';
+import { BaseDialog, verifyIdentityDialogId } from './base-dialog.js';
 import type { DialogDependencies } from './dependencies.js';
 import { menuItems } from './replies.js';
 
-export const verifyIdentityDialogId = 'verifyIdentityDialog';
+export { verifyIdentityDialogId };
 const waterfallId = 'verifyIdentityDialog.steps';
 const identifierPromptId = 'verifyIdentityDialog.identifier';
 const dateOfBirthPromptId = 'verifyIdentityDialog.dateOfBirth';
