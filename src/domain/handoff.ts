@@ -264,6 +264,8 @@ export class MongoHandoffService implements HandoffService {
         reference: data.reference,
         mode: live ? 'live' : 'ticket',
         respondBy,
+        // On the service's clock, like `respondBy`: the wait the customer is told is the difference.
+        createdAt: now,
         transcript: (data.transcript ?? [])
           .slice(-transcriptLines)
           .map((line) => ({ ...line, text: scrub(line.text) })),
