@@ -329,6 +329,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       botToken: workspace.botToken,
       signingSecret: workspace.signingSecret,
       apiUrl: workspace.apiUrl,
+      ...(slackSandbox ? { filesUrl: slackSandbox.filesUrl } : {}),
       approvalsChannel: workspace.approvalsChannel,
       supportChannel: workspace.supportChannel,
       approvals: domain.approvals,
@@ -336,6 +337,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       handoffs: domain.handoff,
       connection: db.connection,
       fileUrl: (id) => files.signedUrl(id),
+      files,
       logger,
       ...(options.now ? { now: options.now } : {}),
     });
