@@ -19,6 +19,8 @@ export interface RenderedNotification {
 
 /** Two SMS segments. */
 export const maxSmsLength = 320;
+/** What is kept of the words of a message whose links take the room (it then runs longer). */
+const minSmsWords = 120;
 
 const numberSchema = z.string().regex(/^[A-Z]{3}-\d{6}$/);
 const reasonSchema = z.string().trim().min(1).max(500).optional();
@@ -272,7 +274,7 @@ export function renderNotification(name: string, payload: unknown): RenderedNoti
   // Links are never cut: the text gives way to them on a phone.
   const links = files.map((file) => `\n${file.name}: ${file.url}`).join('');
   const text = said + links;
-  const sms = truncate(`InsuraLink: ${said}`, Math.max(40, maxSmsLength - links.length)) + links;
+  const sms = truncate(`InsuraLink: ${said}`, Math.max(minSmsWords, maxSmsLength - links.length)) + links;
   if (plain) return { chat: MessageFactory.text(text), sms };
   const card = CardFactory.heroCard(
     title,
