@@ -56,7 +56,11 @@ async function storeOne(
   try {
     if (!url) throw new ForeignFileUrlError('the file has no download address');
     if (file.size !== undefined && file.size > maxFileBytes) {
-      throw new FileRejectedError(413, 'file_too_large', `"${name}" is larger than files can be (10 MiB).`);
+      throw new FileRejectedError(
+        413,
+        'file_too_large',
+        `"${name}" is larger than the ${maxFileBytes / 1024 / 1024} MiB files can be.`,
+      );
     }
     const download = await deps.api.downloadFile({ url, maxBytes: maxFileBytes, name });
     const saved = await deps.files.save({

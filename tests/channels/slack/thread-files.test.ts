@@ -10,6 +10,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { demoCustomer } from '../../../src/db/seed.js';
+import { maxFileBytes } from '../../../src/files/file-store.js';
 import type { SandboxMessage } from '../../../src/sandbox/slack/workspace.js';
 import { clockFrom, startDemoApp, type RunningApp } from '../../support/app.js';
 import { tinyPdf, tinyPng } from '../../support/samples.js';
@@ -220,6 +221,48 @@ describe('files from officers to customers through Slack threads', () => {
     await settle();
     assert.deepEqual(customerGot(/Our notes|The form/), []);
     assert.ok(client.received.length >= before);
+  });
+
+  test('a file over the upload cap is refused, whatever size the event says it has', async () => {
+    const sandbox = sandboxOf(running.app);
+    const large = Buffer.concat([tinyPdf, Buffer.alloc(maxFileBytes)]);
+    const before = await storedFiles();
+    await replyWithFile(avery, taken, 'The full report', {
+      name: 'report.pdf',
+      mimetype: 'application/pdf',
+      data: large,
+    });
+    // The same file, described as small: the download itself stops at the cap.
+    const file = {
+      ...sandbox.workspace.upload({
+        user: avery,
+        name: 'small.pdf',
+        mimetype: 'application/pdf',
+        data: large,
+      }),
+      size: 900,
+    };
+    const ts = sandbox.workspace.nextTs();
+    await sandbox.interactions.event({
+      type: 'message',
+      subtype: 'file_share',
+      text: 'The short report',
+      files: [file],
+      user: avery,
+      channel: taken.channel,
+      channel_type: 'channel',
+      ts,
+      thread_ts: taken.ts,
+      event_ts: ts,
+    });
+    for (const name of ['report.pdf', 'small.pdf']) {
+      await eventually(() =>
+        ephemeralsOf(sandbox, avery).find((text) => text.startsWith(`"${name}" is larger than the 10 MiB`)),
+      );
+    }
+    await settle();
+    assert.deepEqual(customerGot(/full report|short report/), []);
+    assert.equal(await storedFiles(), before);
   });
 
   test('a forged event whose file points anywhere else is not fetched', async () => {
