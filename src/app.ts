@@ -53,6 +53,8 @@ export interface AppOptions {
   inMemoryDatabase?: boolean;
   /** Time `stop()` gives in-flight requests before closing their connections. */
   shutdownGraceMs?: number;
+  /** The clock of the domain, the outbox and the Slack app (tests pin it to a known hour). */
+  now?: () => Date;
 }
 
 export interface App {
@@ -91,6 +93,7 @@ export async function composeCore(
   logger: Logger,
   baseUrl: () => string,
   checkout?: CheckoutLinks,
+  now?: () => Date,
 ) {
   const secrets = await resolveSecrets(config, logger);
   const models = createModels(db.connection);
@@ -108,8 +111,13 @@ export async function composeCore(
       slackCards: true,
       support: config.support,
       ...(checkout ? { checkout } : {}),
+      ...(now ? { now } : {}),
     }),
-    seed: () => seedDemoData(models, cipher, { saveDocument: (file) => files.save(file) }),
+    seed: () =>
+      seedDemoData(models, cipher, {
+        saveDocument: (file) => files.save(file),
+        ...(now ? { now: now() } : {}),
+      }),
   };
 }
 
@@ -189,6 +197,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       logger,
       () => baseUrl,
       checkout,
+      options.now,
     );
     domainServices = domain;
 
@@ -320,6 +329,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       botToken: workspace.botToken,
       signingSecret: workspace.signingSecret,
       apiUrl: workspace.apiUrl,
+      ...(slackSandbox ? { filesUrl: slackSandbox.filesUrl } : {}),
       approvalsChannel: workspace.approvalsChannel,
       supportChannel: workspace.supportChannel,
       approvals: domain.approvals,
@@ -327,7 +337,9 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       handoffs: domain.handoff,
       connection: db.connection,
       fileUrl: (id) => files.signedUrl(id),
+      files,
       logger,
+      ...(options.now ? { now: options.now } : {}),
     });
     slack.register(server);
     if (slackSandbox) {
@@ -352,6 +364,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       maxAttempts: config.outboxMaxAttempts,
       concurrency: pacedConcurrency(config.reminders.smsRatePerSecond),
       deferUntil: (row) => pacing.deferUntil(row),
+      ...(options.now ? { now: options.now } : {}),
     });
     domain.events.onEnqueue(() => dispatcher.wake());
     domain.events.start(relaySweepMs, (error) => logger.error({ err: error }, 'event relay sweep failed'));

@@ -16,6 +16,13 @@ import { decimalToNumber, idOf, invalidField, parseInput, toDecimal } from './ma
 import type { PolicyDetails, PolicyService } from './policies.js';
 import { normalizeNumber } from './policies.js';
 import { formatCurrency } from './money.js';
+import {
+  keptFiles,
+  linkedFiles,
+  messageText,
+  officerFilesSchema,
+  type OfficerFile,
+} from './officer-files.js';
 
 /** An officer as the Slack app sees them. */
 export interface OfficerView {
@@ -119,8 +126,17 @@ export interface ApprovalService {
   awaitingAuthority(slackUserId: string, limit?: number): Promise<QueueItem[]>;
   /** The number of the claim whose card is this Slack message, if any. */
   claimByCard(card: { channel: string; ts: string }): Promise<string | undefined>;
-  /** An officer's reply written in the card's thread (with the reply marker): to the customer. */
-  replyInThread(input: { claimNumber: string; actor: Actor; text: string }): Promise<void>;
+  /**
+   * An officer's reply written in the card's thread (with the reply marker): to the customer. Files
+   * (stored already, with their signed links) go with the text, which may then be empty; the claim's
+   * message keeps them.
+   */
+  replyInThread(input: {
+    claimNumber: string;
+    actor: Actor;
+    text: string;
+    files?: OfficerFile[];
+  }): Promise<void>;
 }
 
 type ClaimRow = LeanDoc<Models['claims']>;
@@ -267,7 +283,12 @@ export class MongoApprovalService implements ApprovalService {
     await this.sendReply(input, false);
   }
 
-  async replyInThread(input: { claimNumber: string; actor: Actor; text: string }): Promise<void> {
+  async replyInThread(input: {
+    claimNumber: string;
+    actor: Actor;
+    text: string;
+    files?: OfficerFile[];
+  }): Promise<void> {
     await this.sendReply(input, true);
   }
 
@@ -308,11 +329,19 @@ export class MongoApprovalService implements ApprovalService {
   }
 
   private async sendReply(
-    input: { claimNumber: string; actor: Actor; text: string },
+    input: { claimNumber: string; actor: Actor; text: string; files?: OfficerFile[] },
     inThread: boolean,
   ): Promise<void> {
     const actor = parseInput(actorInputSchema, input.actor);
-    const text = parseInput(z.string().trim().min(1).max(1000), input.text);
+    const files = parseInput(officerFilesSchema, input.files);
+    const text = parseInput(
+      z
+        .string()
+        .trim()
+        .min(files.length > 0 ? 0 : 1)
+        .max(1000),
+      input.text,
+    );
     if (actor.type !== 'officer') throw new DomainError('forbidden', 'replies come from officers');
     await activeOfficer(this.options.models, actor.id);
     const row = await this.load(input.claimNumber);
@@ -320,16 +349,32 @@ export class MongoApprovalService implements ApprovalService {
     const at = this.options.now();
     await this.write(row, {
       $push: {
-        messages: { from: 'officer', author: actor.id, text, at },
+        messages: {
+          from: 'officer',
+          author: actor.id,
+          text: messageText(text, files),
+          at,
+          ...(files.length > 0 ? { files: keptFiles(files) } : {}),
+        },
         pendingEvents: pendingEvent({
           action: 'claim.message',
           actor,
           at,
-          details: { number: row.number, from: 'officer', to: 'customer', ...(inThread ? { inThread } : {}) },
+          details: {
+            number: row.number,
+            from: 'officer',
+            to: 'customer',
+            ...(inThread ? { inThread } : {}),
+            ...(files.length > 0 ? { files: files.length } : {}),
+          },
           notify: {
             recipient: row.customer,
             template: 'claim.message',
-            payload: { number: row.number, text },
+            payload: {
+              number: row.number,
+              text,
+              ...(files.length > 0 ? { files: linkedFiles(files) } : {}),
+            },
           },
         }),
       },

@@ -26,6 +26,13 @@ import { DomainError } from './errors.js';
 import { pendingEvent, type EventDrain, type Notice } from './lifecycle.js';
 import { idOf, parseInput, parseObjectId } from './mapping.js';
 import { NumberAllocator, type NumberFormat } from './numbers.js';
+import {
+  keptFiles,
+  linkedFiles,
+  messageText,
+  officerFilesSchema,
+  type OfficerFile,
+} from './officer-files.js';
 
 export type { SupportReason };
 
@@ -173,9 +180,20 @@ export interface HandoffService {
   close(input: { reference: string; actor: Actor; shownState: string }): Promise<HandoffCard>;
   /**
    * An officer's reply in the card's thread: sent to the customer when it comes from the officer who
-   * has the conversation; anything else (other officers, notes marked as such) stays internal.
+   * has the conversation; anything else (other officers, notes marked as such) stays internal. Files
+   * (stored already, with their signed links) go with the text, which may then be empty.
    */
-  officerMessage(input: { reference: string; actor: Actor; text: string }): Promise<'sent' | 'internal'>;
+  officerMessage(input: {
+    reference: string;
+    actor: Actor;
+    text: string;
+    files?: OfficerFile[];
+  }): Promise<'sent' | 'internal'>;
+  /**
+   * Whether an officer's thread message with this text would reach the customer now, asked before the
+   * files of a message are fetched so an internal note's files are never copied here.
+   */
+  reaches(input: { reference: string; actor: Actor; text: string }): Promise<boolean>;
   /** Records where the request's card was posted. */
   recordCard(reference: string, card: { channel: string; ts: string }): Promise<void>;
   /** Escalates every open request whose SLA passed; returns how many. */
@@ -264,6 +282,8 @@ export class MongoHandoffService implements HandoffService {
         reference: data.reference,
         mode: live ? 'live' : 'ticket',
         respondBy,
+        // On the service's clock, like `respondBy`: the wait the customer is told is the difference.
+        createdAt: now,
         transcript: (data.transcript ?? [])
           .slice(-transcriptLines)
           .map((line) => ({ ...line, text: scrub(line.text) })),
@@ -366,27 +386,32 @@ export class MongoHandoffService implements HandoffService {
     reference: string;
     actor: Actor;
     text: string;
+    files?: OfficerFile[];
   }): Promise<'sent' | 'internal'> {
-    const actor = parseInput(actorInputSchema, input.actor);
-    if (actor.type !== 'officer') throw new DomainError('forbidden', 'replies come from officers');
-    await activeOfficer(this.options.models, actor.id);
-    const text = parseInput(textSchema, input.text);
-    const row = await this.find({ number: parseInput(refSchema, input.reference).toUpperCase() });
-    if (!row) throw new DomainError('not_found', 'support request not found');
-    // Only the officer who took the conversation over speaks to the customer; a note marked as one
-    // stays in the thread.
-    if (row.status !== 'in_progress' || row.officer !== actor.id || isNote(text)) return 'internal';
+    const files = parseInput(officerFilesSchema, input.files);
+    const text = files.length > 0 ? input.text.trim().slice(0, 1000) : parseInput(textSchema, input.text);
+    const { row, actor, reaches } = await this.speaker(input);
+    if (!reaches) return 'internal';
     const at = this.now();
     const result = await this.requests.updateOne(
       { _id: row._id, status: 'in_progress', officer: actor.id },
       {
         $push: {
-          messages: { from: 'officer', author: actor.id, text, at },
+          messages: {
+            from: 'officer',
+            author: actor.id,
+            text: messageText(text, files).slice(0, 1000),
+            at,
+            ...(files.length > 0 ? { files: keptFiles(files) } : {}),
+          },
           pendingEvents: this.event(
             'support_request.message',
             actor,
-            { reference: row.number, from: 'officer' },
-            this.notice(row, 'handoff.message', { text }),
+            { reference: row.number, from: 'officer', ...(files.length > 0 ? { files: files.length } : {}) },
+            this.notice(row, 'handoff.message', {
+              text,
+              ...(files.length > 0 ? { files: linkedFiles(files) } : {}),
+            }),
           ),
         },
       },
@@ -394,6 +419,25 @@ export class MongoHandoffService implements HandoffService {
     if (result.matchedCount === 0) return 'internal';
     await this.drain(row._id);
     return 'sent';
+  }
+
+  async reaches(input: { reference: string; actor: Actor; text: string }): Promise<boolean> {
+    return (await this.speaker(input)).reaches;
+  }
+
+  /**
+   * The request and the acting officer, and whether what they write reaches the customer: only the
+   * officer who took the conversation over speaks to the customer, and a note marked as one stays in
+   * the thread.
+   */
+  private async speaker(input: { reference: string; actor: Actor; text: string }) {
+    const actor = parseInput(actorInputSchema, input.actor);
+    if (actor.type !== 'officer') throw new DomainError('forbidden', 'replies come from officers');
+    await activeOfficer(this.options.models, actor.id);
+    const row = await this.find({ number: parseInput(refSchema, input.reference).toUpperCase() });
+    if (!row) throw new DomainError('not_found', 'support request not found');
+    const reaches = row.status === 'in_progress' && row.officer === actor.id && !isNote(input.text.trim());
+    return { row, actor, reaches };
   }
 
   async recordCard(reference: string, card: { channel: string; ts: string }): Promise<void> {

@@ -19,6 +19,8 @@ export interface RenderedNotification {
 
 /** Two SMS segments. */
 export const maxSmsLength = 320;
+/** What is kept of the words of a message whose links take the room (it then runs longer). */
+const minSmsWords = 120;
 
 const numberSchema = z.string().regex(/^[A-Z]{3}-\d{6}$/);
 const reasonSchema = z.string().trim().min(1).max(500).optional();
@@ -55,7 +57,18 @@ interface Lines {
   buttons: { title: string; value: string }[];
   /** A plain chat message rather than a card: what a person says in a live conversation. */
   plain?: boolean;
+  /** Files sent with it, each a line of its own after the text, never shortened (on a phone too). */
+  files?: { name: string; url: string }[];
 }
+
+/** Files an officer sent: their names and signed links. */
+const filesSchema = z
+  .array(z.object({ name: z.string().trim().min(1).max(255), url: z.url({ protocol: /^https?$/ }) }))
+  .max(10)
+  .default([]);
+
+/** An officer's words, which may be left out when files come with them. */
+const officerText = z.string().trim().max(1000).default('');
 
 /** A template checks its payload, then words it. */
 type Template = (payload: unknown) => Lines;
@@ -162,12 +175,18 @@ function handoffTemplates(): Record<string, Template> {
       buttons: [],
       plain: true,
     })),
-    'handoff.message': template(z.object({ request, text: z.string().trim().min(1).max(1000) }), (p) => ({
-      title: 'A message from our team',
-      text: p.text,
-      buttons: [],
-      plain: true,
-    })),
+    'handoff.message': template(
+      z
+        .object({ request, text: officerText, files: filesSchema })
+        .refine((p) => p.text || p.files.length > 0, 'a message says something or sends a file'),
+      (p) => ({
+        title: 'A message from our team',
+        text: p.text || filesSentText(p.files),
+        buttons: [],
+        plain: true,
+        files: p.files,
+      }),
+    ),
     'handoff.waiting': template(z.object({ request, minutes: z.number().int().min(1).max(1440) }), (p) => ({
       title: 'Still waiting',
       text:
@@ -212,12 +231,16 @@ const templates: Readonly<Record<string, Template>> = {
     },
   ),
   // An officer's reply about a claim (`/insuralink reply`): the officer's words, as they wrote them.
+  // Files the officer sent with it follow as links.
   'claim.message': template(
-    z.object({ number: numberSchema, text: z.string().trim().min(1).max(1000) }),
-    ({ number, text }) => ({
+    z
+      .object({ number: numberSchema, text: officerText, files: filesSchema })
+      .refine((p) => p.text || p.files.length > 0, 'a message says something or sends a file'),
+    ({ number, text, files }) => ({
       title: `Claim ${number}: a message from your claims officer`,
-      text: `About your claim ${number}: ${text}`,
+      text: `About your claim ${number}: ${text || filesSentText(files)}`,
       buttons: [{ title: 'See claim', value: `status of ${number}` }],
+      files,
     }),
   ),
   ...handoffTemplates(),
@@ -247,8 +270,12 @@ const templates: Readonly<Record<string, Template>> = {
 export function renderNotification(name: string, payload: unknown): RenderedNotification {
   const words = templates[name];
   if (!words) throw new Error(`no notification template ${name}`);
-  const { title, text, buttons, plain } = words(payload);
-  if (plain) return { chat: MessageFactory.text(text), sms: truncate(`InsuraLink: ${text}`, maxSmsLength) };
+  const { title, text: said, buttons, plain, files = [] } = words(payload);
+  // Links are never cut: the text gives way to them on a phone.
+  const links = files.map((file) => `\n${file.name}: ${file.url}`).join('');
+  const text = said + links;
+  const sms = truncate(`InsuraLink: ${said}`, Math.max(minSmsWords, maxSmsLength - links.length)) + links;
+  if (plain) return { chat: MessageFactory.text(text), sms };
   const card = CardFactory.heroCard(
     title,
     text,
@@ -257,7 +284,12 @@ export function renderNotification(name: string, payload: unknown): RenderedNoti
       buttons.map((button) => ({ type: 'imBack', title: button.title, value: button.value })),
     ),
   );
-  return { chat: MessageFactory.attachment(card, text), sms: truncate(`InsuraLink: ${text}`, maxSmsLength) };
+  return { chat: MessageFactory.attachment(card, text), sms };
+}
+
+/** What a message of files alone says before their links. */
+function filesSentText(files: { name: string }[]): string {
+  return files.length === 1 ? 'Here is a file for you.' : `Here are ${files.length} files for you.`;
 }
 
 function truncate(text: string, max: number): string {

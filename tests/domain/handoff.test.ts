@@ -202,6 +202,53 @@ describe('MongoHandoffService', () => {
     );
   });
 
+  it("sends the holder's files with their links and keeps them on the request; says who would reach the customer", async () => {
+    const ticket = await ask();
+    const reference = ticket.reference;
+    assert.equal(
+      await service.reaches({ reference, actor: avery, text: 'Here it is' }),
+      false,
+      'nobody has it yet',
+    );
+    await service.takeOver({ reference, actor: avery, shownState: 'open:-' });
+    assert.equal(await service.reaches({ reference, actor: avery, text: 'Here it is' }), true);
+    assert.equal(await service.reaches({ reference, actor: avery, text: '!note for us' }), false);
+    assert.equal(await service.reaches({ reference, actor: morgan, text: 'Here it is' }), false);
+    const file = {
+      fileId: 'a'.repeat(24),
+      name: 'estimate.pdf',
+      contentType: 'application/pdf',
+      size: 321,
+      link: `https://insuralink.example/files/${'a'.repeat(24)}?expires=1&signature=x`,
+    };
+    assert.equal(await service.officerMessage({ reference, actor: avery, text: '', files: [file] }), 'sent');
+    const [sent] = await outbox('handoff.message', ticket.id);
+    assert.deepEqual(sent?.payload, {
+      request: ticket.id,
+      text: '',
+      files: [{ name: 'estimate.pdf', url: file.link }],
+    });
+    const row = await requests.findById(ticket.id).lean();
+    assert.equal(row?.messages.at(-1)?.text, '[file] estimate.pdf');
+    assert.deepEqual(row?.messages.at(-1)?.files, [
+      { fileId: file.fileId, name: 'estimate.pdf', contentType: 'application/pdf', size: 321 },
+    ]);
+    // Nothing said and nothing sent is no message.
+    await assert.rejects(service.officerMessage({ reference, actor: avery, text: ' ' }), (error) =>
+      isDomainError(error, 'validation'),
+    );
+    // A link that is not one is refused before anything is written.
+    await assert.rejects(
+      service.officerMessage({
+        reference,
+        actor: avery,
+        text: 'x',
+        files: [{ ...file, link: 'javascript:1' }],
+      }),
+      (error) => isDomainError(error, 'validation'),
+    );
+  });
+
   it('lets only the holder (or a supervisor) hand back; the bot resumes and the customer is told', async () => {
     const ticket = await ask();
     await service.takeOver({ reference: ticket.reference, actor: morgan, shownState: 'open:-' });

@@ -67,6 +67,12 @@ const endpoints: Endpoint[] = [
   { method: 'GET', path: '/sandbox/slack/state', body: 'none' },
   { method: 'POST', path: '/sandbox/slack/act', body: 'json' },
   { method: 'POST', path: '/sandbox/slack/api/chat.postMessage', body: 'form' },
+  { method: 'GET', path: '/sandbox/slack/files-pri/T0SANDBOX-F0000000000/estimate.pdf', body: 'none' },
+  {
+    method: 'GET',
+    path: '/sandbox/slack/files-pri/T0SANDBOX-F0000000000/download/estimate.pdf',
+    body: 'none',
+  },
   { method: 'POST', path: '/api/sms/inbound', body: 'form' },
   { method: 'POST', path: '/api/sms/status', body: 'form' },
   { method: 'GET', path: '/sandbox/sms', body: 'none' },

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { claimInReview } from '../channels/slack/support.js';
 import { startDemoApp, type RunningApp } from '../support/app.js';
+import { tinyPdf } from '../support/samples.js';
 import { launchBrowser, type TestBrowser } from '../support/browser.js';
 
 describe('the Slack sandbox page', () => {
@@ -83,6 +84,22 @@ describe('the Slack sandbox page', () => {
         .findOne({ template: 'handoff.message', 'payload.request': handoff.id });
     for (let tries = 0; !(await sent()) && tries < 200; tries++) await page.waitForTimeout(50);
     assert.equal((await sent())?.payload.text, 'Hello, Morgan here. How can I help?');
+
+    // A file attached to a thread reply goes to the customer as a link.
+    await taken.locator('input[name="reply"]').fill('Your policy schedule');
+    await taken
+      .locator('input[name="file"]')
+      .setInputFiles({ name: 'schedule.pdf', mimeType: 'application/pdf', buffer: tinyPdf });
+    await taken.locator('button[type="submit"]', { hasText: 'Reply' }).click();
+    await taken.locator('.file', { hasText: 'schedule.pdf' }).waitFor({ timeout: 10_000 });
+    const withFile = async () =>
+      running.app.database.connection
+        .collection('notifications')
+        .findOne({ template: 'handoff.message', 'payload.text': 'Your policy schedule' });
+    for (let tries = 0; !(await withFile()) && tries < 200; tries++) await page.waitForTimeout(50);
+    const files = (await withFile())?.payload.files as { name: string; url: string }[] | undefined;
+    assert.equal(files?.[0]?.name, 'schedule.pdf');
+    assert.deepEqual(Buffer.from(await (await fetch(files[0]!.url)).arrayBuffer()), tinyPdf);
 
     await taken.locator('button[data-action-id="handoff_hand_back"]').click();
     await page

@@ -15,7 +15,19 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
-export async function startDemoApp(env: NodeJS.ProcessEnv = {}): Promise<RunningApp> {
+/**
+ * A clock that reads `start` now and runs on from there at the real pace, so timeouts and leases still
+ * pass while the hour of day a test sees is always the same.
+ */
+export function clockFrom(start: Date): () => Date {
+  const offset = start.getTime() - Date.now();
+  return () => new Date(Date.now() + offset);
+}
+
+export async function startDemoApp(
+  env: NodeJS.ProcessEnv = {},
+  options: { now?: () => Date } = {},
+): Promise<RunningApp> {
   const dataDir = await mkdtemp(join(tmpdir(), 'insuralink-web-'));
   const app = createApp(
     loadConfig({
@@ -29,6 +41,7 @@ export async function startDemoApp(env: NodeJS.ProcessEnv = {}): Promise<Running
     {
       inMemoryDatabase: true,
       shutdownGraceMs: 1000,
+      ...options,
     },
   );
   try {

@@ -4,6 +4,7 @@
  * stand-in), which is known only once the server listens. Retries are the outbox's business.
  */
 import { WebClient, type KnownBlock, type View } from '@slack/web-api';
+import { readCapped, type DownloadedFile } from '../../files/download.js';
 
 /** Block Kit blocks as this app builds them. */
 export type Blocks = KnownBlock[];
@@ -27,6 +28,20 @@ export interface SlackApi {
   openView(input: { triggerId: string; view: View }): Promise<{ viewId: string }>;
   publishHome(input: { userId: string; view: View }): Promise<void>;
   authTest(): Promise<{ userId: string; teamId: string; botId?: string }>;
+  /**
+   * Downloads a file shared in the workspace (`url_private_download`) with the bot token, at most
+   * `maxBytes`. Only URLs under the workspace's files address are fetched, never an address an event
+   * chose, and redirects are not followed, so a forged event cannot point the app anywhere else.
+   */
+  downloadFile(input: { url: string; maxBytes: number; name: string }): Promise<DownloadedFile>;
+}
+
+/** Where Slack serves the files shared in a workspace. */
+export const slackFilesUrl = 'https://files.slack.com/files-pri/';
+
+/** Thrown for a file URL outside the workspace's files address (the app never fetches it). */
+export class ForeignFileUrlError extends Error {
+  override name = 'ForeignFileUrlError';
 }
 
 /** Options of {@link createSlackApi}. */
@@ -34,6 +49,8 @@ export interface SlackApiOptions {
   token: string;
   /** The Web API base URL ending in `/`; undefined means Slack's own. */
   apiUrl: () => string | undefined;
+  /** Where shared files are downloaded from (a URL prefix); default {@link slackFilesUrl}. */
+  filesUrl?: () => string;
 }
 
 export function createSlackApi(options: SlackApiOptions): SlackApi {
@@ -77,6 +94,16 @@ export function createSlackApi(options: SlackApiOptions): SlackApi {
     async publishHome({ userId, view }) {
       await web().views.publish({ user_id: userId, view });
     },
+    async downloadFile({ url, maxBytes, name }) {
+      if (!isUnder(url, options.filesUrl?.() ?? slackFilesUrl)) {
+        throw new ForeignFileUrlError('the file is not on the workspace files address');
+      }
+      const response = await fetch(url, {
+        headers: { authorization: `Bearer ${options.token}` },
+        redirect: 'error',
+      });
+      return readCapped(response, maxBytes, name);
+    },
     async authTest() {
       const result = await web().auth.test();
       return {
@@ -86,4 +113,22 @@ export function createSlackApi(options: SlackApiOptions): SlackApi {
       };
     },
   };
+}
+
+/** True when `url` is on the origin of `prefix` and within its path, dot segments resolved. */
+function isUnder(url: string, prefix: string): boolean {
+  let parsed: URL;
+  let base: URL;
+  try {
+    parsed = new URL(url);
+    base = new URL(prefix);
+  } catch {
+    return false;
+  }
+  return (
+    parsed.origin === base.origin &&
+    !parsed.username &&
+    !parsed.password &&
+    parsed.pathname.startsWith(base.pathname.endsWith('/') ? base.pathname : `${base.pathname}/`)
+  );
 }

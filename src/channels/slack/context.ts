@@ -8,6 +8,7 @@ import type { ApprovalService, OfficerView } from '../../domain/approvals.js';
 import type { RequestService } from '../../domain/requests.js';
 import type { HandoffService } from '../../domain/handoff.js';
 import { isDomainError } from '../../domain/errors.js';
+import type { FileStore } from '../../files/file-store.js';
 import type { Logger } from '../../log.js';
 import type { SlackApi } from './api.js';
 import { homeView } from './blocks/home.js';
@@ -22,6 +23,8 @@ export interface SlackDeps {
   handoffs: HandoffService;
   approvalsChannel: string;
   supportChannel: string;
+  /** Where files officers send customers are checked and stored, and their links signed. */
+  files: Pick<FileStore, 'save' | 'signedUrl'>;
   now: () => Date;
 }
 

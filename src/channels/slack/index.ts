@@ -9,6 +9,7 @@ import type { Request, Response, Server } from 'restify';
 import type { ApprovalService } from '../../domain/approvals.js';
 import type { RequestService } from '../../domain/requests.js';
 import type { HandoffService } from '../../domain/handoff.js';
+import type { FileStore } from '../../files/file-store.js';
 import type { Logger } from '../../log.js';
 import type { RouteSender } from '../../notifications/dispatcher.js';
 import { createSlackApi, type SlackApi } from './api.js';
@@ -32,6 +33,8 @@ export interface SlackChannelOptions {
   signingSecret: string;
   /** The Web API base URL (`SLACK_API_URL`, or the local stand-in); undefined means Slack's own. */
   apiUrl: () => string | undefined;
+  /** Where the workspace serves shared files (a URL prefix); undefined means Slack's own. */
+  filesUrl?: () => string;
   approvalsChannel: string;
   /** Where handoff cards and tickets go. */
   supportChannel: string;
@@ -41,6 +44,8 @@ export interface SlackChannelOptions {
   now?: () => Date;
   connection: Connection;
   fileUrl(fileId: string): string;
+  /** Checks and stores the files officers send customers from a thread, and signs their links. */
+  files: Pick<FileStore, 'save' | 'signedUrl'>;
   logger: Logger;
 }
 
@@ -58,7 +63,11 @@ export async function createSlackChannel(options: SlackChannelOptions): Promise<
     logger: options.logger,
     boltLogger,
   });
-  const api = createSlackApi({ token: options.botToken, apiUrl: options.apiUrl });
+  const api = createSlackApi({
+    token: options.botToken,
+    apiUrl: options.apiUrl,
+    ...(options.filesUrl ? { filesUrl: options.filesUrl } : {}),
+  });
   // One workspace: who the bot is comes from auth.test once, through the wrapper (so from the stand-in
   // when there is one), instead of Bolt's own client, which only knows Slack's address.
   let identity: Promise<{ userId: string; teamId: string; botId?: string }> | undefined;
@@ -89,6 +98,7 @@ export async function createSlackChannel(options: SlackChannelOptions): Promise<
     logger: options.logger,
     approvalsChannel: options.approvalsChannel,
     supportChannel: options.supportChannel,
+    files: options.files,
     now: options.now ?? (() => new Date()),
   };
   app.use(skipRepeats(await createSlackReceipts(options.connection)));

@@ -7,6 +7,7 @@
  * `httpClient`, here the SDK's `RequestClient` with each request's origin swapped for the base URL.
  */
 import twilio from 'twilio';
+import { readCapped, type DownloadedFile } from '../../files/download.js';
 
 /** The API origin the SDK builds its URLs on. */
 const twilioApiOrigin = 'https://api.twilio.com';
@@ -18,10 +19,7 @@ export interface SentSms {
 }
 
 /** A media file of an inbound MMS. */
-export interface FetchedMedia {
-  data: Buffer;
-  contentType: string;
-}
+export type FetchedMedia = DownloadedFile;
 
 /** Thrown when Twilio refuses a send; `code` is Twilio's error code (21610: the number opted out). */
 export class SmsSendError extends Error {
@@ -111,13 +109,7 @@ export function createTwilioClient(options: TwilioClientOptions): SmsClient {
 
     async fetchMedia(mediaUrl, maxBytes) {
       mediaPath(mediaUrl);
-      const response = await fetch(mediaUrl, { headers: { authorization } });
-      if (!response.ok) throw new Error(`media download failed with ${response.status}`);
-      const declared = Number(response.headers.get('content-length') ?? '0');
-      if (declared > maxBytes) throw new Error('media too large');
-      const data = Buffer.from(await response.arrayBuffer());
-      if (data.length > maxBytes) throw new Error('media too large');
-      return { data, contentType: response.headers.get('content-type') ?? 'application/octet-stream' };
+      return readCapped(await fetch(mediaUrl, { headers: { authorization } }), maxBytes, 'the photo');
     },
 
     async deleteMedia(mediaUrl) {

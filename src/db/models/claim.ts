@@ -1,5 +1,11 @@
 import { Schema, type Connection, type InferSchemaType } from 'mongoose';
-import { actorSchema, pendingEventSchema, currencyPattern, isNonNegativeDecimal } from './common.js';
+import {
+  actorSchema,
+  pendingEventSchema,
+  currencyPattern,
+  isNonNegativeDecimal,
+  sentFileSchema,
+} from './common.js';
 
 export const claimStatuses = [
   'submitted',
@@ -116,6 +122,8 @@ const messageSchema = new Schema(
     author: { type: String, required: true, trim: true },
     text: { type: String, required: true, trim: true, minlength: 1, maxlength: 4000 },
     at: { type: Date, required: true, default: () => new Date() },
+    /** Documents an officer sent the customer with the message (stored attachments, by id). */
+    files: { type: [sentFileSchema], default: undefined },
   },
   { _id: false },
 );

@@ -64,3 +64,14 @@ export const pendingEventSchema = new Schema(
   },
   { _id: false, minimize: false },
 );
+
+/** A stored attachment an officer sent a customer with a message, by its file id. */
+export const sentFileSchema = new Schema(
+  {
+    fileId: { type: String, required: true, match: /^[0-9a-f]{24}$/ },
+    name: { type: String, required: true, trim: true, maxlength: 255 },
+    contentType: { type: String, required: true, trim: true, match: /^[\w.+-]+\/[\w.+-]+$/ },
+    size: { type: Number, required: true, min: 0 },
+  },
+  { _id: false },
+);

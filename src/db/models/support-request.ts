@@ -1,5 +1,5 @@
 import { Schema, type Connection, type InferSchemaType } from 'mongoose';
-import { pendingEventSchema } from './common.js';
+import { pendingEventSchema, sentFileSchema } from './common.js';
 
 export const supportRequestStatuses = ['open', 'in_progress', 'closed'] as const;
 export type SupportRequestStatus = (typeof supportRequestStatuses)[number];
@@ -34,6 +34,8 @@ const lineSchema = new Schema(
     author: { type: String },
     text: { type: String, required: true, maxlength: 1000 },
     at: { type: Date, required: true },
+    /** Files an officer sent the customer with the message (stored attachments, by id). */
+    files: { type: [sentFileSchema], default: undefined },
   },
   { _id: false },
 );

@@ -1,8 +1,10 @@
 /**
- * The local stand-in for Slack, used when `SLACK_*` is unset (and by the tests): the Web API methods the
- * app calls under `/sandbox/slack/api/`, and the page `/sandbox/slack` where a demo officer reads the
- * channels and their threads, presses buttons, fills modals and replies. The page's actions become
- * requests signed with a secret generated at start, which the app verifies like Slack's own.
+ * The local stand-in for Slack, used when `SLACK_*` is unset (and by the tests): the Web API methods
+ * the app calls under `/sandbox/slack/api/`, the files shared in threads under
+ * `/sandbox/slack/files-pri/` (for the bot token only, as `files.slack.com` serves them), and the page
+ * `/sandbox/slack` where a demo officer reads the channels and their threads, presses buttons, fills
+ * modals and replies, with a file if they like. The page's actions become requests signed with a
+ * secret generated at start, which the app verifies like Slack's own.
  */
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -11,7 +13,7 @@ import { z } from 'zod';
 import { jsonBody } from '../../http/body.js';
 import { HttpError } from '../../http/errors.js';
 import { pageSecurityPolicy } from '../../http/security-headers.js';
-import { SandboxInteractions, interactionSchema } from './interactions.js';
+import { SandboxInteractions, interactionSchema, sandboxMaxFileBytes } from './interactions.js';
 import { SandboxWorkspace, sandboxChannels, type SandboxUser } from './workspace.js';
 
 const publicDir = new URL('./public/', import.meta.url);
@@ -32,6 +34,8 @@ export interface SlackSandbox {
   supportChannel: string;
   /** The Web API base URL the app's client uses. */
   apiUrl: () => string;
+  /** Where shared files are served (`url_private`), the stand-in's `https://files.slack.com/files-pri/`. */
+  filesUrl: () => string;
   workspace: SandboxWorkspace;
   interactions: SandboxInteractions;
   register(server: Server): void;
@@ -42,7 +46,8 @@ const stateQuery = z.object({ user: z.string().max(30).optional() });
 export function createSlackSandbox(options: SlackSandboxOptions): SlackSandbox {
   const botToken = `xoxb-sandbox-${randomBytes(12).toString('hex')}`;
   const signingSecret = randomBytes(24).toString('hex');
-  const workspace = new SandboxWorkspace(options.users);
+  const filesUrl = () => `${options.baseUrl()}/sandbox/slack/files-pri/`;
+  const workspace = new SandboxWorkspace(options.users, filesUrl);
   const interactions = new SandboxInteractions({
     workspace,
     signingSecret,
@@ -55,6 +60,7 @@ export function createSlackSandbox(options: SlackSandboxOptions): SlackSandbox {
     approvalsChannel: sandboxChannels.approvals.id,
     supportChannel: sandboxChannels.support.id,
     apiUrl: () => `${options.baseUrl()}/sandbox/slack/api/`,
+    filesUrl,
     workspace,
     interactions,
     register(server) {
@@ -77,6 +83,25 @@ export function createSlackSandbox(options: SlackSandboxOptions): SlackSandbox {
           res.send(200, await workspace.call(method, params));
         },
       );
+      // A shared file, for the bot token only, as files.slack.com serves `url_private(_download)`.
+      const serveFile = (download: boolean) => async (req: Request, res: Response) => {
+        const token = (req.header('authorization') ?? '').replace(/^Bearer\s+/i, '');
+        if (token !== botToken) throw new HttpError(401, 'not_authed', 'A bot token is required.');
+        const file = workspace.fileAt(String(req.params.file ?? ''));
+        if (!file || encodeURIComponent(file.name) !== encodeURIComponent(String(req.params.name ?? ''))) {
+          throw new HttpError(404, 'not_found', 'No such file.');
+        }
+        res.writeHead(200, {
+          'content-type': file.mimetype,
+          'content-length': file.data.length,
+          'content-disposition': `${download ? 'attachment' : 'inline'}; filename="${encodeURIComponent(file.name)}"`,
+          'x-content-type-options': 'nosniff',
+          'cache-control': 'private, no-store',
+        });
+        res.end(file.data);
+      };
+      server.get('/sandbox/slack/files-pri/:file/download/:name', serveFile(true));
+      server.get('/sandbox/slack/files-pri/:file/:name', serveFile(false));
       server.get('/sandbox/slack', async (_req: Request, res: Response) => {
         const html = await readFile(new URL('index.html', publicDir), 'utf8');
         res.writeHead(200, {
@@ -108,7 +133,8 @@ export function createSlackSandbox(options: SlackSandboxOptions): SlackSandbox {
       });
       server.post(
         '/sandbox/slack/act',
-        ...jsonBody({ maxBytes: maxBodyBytes }),
+        // Room for a file attached to a thread reply, in base64.
+        ...jsonBody({ maxBytes: maxBodyBytes + Math.ceil((sandboxMaxFileBytes * 4) / 3) }),
         async (req: Request, res: Response) => {
           const interaction = interactionSchema.parse(req.body);
           res.send(200, await interactions.run(interaction));

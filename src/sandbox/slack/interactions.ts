@@ -6,6 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { signedHeaders } from './signing.js';
+
+/** The largest file the page may attach: above the app's cap, so its refusal can be tried. */
+export const sandboxMaxFileBytes = 12 * 1024 * 1024;
 import { sandboxBot, sandboxTeam, wire, wireView, type SandboxWorkspace } from './workspace.js';
 
 export const interactionSchema = z.discriminatedUnion('type', [
@@ -36,7 +39,19 @@ export const interactionSchema = z.discriminatedUnion('type', [
     user: z.string().min(1).max(30),
     channel: z.string().min(1).max(30),
     threadTs: z.string().min(1).max(30),
-    text: z.string().trim().min(1).max(3000),
+    /** May be empty when a file is attached. */
+    text: z.string().trim().max(3000),
+    /** A file attached to the reply, its bytes in base64. */
+    file: z
+      .object({
+        name: z.string().trim().min(1).max(255),
+        mimetype: z
+          .string()
+          .regex(/^[\w.+-]+\/[\w.+-]+$/)
+          .default('application/octet-stream'),
+        data: z.base64().max(Math.ceil((sandboxMaxFileBytes * 4) / 3) + 4),
+      })
+      .optional(),
   }),
   z.object({ type: z.literal('home'), user: z.string().min(1).max(30) }),
 ]);
@@ -152,15 +167,28 @@ export class SandboxInteractions {
         });
       }
       case 'reply': {
+        if (!interaction.text && !interaction.file) return { status: 400 };
+        if (!workspace.findMessage(interaction.channel, interaction.threadTs)) return { status: 404 };
+        // A file shared in a thread is a `file_share` message carrying Slack's description of it.
+        const files = interaction.file && [
+          workspace.upload({
+            user: interaction.user,
+            name: interaction.file.name,
+            mimetype: interaction.file.mimetype,
+            data: Buffer.from(interaction.file.data, 'base64'),
+          }),
+        ];
         const message = workspace.post({
           channel: interaction.channel,
           user: interaction.user,
           text: interaction.text,
           threadTs: interaction.threadTs,
+          ...(files ? { files } : {}),
         });
         if (!message) return { status: 404 };
         return this.event({
           type: 'message',
+          ...(files ? { subtype: 'file_share', files, upload: false, display_as_bot: false } : {}),
           channel: interaction.channel,
           channel_type: 'channel',
           user: interaction.user,
@@ -181,20 +209,37 @@ export class SandboxInteractions {
     }
   }
 
-  private event(event: Record<string, unknown>): Promise<InteractionResult> {
-    return this.send('json', {
-      token: 'sandbox',
-      team_id: sandboxTeam.id,
-      api_app_id: sandboxBot.appId,
-      event,
-      type: 'event_callback',
-      event_id: `Ev${randomBytes(8).toString('hex').toUpperCase()}`,
-      event_time: Math.floor(Date.now() / 1000),
-      authorizations: [{ team_id: sandboxTeam.id, user_id: sandboxBot.userId, is_bot: true }],
-    });
+  /**
+   * Sends an Events API callback carrying `event`, as Slack does (a fresh `event_id` unless one is
+   * given; `retry` adds Slack's retry headers, as when the first delivery went unanswered).
+   */
+  event(
+    event: Record<string, unknown>,
+    delivery: { eventId?: string; retry?: number } = {},
+  ): Promise<InteractionResult> {
+    return this.send(
+      'json',
+      {
+        token: 'sandbox',
+        team_id: sandboxTeam.id,
+        api_app_id: sandboxBot.appId,
+        event,
+        type: 'event_callback',
+        event_id: delivery.eventId ?? `Ev${randomBytes(8).toString('hex').toUpperCase()}`,
+        event_time: Math.floor(Date.now() / 1000),
+        authorizations: [{ team_id: sandboxTeam.id, user_id: sandboxBot.userId, is_bot: true }],
+      },
+      delivery.retry
+        ? { 'x-slack-retry-num': String(delivery.retry), 'x-slack-retry-reason': 'http_timeout' }
+        : {},
+    );
   }
 
-  private async send(kind: 'form' | 'json', fields: Record<string, unknown>): Promise<InteractionResult> {
+  private async send(
+    kind: 'form' | 'json',
+    fields: Record<string, unknown>,
+    extraHeaders: Record<string, string> = {},
+  ): Promise<InteractionResult> {
     const body =
       kind === 'json'
         ? JSON.stringify(fields)
@@ -202,7 +247,7 @@ export class SandboxInteractions {
     const contentType = kind === 'json' ? 'application/json' : 'application/x-www-form-urlencoded';
     const response = await fetch(this.options.eventsUrl(), {
       method: 'POST',
-      headers: signedHeaders(this.options.signingSecret, body, contentType),
+      headers: { ...signedHeaders(this.options.signingSecret, body, contentType), ...extraHeaders },
       body,
     });
     const text = await response.text();

@@ -16,7 +16,22 @@ export interface SandboxMessage {
   threadTs?: string;
   replies: SandboxMessage[];
   edited?: string;
+  /** Files shared with the message, as Slack describes them. */
+  files?: Record<string, unknown>[];
 }
+
+/** A file someone shared, kept so the app can download it with the bot token. */
+export interface SandboxFile {
+  id: string;
+  name: string;
+  mimetype: string;
+  user: string;
+  created: number;
+  data: Buffer;
+}
+
+/** Files the stand-in keeps (the oldest go first). */
+const maxFiles = 50;
 
 export interface SandboxView {
   id: string;
@@ -49,10 +64,15 @@ export class SandboxWorkspace {
   readonly ephemerals: { channel: string; user: string; text: string; ts: string }[] = [];
   readonly views = new Map<string, SandboxView>();
   readonly homes = new Map<string, Record<string, unknown>>();
+  readonly files = new Map<string, SandboxFile>();
   private readonly triggers = new Map<string, { user: string; expires: number }>();
   private clock = 0;
 
-  constructor(readonly users: () => Promise<SandboxUser[]>) {
+  /** `filesUrl` is where the files are served (`url_private`), as `https://files.slack.com/files-pri/`. */
+  constructor(
+    readonly users: () => Promise<SandboxUser[]>,
+    private readonly filesUrl: () => string = () => 'http://localhost/sandbox/slack/files-pri/',
+  ) {
     for (const channel of Object.values(sandboxChannels)) {
       this.channels.set(channel.id, { id: channel.id, name: channel.name, messages: [] });
     }
@@ -82,6 +102,57 @@ export class SandboxWorkspace {
     return undefined;
   }
 
+  /** Keeps an uploaded file; resolves with it as Slack describes it in a `file_share` message. */
+  upload(input: { user: string; name: string; mimetype: string; data: Buffer }): Record<string, unknown> {
+    const file: SandboxFile = {
+      ...input,
+      id: `F${randomBytes(5).toString('hex').toUpperCase()}`,
+      created: Math.floor(Date.now() / 1000),
+    };
+    this.files.set(file.id, file);
+    if (this.files.size > maxFiles) this.files.delete(this.files.keys().next().value!);
+    return this.wireFile(file);
+  }
+
+  /** The file that `url_private` (or `url_private_download`) names, by its id path segment. */
+  fileAt(segment: string): SandboxFile | undefined {
+    const id = segment.startsWith(`${sandboxTeam.id}-`) ? segment.slice(sandboxTeam.id.length + 1) : '';
+    return this.files.get(id);
+  }
+
+  /** A file as Slack describes it in events and `files.info`. */
+  wireFile(file: SandboxFile): Record<string, unknown> {
+    const path = `${this.filesUrl()}${sandboxTeam.id}-${file.id}`;
+    const name = encodeURIComponent(file.name);
+    const extension = /\.([a-z0-9]{1,8})$/i.exec(file.name)?.[1]?.toLowerCase() ?? 'binary';
+    return {
+      id: file.id,
+      created: file.created,
+      timestamp: file.created,
+      name: file.name,
+      title: file.name,
+      mimetype: file.mimetype,
+      filetype: extension,
+      pretty_type: extension.toUpperCase(),
+      user: file.user,
+      user_team: sandboxTeam.id,
+      editable: false,
+      size: file.data.length,
+      mode: 'hosted',
+      is_external: false,
+      external_type: '',
+      is_public: true,
+      public_url_shared: false,
+      display_as_bot: false,
+      username: '',
+      url_private: `${path}/${name}`,
+      url_private_download: `${path}/download/${name}`,
+      permalink: `https://${sandboxTeam.domain}.slack.com/files/${file.user}/${file.id}/${name}`,
+      has_rich_preview: false,
+      file_access: 'visible',
+    };
+  }
+
   /** Adds a message (to a thread when `threadTs` is given). */
   post(input: {
     channel: string;
@@ -89,6 +160,7 @@ export class SandboxWorkspace {
     text: string;
     blocks?: unknown[];
     threadTs?: string;
+    files?: Record<string, unknown>[];
   }): SandboxMessage | undefined {
     const channel = this.channels.get(input.channel);
     if (!channel) return undefined;
@@ -225,6 +297,7 @@ export function wire(message: SandboxMessage): Record<string, unknown> {
     ts: message.ts,
     ...(message.blocks ? { blocks: message.blocks } : {}),
     ...(message.threadTs ? { thread_ts: message.threadTs } : {}),
+    ...(message.files ? { files: message.files, upload: false } : {}),
     ...(message.user === sandboxBot.userId ? { bot_id: sandboxBot.botId, app_id: sandboxBot.appId } : {}),
   };
 }

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { demoCustomer } from '../../../src/db/seed.js';
 import type { SandboxMessage } from '../../../src/sandbox/slack/workspace.js';
-import { startDemoApp, type RunningApp } from '../../support/app.js';
+import { clockFrom, startDemoApp, type RunningApp } from '../../support/app.js';
 import { Client } from '../directline/harness.js';
 import { avery, buttonsOf, ephemeralsOf, eventually, guest, morgan, sandboxOf } from './support.js';
 
@@ -18,8 +18,11 @@ describe('live handoff to a person', () => {
   let client: Client;
 
   before(async () => {
-    // Always within business hours, whatever the time the test runs at.
-    running = await startDemoApp({ SUPPORT_HOURS: 'Mon-Sun 00:00-23:59' });
+    // A Wednesday at noon in New York: within business hours, whatever the time the test runs at.
+    running = await startDemoApp(
+      { SUPPORT_HOURS: 'Mon-Fri 09:00-17:00' },
+      { now: clockFrom(new Date('2026-11-18T17:00:00Z')) },
+    );
     const response = await fetch(`${running.url}/api/chat/token`, { method: 'POST' });
     const { token } = (await response.json()) as { token: string };
     client = new Client(running.url, token, true);

@@ -22,6 +22,8 @@ export async function claimInReview(
   extra: {
     attachments?: { fileId: string; name: string; contentType: string; size: number }[];
     description?: string;
+    /** Default three days ago by the real clock. */
+    incidentDate?: Date;
   } = {},
 ): Promise<string> {
   const customer = await app.domain.customers.findByPolicyNumber('AUT-100200');
@@ -30,7 +32,7 @@ export async function claimInReview(
     {
       customerId: customer.id,
       policyNumber: 'AUT-100200',
-      incidentDate: new Date(Date.now() - 3 * 86_400_000),
+      incidentDate: extra.incidentDate ?? new Date(Date.now() - 3 * 86_400_000),
       type: 'collision',
       description: extra.description ?? 'Rear-ended at a red light.',
       location: 'Main St & 3rd Ave',

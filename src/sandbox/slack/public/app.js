@@ -1,4 +1,4 @@
-/* global document, fetch, setInterval */
+/* global document, fetch, setInterval, btoa */
 // The sandbox page: renders the stand-in's channels with Block Kit, and sends what the officer does to
 // the server, which signs it as Slack would and posts it to the app.
 'use strict';
@@ -138,6 +138,7 @@ function renderMessage(message, withThread) {
       el('span', { className: 'ts', textContent: message.edited ? '(edited)' : '' }),
     ),
     message.blocks ? renderBlocks(message.blocks, message) : el('div', {}, mrkdwn(message.text)),
+    (message.files || []).map((file) => el('div', { className: 'file', textContent: `📎 ${file.name}` })),
   );
   node.dataset.ts = message.ts;
   if (withThread) {
@@ -147,17 +148,34 @@ function renderMessage(message, withThread) {
       message.replies.map((reply) => renderMessage(reply, false)),
     );
     const input = el('input', { placeholder: 'Reply in thread', name: 'reply' });
-    const form = el('form', {}, input, el('button', { type: 'submit', textContent: 'Reply' }));
-    form.addEventListener('submit', (event) => {
+    // A file shared with the reply, as dragging one into a Slack thread does.
+    const attach = el('input', { type: 'file', name: 'file', title: 'Attach a file' });
+    const form = el('form', {}, input, attach, el('button', { type: 'submit', textContent: 'Reply' }));
+    form.addEventListener('submit', async (event) => {
       event.preventDefault();
-      if (!input.value.trim()) return;
-      act({ type: 'reply', channel: message.channel, threadTs: message.ts, text: input.value });
+      const chosen = attach.files && attach.files[0];
+      if (!input.value.trim() && !chosen) return;
+      const text = input.value;
       input.value = '';
+      attach.value = '';
+      const file = chosen
+        ? { name: chosen.name, mimetype: chosen.type || undefined, data: await base64Of(chosen) }
+        : undefined;
+      act({ type: 'reply', channel: message.channel, threadTs: message.ts, text, file });
     });
     thread.append(form);
     node.append(thread);
   }
   return node;
+}
+
+async function base64Of(file) {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  let binary = '';
+  for (let start = 0; start < bytes.length; start += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(start, start + 0x8000));
+  }
+  return btoa(binary);
 }
 
 function renderModal(view) {
