@@ -11,6 +11,15 @@ export interface DownloadedFile {
   contentType: string;
 }
 
+/** The refusal of a file over `maxBytes`, whether its size was declared or found while reading. */
+export function fileTooLarge(name: string, maxBytes: number): FileRejectedError {
+  return new FileRejectedError(
+    413,
+    'file_too_large',
+    `"${name}" is larger than the ${maxBytes / 1024 / 1024} MiB files can be.`,
+  );
+}
+
 /** The body of a successful `response`, at most `maxBytes`; throws `FileRejectedError` (413) past it. */
 export async function readCapped(
   response: Response,
@@ -18,12 +27,7 @@ export async function readCapped(
   name: string,
 ): Promise<DownloadedFile> {
   if (!response.ok) throw new Error(`file download failed with ${response.status}`);
-  const tooLarge = () =>
-    new FileRejectedError(
-      413,
-      'file_too_large',
-      `"${name}" is larger than the ${maxBytes / 1024 / 1024} MiB files can be.`,
-    );
+  const tooLarge = () => fileTooLarge(name, maxBytes);
   if (Number(response.headers.get('content-length') ?? '0') > maxBytes) {
     await response.body?.cancel();
     throw tooLarge();

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { DomainError } from '../../domain/errors.js';
 import type { OfficerFile } from '../../domain/officer-files.js';
+import { fileTooLarge } from '../../files/download.js';
 import { FileRejectedError, maxFileBytes } from '../../files/file-store.js';
 import { ForeignFileUrlError } from './api.js';
 import type { SlackDeps } from './context.js';
@@ -56,11 +57,7 @@ async function storeOne(
   try {
     if (!url) throw new ForeignFileUrlError('the file has no download address');
     if (file.size !== undefined && file.size > maxFileBytes) {
-      throw new FileRejectedError(
-        413,
-        'file_too_large',
-        `"${name}" is larger than the ${maxFileBytes / 1024 / 1024} MiB files can be.`,
-      );
+      throw fileTooLarge(name, maxFileBytes);
     }
     const download = await deps.api.downloadFile({ url, maxBytes: maxFileBytes, name });
     const saved = await deps.files.save({
