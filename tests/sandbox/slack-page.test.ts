@@ -5,17 +5,21 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { claimInReview } from '../channels/slack/support.js';
-import { startDemoApp, type RunningApp } from '../support/app.js';
+import { clockFrom, startDemoApp, type RunningApp } from '../support/app.js';
 import { tinyPdf } from '../support/samples.js';
 import { launchBrowser, type TestBrowser } from '../support/browser.js';
+
+/** The app's clock starts here; the claim's incident happened three days earlier. */
+const start = new Date('2026-11-18T17:00:00Z');
+const threeDaysBefore = new Date(start.getTime() - 3 * 24 * 60 * 60 * 1000);
 
 describe('the Slack sandbox page', () => {
   let running: RunningApp;
   let browser: TestBrowser;
 
   before(async () => {
-    // Always within business hours, so "talk to a person" is a live handoff whenever the test runs.
-    running = await startDemoApp({ SUPPORT_HOURS: 'Mon-Sun 00:00-23:59' });
+    // A Wednesday at noon in New York: "talk to a person" is a live handoff whenever the test runs.
+    running = await startDemoApp({ SUPPORT_HOURS: 'Mon-Fri 09:00-17:00' }, { now: clockFrom(start) });
     browser = await launchBrowser();
   });
   after(async () => {
@@ -24,7 +28,7 @@ describe('the Slack sandbox page', () => {
   });
 
   test('approve a claim from its card, with a validation error on the way', async () => {
-    const number = await claimInReview(running.app, 640);
+    const number = await claimInReview(running.app, 640, { incidentDate: threeDaysBefore });
     const page = await browser.context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(String(error)));
