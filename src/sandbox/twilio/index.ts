@@ -47,6 +47,11 @@ export interface TwilioSandboxOptions {
   /** Numbers the page offers (the demo customers'), without names. */
   demoNumbers: () => Promise<{ label: string; phone: string }[]>;
   logger: Logger;
+  /**
+   * Where the stand-in's own API is reached, when it runs on a server of its own (the SMS benchmark's);
+   * default on the app's server, `localUrl` + `/sandbox/sms/api`.
+   */
+  apiUrl?: () => string;
   /** Delay before each status callback; default 20 ms. */
   callbackDelayMs?: number;
 }
@@ -94,7 +99,7 @@ export class TwilioSandbox {
 
   /** The base URL the app's Twilio client uses instead of api.twilio.com. */
   apiBaseUrl(): string {
-    return this.options.localUrl() + sandboxApiPath;
+    return this.options.apiUrl?.() ?? this.options.localUrl() + sandboxApiPath;
   }
 
   /** Messages with this phone, oldest first. */
