@@ -99,6 +99,11 @@ export class Dispatcher {
   private readonly workers = new Set<Promise<number>>();
   /** Counts wake-ups, so a worker that found nothing knows whether rows came meanwhile. */
   private generation = 0;
+  /**
+   * The next lease looks for rows a dead dispatcher left first. Set at start and by each poll, not by
+   * every wake-up: such rows are rare, and one look per poll finds them.
+   */
+  private abandonedDue = true;
   private stopped = true;
   private closing = false;
 
@@ -111,27 +116,36 @@ export class Dispatcher {
   /** Looks for due rows every `pollMs` and whenever {@link wake} is called, until {@link stop}. */
   start(): void {
     this.stopped = false;
+    this.abandonedDue = true;
     this.wake();
-    this.timer = setInterval(() => this.wake(), this.options.pollMs ?? 1000);
+    this.timer = setInterval(() => {
+      this.abandonedDue = true;
+      this.wake();
+    }, this.options.pollMs ?? 1000);
     this.timer.unref();
   }
 
   /**
-   * New rows were enqueued: workers start at once, up to `concurrency`. A row never waits for a slow
-   * delivery of another (a worker that finds nothing due stops, unless a wake-up came meanwhile).
+   * New rows were enqueued: one more worker starts looking at once, and each worker that leases a row
+   * starts another before delivering it, up to `concurrency`. So a row never waits for a slow delivery
+   * of another, and a wake-up with nothing due costs one query, not one per possible worker (a worker
+   * that finds nothing due stops, unless a wake-up came meanwhile).
    */
   wake(): void {
     if (this.stopped) return;
     this.generation++;
-    while (this.workers.size < (this.options.concurrency ?? 8)) {
-      const worker: Promise<number> = this.work()
-        .catch((error: unknown) => {
-          this.options.logger.error({ err: error }, 'notification dispatch failed');
-          return 0;
-        })
-        .finally(() => this.workers.delete(worker));
-      this.workers.add(worker);
-    }
+    this.addWorker();
+  }
+
+  private addWorker(): void {
+    if (this.workers.size >= (this.options.concurrency ?? 8)) return;
+    const worker: Promise<number> = this.work(true)
+      .catch((error: unknown) => {
+        this.options.logger.error({ err: error }, 'notification dispatch failed');
+        return 0;
+      })
+      .finally(() => this.workers.delete(worker));
+    this.workers.add(worker);
   }
 
   /** Stops looking and waits for the deliveries in progress. */
@@ -144,21 +158,24 @@ export class Dispatcher {
 
   /** Delivers every row due now, `concurrency` at a time; resolves with how many were handled. */
   async runOnce(): Promise<number> {
+    this.abandonedDue = true;
     const handled = await Promise.all(
-      Array.from({ length: this.options.concurrency ?? 8 }, () => this.work()),
+      Array.from({ length: this.options.concurrency ?? 8 }, () => this.work(false)),
     );
     return handled.reduce((sum, count) => sum + count, 0);
   }
 
-  /** Leases and delivers rows until none is due (and no wake-up came while looking). */
-  private async work(): Promise<number> {
+  /**
+   * Leases and delivers rows until none is due (and no wake-up came while looking). A worker the
+   * dispatcher runs (`spread`) starts another as it finds a row, so the pace follows the work.
+   */
+  private async work(spread: boolean): Promise<number> {
     let handled = 0;
-    // Rows abandoned by a dead dispatcher are rare: once none is left, this worker stops asking.
-    const pass = { abandoned: true };
     while (!this.closing) {
       const seen = this.generation;
-      const row = await this.lease(pass);
+      const row = await this.lease();
       if (row) {
+        if (spread) this.addWorker();
         await this.deliver(row);
         handled++;
       } else if (this.generation === seen) {
@@ -168,8 +185,8 @@ export class Dispatcher {
     return handled;
   }
 
-  /** Takes a row whose lease ran out (its dispatcher died), else a due pending row. */
-  private async lease(pass: { abandoned: boolean }): Promise<Row | null> {
+  /** Takes a row whose lease ran out (its dispatcher died) when one may be there, else a due pending row. */
+  private async lease(): Promise<Row | null> {
     const now = this.now();
     const update = {
       $set: {
@@ -182,14 +199,18 @@ export class Dispatcher {
     // No sort: the status index yields candidates in about the order they were written, and a sort
     // would make the embedded server read every pending row for each lease.
     const notifications = this.options.models.notifications;
-    if (pass.abandoned) {
+    if (this.abandonedDue) {
+      this.abandonedDue = false;
       const abandoned = await notifications
         .findOneAndUpdate({ status: 'sending', lockedUntil: { $lte: now } }, update, {
           returnDocument: 'after',
         })
         .lean();
-      if (abandoned) return abandoned;
-      pass.abandoned = false;
+      // One found, more may be left: the next lease looks again.
+      if (abandoned) {
+        this.abandonedDue = true;
+        return abandoned;
+      }
     }
     return notifications
       .findOneAndUpdate({ status: 'pending', nextAttemptAt: { $lte: now } }, update, {
