@@ -16,13 +16,7 @@ import { decimalToNumber, idOf, invalidField, parseInput, toDecimal } from './ma
 import type { PolicyDetails, PolicyService } from './policies.js';
 import { normalizeNumber } from './policies.js';
 import { formatCurrency } from './money.js';
-import {
-  keptFiles,
-  linkedFiles,
-  messageText,
-  officerFilesSchema,
-  type OfficerFile,
-} from './officer-files.js';
+import { keptMessage, linkedFiles, officerFilesSchema, type OfficerFile } from './officer-files.js';
 
 /** An officer as the Slack app sees them. */
 export interface OfficerView {
@@ -349,13 +343,7 @@ export class MongoApprovalService implements ApprovalService {
     const at = this.options.now();
     await this.write(row, {
       $push: {
-        messages: {
-          from: 'officer',
-          author: actor.id,
-          text: messageText(text, files),
-          at,
-          ...(files.length > 0 ? { files: keptFiles(files) } : {}),
-        },
+        messages: keptMessage(actor.id, text, files, at),
         pendingEvents: pendingEvent({
           action: 'claim.message',
           actor,

@@ -26,13 +26,7 @@ import { DomainError } from './errors.js';
 import { pendingEvent, type EventDrain, type Notice } from './lifecycle.js';
 import { idOf, parseInput, parseObjectId } from './mapping.js';
 import { NumberAllocator, type NumberFormat } from './numbers.js';
-import {
-  keptFiles,
-  linkedFiles,
-  messageText,
-  officerFilesSchema,
-  type OfficerFile,
-} from './officer-files.js';
+import { keptMessage, linkedFiles, officerFilesSchema, type OfficerFile } from './officer-files.js';
 
 export type { SupportReason };
 
@@ -397,13 +391,7 @@ export class MongoHandoffService implements HandoffService {
       { _id: row._id, status: 'in_progress', officer: actor.id },
       {
         $push: {
-          messages: {
-            from: 'officer',
-            author: actor.id,
-            text: messageText(text, files).slice(0, 1000),
-            at,
-            ...(files.length > 0 ? { files: keptFiles(files) } : {}),
-          },
+          messages: keptMessage(actor.id, text, files, at),
           pendingEvents: this.event(
             'support_request.message',
             actor,

@@ -32,3 +32,14 @@ export function linkedFiles(files: OfficerFile[]): { name: string; url: string }
 export function messageText(text: string, files: OfficerFile[]): string {
   return text || files.map((file) => `[file] ${file.name}`).join('\n');
 }
+
+/** An officer's message with its files, as the claim or the support request keeps it. */
+export function keptMessage(author: string, text: string, files: OfficerFile[], at: Date) {
+  return {
+    from: 'officer' as const,
+    author,
+    text: messageText(text, files).slice(0, 1000),
+    at,
+    ...(files.length > 0 ? { files: keptFiles(files) } : {}),
+  };
+}
