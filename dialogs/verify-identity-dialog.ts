@@ -106,7 +106,7 @@ export class VerifyIdentityDialog extends BaseDialog {
     // A number the channel vouches for stands in for the typed identifier, on the first try only: the
     // date of birth is still required, and a failure asks for the identifier as usual.
     const hint = attemptsLeft === undefined ? identityHintOf(step.context) : undefined;
-    if (hint) {
+    if (hint && (await hint.onFile())) {
       values.sealedIdentifier = this.deps.services.verification.sealIdentifier({
         phone: hint.phone,
       });

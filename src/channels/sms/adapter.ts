@@ -41,7 +41,7 @@ export interface InboundSms {
   to: string;
   text: string;
   attachments: Attachment[];
-  /** The sender's number when it is on file (see `src/bot/identity-hint.ts`). */
+  /** The sender's number, a hint where it is on file (see `src/bot/identity-hint.ts`). */
   hint?: IdentityHint;
 }
 
@@ -78,7 +78,7 @@ export class SmsAdapter extends BotAdapter {
     if (typed.toUpperCase() === moreWord && state.more.length > 0 && message.attachments.length === 0) {
       const page = pageOf(state.more);
       await this.options.store.saveConversation(conversation, { more: page.more }, this.now());
-      await this.deliver(message.from, conversation, page.now);
+      await this.deliver(message.from, page.now);
       return;
     }
     const choice = /^\d{1,2}$/.test(typed) ? state.choices[Number(typed) - 1] : undefined;
@@ -88,7 +88,7 @@ export class SmsAdapter extends BotAdapter {
       if (reply) {
         const plan = planMessages([reply], []);
         await this.options.store.saveConversation(conversation, { choices: [], more: plan.more }, this.now());
-        await this.deliver(message.from, conversation, plan.now);
+        await this.deliver(message.from, plan.now);
         return;
       }
     }
@@ -217,18 +217,15 @@ export class SmsAdapter extends BotAdapter {
     if (!unchanged) {
       await this.options.store.saveConversation(conversation, { choices, more: plan.more }, this.now());
     }
-    await this.deliver(context.activity.from.id, conversation, plan.now);
+    await this.deliver(context.activity.from.id, plan.now);
   }
 
-  private async deliver(to: string, conversation: string, messages: string[]): Promise<void> {
-    for (const body of messages) {
-      try {
-        await this.options.outbound.send({ to, body, conversation });
-      } catch (error) {
-        // An opted-out number gets nothing; that is not a failure of the turn.
-        if (error instanceof SmsRefusedError) return;
-        throw error;
-      }
+  private async deliver(to: string, messages: string[]): Promise<void> {
+    try {
+      await this.options.outbound.sendSeries({ to }, messages);
+    } catch (error) {
+      // An opted-out number gets nothing; that is not a failure of the turn.
+      if (!(error instanceof SmsRefusedError)) throw error;
     }
   }
 

@@ -37,6 +37,7 @@ import { HttpError } from '../../http/errors.js';
 import { clientAddress, createMongoLimiter, rateLimit, type Limit } from '../../http/rate-limit.js';
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { Logger } from '../../log.js';
+import { groupCommit } from '../../db/group-commit.js';
 import type { Models } from '../../db/models/index.js';
 import type { ChannelSender } from '../../notifications/dispatcher.js';
 import { SmsAdapter, type InboundSms } from './adapter.js';
@@ -44,7 +45,7 @@ import { SmsClaimFiles } from './claim-files.js';
 import { helpReply, keywordOf, optInConfirmation, optOutConfirmation } from './consent-keywords.js';
 import { SmsOutbound } from './outbound.js';
 import { smsSender } from './sender.js';
-import { deliveryStatuses, SmsStore } from './store.js';
+import { deliveryStatuses, SmsStore, type DeliveryStatus, type StatusReceipt } from './store.js';
 import { isTwilioSignature, type SmsClient } from './twilio-client.js';
 
 /** Anything that runs a turn. */
@@ -242,7 +243,7 @@ export async function createSmsChannel(options: SmsChannelOptions): Promise<SmsC
   async function handle(message: Omit<InboundSms, 'attachments' | 'hint'>, media: string[]): Promise<void> {
     const conversation = outbound.conversationId(message.from, message.to);
     const reply = (body: string, optOutConfirmationMessage = false) =>
-      outbound.send({ to: message.from, body, conversation, optOutConfirmation: optOutConfirmationMessage });
+      outbound.send({ to: message.from, body, optOutConfirmation: optOutConfirmationMessage });
     const keyword = media.length === 0 ? keywordOf(message.text) : undefined;
     const actor = { type: 'system' as const, id: 'sms', channel: 'sms' };
     if (keyword?.kind === 'opt_out') {
@@ -274,12 +275,7 @@ export async function createSmsChannel(options: SmsChannelOptions): Promise<SmsC
       return;
     }
     // An opted-out number gets nothing until it opts back in: the bot does not even run.
-    // The ledger and the customer are read together: a turn waits for both before the bot runs.
-    const [state, customer] = await Promise.all([
-      options.consent.smsStatus(message.from),
-      options.customers.findByPhone(message.from),
-    ]);
-    if (state === 'opted_out') return;
+    if ((await options.consent.smsStatus(message.from)) === 'opted_out') return;
     if (keyword?.kind === 'help') {
       await reply(helpReply);
       return;
@@ -311,7 +307,14 @@ export async function createSmsChannel(options: SmsChannelOptions): Promise<SmsC
     if (rejected) await reply(mediaRejectedText).catch(() => undefined);
     if (media.length > 0 && attachments.length === 0 && !message.text.trim()) return;
     await adapter.processInbound(
-      { ...message, attachments, ...(customer ? { hint: { phone: message.from } } : {}) },
+      {
+        ...message,
+        attachments,
+        hint: {
+          phone: message.from,
+          onFile: async () => (await options.customers.findByPhone(message.from)) !== null,
+        },
+      },
       (context) => options.bot.run(context),
     );
   }
@@ -348,39 +351,30 @@ export async function createSmsChannel(options: SmsChannelOptions): Promise<SmsC
     }
   }
 
+  /**
+   * Receipts are written in groups (one call for those that arrive together) and answered once
+   * written; a notification's message carries its delivery key in the signed callback URL, so its
+   * outbox row is updated in the same group.
+   */
+  const applyReceipt = groupCommit(async (receipts: (StatusReceipt & { key?: string })[]) => {
+    const applied = await store.applyStatuses(receipts);
+    const outcomes = receipts
+      .filter((receipt, index) => applied[index] && receipt.key !== undefined)
+      .map((receipt) => notificationOutcome(receipt.key!, receipt.status, receipt.errorCode))
+      .filter((outcome) => outcome !== undefined);
+    if (outcomes.length > 0) await options.models.notifications.bulkWrite(outcomes, { ordered: false });
+    return applied;
+  });
+
   async function status(req: Request, res: Response): Promise<void> {
     await limitAddress(req, res);
     const parsed = statusSchema.safeParse(await signedForm(req));
     if (!parsed.success) throw new HttpError(400, 'invalid_status', 'not a Twilio status callback');
     const { MessageSid, MessageStatus, ErrorCode } = parsed.data;
-    const applied = await store.applyStatus(MessageSid, MessageStatus, ErrorCode, now());
-    if (applied?.key) await recordOnNotification(applied.key, MessageStatus, ErrorCode);
+    const key = new URLSearchParams(req.getQuery()).get('key') ?? undefined;
+    await applyReceipt({ sid: MessageSid, status: MessageStatus, errorCode: ErrorCode, at: now(), key });
     res.header('content-type', 'text/xml');
     res.sendRaw(200, emptyTwiml);
-  }
-
-  /**
-   * The receipt of a notification's message, on its outbox row: an undelivered or failed message marks
-   * the row failed with Twilio's error code, where officers see it; nothing resends it.
-   */
-  async function recordOnNotification(key: string, state: string, errorCode: number | undefined) {
-    const id = /^notification:([0-9a-f]{24})$/.exec(key)?.[1];
-    if (!id) return;
-    const failed = state === 'undelivered' || state === 'failed';
-    await options.models.notifications.updateOne(
-      { _id: id },
-      {
-        $set: {
-          deliveryStatus: state,
-          ...(failed
-            ? {
-                status: 'failed',
-                lastError: `SMS ${state}${errorCode !== undefined ? ` (Twilio error ${errorCode})` : ''}`,
-              }
-            : {}),
-        },
-      },
-    );
   }
 
   function track(task: Promise<void>): void {
@@ -397,6 +391,23 @@ export async function createSmsChannel(options: SmsChannelOptions): Promise<SmsC
     },
     async close() {
       await Promise.all([...running]);
+    },
+  };
+}
+
+/**
+ * The receipt of a notification's message, as a write on its outbox row: an undelivered or failed
+ * message marks the row failed with Twilio's error code, where officers see it; nothing resends it.
+ */
+function notificationOutcome(key: string, state: DeliveryStatus, errorCode: number | undefined) {
+  const id = /^notification:([0-9a-f]{24})$/.exec(key)?.[1];
+  if (!id) return undefined;
+  const failed = state === 'undelivered' || state === 'failed';
+  const lastError = `SMS ${state}${errorCode !== undefined ? ` (Twilio error ${errorCode})` : ''}`;
+  return {
+    updateOne: {
+      filter: { _id: id },
+      update: { $set: { deliveryStatus: state, ...(failed ? { status: 'failed', lastError } : {}) } },
     },
   };
 }

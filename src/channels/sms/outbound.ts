@@ -1,8 +1,8 @@
 /**
  * Every text message the app sends goes through here: the consent ledger is read first (an opted-out
  * number gets nothing but the confirmation of its STOP), the first proactive message to a number that
- * never texted us says how to stop, and each sent message is recorded by its `MessageSid` (with a
- * notification's delivery key) so status callbacks and reconciliation find it.
+ * never texted us says how to stop, and a notification's message is recorded by its `MessageSid` with
+ * the notification's delivery key, so a dispatcher taking over after a crash finds it.
  */
 import { createHmac } from 'node:crypto';
 import type { ConsentService } from '../../domain/consent.js';
@@ -28,8 +28,6 @@ export class SmsRefusedError extends Error {
 export interface OutgoingSms {
   to: string;
   body: string;
-  /** The conversation it belongs to (see {@link SmsOutbound.conversationId}). */
-  conversation: string;
   /** A notification's delivery key. */
   key?: string;
   /** Not an answer to the customer's message: a notification. */
@@ -69,34 +67,50 @@ export class SmsOutbound {
 
   /** Sends one message; resolves with its `MessageSid`, or throws {@link SmsRefusedError}. */
   async send(message: OutgoingSms): Promise<string> {
+    const [sid] = await this.sendSeries(message, [message.body]);
+    return sid!;
+  }
+
+  /**
+   * Sends a turn's messages in order, after one read of the ledger (they leave together, within
+   * milliseconds); throws {@link SmsRefusedError} before the first when the number opted out.
+   */
+  async sendSeries(message: Omit<OutgoingSms, 'body'>, bodies: string[]): Promise<string[]> {
     if (!message.optOutConfirmation && (await this.options.consent.smsStatus(message.to)) === 'opted_out') {
       throw new SmsRefusedError('the number opted out of SMS');
     }
-    let body = message.body;
+    const sids: string[] = [];
+    for (const body of bodies) sids.push(await this.sendOne(message, body));
+    return sids;
+  }
+
+  private async sendOne(message: Omit<OutgoingSms, 'body'>, text: string): Promise<string> {
+    let body = text;
     if (message.proactive && !(await this.options.store.hasTexted(this.senderKey(message.to)))) {
       const room = maxMessageLength - optOutWording.length - 1;
       body = `${body.length <= room ? body : `${body.slice(0, room - 1)}…`} ${optOutWording}`;
     }
+    // A notification's key rides on its receipts' URL (which Twilio signs), for its outbox row.
+    const statusCallback =
+      this.options.statusCallback() + (message.key ? `?key=${encodeURIComponent(message.key)}` : '');
     let sent;
     try {
-      sent = await this.options.client.send({
-        to: message.to,
-        body,
-        statusCallback: this.options.statusCallback(),
-      });
+      sent = await this.options.client.send({ to: message.to, body, statusCallback });
     } catch (error) {
       if (error instanceof SmsSendError && error.code === optedOutErrorCode) {
         throw new SmsRefusedError('the number opted out of SMS with its carrier (Twilio 21610)');
       }
       throw error;
     }
-    await this.options.store.recordSent({
-      sid: sent.sid,
-      conversation: message.conversation,
-      ...(message.key ? { key: message.key } : {}),
-      status: knownStatus(sent.status),
-      at: this.now(),
-    });
+    // Receipts record every message; a notification's is also found by its key after a crash.
+    if (message.key) {
+      await this.options.store.recordSent({
+        sid: sent.sid,
+        key: message.key,
+        status: knownStatus(sent.status),
+        at: this.now(),
+      });
+    }
     return sent.sid;
   }
 

@@ -17,7 +17,6 @@ export function smsSender(outbound: SmsOutbound, store: SmsStore): ChannelSender
         return await outbound.send({
           to,
           body: message.sms,
-          conversation: target.conversationId,
           key,
           proactive: true,
         });

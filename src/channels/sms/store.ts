@@ -1,10 +1,10 @@
 /**
  * What the SMS channel keeps: the inbound messages it has acted on (by `MessageSid`, so a retried
- * webhook is answered without running the bot twice), the messages it sent (by `MessageSid`, with the
- * delivery key of a notification and the latest delivery status), and per conversation the choices
+ * webhook is answered without running the bot twice), the messages it sent (by `MessageSid`: the latest
+ * delivery status, and a notification's delivery key), and per conversation the choices
  * last offered (so "1" means the first) and the rest of a long reply (sent on "MORE").
  */
-import type { Collection } from 'mongodb';
+import { MongoBulkWriteError, type Collection } from 'mongodb';
 import { Schema, type Connection, type Model } from 'mongoose';
 import { pendingFilesSchema, photoWatchSchema, type PendingFiles, type PhotoWatch } from './claim-files.js';
 
@@ -36,9 +36,16 @@ interface InboundDoc {
   at: Date;
 }
 
+/** A delivery receipt, as a status callback reports it. */
+export interface StatusReceipt {
+  sid: string;
+  status: DeliveryStatus;
+  errorCode: number | undefined;
+  at: Date;
+}
+
 interface OutboundDoc {
   _id: string;
-  conversation: string;
   /** A notification's delivery key, so a send repeated after a crash is found rather than repeated. */
   key?: string;
   status: DeliveryStatus;
@@ -77,8 +84,6 @@ inboundSchema.index({ sender: 1 });
 const outboundSchema = new Schema<OutboundDoc>(
   {
     _id: { type: String, required: true },
-    // Empty while only a status callback that overtook the send knows the message.
-    conversation: { type: String, default: '' },
     key: { type: String },
     status: { type: String, enum: deliveryStatuses, required: true },
     errorCode: { type: Number },
@@ -141,20 +146,12 @@ export class SmsStore {
     return (await this.inbound.exists({ sender })) !== null;
   }
 
-  async recordSent(input: {
-    sid: string;
-    conversation: string;
-    key?: string;
-    status: DeliveryStatus;
-    at: Date;
-  }) {
+  /** Records a notification's message by its delivery key, so a dispatcher taking over finds it. */
+  async recordSent(input: { sid: string; key: string; status: DeliveryStatus; at: Date }): Promise<void> {
     await this.raw.outbound.updateOne(
       { _id: input.sid },
-      {
-        $set: { conversation: input.conversation, ...(input.key ? { key: input.key } : {}) },
-        // A status callback may have overtaken the send: its status stays.
-        $setOnInsert: { status: input.status, updatedAt: input.at },
-      },
+      // A status callback may have overtaken the send: its status stays.
+      { $set: { key: input.key }, $setOnInsert: { status: input.status, updatedAt: input.at } },
       { upsert: true },
     );
   }
@@ -164,33 +161,34 @@ export class SmsStore {
   }
 
   /**
-   * Applies a status callback unless the message already moved past `status` (callbacks arrive out of
-   * order and repeated). Returns the message's delivery key when the status was applied, null when it
-   * was stale; a message not recorded yet (its callback overtook the send) is recorded with the status.
+   * Applies status callbacks in one write, each unless its message already moved past that status
+   * (callbacks arrive out of order and repeated); a message not recorded yet is recorded with it.
+   * Returns, per callback, whether it was applied (false: stale news).
    */
-  async applyStatus(
-    sid: string,
-    status: DeliveryStatus,
-    errorCode: number | undefined,
-    at: Date,
-  ): Promise<{ key?: string } | null> {
-    const set = { status, updatedAt: at, ...(errorCode !== undefined ? { errorCode } : {}) };
-    // The driver's call: a receipt comes for every message sent, and needs only the key back.
-    const updated = await this.raw.outbound.findOneAndUpdate(
-      { _id: sid, status: { $in: statusesBefore(status) } },
-      { $set: set },
-      { returnDocument: 'after', projection: { key: 1 } },
-    );
-    if (updated) return { ...(typeof updated.key === 'string' ? { key: updated.key } : {}) };
-    // Stale news about a known message is the common case: no insert attempt (and duplicate-key error).
-    if (await this.outbound.exists({ _id: sid })) return null;
+  async applyStatuses(receipts: StatusReceipt[]): Promise<boolean[]> {
+    const applied = receipts.map(() => true);
     try {
-      await this.outbound.create({ _id: sid, conversation: '', ...set });
-      return {};
+      // Each is an upsert on the message and the statuses it may replace: a message already past that
+      // status is not matched, and the insert that follows meets its _id (duplicate key), so stays.
+      await this.raw.outbound.bulkWrite(
+        receipts.map(({ sid, status, errorCode, at }) => ({
+          updateOne: {
+            filter: { _id: sid, status: { $in: statusesBefore(status) } },
+            update: { $set: { status, updatedAt: at, ...(errorCode !== undefined ? { errorCode } : {}) } },
+            upsert: true,
+          },
+        })),
+        { ordered: false },
+      );
     } catch (error) {
-      if ((error as { code?: unknown }).code === 11000) return null;
-      throw error;
+      const failures = (error as { writeErrors?: unknown }).writeErrors;
+      if (!(error instanceof MongoBulkWriteError) || !Array.isArray(failures)) throw error;
+      for (const failure of failures as { index: number; code: number }[]) {
+        if (failure.code !== 11000) throw error;
+        applied[failure.index] = false;
+      }
     }
+    return applied;
   }
 
   async conversation(

@@ -4,8 +4,10 @@
  *
  * The SDK builds every URL on `https://api.twilio.com` (its `edge`/`region` options only pick another
  * `*.twilio.com` host), so a stand-in is reached through the SDK's own extension point: a custom
- * `httpClient`, here the SDK's `RequestClient` with each request's origin swapped for the base URL.
+ * `httpClient`, which swaps each request's origin for the base URL.
  */
+import http from 'node:http';
+import https from 'node:https';
 import twilio from 'twilio';
 import { readCapped, type DownloadedFile } from '../../files/download.js';
 
@@ -55,24 +57,91 @@ export interface TwilioClientOptions {
   apiBaseUrl?: () => string | undefined;
 }
 
-/** The SDK's request client, sending to another base URL. */
-class RebasedRequestClient extends twilio.RequestClient {
-  constructor(private readonly base: () => string | undefined) {
-    super();
-  }
+type RequestOptions = Parameters<twilio.RequestClient['request']>[0];
 
-  override request<TData>(opts: Parameters<twilio.RequestClient['request']>[0] & { data?: TData }) {
+/**
+ * The SDK's HTTP client, on Node's own `http`/`https` with kept-alive connections: the SDK's default
+ * goes through axios, which costs about three times the CPU per message, and every reply of the bot is
+ * one. Same contract (the SDK parses the body and raises Twilio's errors), and requests to
+ * api.twilio.com go to the stand-in's base URL when one is set.
+ */
+class NodeRequestClient {
+  private readonly agents = {
+    'http:': new http.Agent({ keepAlive: true }),
+    'https:': new https.Agent({ keepAlive: true }),
+  };
+
+  constructor(private readonly base: () => string | undefined) {}
+
+  async request<TData>(opts: RequestOptions & { data?: TData }) {
     const base = this.base();
-    const uri =
-      base && opts.uri.startsWith(twilioApiOrigin) ? base + opts.uri.slice(twilioApiOrigin.length) : opts.uri;
-    return super.request<TData>({ ...opts, uri });
+    const url = new URL(
+      base && opts.uri.startsWith(twilioApiOrigin) ? base + opts.uri.slice(twilioApiOrigin.length) : opts.uri,
+    );
+    for (const [name, value] of formEntries(opts.params)) url.searchParams.append(name, value);
+    const headers: Record<string, string | number> = { ...(opts.headers as Record<string, string>) };
+    if (opts.username && opts.password) {
+      headers.Authorization = `Basic ${Buffer.from(`${opts.username}:${opts.password}`).toString('base64')}`;
+    } else if (opts.authStrategy) {
+      headers.Authorization = await opts.authStrategy.getAuthString();
+    }
+    const body = opts.data === undefined ? undefined : formBody(opts.data, headers);
+    if (body !== undefined) headers['Content-Length'] = Buffer.byteLength(body);
+    const protocol = url.protocol === 'http:' ? 'http:' : 'https:';
+    return new Promise<{ statusCode: number; body: string; headers: http.IncomingHttpHeaders }>(
+      (resolve, reject) => {
+        const request = (protocol === 'http:' ? http : https).request(
+          url,
+          {
+            method: opts.method.toUpperCase(),
+            headers,
+            agent: this.agents[protocol],
+            timeout: opts.timeout ?? requestTimeoutMs,
+          },
+          (response) => {
+            const chunks: Buffer[] = [];
+            response.on('data', (chunk: Buffer) => chunks.push(chunk));
+            response.on('error', reject);
+            response.on('end', () =>
+              resolve({
+                statusCode: response.statusCode ?? 0,
+                body: Buffer.concat(chunks).toString('utf8'),
+                headers: response.headers,
+              }),
+            );
+          },
+        );
+        request.on('timeout', () => request.destroy(new Error('Twilio did not answer in time')));
+        request.on('error', reject);
+        request.end(body);
+      },
+    );
   }
+}
+
+/** How long a request to Twilio may take (the SDK's default). */
+const requestTimeoutMs = 30_000;
+
+/** Name-value pairs of the SDK's params or form data, arrays repeated as Twilio expects. */
+function formEntries(values: unknown): [string, string][] {
+  if (typeof values !== 'object' || values === null) return [];
+  return Object.entries(values).flatMap(([name, value]) =>
+    value === undefined
+      ? []
+      : (Array.isArray(value) ? value : [value]).map((one): [string, string] => [name, String(one)]),
+  );
+}
+
+function formBody(data: unknown, headers: Record<string, string | number>): string {
+  if (headers['Content-Type'] === 'application/json') return JSON.stringify(data);
+  return new URLSearchParams(formEntries(data)).toString();
 }
 
 export function createTwilioClient(options: TwilioClientOptions): SmsClient {
   const base = options.apiBaseUrl ?? (() => undefined);
   const client = twilio(options.accountSid, options.authToken, {
-    httpClient: new RebasedRequestClient(base),
+    // The SDK calls only `request`; the rest of its RequestClient (axios, logging) goes unused.
+    httpClient: new NodeRequestClient(base) as unknown as twilio.RequestClient,
   });
   const mediaPrefix = () =>
     `${base() ?? twilioApiOrigin}/2010-04-01/Accounts/${options.accountSid}/Messages/`;

@@ -55,7 +55,7 @@ async function inbound(text: string, logic: (context: TurnContext) => Promise<vo
       to: ours,
       text,
       attachments: [],
-      ...(hint ? { hint: { phone: customer } } : {}),
+      ...(hint ? { hint: { phone: customer, onFile: () => Promise.resolve(true) } } : {}),
     },
     logic,
   );

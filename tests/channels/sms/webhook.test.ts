@@ -177,6 +177,20 @@ describe('delivery receipts', () => {
     await running.sandbox.post('/api/sms/status', { MessageSid: early, MessageStatus: 'delivered' });
     await running.sandbox.post('/api/sms/status', { MessageSid: early, MessageStatus: 'sent' });
     assert.equal((await collection('smsoutbound').findOne({ _id: early as never }))?.status, 'delivered');
+
+    // Receipts arriving together are written together, and still each by its rule.
+    const together = [`SM${'e'.repeat(32)}`, `SM${'f'.repeat(32)}`];
+    const answers = await Promise.all(
+      together.flatMap((MessageSid) =>
+        ['delivered', 'sent', 'delivered'].map((MessageStatus) =>
+          running.sandbox.post('/api/sms/status', { MessageSid, MessageStatus }),
+        ),
+      ),
+    );
+    assert.deepEqual(answers, Array(6).fill(200));
+    for (const sid of together) {
+      assert.equal((await collection('smsoutbound').findOne({ _id: sid as never }))?.status, 'delivered');
+    }
   });
 
   test('a status callback without a valid signature changes nothing', async () => {
