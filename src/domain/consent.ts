@@ -89,10 +89,11 @@ export class MongoConsentService implements ConsentService {
   }
 
   async smsStatus(phone: string): Promise<SmsConsentState> {
-    const latest = await this.models.consentRecords
-      .findOne({ phone: parsePhone(phone) })
-      .sort({ at: -1, _id: -1 })
-      .lean();
+    // Through the driver: it is read before every text message the app sends.
+    const latest = await this.models.consentRecords.collection.findOne<{ action: ConsentAction }>(
+      { phone: parsePhone(phone) },
+      { sort: { at: -1, _id: -1 }, projection: { _id: 0, action: 1 } },
+    );
     return latest ? stateOf[latest.action] : 'unknown';
   }
 

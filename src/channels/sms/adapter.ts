@@ -22,7 +22,7 @@ import { setLooseFilesHandler } from '../../bot/loose-files.js';
 import type { SmsClaimFiles } from './claim-files.js';
 import { SmsRefusedError, type SmsOutbound } from './outbound.js';
 import { pageOf, planMessages, renderActivity } from './render.js';
-import type { Choice, SmsStore } from './store.js';
+import type { Choice, ConversationState, SmsStore } from './store.js';
 
 /** The bot logic a turn runs, e.g. `(context) => bot.run(context)`. */
 export type TurnLogic = (context: TurnContext) => Promise<void>;
@@ -43,6 +43,8 @@ export interface InboundSms {
   attachments: Attachment[];
   /** The sender's number, a hint where it is on file (see `src/bot/identity-hint.ts`). */
   hint?: IdentityHint;
+  /** When the consent ledger was read and allowed texting the sender (`performance.now()`). */
+  consentReadAt?: number;
 }
 
 /** What a turn's sends collect until the turn ends. */
@@ -53,6 +55,8 @@ interface Collected {
   loaded?: { choices: Choice[]; more: string[] };
   /** The bot gave the turn's files to the channel's handler rather than to a dialog. */
   loose?: boolean;
+  /** When the ledger was read for the message the turn answers. */
+  consentReadAt?: number;
 }
 
 const collectedKey = Symbol('insuralink.sms.collected');
@@ -71,14 +75,15 @@ export class SmsAdapter extends BotAdapter {
   }
 
   /** Runs one inbound message (or answers "MORE" / a choice number) and sends the replies. */
-  async processInbound(message: InboundSms, logic: TurnLogic): Promise<void> {
+  async processInbound(message: InboundSms, logic: TurnLogic, loaded?: ConversationState): Promise<void> {
     const conversation = this.options.outbound.conversationId(message.from, message.to);
-    const state = await this.options.store.conversation(conversation);
+    const state = loaded ?? (await this.options.store.conversation(conversation));
+    const readAt = message.consentReadAt;
     const typed = message.text.trim();
     if (typed.toUpperCase() === moreWord && state.more.length > 0 && message.attachments.length === 0) {
       const page = pageOf(state.more);
       await this.options.store.saveConversation(conversation, { more: page.more }, this.now());
-      await this.deliver(message.from, page.now);
+      await this.deliver(message.from, page.now, readAt);
       return;
     }
     const choice = /^\d{1,2}$/.test(typed) ? state.choices[Number(typed) - 1] : undefined;
@@ -88,7 +93,7 @@ export class SmsAdapter extends BotAdapter {
       if (reply) {
         const plan = planMessages([reply], []);
         await this.options.store.saveConversation(conversation, { choices: [], more: plan.more }, this.now());
-        await this.deliver(message.from, plan.now);
+        await this.deliver(message.from, plan.now, readAt);
         return;
       }
     }
@@ -106,6 +111,7 @@ export class SmsAdapter extends BotAdapter {
     };
     const context = this.turn(activity);
     this.collected(context).loaded = { choices: state.choices, more: state.more };
+    this.collected(context).consentReadAt = readAt;
     // The conversation id is a keyed hash already: nothing personal is kept as the client key.
     setClientKey(context, conversation);
     if (message.hint) setIdentityHint(context, message.hint);
@@ -204,7 +210,7 @@ export class SmsAdapter extends BotAdapter {
 
   /** Sends what the turn collected and remembers its choices and the rest of a long reply. */
   private async flush(context: TurnContext): Promise<void> {
-    const { texts, choices, loaded } = this.collected(context);
+    const { texts, choices, loaded, consentReadAt } = this.collected(context);
     if (texts.length === 0 && choices.length === 0) return;
     const conversation = context.activity.conversation.id;
     const plan = planMessages(texts, choices);
@@ -217,12 +223,12 @@ export class SmsAdapter extends BotAdapter {
     if (!unchanged) {
       await this.options.store.saveConversation(conversation, { choices, more: plan.more }, this.now());
     }
-    await this.deliver(context.activity.from.id, plan.now);
+    await this.deliver(context.activity.from.id, plan.now, consentReadAt);
   }
 
-  private async deliver(to: string, messages: string[]): Promise<void> {
+  private async deliver(to: string, messages: string[], consentReadAt: number | undefined): Promise<void> {
     try {
-      await this.options.outbound.sendSeries({ to }, messages);
+      await this.options.outbound.sendSeries({ to, ...(consentReadAt ? { consentReadAt } : {}) }, messages);
     } catch (error) {
       // An opted-out number gets nothing; that is not a failure of the turn.
       if (!(error instanceof SmsRefusedError)) throw error;

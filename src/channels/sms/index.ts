@@ -17,6 +17,7 @@
  * credentials, checked and stored like a web upload, handed to the bot as attachments with signed links,
  * then deleted from Twilio; files no dialog waits for go to the customer's open claim (`claim-files.ts`).
  */
+import { performance } from 'node:perf_hooks';
 import type { Attachment, TurnContext } from 'botbuilder';
 import type mongoose from 'mongoose';
 import type { Request, Response, Server } from 'restify';
@@ -45,7 +46,13 @@ import { SmsClaimFiles } from './claim-files.js';
 import { helpReply, keywordOf, optInConfirmation, optOutConfirmation } from './consent-keywords.js';
 import { SmsOutbound } from './outbound.js';
 import { smsSender } from './sender.js';
-import { deliveryStatuses, SmsStore, type DeliveryStatus, type StatusReceipt } from './store.js';
+import {
+  deliveryStatuses,
+  SmsStore,
+  type ConversationState,
+  type DeliveryStatus,
+  type StatusReceipt,
+} from './store.js';
 import { isTwilioSignature, type SmsClient } from './twilio-client.js';
 
 /** Anything that runs a turn. */
@@ -223,27 +230,37 @@ export async function createSmsChannel(options: SmsChannelOptions): Promise<SmsC
    */
   async function accept(message: Omit<InboundSms, 'attachments' | 'hint'>, media: string[]): Promise<void> {
     const sender = outbound.senderKey(message.from);
-    if (!(await store.firstDelivery(message.messageSid, sender, now()))) return;
+    const conversation = outbound.conversationId(message.from, message.to);
+    const state = await store.receive(conversation, message.messageSid, sender, now());
+    if (!state) return;
     // STOP and START are honoured whatever the number sent before: consent never waits for a limit.
     const consentKeyword = media.length === 0 ? keywordOf(message.text)?.kind : undefined;
     try {
       if (consentKeyword !== 'opt_out' && consentKeyword !== 'opt_in') await limitNumber.consume(sender);
     } catch (error) {
       if (!(error instanceof RateLimiterRes)) throw error;
-      logger.warn(
-        { conversation: outbound.conversationId(message.from, message.to) },
-        'SMS number over its limit',
-      );
+      logger.warn({ conversation }, 'SMS number over its limit');
       await Promise.all(media.map((url) => deleteMedia(url)));
       return;
     }
-    await handle(message, media);
+    await handle(message, media, conversation, state);
   }
 
-  async function handle(message: Omit<InboundSms, 'attachments' | 'hint'>, media: string[]): Promise<void> {
-    const conversation = outbound.conversationId(message.from, message.to);
+  async function handle(
+    message: Omit<InboundSms, 'attachments' | 'hint'>,
+    media: string[],
+    conversation: string,
+    state: ConversationState,
+  ): Promise<void> {
+    // Set once the ledger allowed texting the sender: the replies to this message stand on that reading.
+    const reading: { at?: number } = {};
     const reply = (body: string, optOutConfirmationMessage = false) =>
-      outbound.send({ to: message.from, body, optOutConfirmation: optOutConfirmationMessage });
+      outbound.send({
+        to: message.from,
+        body,
+        optOutConfirmation: optOutConfirmationMessage,
+        ...(reading.at ? { consentReadAt: reading.at } : {}),
+      });
     const keyword = media.length === 0 ? keywordOf(message.text) : undefined;
     const actor = { type: 'system' as const, id: 'sms', channel: 'sms' };
     if (keyword?.kind === 'opt_out') {
@@ -276,6 +293,7 @@ export async function createSmsChannel(options: SmsChannelOptions): Promise<SmsC
     }
     // An opted-out number gets nothing until it opts back in: the bot does not even run.
     if ((await options.consent.smsStatus(message.from)) === 'opted_out') return;
+    reading.at = performance.now();
     if (keyword?.kind === 'help') {
       await reply(helpReply);
       return;
@@ -314,8 +332,10 @@ export async function createSmsChannel(options: SmsChannelOptions): Promise<SmsC
           phone: message.from,
           onFile: async () => (await options.customers.findByPhone(message.from)) !== null,
         },
+        consentReadAt: reading.at,
       },
       (context) => options.bot.run(context),
+      state,
     );
   }
 
@@ -423,13 +443,20 @@ function extensionOf(contentType: string): string {
   return known[contentType] ?? '';
 }
 
-async function readBody(req: Request): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxFormBytes) throw new HttpError(413, 'payload_too_large', 'the body is too large');
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+/** The form body, refused over {@link maxFormBytes} (stream events: cheaper than async iteration). */
+function readBody(req: Request): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxFormBytes) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(new HttpError(413, 'payload_too_large', 'the body is too large'));
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
 }

@@ -5,6 +5,7 @@
  * the notification's delivery key, so a dispatcher taking over after a crash finds it.
  */
 import { createHmac } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import type { ConsentService } from '../../domain/consent.js';
 import { maxMessageLength } from './render.js';
 import type { SmsStore } from './store.js';
@@ -34,7 +35,15 @@ export interface OutgoingSms {
   proactive?: boolean;
   /** The confirmation of an opt-out, the one message an opted-out number still gets. */
   optOutConfirmation?: boolean;
+  /**
+   * A reply: when the ledger was read for the message it answers (`performance.now()`). A reading
+   * under {@link consentReadingMs} old stands; an older one is read again.
+   */
+  consentReadAt?: number;
 }
+
+/** How long a reading of the ledger taken for an inbound message covers the replies to it. */
+export const consentReadingMs = 2000;
 
 /** Options of {@link SmsOutbound}. */
 export interface SmsOutboundOptions {
@@ -73,10 +82,17 @@ export class SmsOutbound {
 
   /**
    * Sends a turn's messages in order, after one read of the ledger (they leave together, within
-   * milliseconds); throws {@link SmsRefusedError} before the first when the number opted out.
+   * milliseconds), or none for a reply whose message's reading is fresh; throws
+   * {@link SmsRefusedError} before the first when the number opted out.
    */
   async sendSeries(message: Omit<OutgoingSms, 'body'>, bodies: string[]): Promise<string[]> {
-    if (!message.optOutConfirmation && (await this.options.consent.smsStatus(message.to)) === 'opted_out') {
+    const fresh =
+      message.consentReadAt !== undefined && performance.now() - message.consentReadAt < consentReadingMs;
+    if (
+      !message.optOutConfirmation &&
+      !fresh &&
+      (await this.options.consent.smsStatus(message.to)) === 'opted_out'
+    ) {
       throw new SmsRefusedError('the number opted out of SMS');
     }
     const sids: string[] = [];

@@ -1,8 +1,8 @@
 /**
- * What the SMS channel keeps: the inbound messages it has acted on (by `MessageSid`, so a retried
- * webhook is answered without running the bot twice), the messages it sent (by `MessageSid`: the latest
- * delivery status, and a notification's delivery key), and per conversation the choices
- * last offered (so "1" means the first) and the rest of a long reply (sent on "MORE").
+ * What the SMS channel keeps: per conversation, the messages it acted on lately (by `MessageSid`, so a
+ * retried webhook is answered without running the bot twice), the choices last offered (so "1" means
+ * the first) and the rest of a long reply (sent on "MORE"); and the messages it sent (by `MessageSid`:
+ * the latest delivery status, and a notification's delivery key).
  */
 import { MongoBulkWriteError, type Collection } from 'mongodb';
 import { Schema, type Connection, type Model } from 'mongoose';
@@ -27,13 +27,6 @@ export const finalStatuses: readonly DeliveryStatus[] = ['delivered', 'undeliver
 export function statusesBefore(status: DeliveryStatus): DeliveryStatus[] {
   if (finalStatuses.includes(status)) return deliveryStatuses.filter((s) => !finalStatuses.includes(s));
   return deliveryStatuses.slice(0, deliveryStatuses.indexOf(status));
-}
-
-interface InboundDoc {
-  _id: string;
-  /** Keyed hash of the sender's number: tells whether a number ever texted us, without storing it. */
-  sender: string;
-  at: Date;
 }
 
 /** A delivery receipt, as a status callback reports it. */
@@ -61,6 +54,10 @@ export interface Choice {
 
 interface ConversationDoc {
   _id: string;
+  /** Keyed hash of the customer's number: tells whether a number ever texted us, without storing it. */
+  sender?: string;
+  /** `MessageSid`s of the latest messages acted on, so a retried webhook is answered without acting. */
+  recent?: string[];
   choices: Choice[];
   /** Messages of the last reply not sent yet. */
   more: string[];
@@ -70,16 +67,6 @@ interface ConversationDoc {
   watch?: unknown;
   updatedAt: Date;
 }
-
-const inboundSchema = new Schema<InboundDoc>(
-  {
-    _id: { type: String, required: true },
-    sender: { type: String, required: true },
-    at: { type: Date, required: true },
-  },
-  { collection: 'smsinbound', versionKey: false },
-);
-inboundSchema.index({ sender: 1 });
 
 const outboundSchema = new Schema<OutboundDoc>(
   {
@@ -96,6 +83,8 @@ outboundSchema.index({ key: 1 }, { unique: true, sparse: true });
 const conversationSchema = new Schema<ConversationDoc>(
   {
     _id: { type: String, required: true },
+    sender: { type: String },
+    recent: { type: [String], default: undefined },
     choices: { type: [{ title: String, value: String, _id: false }], default: [] },
     more: { type: [String], default: [] },
     pending: { type: Schema.Types.Mixed },
@@ -104,46 +93,71 @@ const conversationSchema = new Schema<ConversationDoc>(
   },
   { collection: 'smsconversations', versionKey: false },
 );
+conversationSchema.index({ sender: 1 });
+
+/** How many `MessageSid`s a conversation remembers: Twilio retries a webhook within minutes. */
+const recentMessages = 100;
+
+/** What a conversation holds when a message arrives. */
+export interface ConversationState {
+  choices: Choice[];
+  more: string[];
+  pending?: PendingFiles;
+  watch?: PhotoWatch;
+}
 
 /** The SMS channel's collections. */
 export class SmsStore {
-  private readonly inbound: Model<InboundDoc>;
   private readonly outbound: Model<OutboundDoc>;
   private readonly conversations: Model<ConversationDoc>;
   /** The same collections through the driver, for the calls every message makes. */
-  private readonly raw: { inbound: Collection<InboundDoc>; outbound: Collection<OutboundDoc> };
+  private readonly raw: {
+    outbound: Collection<OutboundDoc>;
+    conversations: Collection<ConversationDoc>;
+  };
 
   constructor(connection: Connection) {
     const db = connection.db;
     if (!db) throw new Error('database not connected');
     this.raw = {
-      inbound: db.collection<InboundDoc>('smsinbound'),
       outbound: db.collection<OutboundDoc>('smsoutbound'),
+      conversations: db.collection<ConversationDoc>('smsconversations'),
     };
-    this.inbound = connection.model<InboundDoc>('SmsInbound', inboundSchema);
     this.outbound = connection.model<OutboundDoc>('SmsOutbound', outboundSchema);
     this.conversations = connection.model<ConversationDoc>('SmsConversation', conversationSchema);
   }
 
   async ensureIndexes(): Promise<void> {
-    await Promise.all([this.inbound.init(), this.outbound.init(), this.conversations.init()]);
+    await Promise.all([this.outbound.init(), this.conversations.init()]);
   }
 
-  /** Records an inbound message; false when it was recorded before (a retried webhook). */
-  async firstDelivery(messageSid: string, sender: string, at: Date): Promise<boolean> {
+  /**
+   * Records an inbound message on its conversation and returns what the conversation held, in one
+   * call; null when the message was recorded before (a retried webhook).
+   */
+  async receive(id: string, messageSid: string, sender: string, at: Date): Promise<ConversationState | null> {
     try {
-      // The driver's insert: every inbound message passes here, and a mongoose document adds nothing.
-      await this.raw.inbound.insertOne({ _id: messageSid, sender, at });
-      return true;
+      // A conversation that already holds the sid is not matched, and the insert that follows meets
+      // its _id (duplicate key): the message was acted on.
+      const before = await this.raw.conversations.findOneAndUpdate(
+        { _id: id, recent: { $ne: messageSid } },
+        {
+          $push: { recent: { $each: [messageSid], $slice: -recentMessages } },
+          $set: { sender, updatedAt: at },
+          $setOnInsert: { choices: [], more: [] },
+        },
+        { upsert: true, returnDocument: 'before', projection: { recent: 0 } },
+      );
+      return stateOf(before);
     } catch (error) {
-      if ((error as { code?: unknown }).code === 11000) return false;
+      if ((error as { code?: unknown }).code === 11000) return null;
       throw error;
     }
   }
 
   /** True when this number (its keyed hash) has ever texted us. */
   async hasTexted(sender: string): Promise<boolean> {
-    return (await this.inbound.exists({ sender })) !== null;
+    return (await this.conversations.exists({ sender })) !== null;
   }
 
   /** Records a notification's message by its delivery key, so a dispatcher taking over finds it. */
@@ -191,18 +205,8 @@ export class SmsStore {
     return applied;
   }
 
-  async conversation(
-    id: string,
-  ): Promise<{ choices: Choice[]; more: string[]; pending?: PendingFiles; watch?: PhotoWatch }> {
-    const row = await this.conversations.findById(id).lean();
-    const pending = row?.pending === undefined ? undefined : pendingFilesSchema.safeParse(row.pending);
-    const watch = row?.watch === undefined ? undefined : photoWatchSchema.safeParse(row.watch);
-    return {
-      choices: row?.choices ?? [],
-      more: row?.more ?? [],
-      ...(pending?.success ? { pending: pending.data } : {}),
-      ...(watch?.success ? { watch: watch.data } : {}),
-    };
+  async conversation(id: string): Promise<ConversationState> {
+    return stateOf(await this.raw.conversations.findOne({ _id: id }, { projection: { recent: 0 } }));
   }
 
   async saveWatch(id: string, watch: PhotoWatch | undefined): Promise<void> {
@@ -228,10 +232,21 @@ export class SmsStore {
   }
 
   async saveConversation(id: string, data: { choices?: Choice[]; more: string[] }, at: Date): Promise<void> {
-    await this.conversations.updateOne(
+    await this.raw.conversations.updateOne(
       { _id: id },
       { $set: { ...(data.choices ? { choices: data.choices } : {}), more: data.more, updatedAt: at } },
       { upsert: true },
     );
   }
+}
+
+function stateOf(row: ConversationDoc | null): ConversationState {
+  const pending = row?.pending === undefined ? undefined : pendingFilesSchema.safeParse(row.pending);
+  const watch = row?.watch === undefined ? undefined : photoWatchSchema.safeParse(row.watch);
+  return {
+    choices: row?.choices ?? [],
+    more: row?.more ?? [],
+    ...(pending?.success ? { pending: pending.data } : {}),
+    ...(watch?.success ? { watch: watch.data } : {}),
+  };
 }

@@ -12,16 +12,14 @@
  * it is the number of customers divided by the turn rate, whatever the bot does.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { Agent, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { ActivityHandler, type Activity } from 'botbuilder';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { ActivityHandler } from 'botbuilder';
 import { pino } from 'pino';
-import { WebSocket } from 'ws';
 import { createApp } from '../../app.js';
 import { createDirectLineChannel } from '../../channels/directline/index.js';
 import { loadConfig } from '../../config.js';
@@ -30,6 +28,7 @@ import { createFileStore } from '../../files/file-store.js';
 import { createMongoLimiter } from '../../http/rate-limit.js';
 import { setSecurityHeaders } from '../../http/security-headers.js';
 import { createHttpServer } from '../../http/server.js';
+import { DirectLineCustomer, startTsWorker } from '../bench-clients.js';
 import { percentile } from '../percentile.js';
 
 /** Load shape of a round (the targets are stated for 50 conversations). */
@@ -266,10 +265,7 @@ function startLoadWorker(): {
   round(round: Round, onSignedIn: () => void): Promise<RoundResult>;
   stop(): Promise<number>;
 } {
-  // Worker threads do not inherit the TypeScript loader; the eval'd entry registers it, then loads this module.
-  const entry = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
-    .then((api) => { api.register(); return import(${JSON.stringify(import.meta.url)}); })`;
-  const worker = new Worker(entry, { eval: true, workerData: { chatBench: true } });
+  const worker = startTsWorker(import.meta.url, { chatBench: true });
   let pending:
     | { resolve: (result: RoundResult) => void; reject: (error: Error) => void; onSignedIn: () => void }
     | undefined;
@@ -307,7 +303,11 @@ if (!isMainThread && parentPort && (workerData as { chatBench?: unknown } | null
 async function loadRound(round: Round, signedIn: () => void): Promise<RoundResult> {
   // Everyone signs in first, so the measured part is the steady state of N conversations at once.
   const customers = await Promise.all(
-    Array.from({ length: round.conversations }, () => Customer.start(round)),
+    Array.from({ length: round.conversations }, async () => {
+      const customer = await DirectLineCustomer.start(round.baseUrl, { secret });
+      for (const text of round.setup) await customer.say(text);
+      return customer;
+    }),
   );
   signedIn();
   try {
@@ -317,7 +317,8 @@ async function loadRound(round: Round, signedIn: () => void): Promise<RoundResul
         const latencies: number[] = [];
         for (let index = 0; index < round.messagesPerConversation; index++) {
           if (round.pauseMs > 0) await sleep(round.pauseMs * (0.5 + Math.random()));
-          latencies.push(await customer.say(round.messages[index % round.messages.length] ?? 'hello'));
+          const text = round.messages[index % round.messages.length] ?? 'hello';
+          latencies.push((await customer.say(text)).turnMs);
         }
         return latencies;
       }),
@@ -326,93 +327,6 @@ async function loadRound(round: Round, signedIn: () => void): Promise<RoundResul
   } finally {
     for (const customer of customers) customer.close();
   }
-}
-
-/** One simulated customer: a conversation, its open stream, and the time each reply arrived. */
-class Customer {
-  /** Arrival time of the latest bot message replying to an activity id. */
-  private readonly replies = new Map<string, number>();
-  private readonly waiting = new Map<string, () => void>();
-
-  private constructor(
-    private readonly baseUrl: string,
-    private readonly conversationId: string,
-    private readonly headers: Record<string, string>,
-    private readonly ws: WebSocket,
-  ) {
-    ws.on('message', (data: Buffer) => {
-      const at = performance.now();
-      if (data.length === 0) return;
-      const { activities } = JSON.parse(data.toString('utf8')) as { activities: Partial<Activity>[] };
-      for (const activity of activities) {
-        if (activity.type !== 'message' || activity.from?.role !== 'bot' || !activity.replyToId) continue;
-        this.replies.set(activity.replyToId, at);
-        this.waiting.get(activity.replyToId)?.();
-      }
-    });
-  }
-
-  static async start(round: Round): Promise<Customer> {
-    const { token } = (await postJson(
-      `${round.baseUrl}/v3/directline/tokens/generate`,
-      { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
-      {},
-    )) as { token: string };
-    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-    const started = await postJson(`${round.baseUrl}/v3/directline/conversations`, headers, {});
-    const { conversationId, streamUrl } = started as { conversationId: string; streamUrl: string };
-    const ws = new WebSocket(streamUrl);
-    await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
-      ws.once('error', reject);
-    });
-    const customer = new Customer(round.baseUrl, conversationId, headers, ws);
-    for (const text of round.setup) await customer.say(text);
-    return customer;
-  }
-
-  /** Sends `text`; resolves with the turn's latency in ms. */
-  async say(text: string): Promise<number> {
-    const sent = performance.now();
-    const { id } = (await postJson(
-      `${this.baseUrl}/v3/directline/conversations/${this.conversationId}/activities`,
-      this.headers,
-      { type: 'message', text },
-    )) as { id: string };
-    const answered = performance.now();
-    // The POST is answered once the turn is over; its replies travel on the stream and may land after.
-    if (!this.replies.has(id)) await new Promise<void>((resolve) => this.waiting.set(id, resolve));
-    this.waiting.delete(id);
-    return Math.max(answered, this.replies.get(id) ?? answered) - sent;
-  }
-
-  close(): void {
-    this.ws.close();
-  }
-}
-
-/** Plain keep-alive HTTP: the simulated clients should cost the shared CPU as little as possible. */
-const agent = new Agent({ keepAlive: true, maxSockets: 256 });
-
-function postJson(url: string, headers: Record<string, string>, body: unknown): Promise<unknown> {
-  const payload = JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      { method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(payload) } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          if ((res.statusCode ?? 500) >= 300) reject(new Error(`${url} answered ${res.statusCode}`));
-          else resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
 }
 
 function combine(rounds: Figures[]): Figures {

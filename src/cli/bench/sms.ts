@@ -1,8 +1,8 @@
 /**
  * SMS benchmark: N phones each text the app M messages through `POST /api/sms/inbound`, signed as
  * Twilio signs (the app checks every signature), and a turn ends when its replies have reached Twilio
- * through the REST API. In the same run, the same turns go over Direct Line (a POST of the activity,
- * answered once the bot's turn is over). Two figures matter: how fast the webhook answers (Twilio gives
+ * through the REST API. In the same run, the same turns go over Direct Line as the official client has
+ * them: a POST of the activity, the replies on the conversation's WebSocket stream. Two figures matter: how fast the webhook answers (Twilio gives
  * up after 15 s; target p99 < 100 ms) and SMS turns/s against Direct Line turns/s (target ≥ 80%).
  *
  * The app runs as a deployment on Twilio does (`TWILIO_*`, `PUBLIC_BASE_URL`), with `TWILIO_API_BASE_URL`
@@ -18,12 +18,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { pino } from 'pino';
 import { createApp } from '../../app.js';
 import { loadConfig } from '../../config.js';
 import { createHttpServer } from '../../http/server.js';
 import { sandboxApiPath, TwilioSandbox } from '../../sandbox/twilio/index.js';
+import { DirectLineCustomer, startTsWorker } from '../bench-clients.js';
 import { percentile } from '../percentile.js';
 
 const conversations = 20;
@@ -79,6 +80,7 @@ export async function run(): Promise<void> {
     await app.start();
     await clients.ask({ kind: 'countReplies' });
     const round = async (channel: Channel): Promise<Round> => {
+      await clients.ask({ kind: 'prepare', channel });
       await sleep(500);
       const loop = performance.eventLoopUtilization();
       const result = (await clients.ask({ kind: 'round', channel })) as Omit<Round, 'busyMs'>;
@@ -102,7 +104,7 @@ export async function run(): Promise<void> {
       `${conversations} conversations × ${messagesPerConversation} messages, ${measuredRounds} rounds each, alternating`,
     );
     print('SMS (signed webhook → replies at Twilio)', smsFigures);
-    print('Direct Line (POST activity → turn over)', dlFigures);
+    print('Direct Line (POST activity → replies on the stream)', dlFigures);
     const ratio = smsFigures.rate / dlFigures.rate;
     console.log(
       `SMS turns/s against Direct Line: ${(ratio * 100).toFixed(0)}% (target ≥ 80%: ${ratio >= 0.8 ? 'met' : 'NOT met'})`,
@@ -126,7 +128,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-type Ask = { kind: 'countReplies' } | { kind: 'round'; channel: Channel };
+type Ask = { kind: 'countReplies' } | { kind: 'prepare' | 'round'; channel: Channel };
 /** From the worker: the stand-in is up, the answer to an ask, or a failure. */
 type WorkerMessage = { ready: TwilioAccount } | { answer: unknown } | { error: string };
 
@@ -135,10 +137,7 @@ function startClientWorker(appUrl: string): {
   ask(ask: Ask): Promise<unknown>;
   stop(): Promise<void>;
 } {
-  // Worker threads do not inherit the TypeScript loader; the eval'd entry registers it, then loads this module.
-  const entry = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
-    .then((api) => { api.register(); return import(${JSON.stringify(import.meta.url)}); })`;
-  const worker = new Worker(entry, { eval: true, workerData: { smsBench: appUrl } });
+  const worker = startTsWorker(import.meta.url, { smsBench: appUrl });
   let pending: { resolve: (answer: unknown) => void; reject: (error: Error) => void } | undefined;
   const ready = new Promise<TwilioAccount>((resolve, reject) => {
     pending = { resolve: (account) => resolve(account as TwilioAccount), reject };
@@ -171,19 +170,35 @@ if (!isMainThread && parentPort && typeof benchWorker === 'string') {
     ({ sandbox, account }) => {
       let replies = new Map<string, number>();
       let phoneSeq = 0;
+      let customers: DirectLineCustomer[] = [];
+      const answer = async (ask: Ask): Promise<unknown> => {
+        if (ask.kind === 'countReplies') {
+          replies = await repliesPerMessage(sandbox);
+          return replies.size;
+        }
+        if (ask.channel === 'sms') {
+          if (ask.kind === 'prepare') return null;
+          return runRound(() =>
+            smsConversation(sandbox, `+1555557${String(phoneSeq++).padStart(4, '0')}`, replies),
+          );
+        }
+        // Customers open their conversations before the round, as phones need no setup either.
+        if (ask.kind === 'prepare') {
+          customers = await Promise.all(
+            Array.from({ length: conversations }, () =>
+              DirectLineCustomer.start(benchWorker, { chatTokenEndpoint: true }),
+            ),
+          );
+          return null;
+        }
+        try {
+          return await runRound((index) => directLineConversation(customers[index]!));
+        } finally {
+          for (const customer of customers) customer.close();
+        }
+      };
       port.on('message', (ask: Ask) => {
-        const answer =
-          ask.kind === 'countReplies'
-            ? repliesPerMessage(sandbox).then((counts) => {
-                replies = counts;
-                return counts.size;
-              })
-            : ask.channel === 'sms'
-              ? runRound(() =>
-                  smsConversation(sandbox, `+1555557${String(phoneSeq++).padStart(4, '0')}`, replies),
-                )
-              : runRound((index) => directLineConversation(benchWorker, index));
-        answer.then(
+        answer(ask).then(
           (value) => send({ answer: value }),
           (error: unknown) => send({ error: String(error) }),
         );
@@ -269,31 +284,16 @@ function smsConversation(sandbox: TwilioSandbox, phone: string, replies: Map<str
   };
 }
 
-function directLineConversation(baseUrl: string, index: number): Conversation {
+function directLineConversation(customer: DirectLineCustomer): Conversation {
   return async () => {
-    const token = (
-      (await (await fetch(`${baseUrl}/api/chat/token`, { method: 'POST' })).json()) as { token: string }
-    ).token;
-    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-    const started = await fetch(`${baseUrl}/v3/directline/conversations`, { method: 'POST', headers });
-    const { conversationId } = (await started.json()) as { conversationId: string };
     const answered: number[] = [];
+    const turnMs: number[] = [];
     for (let n = 0; n < messagesPerConversation; n++) {
-      const start = performance.now();
-      const response = await fetch(`${baseUrl}/v3/directline/conversations/${conversationId}/activities`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({
-          type: 'message',
-          from: { id: `bench-${index}` },
-          text: messages[n % messages.length],
-        }),
-      });
-      await response.arrayBuffer();
-      if (!response.ok) throw new Error(`Direct Line answered ${response.status}`);
-      answered.push(performance.now() - start);
+      const turn = await customer.say(messages[n % messages.length]!);
+      answered.push(turn.answeredMs);
+      turnMs.push(turn.turnMs);
     }
-    return { answered, turnMs: answered };
+    return { answered, turnMs };
   };
 }
 
