@@ -82,4 +82,6 @@ export interface DialogDependencies {
   /** Signed links for documents; reading the files customers attach (by their signed links). */
   files: Pick<FileStore, 'signedUrl' | 'fileIdOf' | 'find'>;
   logger: Logger;
+  /** `DEFAULT_TIME_ZONE`: times are said in it to someone whose time zone is not on file. */
+  defaultTimeZone: string;
 }

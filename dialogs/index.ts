@@ -33,6 +33,8 @@ export interface BotOptions {
   /** Signs links to policy documents. */
   files: Pick<FileStore, 'signedUrl' | 'fileIdOf' | 'find'>;
   logger: Logger;
+  /** `DEFAULT_TIME_ZONE`: times are said in it to someone whose time zone is not on file. */
+  defaultTimeZone: string;
   /** How long a verification lasts without messages; default 30 minutes. */
   verificationIdleMs?: number;
   now?: () => Date;
@@ -56,6 +58,7 @@ export function createBot(options: BotOptions): InsuraLinkBot {
     ...(options.answerer ? { answerer: options.answerer } : {}),
     files: options.files,
     logger: options.logger,
+    defaultTimeZone: options.defaultTimeZone,
   });
   return new InsuraLinkBot(
     conversationState,

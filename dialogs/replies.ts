@@ -125,7 +125,7 @@ export const startOverText = "OK, let's start over. What would you like to do?";
  */
 export async function handOff(
   context: TurnContext,
-  deps: Pick<DialogDependencies, 'services' | 'session'>,
+  deps: Pick<DialogDependencies, 'services' | 'session' | 'defaultTimeZone'>,
   reason: SupportReason,
   topic?: string,
 ): Promise<void> {
@@ -144,7 +144,7 @@ export async function handOff(
     transcript: await deps.session.recent(context),
   });
   await deps.session.noteHandoff(context);
-  const timeZone = customer?.timezone ?? 'America/New_York';
+  const timeZone = customer?.timezone ?? deps.defaultTimeZone;
   if (ticket.mode === 'live') {
     const minutes = Math.max(
       1,

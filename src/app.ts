@@ -230,6 +230,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       answerer: llm && new GroundedAnswerer({ knowledge, llm, logger }),
       files,
       logger,
+      defaultTimeZone: config.reminders.defaultTimeZone,
     });
 
     const channel = await createDirectLineChannel({

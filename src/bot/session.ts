@@ -133,7 +133,6 @@ export class Session {
     });
   }
 
-  /** The recent messages of the conversation, oldest first. */
   /** Notes that a person was asked for here; see {@link SessionData.handoff}. */
   async noteHandoff(context: TurnContext): Promise<void> {
     const data = await this.accessor.get(context, {});

@@ -65,6 +65,7 @@ describe('failed turns in the log', () => {
           find: () => Promise.resolve(undefined),
         },
         logger,
+        defaultTimeZone: 'America/New_York',
       }),
     };
   }

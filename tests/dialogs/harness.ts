@@ -22,6 +22,8 @@ import { createKnowledgeSource } from '../../src/knowledge/retrieval.js';
 import { startTestDatabase, type TestDatabase } from '../support/db.js';
 
 export const fileBaseUrl = 'http://files.test';
+/** The time zone the dialogs say times in for customers with none on file (`DEFAULT_TIME_ZONE`'s default). */
+const defaultTimeZone = 'America/New_York';
 
 export interface Harness {
   db: TestDatabase;
@@ -94,6 +96,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         ...(answerer ? { answerer } : {}),
         files,
         logger,
+        defaultTimeZone,
         ...(options.now ? { now: options.now } : {}),
       });
     };
@@ -115,6 +118,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         knowledge,
         files,
         logger,
+        defaultTimeZone,
       }),
       conversation(conversationOptions = {}) {
         conversations += 1;
