@@ -14,6 +14,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { createApp } from '../../app.js';
 import { loadConfig } from '../../config.js';
@@ -170,6 +171,17 @@ function startClientWorker(url: string): { ask(ask: Ask): Promise<unknown>; stop
   };
 }
 
+/**
+ * The customers all follow the same script; started together and sent at once, they would move in
+ * lockstep and press Submit in the same millisecond every time, which people do not. So each starts
+ * a little after the one before (about a quarter of a filing) and pauses briefly before each message.
+ */
+const staggerMs = 100;
+
+function thinkTime(): Promise<void> {
+  return sleep(5 + Math.random() * 20);
+}
+
 const benchUrl = (workerData as { claimBench?: unknown } | null)?.claimBench;
 if (!isMainThread && parentPort && typeof benchUrl === 'string') {
   const port = parentPort;
@@ -178,9 +190,13 @@ if (!isMainThread && parentPort && typeof benchUrl === 'string') {
   const lookupRound = async () => {
     const latencies: number[] = [];
     await Promise.all(
-      Array.from({ length: customers }, async () => {
+      Array.from({ length: customers }, async (_, index) => {
         const chat = await verifiedConversation(benchUrl);
-        for (let turn = 0; turn < lookupsEach; turn += 1) latencies.push(await chat.say('Show my policies'));
+        await sleep(index * staggerMs);
+        for (let turn = 0; turn < lookupsEach; turn += 1) {
+          await thinkTime();
+          latencies.push(await chat.say('Show my policies'));
+        }
       }),
     );
     return latencies;
@@ -188,12 +204,14 @@ if (!isMainThread && parentPort && typeof benchUrl === 'string') {
   const filingRound = async () => {
     const filings: number[][] = [];
     await Promise.all(
-      Array.from({ length: customers }, async () => {
+      Array.from({ length: customers }, async (_, index) => {
         const chat = await verifiedConversation(benchUrl);
+        await sleep(index * staggerMs);
         for (let filing = 0; filing < filingsEach; filing += 1) {
           const turns: number[] = [];
           const photo = photoWithExif({ capturedAt: new Date(), variant: photoVariant++ });
           for (const answer of filingScript) {
+            await thinkTime();
             turns.push(answer === null ? await chat.upload(photo) : await chat.say(answer));
           }
           filings.push(turns);
