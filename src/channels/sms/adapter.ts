@@ -74,10 +74,12 @@ export class SmsAdapter extends BotAdapter {
     super();
   }
 
-  /** Runs one inbound message (or answers "MORE" / a choice number) and sends the replies. */
-  async processInbound(message: InboundSms, logic: TurnLogic, loaded?: ConversationState): Promise<void> {
+  /**
+   * Runs one inbound message (or answers "MORE" / a choice number) and sends the replies; `state` is
+   * what the conversation held when the message was recorded (`SmsStore.receive`).
+   */
+  async processInbound(message: InboundSms, logic: TurnLogic, state: ConversationState): Promise<void> {
     const conversation = this.options.outbound.conversationId(message.from, message.to);
-    const state = loaded ?? (await this.options.store.conversation(conversation));
     const readAt = message.consentReadAt;
     const typed = message.text.trim();
     if (typed.toUpperCase() === moreWord && state.more.length > 0 && message.attachments.length === 0) {

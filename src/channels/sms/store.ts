@@ -205,10 +205,6 @@ export class SmsStore {
     return applied;
   }
 
-  async conversation(id: string): Promise<ConversationState> {
-    return stateOf(await this.raw.conversations.findOne({ _id: id }, { projection: { recent: 0 } }));
-  }
-
   async saveWatch(id: string, watch: PhotoWatch | undefined): Promise<void> {
     await this.conversations.updateOne(
       { _id: id },

@@ -15,6 +15,8 @@ import { startTestDatabase, type TestDatabase } from '../../support/db.js';
 
 let db: TestDatabase;
 let adapter: SmsAdapter;
+let store: SmsStore;
+let outbound: SmsOutbound;
 const sent: { to: string; body: string }[] = [];
 const consent = new Map<string, SmsConsentState>();
 const customer = '+15555550123';
@@ -23,7 +25,7 @@ let sequence = 0;
 
 before(async () => {
   db = await startTestDatabase();
-  const store = new SmsStore(db.connection);
+  store = new SmsStore(db.connection);
   await store.ensureIndexes();
   const client: SmsClient = {
     async send({ to, body }) {
@@ -33,7 +35,7 @@ before(async () => {
     fetchMedia: () => Promise.reject(new Error('no media here')),
     deleteMedia: () => Promise.resolve(),
   };
-  const outbound = new SmsOutbound({
+  outbound = new SmsOutbound({
     client,
     store,
     consent: { smsStatus: async (phone) => consent.get(phone) ?? 'unknown' },
@@ -48,9 +50,18 @@ after(async () => {
 
 async function inbound(text: string, logic: (context: TurnContext) => Promise<void>, hint = false) {
   const before = sent.length;
+  const messageSid = `SM${String(++sequence).padStart(32, '0')}`;
+  // As the webhook does: the message is recorded on its conversation, which is read in the same call.
+  const state = await store.receive(
+    outbound.conversationId(customer, ours),
+    messageSid,
+    outbound.senderKey(customer),
+    new Date(),
+  );
+  assert.ok(state);
   await adapter.processInbound(
     {
-      messageSid: `SM${String(++sequence).padStart(32, '0')}`,
+      messageSid,
       from: customer,
       to: ours,
       text,
@@ -58,6 +69,7 @@ async function inbound(text: string, logic: (context: TurnContext) => Promise<vo
       ...(hint ? { hint: { phone: customer, onFile: () => Promise.resolve(true) } } : {}),
     },
     logic,
+    state,
   );
   return sent.slice(before).map((message) => message.body);
 }
