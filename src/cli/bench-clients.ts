@@ -5,16 +5,57 @@
  */
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { Worker } from 'node:worker_threads';
+import { parentPort, Worker } from 'node:worker_threads';
 import type { Activity } from 'botbuilder';
 import { WebSocket } from 'ws';
 
 /** Starts `moduleUrl` (a TypeScript module) in a worker thread with `workerData`. */
-export function startTsWorker(moduleUrl: string, workerData: unknown): Worker {
+function startTsWorker(moduleUrl: string, workerData: unknown): Worker {
   // Worker threads do not inherit the TypeScript loader; the eval'd entry registers it, then loads the module.
   const entry = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
     .then((api) => { api.register(); return import(${JSON.stringify(moduleUrl)}); })`;
   return new Worker(entry, { eval: true, workerData });
+}
+
+/** A worker thread a benchmark asks one thing at a time; the worker answers with {@link serveAsks}. */
+export interface BenchWorker<Ask> {
+  ask(ask: Ask): Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+type Answer = { answer: unknown } | { error: string };
+
+export function startBenchWorker<Ask>(moduleUrl: string, workerData: unknown): BenchWorker<Ask> {
+  const worker = startTsWorker(moduleUrl, workerData);
+  let pending: { resolve: (answer: unknown) => void; reject: (error: Error) => void } | undefined;
+  worker.on('message', (message: Answer) => {
+    if ('error' in message) pending?.reject(new Error(message.error));
+    else pending?.resolve(message.answer);
+    pending = undefined;
+  });
+  worker.on('error', (error) => pending?.reject(error));
+  return {
+    ask: (ask) =>
+      new Promise((resolve, reject) => {
+        pending = { resolve, reject };
+        worker.postMessage(ask);
+      }),
+    async stop() {
+      await worker.terminate();
+    },
+  };
+}
+
+/** In a worker started by {@link startBenchWorker}: answers each ask, or reports its failure. */
+export function serveAsks<Ask>(answer: (ask: Ask) => Promise<unknown>): void {
+  const port = parentPort;
+  if (!port) throw new Error('not in a worker thread');
+  port.on('message', (ask: Ask) => {
+    answer(ask).then(
+      (value) => port.postMessage({ answer: value } satisfies Answer),
+      (error: unknown) => port.postMessage({ error: String(error) } satisfies Answer),
+    );
+  });
 }
 
 /** How a customer gets a Direct Line token: the channel's secret, or the app's public token endpoint. */

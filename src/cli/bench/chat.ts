@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { isMainThread, workerData } from 'node:worker_threads';
 import { ActivityHandler } from 'botbuilder';
 import { pino } from 'pino';
 import { createApp } from '../../app.js';
@@ -28,7 +28,7 @@ import { createFileStore } from '../../files/file-store.js';
 import { createMongoLimiter } from '../../http/rate-limit.js';
 import { setSecurityHeaders } from '../../http/security-headers.js';
 import { createHttpServer } from '../../http/server.js';
-import { DirectLineCustomer, startTsWorker } from '../bench-clients.js';
+import { DirectLineCustomer, serveAsks, startBenchWorker } from '../bench-clients.js';
 import { percentile } from '../percentile.js';
 
 /** Load shape of a round (the targets are stated for 50 conversations). */
@@ -69,7 +69,7 @@ const settleMs = 2000;
 
 export async function run(): Promise<void> {
   const targets: Target[] = [];
-  const load = startLoadWorker();
+  const load = startBenchWorker<LoadAsk>(import.meta.url, { chatBench: true });
   try {
     // One at a time, so whatever started is stopped should a later one fail.
     targets.push(...(await startEchoServer()));
@@ -80,11 +80,13 @@ export async function run(): Promise<void> {
       // does not land on whichever bot comes next.
       await sleep(settleMs);
       target.prepare?.();
-      let cpu = process.cpuUsage();
-      const result = await load.round(
-        { ...shape, baseUrl: target.baseUrl, setup: target.setup, messages: target.messages },
-        () => (cpu = process.cpuUsage()),
-      );
+      // Everyone signs in first, so the measured part is the steady state of N conversations at once.
+      await load.ask({
+        kind: 'signIn',
+        round: { ...shape, baseUrl: target.baseUrl, setup: target.setup, messages: target.messages },
+      });
+      const cpu = process.cpuUsage();
+      const result = (await load.ask({ kind: 'run' })) as RoundResult;
       const { user, system } = process.cpuUsage(cpu);
       const turns = result.latencies.length;
       return { ...result, turns, cpuPerTurn: (user + system) / 1000 / turns };
@@ -259,74 +261,51 @@ interface RoundResult {
 
 /**
  * The simulated customers run in a worker thread: real clients are other machines, so their HTTP and
- * WebSocket work should not queue behind the server on one event loop and inflate its latency.
+ * WebSocket work should not queue behind the server on one event loop and inflate its latency. A
+ * round is two asks: every customer signs in, then the measured messages.
  */
-function startLoadWorker(): {
-  round(round: Round, onSignedIn: () => void): Promise<RoundResult>;
-  stop(): Promise<number>;
-} {
-  const worker = startTsWorker(import.meta.url, { chatBench: true });
-  let pending:
-    | { resolve: (result: RoundResult) => void; reject: (error: Error) => void; onSignedIn: () => void }
-    | undefined;
-  worker.on('message', (message: WorkerMessage) => {
-    if ('signedIn' in message) return pending?.onSignedIn();
-    if ('error' in message) pending?.reject(new Error(message.error));
-    else pending?.resolve(message);
-    pending = undefined;
-  });
-  worker.on('error', (error) => pending?.reject(error));
-  return {
-    round(round, onSignedIn) {
-      return new Promise((resolve, reject) => {
-        pending = { resolve, reject, onSignedIn };
-        worker.postMessage(round);
-      });
-    },
-    stop: () => worker.terminate(),
-  };
-}
+type LoadAsk = { kind: 'signIn'; round: Round } | { kind: 'run' };
 
-/** From the worker: every customer signed in (the measured part starts), the figures, or a failure. */
-type WorkerMessage = { signedIn: true } | RoundResult | { error: string };
-
-if (!isMainThread && parentPort && (workerData as { chatBench?: unknown } | null)?.chatBench === true) {
-  const port = parentPort;
-  const send = (message: WorkerMessage) => port.postMessage(message);
-  port.on('message', (round: Round) => {
-    loadRound(round, () => send({ signedIn: true })).then(send, (error: unknown) =>
-      send({ error: String(error) }),
-    );
+if (!isMainThread && (workerData as { chatBench?: unknown } | null)?.chatBench === true) {
+  let signedIn: { round: Round; customers: DirectLineCustomer[] } | undefined;
+  serveAsks(async (ask: LoadAsk) => {
+    if (ask.kind === 'signIn') {
+      const { round } = ask;
+      const customers = await Promise.all(
+        Array.from({ length: round.conversations }, async () => {
+          const customer = await DirectLineCustomer.start(round.baseUrl, { secret });
+          for (const text of round.setup) await customer.say(text);
+          return customer;
+        }),
+      );
+      signedIn = { round, customers };
+      return null;
+    }
+    if (!signedIn) throw new Error('run before sign-in');
+    const { round, customers } = signedIn;
+    signedIn = undefined;
+    try {
+      return await loadRound(round, customers);
+    } finally {
+      for (const customer of customers) customer.close();
+    }
   });
 }
 
-async function loadRound(round: Round, signedIn: () => void): Promise<RoundResult> {
-  // Everyone signs in first, so the measured part is the steady state of N conversations at once.
-  const customers = await Promise.all(
-    Array.from({ length: round.conversations }, async () => {
-      const customer = await DirectLineCustomer.start(round.baseUrl, { secret });
-      for (const text of round.setup) await customer.say(text);
-      return customer;
+async function loadRound(round: Round, customers: DirectLineCustomer[]): Promise<RoundResult> {
+  const started = performance.now();
+  const results = await Promise.all(
+    customers.map(async (customer) => {
+      const latencies: number[] = [];
+      for (let index = 0; index < round.messagesPerConversation; index++) {
+        if (round.pauseMs > 0) await sleep(round.pauseMs * (0.5 + Math.random()));
+        const text = round.messages[index % round.messages.length] ?? 'hello';
+        latencies.push((await customer.say(text)).turnMs);
+      }
+      return latencies;
     }),
   );
-  signedIn();
-  try {
-    const started = performance.now();
-    const results = await Promise.all(
-      customers.map(async (customer) => {
-        const latencies: number[] = [];
-        for (let index = 0; index < round.messagesPerConversation; index++) {
-          if (round.pauseMs > 0) await sleep(round.pauseMs * (0.5 + Math.random()));
-          const text = round.messages[index % round.messages.length] ?? 'hello';
-          latencies.push((await customer.say(text)).turnMs);
-        }
-        return latencies;
-      }),
-    );
-    return { latencies: results.flat(), seconds: (performance.now() - started) / 1000 };
-  } finally {
-    for (const customer of customers) customer.close();
-  }
+  return { latencies: results.flat(), seconds: (performance.now() - started) / 1000 };
 }
 
 function combine(rounds: Figures[]): Figures {

@@ -15,12 +15,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { isMainThread, workerData } from 'node:worker_threads';
 import { createApp } from '../../app.js';
 import { loadConfig } from '../../config.js';
 import { demoCustomer } from '../../db/seed.js';
 import { inspectEvidence } from '../../files/evidence.js';
-import { startTsWorker } from '../bench-clients.js';
+import { serveAsks, startBenchWorker, type BenchWorker } from '../bench-clients.js';
 import { percentile } from '../percentile.js';
 import { photoWithExif } from './jpeg.js';
 
@@ -87,10 +87,10 @@ async function filingSection(): Promise<void> {
     inMemoryDatabase: true,
     shutdownGraceMs: 1000,
   });
-  let clients: ReturnType<typeof startClientWorker> | undefined;
+  let clients: BenchWorker<Ask> | undefined;
   try {
     const url = (await app.start()).replace('localhost', '127.0.0.1');
-    clients = startClientWorker(url);
+    clients = startBenchWorker<Ask>(import.meta.url, { claimBench: url });
     const { ask } = clients;
     await ask('lookups');
     await ask('filings');
@@ -145,31 +145,12 @@ async function filingSection(): Promise<void> {
   }
 }
 
-type Ask = 'lookups' | 'filings';
-
 /**
  * The customers run in a worker thread: real clients are other machines, so their HTTP work should
  * not queue behind the app on one event loop. Each ask is one round: the lookup turns' latencies, or
  * each filing's turn latencies.
  */
-function startClientWorker(url: string): { ask(ask: Ask): Promise<unknown>; stop(): Promise<number> } {
-  const worker = startTsWorker(import.meta.url, { claimBench: url });
-  let pending: { resolve: (answer: unknown) => void; reject: (error: Error) => void } | undefined;
-  worker.on('message', (message: { answer: unknown } | { error: string }) => {
-    if ('error' in message) pending?.reject(new Error(message.error));
-    else pending?.resolve(message.answer);
-    pending = undefined;
-  });
-  worker.on('error', (error) => pending?.reject(error));
-  return {
-    ask: (ask) =>
-      new Promise((resolve, reject) => {
-        pending = { resolve, reject };
-        worker.postMessage(ask);
-      }),
-    stop: () => worker.terminate(),
-  };
-}
+type Ask = 'lookups' | 'filings';
 
 /**
  * The customers all follow the same script; started together and sent at once, they would move in
@@ -183,49 +164,43 @@ function thinkTime(): Promise<void> {
 }
 
 const benchUrl = (workerData as { claimBench?: unknown } | null)?.claimBench;
-if (!isMainThread && parentPort && typeof benchUrl === 'string') {
-  const port = parentPort;
+if (!isMainThread && typeof benchUrl === 'string') {
   let photoVariant = 0;
   // Each round in conversations of its own: a conversation takes at most 120 messages a minute.
-  const lookupRound = async () => {
-    const latencies: number[] = [];
-    await Promise.all(
+  const eachCustomer = (act: (chat: BenchConversation) => Promise<void>) =>
+    Promise.all(
       Array.from({ length: customers }, async (_, index) => {
         const chat = await verifiedConversation(benchUrl);
         await sleep(index * staggerMs);
-        for (let turn = 0; turn < lookupsEach; turn += 1) {
-          await thinkTime();
-          latencies.push(await chat.say('Show my policies'));
-        }
+        await act(chat);
       }),
     );
+  const lookupRound = async () => {
+    const latencies: number[] = [];
+    await eachCustomer(async (chat) => {
+      for (let turn = 0; turn < lookupsEach; turn += 1) {
+        await thinkTime();
+        latencies.push(await chat.say('Show my policies'));
+      }
+    });
     return latencies;
   };
   const filingRound = async () => {
     const filings: number[][] = [];
-    await Promise.all(
-      Array.from({ length: customers }, async (_, index) => {
-        const chat = await verifiedConversation(benchUrl);
-        await sleep(index * staggerMs);
-        for (let filing = 0; filing < filingsEach; filing += 1) {
-          const turns: number[] = [];
-          const photo = photoWithExif({ capturedAt: new Date(), variant: photoVariant++ });
-          for (const answer of filingScript) {
-            await thinkTime();
-            turns.push(answer === null ? await chat.upload(photo) : await chat.say(answer));
-          }
-          filings.push(turns);
+    await eachCustomer(async (chat) => {
+      for (let filing = 0; filing < filingsEach; filing += 1) {
+        const turns: number[] = [];
+        const photo = photoWithExif({ capturedAt: new Date(), variant: photoVariant++ });
+        for (const answer of filingScript) {
+          await thinkTime();
+          turns.push(answer === null ? await chat.upload(photo) : await chat.say(answer));
         }
-      }),
-    );
+        filings.push(turns);
+      }
+    });
     return filings;
   };
-  port.on('message', (ask: Ask) => {
-    (ask === 'lookups' ? lookupRound() : filingRound()).then(
-      (answer) => port.postMessage({ answer }),
-      (error: unknown) => port.postMessage({ error: String(error) }),
-    );
-  });
+  serveAsks((ask: Ask) => (ask === 'lookups' ? lookupRound() : filingRound()));
 }
 
 interface BenchConversation {

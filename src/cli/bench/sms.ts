@@ -18,13 +18,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { isMainThread, workerData } from 'node:worker_threads';
 import { pino } from 'pino';
 import { createApp } from '../../app.js';
 import { loadConfig } from '../../config.js';
 import { createHttpServer } from '../../http/server.js';
 import { sandboxApiPath, TwilioSandbox } from '../../sandbox/twilio/index.js';
-import { DirectLineCustomer, startTsWorker } from '../bench-clients.js';
+import { DirectLineCustomer, serveAsks, startBenchWorker } from '../bench-clients.js';
 import { percentile } from '../percentile.js';
 
 const conversations = 20;
@@ -60,10 +60,11 @@ export async function run(): Promise<void> {
   const port = await freePort();
   const appUrl = `http://127.0.0.1:${port}`;
   const dataDir = await mkdtemp(join(tmpdir(), 'insuralink-bench-sms-'));
-  const clients = startClientWorker(appUrl);
+  // The stand-in, the phones and the Direct Line clients: a worker thread with a server of its own.
+  const clients = startBenchWorker<Ask>(import.meta.url, { smsBench: appUrl });
   let app: ReturnType<typeof createApp> | undefined;
   try {
-    const twilio = await clients.ready;
+    const twilio = (await clients.ask({ kind: 'account' })) as TwilioAccount;
     app = createApp(
       loadConfig({
         PORT: String(port),
@@ -128,85 +129,42 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-type Ask = { kind: 'countReplies' } | { kind: 'prepare' | 'round'; channel: Channel };
-/** From the worker: the stand-in is up, the answer to an ask, or a failure. */
-type WorkerMessage = { ready: TwilioAccount } | { answer: unknown } | { error: string };
-
-function startClientWorker(appUrl: string): {
-  ready: Promise<TwilioAccount>;
-  ask(ask: Ask): Promise<unknown>;
-  stop(): Promise<void>;
-} {
-  const worker = startTsWorker(import.meta.url, { smsBench: appUrl });
-  let pending: { resolve: (answer: unknown) => void; reject: (error: Error) => void } | undefined;
-  const ready = new Promise<TwilioAccount>((resolve, reject) => {
-    pending = { resolve: (account) => resolve(account as TwilioAccount), reject };
-  });
-  worker.on('message', (message: WorkerMessage) => {
-    if ('error' in message) pending?.reject(new Error(message.error));
-    else pending?.resolve('ready' in message ? message.ready : message.answer);
-    pending = undefined;
-  });
-  worker.on('error', (error) => pending?.reject(error));
-  return {
-    ready,
-    ask(ask) {
-      return new Promise((resolve, reject) => {
-        pending = { resolve, reject };
-        worker.postMessage(ask);
-      });
-    },
-    async stop() {
-      await worker.terminate();
-    },
-  };
-}
+type Ask = { kind: 'account' } | { kind: 'countReplies' } | { kind: 'prepare' | 'round'; channel: Channel };
 
 const benchWorker = (workerData as { smsBench?: unknown } | null)?.smsBench;
-if (!isMainThread && parentPort && typeof benchWorker === 'string') {
-  const port = parentPort;
-  const send = (message: WorkerMessage) => port.postMessage(message);
-  startTwilio(benchWorker).then(
-    ({ sandbox, account }) => {
-      let replies = new Map<string, number>();
-      let phoneSeq = 0;
-      let customers: DirectLineCustomer[] = [];
-      const answer = async (ask: Ask): Promise<unknown> => {
-        if (ask.kind === 'countReplies') {
-          replies = await repliesPerMessage(sandbox);
-          return replies.size;
-        }
-        if (ask.channel === 'sms') {
-          if (ask.kind === 'prepare') return null;
-          return runRound(() =>
-            smsConversation(sandbox, `+1555557${String(phoneSeq++).padStart(4, '0')}`, replies),
-          );
-        }
-        // Customers open their conversations before the round, as phones need no setup either.
-        if (ask.kind === 'prepare') {
-          customers = await Promise.all(
-            Array.from({ length: conversations }, () =>
-              DirectLineCustomer.start(benchWorker, { chatTokenEndpoint: true }),
-            ),
-          );
-          return null;
-        }
-        try {
-          return await runRound((index) => directLineConversation(customers[index]!));
-        } finally {
-          for (const customer of customers) customer.close();
-        }
-      };
-      port.on('message', (ask: Ask) => {
-        answer(ask).then(
-          (value) => send({ answer: value }),
-          (error: unknown) => send({ error: String(error) }),
-        );
-      });
-      send({ ready: account });
-    },
-    (error: unknown) => send({ error: String(error) }),
-  );
+if (!isMainThread && typeof benchWorker === 'string') {
+  const started = startTwilio(benchWorker);
+  let replies = new Map<string, number>();
+  let phoneSeq = 0;
+  let customers: DirectLineCustomer[] = [];
+  serveAsks(async (ask: Ask): Promise<unknown> => {
+    const { sandbox, account } = await started;
+    if (ask.kind === 'account') return account;
+    if (ask.kind === 'countReplies') {
+      replies = await repliesPerMessage(sandbox);
+      return replies.size;
+    }
+    if (ask.channel === 'sms') {
+      if (ask.kind === 'prepare') return null;
+      return runRound(() =>
+        smsConversation(sandbox, `+1555557${String(phoneSeq++).padStart(4, '0')}`, replies),
+      );
+    }
+    // Customers open their conversations before the round, as phones need no setup either.
+    if (ask.kind === 'prepare') {
+      customers = await Promise.all(
+        Array.from({ length: conversations }, () =>
+          DirectLineCustomer.start(benchWorker, { chatTokenEndpoint: true }),
+        ),
+      );
+      return null;
+    }
+    try {
+      return await runRound((index) => directLineConversation(customers[index]!));
+    } finally {
+      for (const customer of customers) customer.close();
+    }
+  });
 }
 
 /** The Twilio stand-in on a server of its own, calling the app at `appUrl`. */
