@@ -347,15 +347,15 @@ export class MongoClaimService implements ClaimService {
   }
 
   async create(input: NewClaim, actor: Actor): Promise<ClaimView> {
-    return this.toView(await this.insert(input, actor, { drain: true }));
+    return this.toView(await this.insert(input, actor, { triage: false }));
   }
 
   /**
-   * Files the claim and returns its stored row; {@link file} goes on from it without reading it back.
-   * Without `drain` the filing's event waits in the row for the next change's drain, which takes every
-   * pending event in order (and the relay's sweep takes it after a crash), so filing drains once.
+   * Stores the claim, submitted, and drains its events. With `triage` it is stored already moved on to
+   * its triage outcome (approved by the instant-decision rule, else in review): the filing and its
+   * first move are one write and one drain, as filing is the busiest turn of the conversation.
    */
-  private async insert(input: NewClaim, actor: Actor, options: { drain: boolean }): Promise<ClaimRow> {
+  private async insert(input: NewClaim, actor: Actor, options: { triage: boolean }): Promise<ClaimRow> {
     const data = parseInput(newClaimSchema, input);
     const who = parseInput(actorInputSchema, actor);
     const customer = parseObjectId(data.customerId, 'customer');
@@ -402,51 +402,70 @@ export class MongoClaimService implements ClaimService {
       riskSignals,
     });
     try {
-      const created = await this.numbers.insertWithNumber(claimNumbers, this.models.claims, (number) =>
-        this.models.claims.create({
-          number,
-          policy: policy._id,
-          customer,
-          incidentDate: data.incidentDate,
-          type: data.type,
-          description: data.description,
-          location: data.location,
-          amountClaimed: toDecimal(data.amountClaimed),
-          currency: policy.premium.currency,
-          attachments: attachments.map((attachment) => ({ ...attachment, uploadedAt: now })),
-          details: data.details,
-          coverage: storedCoverage(coverage),
-          checklist,
-          riskSignals,
-          ...(blockers.length === 0
-            ? {
-                decision: {
-                  rule: instantDecisionRule,
-                  payout: toDecimal(payoutFor(coverage, data.amountClaimed)),
-                  at: now,
+      const created = await this.numbers.insertWithNumber(
+        claimNumbers,
+        this.models.claims,
+        async (number) => {
+          const claim = new this.models.claims({
+            number,
+            policy: policy._id,
+            customer,
+            incidentDate: data.incidentDate,
+            type: data.type,
+            description: data.description,
+            location: data.location,
+            amountClaimed: toDecimal(data.amountClaimed),
+            currency: policy.premium.currency,
+            attachments: attachments.map((attachment) => ({ ...attachment, uploadedAt: now })),
+            details: data.details,
+            coverage: storedCoverage(coverage),
+            checklist,
+            riskSignals,
+            ...(blockers.length === 0
+              ? {
+                  decision: {
+                    rule: instantDecisionRule,
+                    payout: toDecimal(payoutFor(coverage, data.amountClaimed)),
+                    at: now,
+                  },
+                }
+              : {}),
+            status: 'submitted',
+            statusHistory: [
+              { to: 'submitted', actor: { type: who.type, id: who.id }, reason: 'claim filed', at: now },
+            ],
+            pendingEvents: [
+              pendingEvent({
+                action: 'claim.create',
+                actor: who,
+                at: now,
+                details: {
+                  number,
+                  policyNumber: policy.number,
+                  to: 'submitted',
+                  riskSignals: riskSignals.map((signal) => signal.code),
                 },
-              }
-            : {}),
-          status: 'submitted',
-          statusHistory: [
-            { to: 'submitted', actor: { type: who.type, id: who.id }, reason: 'claim filed', at: now },
-          ],
-          pendingEvents: [
-            pendingEvent({
-              action: 'claim.create',
-              actor: who,
-              at: now,
-              details: {
-                number,
-                policyNumber: policy.number,
-                to: 'submitted',
-                riskSignals: riskSignals.map((signal) => signal.code),
-              },
-            }),
-          ],
-        }),
+              }),
+            ],
+          });
+          if (options.triage) {
+            const decided = blockers.length === 0;
+            const { change, event } = await this.lifecycle.plan(
+              claim.toObject(),
+              decided ? 'approved' : 'in_review',
+              triageActor,
+              decided
+                ? `${instantDecisionRule}: eligible type within its limit, documents complete, covered, no risk signals`
+                : 'waiting for a claims officer',
+            );
+            claim.status = change.to;
+            claim.statusHistory.push(change);
+            claim.pendingEvents.push(event);
+          }
+          return claim.save();
+        },
       );
-      if (options.drain) await this.events.drain(this.models.claims.collection.collectionName, created._id);
+      await this.events.drain(this.models.claims.collection.collectionName, created._id);
       return created.toObject();
     } catch (error) {
       throw asDomainError(error);
@@ -614,16 +633,7 @@ export class MongoClaimService implements ClaimService {
   }
 
   async file(input: NewClaim, actor: Actor): Promise<ClaimView> {
-    const row = await this.insert(input, actor, { drain: false });
-    const moved = row.decision
-      ? await this.lifecycle.move(
-          row,
-          'approved',
-          triageActor,
-          `${row.decision.rule}: eligible type within its limit, documents complete, covered, no risk signals`,
-        )
-      : await this.lifecycle.move(row, 'in_review', triageActor, 'waiting for a claims officer');
-    return this.toView(moved);
+    return this.toView(await this.insert(input, actor, { triage: true }));
   }
 
   async addDocuments(

@@ -67,6 +67,12 @@ export interface LifecycleRow<S extends string> {
   number: string;
 }
 
+/** A checked move, not yet written: its history entry and its pending event. */
+export interface PlannedMove<S extends string> {
+  change: { from: S; to: S; actor: { type: ActorType; id: string }; reason: string | undefined; at: Date };
+  event: PendingEvent;
+}
+
 /** The officer record an officer's move was checked against. */
 export type Officer = Awaited<ReturnType<typeof activeOfficer>>;
 
@@ -104,17 +110,17 @@ export class Lifecycle<S extends string, R extends LifecycleRow<S>> {
   }
 
   /**
-   * Moves `row` (as it was read) to `to`. Refuses a move the table does not allow
-   * (`invalid_transition`), an actor it does not allow or an inactive officer (`forbidden`), what
-   * `authorize` refuses, and a row changed by someone else since it was read (`conflict`).
+   * Checks a move of `row` (as it was read) to `to` and builds what records it: the entry of the history
+   * field and the pending event. Refuses a move the table does not allow (`invalid_transition`), an actor
+   * it does not allow or an inactive officer (`forbidden`), and what `authorize` refuses. {@link move}
+   * writes the result; a row created already moved (a claim triaged as it is filed) stores it in its insert.
    */
-  async move(row: R, to: S, actor: Actor, reason?: string): Promise<R> {
+  async plan(row: R, to: S, actor: Actor, reason?: string): Promise<PlannedMove<S>> {
     const { noun, table } = this.options;
     const from = row.status;
     const allowed = table[from][to];
-    const subject = `${noun} ${row.number}`;
     if (!allowed) {
-      throw new DomainError('invalid_transition', `${subject} cannot move from ${from} to ${to}`, {
+      throw new DomainError('invalid_transition', `${noun} ${row.number} cannot move from ${from} to ${to}`, {
         from,
         to,
         allowed: this.next(from),
@@ -127,24 +133,37 @@ export class Lifecycle<S extends string, R extends LifecycleRow<S>> {
     this.options.authorize?.(row, to, actor, reason, officer);
 
     const at = this.options.now();
-    const event = pendingEvent({
-      action: this.options.action,
-      actor,
-      at,
-      details: { number: row.number, from, to, ...(reason ? { reason } : {}) },
-      notify: this.options.notice?.(row, to, reason, actor),
-    });
+    return {
+      change: { from, to, actor: { type: actor.type, id: actor.id }, reason, at },
+      event: pendingEvent({
+        action: this.options.action,
+        actor,
+        at,
+        details: { number: row.number, from, to, ...(reason ? { reason } : {}) },
+        notify: this.options.notice?.(row, to, reason, actor),
+      }),
+    };
+  }
+
+  /**
+   * Moves `row` (as it was read) to `to`, with the refusals of {@link plan}, and refuses a row changed
+   * by someone else since it was read (`conflict`).
+   */
+  async move(row: R, to: S, actor: Actor, reason?: string): Promise<R> {
+    const { change, event } = await this.plan(row, to, actor, reason);
     const updated = await this.options.update(
-      { _id: row._id, status: from },
+      { _id: row._id, status: row.status },
       {
         $set: { status: to },
-        $push: {
-          [this.options.historyField]: { from, to, actor: { type: actor.type, id: actor.id }, reason, at },
-          pendingEvents: event,
-        },
+        $push: { [this.options.historyField]: change, pendingEvents: event },
       },
     );
-    if (!updated) throw new DomainError('conflict', `${subject} was changed meanwhile; reload and try again`);
+    if (!updated) {
+      throw new DomainError(
+        'conflict',
+        `${this.options.noun} ${row.number} was changed meanwhile; reload and try again`,
+      );
+    }
     await this.options.events.drain(this.options.collection, row._id);
     return updated;
   }

@@ -5,11 +5,10 @@
  * only then is the event removed from its document. Services drain the document they changed right away;
  * a periodic sweep catches what a crash left behind.
  */
-import type { Collection } from 'mongodb';
-import type { Types } from 'mongoose';
+import { MongoBulkWriteError, type Collection } from 'mongodb';
+import type { Model, Types } from 'mongoose';
 import type { Models } from '../db/models/index.js';
 import type { EventDrain, Notice, PendingEvent } from '../domain/lifecycle.js';
-import { isDuplicateKeyError } from '../domain/mapping.js';
 
 /** Options of {@link EventRelay}. */
 export interface EventRelayOptions {
@@ -77,16 +76,15 @@ export class EventRelay implements EventDrain {
     );
     const events = row?.pendingEvents ?? [];
     if (!row || events.length === 0) return;
-    let enqueued = false;
-    for (const event of events) {
-      await this.recordAudit(collection, id, event);
-      if (event.notify)
-        enqueued = (await this.enqueue(eventNotificationKey(event.id), event.notify)) || enqueued;
-      for (const notice of this.options.consequences?.(collection, row, event) ?? []) {
-        const key = `${eventNotificationKey(event.id)}:${notice.template}`;
-        enqueued = (await this.enqueue(key, notice)) || enqueued;
-      }
-    }
+    const notices = events.flatMap((event) => [
+      ...(event.notify ? [{ key: eventNotificationKey(event.id), notice: event.notify }] : []),
+      ...(this.options.consequences?.(collection, row, event) ?? []).map((notice) => ({
+        key: `${eventNotificationKey(event.id)}:${notice.template}`,
+        notice,
+      })),
+    ]);
+    // Every entry is keyed by its event, so the audit log and the outbox are written at once.
+    const [, enqueued] = await Promise.all([this.recordAudit(collection, id, events), this.enqueue(notices)]);
     await source.updateOne(
       { _id: id },
       { $pull: { pendingEvents: { id: { $in: events.map((event) => event.id) } } } },
@@ -128,55 +126,77 @@ export class EventRelay implements EventDrain {
     return source;
   }
 
-  private async recordAudit(collection: string, id: Types.ObjectId, event: PendingEvent): Promise<void> {
-    await ignoreDuplicate(
-      this.options.models.auditEvents.updateOne(
-        { eventId: event.id },
-        {
-          $setOnInsert: {
-            eventId: event.id,
-            actor: event.actor,
-            action: event.action,
-            record: { collection, id: id.toString() },
-            at: event.at,
-            ...(event.channel ? { channel: event.channel } : {}),
-            details: event.details ?? {},
+  private async recordAudit(collection: string, id: Types.ObjectId, events: PendingEvent[]): Promise<void> {
+    await upsertAll(
+      this.options.models.auditEvents,
+      events.map((event) => ({
+        updateOne: {
+          filter: { eventId: event.id },
+          update: {
+            $setOnInsert: {
+              eventId: event.id,
+              actor: event.actor,
+              action: event.action,
+              record: { collection, id: id.toString() },
+              at: event.at,
+              ...(event.channel ? { channel: event.channel } : {}),
+              details: event.details ?? {},
+            },
           },
+          upsert: true,
         },
-        { upsert: true },
-      ),
+      })),
     );
   }
 
-  /** True when the row is new. */
-  private async enqueue(idempotencyKey: string, notice: Notice): Promise<boolean> {
-    const result = await ignoreDuplicate(
-      this.options.models.notifications.updateOne(
-        { idempotencyKey },
-        {
-          $setOnInsert: {
-            recipient: notice.recipient,
-            route: notice.route ?? 'conversation',
-            template: notice.template,
-            payload: notice.payload ?? {},
-            status: 'pending',
-            attempts: 0,
-            nextAttemptAt: this.now(),
+  /** True when a row is new. */
+  private async enqueue(notices: { key: string; notice: Notice }[]): Promise<boolean> {
+    if (notices.length === 0) return false;
+    const nextAttemptAt = this.now();
+    const inserted = await upsertAll(
+      this.options.models.notifications,
+      notices.map(({ key, notice }) => ({
+        updateOne: {
+          filter: { idempotencyKey: key },
+          update: {
+            $setOnInsert: {
+              recipient: notice.recipient,
+              route: notice.route ?? 'conversation',
+              template: notice.template,
+              payload: notice.payload ?? {},
+              status: 'pending',
+              attempts: 0,
+              nextAttemptAt,
+            },
           },
+          upsert: true,
         },
-        { upsert: true },
-      ),
+      })),
     );
-    return (result?.upsertedCount ?? 0) > 0;
+    return inserted > 0;
   }
 }
 
-/** Two drains racing on one event: the loser's upsert hits the unique key, and the winner's row stands. */
-async function ignoreDuplicate<T>(write: PromiseLike<T>): Promise<T | undefined> {
+/**
+ * Writes idempotent upserts in one call and returns how many inserted. Two drains racing on one event:
+ * the loser's upsert hits the unique key, and the winner's row stands.
+ */
+async function upsertAll<T>(
+  model: Pick<Model<T>, 'bulkWrite'>,
+  upserts: Parameters<Model<T>['bulkWrite']>[0],
+): Promise<number> {
   try {
-    return await write;
+    return (await model.bulkWrite(upserts, { ordered: false })).upsertedCount;
   } catch (error) {
-    if (isDuplicateKeyError(error)) return undefined;
-    throw error;
+    const result = raceLost(error);
+    if (result === undefined) throw error;
+    return result;
   }
+}
+
+/** The upserts a bulk write made when its only failures were duplicate keys, else undefined. */
+function raceLost(error: unknown): number | undefined {
+  if (!(error instanceof MongoBulkWriteError)) return undefined;
+  const failures = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
+  return failures.every((failure) => failure.code === 11000) ? error.result.upsertedCount : undefined;
 }

@@ -77,6 +77,16 @@ describe('the event relay', () => {
     assert.equal((await db.models.claims.findById(claim._id).lean())?.pendingEvents.length, 0);
   });
 
+  test('two drains of a new event at once write it once', async () => {
+    const { claim } = await claimWithPendingEvent();
+    let woken = 0;
+    relay.onEnqueue(() => woken++);
+    await Promise.all([relay.drain('claims', claim._id), relay.drain('claims', claim._id)]);
+    assert.equal(await db.models.auditEvents.countDocuments(), 1);
+    assert.equal(await db.models.notifications.countDocuments(), 1);
+    assert.equal(woken, 1, 'only the drain that added the row wakes the dispatcher');
+  });
+
   test('the sweep drains what a crash left behind, once it is older than the grace period', async () => {
     const { claim } = await claimWithPendingEvent();
     const early = new EventRelay({ models: db.models, now: () => new Date(at.getTime() + 1000) });
