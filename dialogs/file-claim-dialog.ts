@@ -417,17 +417,16 @@ export class FileClaimDialog extends BaseDialog {
     }
     const customer = await this.customerOf(step);
     if (!customer) return step.endDialog();
-    const { policy, type } = await this.chosen(step, filing);
-    if (!policy || !type) return step.endDialog();
     let claim: ClaimView;
     try {
+      // The service checks the policy and the type again as it files, so they are not read here first.
       claim = await this.deps.services.claims.file(
         {
           customerId: customer.customerId,
-          policyNumber: policy.number,
+          policyNumber: filing.answers.policyNumber!,
           incidentDate: new Date(`${filing.answers.incidentDate}T00:00:00Z`),
-          type: type.code,
-          description: filing.answers.description ?? type.name,
+          type: filing.answers.type!,
+          ...(filing.answers.description ? { description: filing.answers.description } : {}),
           ...(filing.answers.location ? { location: filing.answers.location } : {}),
           amountClaimed: filing.answers.amountClaimed ?? 0,
           attachments: filing.attachments,
@@ -436,6 +435,15 @@ export class FileClaimDialog extends BaseDialog {
         { type: 'customer', id: customer.customerId, channel: channelSourceOf(step.context) },
       );
     } catch (error) {
+      if (isDomainError(error, 'conflict') || isDomainError(error, 'not_found')) {
+        await step.context.sendActivity(
+          MessageFactory.suggestedActions(
+            [menuItems.person, menuItems.policies],
+            `${filing.answers.policyNumber} is no longer active, so I can't file a claim on it here. A person from our team can help.`,
+          ),
+        );
+        return step.endDialog();
+      }
       if (!isDomainError(error, 'validation')) throw error;
       await step.context.sendActivity(
         "Something in the claim doesn't fit the policy (most often the date). Let's correct it.",

@@ -109,7 +109,8 @@ export const newClaimSchema = z.object({
     .trim()
     .toLowerCase()
     .regex(/^[a-z][a-z_]{1,39}$/, 'must be a short word such as collision or water_damage'),
-  description: z.string().trim().min(3).max(4000),
+  /** What happened in the customer's words; the claim type's name when they gave none. */
+  description: z.string().trim().min(3).max(4000).optional(),
   location: z.string().trim().min(1).max(300).optional(),
   amountClaimed: z.number().finite().nonnegative().max(1_000_000_000),
   attachments: z.array(attachmentInputSchema).max(20).default([]),
@@ -225,7 +226,8 @@ export interface ClaimService {
   /**
    * Files a claim and decides its route at once: approved by the system when the instant-decision rule
    * allows (eligible type, amount within its limit, every required document, coverage applies, no risk
-   * signal), otherwise moved to `in_review` for an officer.
+   * signal), otherwise moved to `in_review` for an officer. The policy must be active or in its grace
+   * period (`conflict` otherwise), as in {@link claimablePolicies}.
    */
   file(input: NewClaim, actor: Actor): Promise<ClaimView>;
   /** Adds documents to an open claim; the checklist and risk signals follow. */
@@ -347,15 +349,21 @@ export class MongoClaimService implements ClaimService {
   }
 
   async create(input: NewClaim, actor: Actor): Promise<ClaimView> {
-    return this.toView(await this.insert(input, actor, { triage: false }));
+    const { row, policyNumber } = await this.insert(input, actor, { triage: false });
+    return this.toView(row, policyNumber);
   }
 
   /**
-   * Stores the claim, submitted, and drains its events. With `triage` it is stored already moved on to
-   * its triage outcome (approved by the instant-decision rule, else in review): the filing and its
-   * first move are one write and one drain, as filing is the busiest turn of the conversation.
+   * Stores the claim, submitted, and drains its events. With `triage` (a customer's filing) the policy
+   * must be claimable, and the claim is stored already moved on to its triage outcome (approved by the
+   * instant-decision rule, else in review): the filing and its first move are one write and one drain,
+   * as filing is the busiest turn of the conversation.
    */
-  private async insert(input: NewClaim, actor: Actor, options: { triage: boolean }): Promise<ClaimRow> {
+  private async insert(
+    input: NewClaim,
+    actor: Actor,
+    options: { triage: boolean },
+  ): Promise<{ row: ClaimRow; policyNumber: string }> {
     const data = parseInput(newClaimSchema, input);
     const who = parseInput(actorInputSchema, actor);
     const customer = parseObjectId(data.customerId, 'customer');
@@ -364,6 +372,9 @@ export class MongoClaimService implements ClaimService {
     }
     const policy = await findOwnPolicy(this.models, customer, data.policyNumber);
     const now = this.now();
+    if (options.triage && !claimable(policy, now)) {
+      throw new DomainError('conflict', `policy ${policy.number} is not active`);
+    }
     if (data.incidentDate.getTime() > now.getTime()) {
       throw invalidField('incidentDate', 'is in the future');
     }
@@ -402,17 +413,30 @@ export class MongoClaimService implements ClaimService {
       riskSignals,
     });
     try {
-      const created = await this.numbers.insertWithNumber(
+      const { claim, events } = await this.numbers.insertWithNumber(
         claimNumbers,
         this.models.claims,
         async (number) => {
+          const events = [
+            pendingEvent({
+              action: 'claim.create',
+              actor: who,
+              at: now,
+              details: {
+                number,
+                policyNumber: policy.number,
+                to: 'submitted',
+                riskSignals: riskSignals.map((signal) => signal.code),
+              },
+            }),
+          ];
           const claim = new this.models.claims({
             number,
             policy: policy._id,
             customer,
             incidentDate: data.incidentDate,
             type: data.type,
-            description: data.description,
+            description: data.description ?? type?.name ?? data.type,
             location: data.location,
             amountClaimed: toDecimal(data.amountClaimed),
             currency: policy.premium.currency,
@@ -434,19 +458,7 @@ export class MongoClaimService implements ClaimService {
             statusHistory: [
               { to: 'submitted', actor: { type: who.type, id: who.id }, reason: 'claim filed', at: now },
             ],
-            pendingEvents: [
-              pendingEvent({
-                action: 'claim.create',
-                actor: who,
-                at: now,
-                details: {
-                  number,
-                  policyNumber: policy.number,
-                  to: 'submitted',
-                  riskSignals: riskSignals.map((signal) => signal.code),
-                },
-              }),
-            ],
+            pendingEvents: events,
           });
           if (options.triage) {
             const decided = blockers.length === 0;
@@ -461,12 +473,17 @@ export class MongoClaimService implements ClaimService {
             claim.status = change.to;
             claim.statusHistory.push(change);
             claim.pendingEvents.push(event);
+            events.push(event);
           }
-          return claim.save();
+          return { claim: await claim.save(), events };
         },
       );
-      await this.events.drain(this.models.claims.collection.collectionName, created._id);
-      return created.toObject();
+      await this.events.drain(this.models.claims.collection.collectionName, {
+        _id: claim._id,
+        customer,
+        pendingEvents: events,
+      });
+      return { row: claim.toObject(), policyNumber: policy.number };
     } catch (error) {
       throw asDomainError(error);
     }
@@ -633,7 +650,8 @@ export class MongoClaimService implements ClaimService {
   }
 
   async file(input: NewClaim, actor: Actor): Promise<ClaimView> {
-    return this.toView(await this.insert(input, actor, { triage: true }));
+    const { row, policyNumber } = await this.insert(input, actor, { triage: true });
+    return this.toView(row, policyNumber);
   }
 
   async addDocuments(
@@ -751,9 +769,12 @@ export class MongoClaimService implements ClaimService {
     }
   }
 
-  private async toView(row: ClaimRow): Promise<ClaimView> {
+  /** The view of `row`; `policyNumber` spares reading the policy when the caller has it at hand. */
+  private async toView(row: ClaimRow, policyNumber?: string): Promise<ClaimView> {
     const [policy, officer] = await Promise.all([
-      this.models.policies.findById(row.policy).select({ number: 1 }).lean(),
+      policyNumber !== undefined
+        ? { number: policyNumber }
+        : this.models.policies.findById(row.policy).select({ number: 1 }).lean(),
       row.assignee
         ? this.models.officers.findById(row.assignee).select({ slackUserId: 1, name: 1 }).lean()
         : Promise.resolve(null),

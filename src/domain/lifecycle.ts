@@ -55,9 +55,20 @@ export function pendingEvent(input: {
   };
 }
 
-/** Drains the pending events of one document; the event relay implements it. */
+/** What a drain reads of a document: its id, its customer (if any) and its pending events. */
+export interface PendingRow {
+  _id: Types.ObjectId;
+  /** The customer the document is about, when it has one. */
+  customer?: Types.ObjectId;
+  pendingEvents?: PendingEvent[];
+}
+
+/**
+ * Drains the pending events of one document, given by id or as its writer has it at hand (then it is not
+ * read again); the event relay implements it.
+ */
 export interface EventDrain {
-  drain(collection: string, id: Types.ObjectId): Promise<void>;
+  drain(collection: string, document: Types.ObjectId | PendingRow): Promise<void>;
 }
 
 /** The row a lifecycle moves: its id, its status and its number (for messages). */
@@ -164,7 +175,7 @@ export class Lifecycle<S extends string, R extends LifecycleRow<S>> {
         `${this.options.noun} ${row.number} was changed meanwhile; reload and try again`,
       );
     }
-    await this.options.events.drain(this.options.collection, row._id);
+    await this.options.events.drain(this.options.collection, updated);
     return updated;
   }
 }

@@ -6,9 +6,9 @@
  * a periodic sweep catches what a crash left behind.
  */
 import { MongoBulkWriteError, type Collection } from 'mongodb';
-import type { Model, Types } from 'mongoose';
+import { Types, type Model } from 'mongoose';
 import type { Models } from '../db/models/index.js';
-import type { EventDrain, Notice, PendingEvent } from '../domain/lifecycle.js';
+import type { EventDrain, Notice, PendingEvent, PendingRow } from '../domain/lifecycle.js';
 
 /** Options of {@link EventRelay}. */
 export interface EventRelayOptions {
@@ -29,14 +29,6 @@ export interface EventRelayOptions {
 /** The idempotency key of the outbox row an event causes. */
 export function eventNotificationKey(eventId: string): string {
   return `event:${eventId}`;
-}
-
-/** What the relay reads of a document with pending events. */
-export interface PendingRow {
-  _id: Types.ObjectId;
-  /** The customer the document is about, when it has one. */
-  customer?: Types.ObjectId;
-  pendingEvents?: PendingEvent[];
 }
 
 export class EventRelay implements EventDrain {
@@ -66,14 +58,17 @@ export class EventRelay implements EventDrain {
     return () => this.listeners.delete(listener);
   }
 
-  async drain(collection: string, id: Types.ObjectId): Promise<void> {
+  async drain(collection: string, document: Types.ObjectId | PendingRow): Promise<void> {
     const source = this.source(collection);
-    const row = await source.findOne<PendingRow>(
-      { _id: id },
-      {
-        projection: { pendingEvents: 1, customer: 1 },
-      },
-    );
+    // A document its writer has at hand is not read again.
+    const row =
+      document instanceof Types.ObjectId
+        ? await source.findOne<PendingRow>(
+            { _id: document },
+            { projection: { pendingEvents: 1, customer: 1 } },
+          )
+        : document;
+    const id = document instanceof Types.ObjectId ? document : document._id;
     const events = row?.pendingEvents ?? [];
     if (!row || events.length === 0) return;
     const notices = events.flatMap((event) => [

@@ -4,7 +4,7 @@
  * `slack` route, keyed by the event, as the claims' are (see `slack-route.ts`).
  */
 import type { Notice, PendingEvent } from '../domain/lifecycle.js';
-import type { PendingRow } from './relay.js';
+import type { PendingRow } from '../domain/lifecycle.js';
 
 /** Refreshes (or first posts) the request's card. */
 export const requestCardTemplate = 'slack.request_card';

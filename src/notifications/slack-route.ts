@@ -5,7 +5,7 @@
  * nothing and a repeated drain posts nothing twice.
  */
 import type { Notice, PendingEvent } from '../domain/lifecycle.js';
-import type { PendingRow } from './relay.js';
+import type { PendingRow } from '../domain/lifecycle.js';
 
 /** Refreshes (or first posts) the claim's card. */
 export const claimCardTemplate = 'slack.claim_card';

@@ -103,6 +103,36 @@ describe('FileClaimDialog', () => {
     return new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
   }
 
+  it('files nothing on a policy cancelled between the review and Submit, and says why', async () => {
+    const chat = await verified();
+    await chat.say('File a claim on AUT-100200');
+    await chat.say('Broken or cracked glass');
+    for (const answer of [
+      daysAgo(2),
+      'not sure',
+      'I-35 near Round Rock',
+      'A stone cracked it',
+      'no',
+      'no',
+      'no',
+    ])
+      await chat.say(answer);
+    await chat.say('420');
+    let replies = await chat.say('done');
+    assert.deepEqual(suggestionsOf(replies), ['Submit', 'Change']);
+    const claimsBefore = await harness.db.models.claims.countDocuments();
+    const policies = harness.db.models.policies;
+    await policies.updateOne({ number: 'AUT-100200' }, { $set: { status: 'cancelled' } });
+    try {
+      replies = await chat.say('Submit');
+    } finally {
+      await policies.updateOne({ number: 'AUT-100200' }, { $set: { status: 'active' } });
+    }
+    assert.match(textOf(replies), /AUT-100200 is no longer active, so I can't file a claim on it here/);
+    assert.ok(suggestionsOf(replies).includes('Talk to a person'), suggestionsOf(replies).join());
+    assert.equal(await harness.db.models.claims.countDocuments(), claimsBefore);
+  });
+
   it('approves a small glass claim at once, with the payout after the deductible', async () => {
     const chat = await verified();
     // A customer with no other claim this year: a third claim in twelve months is a risk signal.

@@ -131,6 +131,30 @@ describe('claim filing', () => {
     const claim = await fileClaim();
     assert.ok(claim.number > taken, `${claim.number} comes after ${taken}`);
   });
+
+  it("files a customer's claim only on an active or in-grace policy, named by the type when undescribed", async () => {
+    const filing = {
+      customerId: env.jordan.id,
+      policyNumber: demoCustomer.policies.auto,
+      incidentDate: new Date('2026-06-10'),
+      type: 'glass',
+      amountClaimed: 300,
+    };
+    const filed = await env.services.claims.file(filing, env.jordanActor);
+    assert.equal(filed.description, 'Broken or cracked glass');
+    assert.equal(filed.policyNumber, demoCustomer.policies.auto);
+    const policies = env.db.models.policies;
+    await policies.updateOne({ number: filing.policyNumber }, { $set: { status: 'cancelled' } });
+    try {
+      const before = await env.db.models.claims.countDocuments();
+      await assert.rejects(env.services.claims.file(filing, env.jordanActor), (error) =>
+        isDomainError(error, 'conflict'),
+      );
+      assert.equal(await env.db.models.claims.countDocuments(), before);
+    } finally {
+      await policies.updateOne({ number: filing.policyNumber }, { $set: { status: 'active' } });
+    }
+  });
 });
 
 describe('claim status for its customer', () => {
