@@ -383,11 +383,10 @@ export class MongoClaimService implements ClaimService {
     }
     const yearAgo = new Date(now.getTime() - 365 * 86_400_000);
     // Independent reads, at once: filing is the busiest turn of the conversation.
-    const [type, attachments, claimsInLastYear, locationPosition] = await Promise.all([
-      this.claimType(policy.policyType, data.type),
+    const [{ type, locationPosition }, attachments, claimsInLastYear] = await Promise.all([
+      this.claimContext(policy.policyType, customer, data.type, data.location),
       this.withDuplicates(data.attachments, undefined),
       this.models.claims.countDocuments({ customer, createdAt: { $gte: yearAgo } }),
-      this.statedPosition(customer, policy.policyType, data.location),
     ]);
     const coverage = coverageFor(type, policyCoverages(policy));
     const checklist = checklistFor(type, attachments, data.details);
@@ -583,10 +582,12 @@ export class MongoClaimService implements ClaimService {
     const at = this.now();
     const [checked] = await this.withDuplicates([file], claim._id);
     const attachments = [...claim.attachments.map(toAttachmentView), checked!];
-    const type = await this.claimTypeOfClaim(claim);
+    const policy = await this.models.policies.findById(claim.policy).select({ policyType: 1 }).lean();
+    const { type, locationPosition } = policy
+      ? await this.claimContext(policy.policyType, claim.customer, claim.type, claim.location ?? undefined)
+      : {};
     const checklist = checklistFor(type, attachments, toDetails(claim.details));
     const duplicate = duplicateSignal(attachments);
-    const policy = await this.models.policies.findById(claim.policy).select({ policyType: 1 }).lean();
     // The file signals follow the files; the others keep what they said when the claim was filed.
     const riskSignals = [
       ...claim.riskSignals.filter((signal) => !fileSignalCodes.has(signal.code)),
@@ -594,9 +595,7 @@ export class MongoClaimService implements ClaimService {
       ...photoSignals({
         incidentDate: claim.incidentDate,
         attachments,
-        locationPosition: policy
-          ? await this.statedPosition(claim.customer, policy.policyType, claim.location ?? undefined)
-          : undefined,
+        locationPosition,
       }),
     ];
     const updated = await this.change(
@@ -693,37 +692,33 @@ export class MongoClaimService implements ClaimService {
   }
 
   /**
-   * Where the stated location is, for the photo position check: as typed or named, else the customer's
-   * address on file when the loss was at home (always so on home and renters policies).
+   * What a claim of type `code` on a policy of `policyType` is checked against, read at once: the claim
+   * type (undefined when the policy type has none such), and where the stated location is for the photo
+   * position check: as typed or named, else the customer's address on file when the loss was at home
+   * (always so on home and renters policies).
    */
-  private async statedPosition(
-    customer: Types.ObjectId,
+  private async claimContext(
     policyType: Types.ObjectId,
+    customer: Types.ObjectId,
+    code: string,
     location: string | undefined,
-  ): Promise<ResolvedPlace | undefined> {
-    const [holder, type] = await Promise.all([
+  ): Promise<{ type?: ClaimTypeInfo; locationPosition?: ResolvedPlace }> {
+    const [typeRow, holder] = await Promise.all([
+      this.models.policyTypes.findById(policyType).select({ claimTypes: 1, lineOfBusiness: 1 }).lean(),
       this.models.customers.findById(customer).select({ address: 1 }).lean(),
-      this.models.policyTypes.findById(policyType).select({ lineOfBusiness: 1 }).lean(),
     ]);
+    const found = typeRow?.claimTypes.find((claimType) => claimType.code === code);
     const address = holder?.address;
-    return resolveLocation(location, {
+    const locationPosition = resolveLocation(location, {
       ...(address
         ? { home: { city: address.city, ...(address.region ? { region: address.region } : {}) } }
         : {}),
-      insuredAtHome: type?.lineOfBusiness === 'home' || type?.lineOfBusiness === 'renters',
+      insuredAtHome: typeRow?.lineOfBusiness === 'home' || typeRow?.lineOfBusiness === 'renters',
     });
-  }
-
-  /** The claim type `code` of a policy type, or undefined when the type has no such claim type. */
-  private async claimType(policyType: Types.ObjectId, code: string): Promise<ClaimTypeInfo | undefined> {
-    const type = await this.models.policyTypes.findById(policyType).select({ claimTypes: 1 }).lean();
-    const found = type?.claimTypes.find((claimType) => claimType.code === code);
-    return found ? toClaimTypeInfo(found) : undefined;
-  }
-
-  private async claimTypeOfClaim(claim: ClaimRow): Promise<ClaimTypeInfo | undefined> {
-    const policy = await this.models.policies.findById(claim.policy).select({ policyType: 1 }).lean();
-    return policy ? this.claimType(policy.policyType, claim.type) : undefined;
+    return {
+      ...(found ? { type: toClaimTypeInfo(found) } : {}),
+      ...(locationPosition ? { locationPosition } : {}),
+    };
   }
 
   /** `attachments` with, for each, the other claims a file with the same content is already on. */

@@ -3,8 +3,7 @@
  * filed for an officer (or an officer asks for it) and refreshed after every move. Outbox rows on the
  * `slack` route, keyed by the event, as the claims' are (see `slack-route.ts`).
  */
-import type { Notice, PendingEvent } from '../domain/lifecycle.js';
-import type { PendingRow } from '../domain/lifecycle.js';
+import type { Notice, PendingEvent, PendingRow } from '../domain/lifecycle.js';
 
 /** Refreshes (or first posts) the request's card. */
 export const requestCardTemplate = 'slack.request_card';

@@ -4,8 +4,7 @@
  * outbox rows on the `slack` route, keyed by the event, so a crash between a change and its card loses
  * nothing and a repeated drain posts nothing twice.
  */
-import type { Notice, PendingEvent } from '../domain/lifecycle.js';
-import type { PendingRow } from '../domain/lifecycle.js';
+import type { Notice, PendingEvent, PendingRow } from '../domain/lifecycle.js';
 
 /** Refreshes (or first posts) the claim's card. */
 export const claimCardTemplate = 'slack.claim_card';
