@@ -33,8 +33,11 @@ function isScalar(v: unknown): boolean {
   return v !== null && v !== undefined && isLiteral(v) && !isPlainObject(v);
 }
 
-/** One term of an {@link EqualityMatcher}: a field equal to a scalar, or to one of a set of scalars. */
-type EqualityTerm = [string[], unknown] | [string[], InSet];
+/**
+ * One term of an {@link EqualityMatcher}: a field equal to a scalar, or to one of a set of scalars; or,
+ * `negated`, equal to none of them (`$ne`, `$nin`), which MongoDB defines as the negation of `$eq`/`$in`.
+ */
+type EqualityTerm = [parts: string[], value: unknown, negated: boolean];
 
 /** The scalars of an `$in`, by {@link valueKey} (equal values, numbers of any type included, share a key). */
 class InSet {
@@ -43,20 +46,29 @@ class InSet {
 
 /**
  * The scalars `{ $in: [...] }` (or `{ $eq: v }`) lists, when it lists nothing else: no null (which
- * also matches a missing field), regular expression, array or document.
+ * also matches a missing field), regular expression, array or document; likewise `$nin` and `$ne`,
+ * `negated`.
  */
-function inScalars(cond: unknown): InSet | undefined {
+function inScalars(cond: unknown): { set: InSet; negated: boolean } | undefined {
   if (!isPlainObject(cond)) return undefined;
   const keys = Object.keys(cond);
   if (keys.length !== 1) return undefined;
-  if (keys[0] === '$eq') return isScalar(cond.$eq) ? new InSet(new Set([valueKey(cond.$eq)])) : undefined;
-  const values = cond.$in;
-  if (keys[0] !== '$in' || !Array.isArray(values) || !values.every(isScalar)) return undefined;
-  return new InSet(new Set(values.map(valueKey)));
+  const operator = keys[0]!;
+  const negated = operator === '$ne' || operator === '$nin';
+  if (operator === '$eq' || operator === '$ne') {
+    const value = cond[operator];
+    return isScalar(value) ? { set: new InSet(new Set([valueKey(value)])), negated } : undefined;
+  }
+  const values = cond[operator];
+  if ((operator !== '$in' && operator !== '$nin') || !Array.isArray(values) || !values.every(isScalar)) {
+    return undefined;
+  }
+  return { set: new InSet(new Set(values.map(valueKey))), negated };
 }
 
 /**
- * The common cases `{ field: scalar, ... }` and `{ field: { $in: [scalars] }, ... }` decided without
+ * The common cases `{ field: scalar, ... }` and `{ field: { $in: [scalars] }, ... }` (or their
+ * negations, `$ne` and `$nin`: the message not seen yet, the status not reached yet) decided without
  * building a query: a field matches when it, or an element of it, equals the scalar (one of them, for
  * an `$in`, looked up by key rather than compared with each: an `$in` of a thousand ids stays cheap).
  * Everything else goes to mingo.
@@ -67,12 +79,12 @@ function equalityMatcher(filter: Doc): Matcher | undefined {
     const value = filter[field];
     if (field.startsWith('$')) return undefined;
     if (isScalar(value)) {
-      terms.push([field.split('.'), value]);
+      terms.push([field.split('.'), value, false]);
       continue;
     }
-    const set = inScalars(value);
-    if (!set) return undefined;
-    terms.push([field.split('.'), set]);
+    const scalars = inScalars(value);
+    if (!scalars) return undefined;
+    terms.push([field.split('.'), scalars.set, scalars.negated]);
   }
   return new EqualityMatcher(terms);
 }
@@ -84,7 +96,7 @@ class EqualityMatcher implements Matcher {
   constructor(private readonly terms: EqualityTerm[]) {}
 
   test(doc: Doc): boolean {
-    for (const [parts, value] of this.terms) {
+    for (const [parts, value, negated] of this.terms) {
       let found = false;
       for (const leaf of valuesAtPath(doc, parts)) {
         if (
@@ -94,7 +106,7 @@ class EqualityMatcher implements Matcher {
           break;
         }
       }
-      if (!found) return false;
+      if (found === negated) return false;
     }
     return true;
   }

@@ -6,6 +6,7 @@
  * `*.twilio.com` host), so a stand-in is reached through the SDK's own extension point: a custom
  * `httpClient`, which swaps each request's origin for the base URL.
  */
+import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import twilio from 'twilio';
@@ -198,6 +199,11 @@ export function isTwilioSignature(
   url: string,
   params: Record<string, string>,
 ): boolean {
+  // The URL exactly as configured is what Twilio signs: checked first, it spares the validator's other
+  // spellings (it tries the URL without its port first, which misses whenever the public URL has one).
+  const expected = Buffer.from(twilio.getExpectedTwilioSignature(authToken, url, params));
+  const given = Buffer.from(signature);
+  if (given.length === expected.length && timingSafeEqual(given, expected)) return true;
   return twilio.validateRequest(authToken, signature, url, params);
 }
 

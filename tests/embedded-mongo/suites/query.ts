@@ -78,6 +78,19 @@ describe('queries', () => {
         assert.deepEqual(await ids({ name: { $in: ['ann', /^b/] } }), [1, 2]);
       });
 
+      test('$ne and $nin of scalars: no element matches, missing fields match, numbers of any type', async () => {
+        assert.deepEqual(await ids({ tags: { $ne: 'a' } }), [2, 3]);
+        assert.deepEqual(await ids({ tags: { $nin: ['a', 'c'] } }), [2, 3]);
+        assert.deepEqual(await ids({ 'pets.kind': { $ne: 'cat' } }), [1, 2, 4]);
+        assert.deepEqual(await ids({ age: { $ne: new Double(31) } }), [2, 3, 4]);
+        assert.deepEqual(await ids({ age: { $nin: [Long.fromNumber(25), new Int32(40)] } }), [1, 4]);
+        assert.deepEqual(await ids({ _id: 1, tags: { $ne: 'b' } }), []);
+        assert.deepEqual(await ids({ _id: 2, tags: { $ne: 'a' } }), [2]);
+        assert.deepEqual(await ids({ age: { $nin: [] } }), [1, 2, 3, 4]);
+        assert.deepEqual(await ids({ age: { $ne: null } }), [1, 2, 3]);
+        assert.deepEqual(await ids({ age: { $nin: [null, 31] } }), [2, 3]);
+      });
+
       test('arrays: element match, $all, $size, $elemMatch, positional index', async () => {
         assert.deepEqual(await ids({ tags: 'a' }), [1, 4]);
         assert.deepEqual(await ids({ tags: ['b'] }), [2]);
