@@ -382,11 +382,12 @@ export class MongoClaimService implements ClaimService {
       throw invalidField('incidentDate', 'is outside the policy period');
     }
     const yearAgo = new Date(now.getTime() - 365 * 86_400_000);
-    // Independent reads, at once: filing is the busiest turn of the conversation.
-    const [{ type, locationPosition }, attachments, claimsInLastYear] = await Promise.all([
+    // Independent reads, and the claim's number, at once: filing is the busiest turn of the conversation.
+    const [{ type, locationPosition }, attachments, claimsInLastYear, firstNumber] = await Promise.all([
       this.claimContext(policy.policyType, customer, data.type, data.location),
       this.withDuplicates(data.attachments, undefined),
       this.models.claims.countDocuments({ customer, createdAt: { $gte: yearAgo } }),
+      this.numbers.next(claimNumbers),
     ]);
     const coverage = coverageFor(type, policyCoverages(policy));
     const checklist = checklistFor(type, attachments, data.details);
@@ -476,6 +477,7 @@ export class MongoClaimService implements ClaimService {
           }
           return { claim: await claim.save(), events };
         },
+        firstNumber,
       );
       await this.events.drain(this.models.claims.collection.collectionName, {
         _id: claim._id,

@@ -50,14 +50,18 @@ export class NumberAllocator {
     await this.models.counters.updateOne({ _id: format.counter }, { $max: { seq } }, { upsert: true });
   }
 
-  /** Runs `insert` with fresh numbers until one is not already taken in the numbered collection. */
+  /**
+   * Runs `insert` with fresh numbers until one is not already taken in the numbered collection; `first`
+   * is a number the caller took beforehand from {@link next} (alongside its other reads), tried first.
+   */
   async insertWithNumber<T>(
     format: NumberFormat,
     numbered: { collection: Collection },
     insert: (number: string) => Promise<T>,
+    first?: string,
   ): Promise<T> {
     for (let attempt = 1; ; attempt += 1) {
-      const number = await this.next(format);
+      const number = attempt === 1 && first !== undefined ? first : await this.next(format);
       try {
         return await insert(number);
       } catch (error) {
