@@ -88,6 +88,16 @@ export class Undeliverable extends Error {}
 
 const maxRetryDelayMs = 60 * 60 * 1000;
 
+/** The delivery key every send of an outbox row carries (SMS receipts bring it back in their URL). */
+export function deliveryKey(id: Types.ObjectId): string {
+  return `notification:${id.toString()}`;
+}
+
+/** The outbox row a delivery key names, or undefined when the key is not one. */
+export function notificationIdOf(key: string): string | undefined {
+  return /^notification:([0-9a-f]{24})$/.exec(key)?.[1];
+}
+
 export class Dispatcher {
   /** Names this dispatcher's leases. */
   readonly id = randomUUID();
@@ -220,7 +230,7 @@ export class Dispatcher {
   }
 
   private async deliver(row: Row): Promise<void> {
-    const key = `notification:${row._id.toString()}`;
+    const key = deliveryKey(row._id);
     try {
       const later = await this.options.deferUntil?.(row);
       if (later) {

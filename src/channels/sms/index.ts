@@ -40,7 +40,7 @@ import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { Logger } from '../../log.js';
 import { groupCommit } from '../../db/group-commit.js';
 import type { Models } from '../../db/models/index.js';
-import type { ChannelSender } from '../../notifications/dispatcher.js';
+import { notificationIdOf, type ChannelSender } from '../../notifications/dispatcher.js';
 import { SmsAdapter, type InboundSms } from './adapter.js';
 import { SmsClaimFiles } from './claim-files.js';
 import { helpReply, keywordOf, optInConfirmation, optOutConfirmation } from './consent-keywords.js';
@@ -420,7 +420,7 @@ export async function createSmsChannel(options: SmsChannelOptions): Promise<SmsC
  * message marks the row failed with Twilio's error code, where officers see it; nothing resends it.
  */
 function notificationOutcome(key: string, state: DeliveryStatus, errorCode: number | undefined) {
-  const id = /^notification:([0-9a-f]{24})$/.exec(key)?.[1];
+  const id = notificationIdOf(key);
   if (!id) return undefined;
   const failed = state === 'undelivered' || state === 'failed';
   const lastError = `SMS ${state}${errorCode !== undefined ? ` (Twilio error ${errorCode})` : ''}`;
