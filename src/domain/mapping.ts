@@ -56,6 +56,14 @@ export function isDuplicateKeyError(
   return typeof error === 'object' && error !== null && 'code' in error && error.code === 11000;
 }
 
+/** True for a write, or a bulk write, that failed only on duplicate keys. */
+export function isBulkDuplicateOnly(error: unknown): boolean {
+  if (isDuplicateKeyError(error)) return true;
+  const errors = (error as { writeErrors?: { code?: number }[] | { code?: number } }).writeErrors;
+  const list = Array.isArray(errors) ? errors : errors ? [errors] : [];
+  return list.length > 0 && list.every((entry) => entry.code === 11000);
+}
+
 /** Turns a mongoose validation failure into a domain `validation` error that names the fields. */
 export function asDomainError(error: unknown): unknown {
   if (

@@ -22,7 +22,7 @@ import { nextSendableAt } from '../notifications/sms-pacing.js';
 import type { ConsentService } from './consent.js';
 import type { ConversationLinkService } from './conversations.js';
 import { toIsoDate } from './dates.js';
-import { decimalToNumber, isDuplicateKeyError } from './mapping.js';
+import { decimalToNumber, isBulkDuplicateOnly, isDuplicateKeyError } from './mapping.js';
 
 const dayMs = 24 * 60 * 60 * 1000;
 
@@ -551,12 +551,4 @@ export class MongoReminderService implements ReminderService {
         return { number: policy.number, endDate: toIsoDate(policy.endDate) };
     }
   }
-}
-
-/** True for a bulk write that failed only on duplicate keys. */
-function isBulkDuplicateOnly(error: unknown): boolean {
-  if (isDuplicateKeyError(error)) return true;
-  const errors = (error as { writeErrors?: { code?: number }[] | { code?: number } }).writeErrors;
-  const list = Array.isArray(errors) ? errors : errors ? [errors] : [];
-  return list.length > 0 && list.every((entry) => entry.code === 11000);
 }

@@ -9,6 +9,7 @@ import { MongoBulkWriteError, type Collection } from 'mongodb';
 import { Types, type Model } from 'mongoose';
 import type { Models } from '../db/models/index.js';
 import type { EventDrain, Notice, PendingEvent, PendingRow } from '../domain/lifecycle.js';
+import { isBulkDuplicateOnly } from '../domain/mapping.js';
 
 /** Options of {@link EventRelay}. */
 export interface EventRelayOptions {
@@ -68,9 +69,9 @@ export class EventRelay implements EventDrain {
             { projection: { pendingEvents: 1, customer: 1 } },
           )
         : document;
-    const id = document instanceof Types.ObjectId ? document : document._id;
     const events = row?.pendingEvents ?? [];
     if (!row || events.length === 0) return;
+    const id = row._id;
     const notices = events.flatMap((event) => [
       ...(event.notify ? [{ key: eventNotificationKey(event.id), notice: event.notify }] : []),
       ...(this.options.consequences?.(collection, row, event) ?? []).map((notice) => ({
@@ -183,15 +184,7 @@ async function upsertAll<T>(
   try {
     return (await model.bulkWrite(upserts, { ordered: false })).upsertedCount;
   } catch (error) {
-    const result = raceLost(error);
-    if (result === undefined) throw error;
-    return result;
+    if (!isBulkDuplicateOnly(error)) throw error;
+    return error instanceof MongoBulkWriteError ? error.result.upsertedCount : 0;
   }
-}
-
-/** The upserts a bulk write made when its only failures were duplicate keys, else undefined. */
-function raceLost(error: unknown): number | undefined {
-  if (!(error instanceof MongoBulkWriteError)) return undefined;
-  const failures = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
-  return failures.every((failure) => failure.code === 11000) ? error.result.upsertedCount : undefined;
 }
