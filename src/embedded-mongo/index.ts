@@ -139,19 +139,26 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
       // Segments are deleted only once the snapshot that no longer points into them is durable.
       return durable.compact(storedRecords(engine.store.snapshotRecords())).then(() => blobs.drop(obsolete));
     };
+    /** Starts a compaction once the journal, or the deleted large values, have grown past the threshold. */
+    const compactIfDue = (): void => {
+      if (compacting || (durable.sizeSinceSnapshot <= threshold && blobs.releasedBytes <= threshold)) return;
+      compacting = compact().then(
+        () => {
+          compacting = undefined;
+          // What was written or deleted while it ran may be due already: no later write has to come.
+          compactIfDue();
+        },
+        (err: unknown) => {
+          compacting = undefined;
+          process.emitWarning(`embedded-mongo: compaction failed: ${String(err)}`);
+        },
+      );
+    };
     persist = async (entry) => {
       const written = durable.append(storedEntry(entry));
       // Checked in the same tick as the append, so the snapshot covers exactly the appended entries.
       // Deleted large values count too: their space comes back only through a compaction.
-      if (!compacting && (durable.sizeSinceSnapshot > threshold || blobs.releasedBytes > threshold)) {
-        compacting = compact()
-          .catch((err: unknown) => {
-            process.emitWarning(`embedded-mongo: compaction failed: ${String(err)}`);
-          })
-          .finally(() => {
-            compacting = undefined;
-          });
-      }
+      compactIfDue();
       await written;
     };
     engine = new Engine(persist, blobs);
@@ -210,7 +217,8 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
         clearInterval(ttlTimer);
         await server.close();
         engine.closeCursors();
-        await compacting;
+        // A compaction may start another as it ends (see compactIfDue): all of them finish first.
+        while (compacting) await compacting;
         await journal?.close();
         blobs.close();
       })();

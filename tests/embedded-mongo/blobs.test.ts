@@ -152,6 +152,22 @@ describe('large binary values', () => {
     });
   });
 
+  test('space deleted while a compaction runs comes back too, with no later write', async () => {
+    const dataDir = inDir('reclaim-during');
+    const files = Array.from({ length: 8 }, () => randomBytes(10 * 1024 * 1024));
+    const options = { dataDir, compactAfterBytes: 16 * 1024 * 1024 };
+    await withServer(options, async (client) => {
+      const db = client.db('app');
+      const ids: ObjectId[] = [];
+      for (const [i, bytes] of files.entries()) ids.push(await upload(db, `f${i}`, bytes));
+      const bucket = new GridFSBucket(db);
+      // All at once: the first deletions start a compaction, the others land while it runs.
+      await Promise.all(ids.filter((_, i) => i % 2 === 0).map((id) => bucket.delete(id)));
+    });
+    const after = await segmentBytes(dataDir);
+    assert.ok(after < 60 * 1024 * 1024, `segments hold ${after} bytes after deleting half of 80 MB`);
+  });
+
   test('segments: sparse ones are copied, empty ones dropped, references move with their bytes', () => {
     const dir = inDir('segments');
     const store = new BlobStore({ dir, segmentBytes: 100 * 1024 });
