@@ -25,6 +25,23 @@ export interface ConsentEntry {
   at: Date;
 }
 
+/** A phone's current state and the time of the decision it stands on (the epoch when there is none). */
+export interface ConsentReading {
+  state: SmsConsentState;
+  at: Date;
+}
+
+/**
+ * A copy of each phone's current state kept where a channel reads anyway (the SMS channel: on its
+ * conversations, read as each message arrives). Every record is copied: an opt-out before it is written
+ * and again after, an opt-in after, so a copy never says a number may be texted that the ledger says
+ * may not, and a crash between the two leaves it on the side of silence. A copy takes a decision only
+ * if it is at least as new as the one it holds.
+ */
+export interface ConsentMirror {
+  copy(phone: string, reading: ConsentReading): Promise<void>;
+}
+
 /** SMS consent: an append-only history per phone, mirrored on the customer as their current state. */
 export interface ConsentService {
   /**
@@ -34,6 +51,10 @@ export interface ConsentService {
   record(input: ConsentInput, actor: Actor): Promise<SmsConsentState>;
   /** The phone's current state: its latest record, or `unknown` when it has none. */
   smsStatus(phone: string): Promise<SmsConsentState>;
+  /** The same, with the time of that latest record. */
+  smsReading(phone: string): Promise<ConsentReading>;
+  /** Keeps `mirror` in step with every record from now on. */
+  addMirror(mirror: ConsentMirror): void;
   /** Every record for the phone, oldest first. */
   history(phone: string): Promise<ConsentEntry[]>;
 }
@@ -41,6 +62,8 @@ export interface ConsentService {
 const stateOf: Record<ConsentAction, SmsConsentState> = { opt_in: 'opted_in', opt_out: 'opted_out' };
 
 export class MongoConsentService implements ConsentService {
+  private readonly mirrors: ConsentMirror[] = [];
+
   constructor(
     private readonly models: Pick<Models, 'consentRecords' | 'customers'>,
     private readonly audit: AuditLog,
@@ -52,6 +75,8 @@ export class MongoConsentService implements ConsentService {
     const who = parseInput(actorInputSchema, actor);
     const phone = parsePhone(data.phone);
     const at = data.at ?? this.now();
+    const reading = { state: stateOf[data.action], at };
+    if (data.action === 'opt_out') await this.copy(phone, reading);
     const customer = await this.models.customers.findOne({ phone }).select({ _id: 1 }).lean();
     let created;
     try {
@@ -75,7 +100,7 @@ export class MongoConsentService implements ConsentService {
           _id: customer._id,
           $or: [{ 'smsConsent.updatedAt': { $exists: false } }, { 'smsConsent.updatedAt': { $lte: at } }],
         },
-        { $set: { smsConsent: { status: stateOf[data.action], updatedAt: at } } },
+        { $set: { smsConsent: { status: reading.state, updatedAt: at } } },
       );
     }
     await this.audit.record({
@@ -85,16 +110,30 @@ export class MongoConsentService implements ConsentService {
       at,
       details: { source: data.source, ...(customer ? { customerId: idOf(customer._id) } : {}) },
     });
+    // After the record too: a copy made while it was being written may have read the ledger before it.
+    await this.copy(phone, reading);
     return this.smsStatus(phone);
   }
 
   async smsStatus(phone: string): Promise<SmsConsentState> {
+    return (await this.smsReading(phone)).state;
+  }
+
+  async smsReading(phone: string): Promise<ConsentReading> {
     // Through the driver: it is read before every text message the app sends.
-    const latest = await this.models.consentRecords.collection.findOne<{ action: ConsentAction }>(
+    const latest = await this.models.consentRecords.collection.findOne<{ action: ConsentAction; at: Date }>(
       { phone: parsePhone(phone) },
-      { sort: { at: -1, _id: -1 }, projection: { _id: 0, action: 1 } },
+      { sort: { at: -1, _id: -1 }, projection: { _id: 0, action: 1, at: 1 } },
     );
-    return latest ? stateOf[latest.action] : 'unknown';
+    return latest ? { state: stateOf[latest.action], at: latest.at } : { state: 'unknown', at: new Date(0) };
+  }
+
+  addMirror(mirror: ConsentMirror): void {
+    this.mirrors.push(mirror);
+  }
+
+  private async copy(phone: string, reading: ConsentReading): Promise<void> {
+    await Promise.all(this.mirrors.map((mirror) => mirror.copy(phone, reading)));
   }
 
   async history(phone: string): Promise<ConsentEntry[]> {

@@ -83,3 +83,36 @@ describe('SMS consent', () => {
     );
   });
 });
+
+describe('consent mirrors', () => {
+  it('copy an opt-out before it is recorded and again after, an opt-in after, with the time decided', async () => {
+    const phone = '+15555550777';
+    const seen: [string, string, boolean][] = [];
+    env.services.consent.addMirror({
+      async copy(copied, reading) {
+        // Whether the ledger already holds the decision being copied.
+        const recorded = (await env.services.consent.smsStatus(copied)) === reading.state;
+        seen.push([copied, reading.state, recorded]);
+      },
+    });
+    const at = new Date('2026-06-01T10:00:00Z');
+    await env.services.consent.record(
+      { phone: '(555) 555-0777', action: 'opt_out', source: 'officer', at },
+      sms,
+    );
+    await env.services.consent.record({ phone, action: 'opt_in', source: 'web_form' }, sms);
+    assert.deepEqual(seen, [
+      [phone, 'opted_out', false],
+      [phone, 'opted_out', true],
+      [phone, 'opted_in', true],
+    ]);
+    assert.deepEqual(await env.services.consent.smsReading(phone), {
+      state: 'opted_in',
+      at: (await env.services.consent.history(phone)).at(-1)!.at,
+    });
+    assert.deepEqual(await env.services.consent.smsReading('+15555550778'), {
+      state: 'unknown',
+      at: new Date(0),
+    });
+  });
+});

@@ -39,7 +39,7 @@ import { clientAddress, createMongoLimiter, rateLimit, type Limit } from '../../
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { Logger } from '../../log.js';
 import { groupCommit } from '../../db/group-commit.js';
-import type { Models } from '../../db/models/index.js';
+import type { Models, SmsConsentState } from '../../db/models/index.js';
 import { notificationIdOf, type ChannelSender } from '../../notifications/dispatcher.js';
 import { SmsAdapter, type InboundSms } from './adapter.js';
 import { SmsClaimFiles } from './claim-files.js';
@@ -69,7 +69,7 @@ export interface SmsChannelOptions {
   authToken: string;
   /** `PUBLIC_BASE_URL` (or the listening address): what Twilio called, so what it signed. */
   baseUrl: () => string;
-  consent: Pick<ConsentService, 'record' | 'smsStatus'>;
+  consent: Pick<ConsentService, 'record' | 'smsStatus' | 'smsReading' | 'addMirror'>;
   customers: Pick<CustomerService, 'findByPhone'>;
   files: Pick<FileStore, 'save' | 'usage' | 'signedUrl' | 'fileIdOf' | 'find'>;
   /** Where files texted outside any dialog are attached (the customer's open claim). */
@@ -174,6 +174,10 @@ export async function createSmsChannel(options: SmsChannelOptions): Promise<SmsC
     uploadLinks: options.uploadLinks,
     now,
   });
+  // The ledger's decisions are copied to the number's conversations, which each message reads anyway.
+  options.consent.addMirror({
+    copy: (phone, reading) => store.copyConsent(outbound.senderKey(phone), reading),
+  });
   const adapter = new SmsAdapter({ outbound, store, claimFiles, now });
   adapter.onTurnError = turnErrorHandler(logger);
   const running = new Set<Promise<void>>();
@@ -264,7 +268,7 @@ export async function createSmsChannel(options: SmsChannelOptions): Promise<SmsC
     const keyword = media.length === 0 ? keywordOf(message.text) : undefined;
     const actor = { type: 'system' as const, id: 'sms', channel: 'sms' };
     if (keyword?.kind === 'opt_out') {
-      const previous = await options.consent.smsStatus(message.from);
+      const previous = await consentOf(conversation, message.from, state);
       await options.consent.record(
         {
           phone: message.from,
@@ -292,7 +296,7 @@ export async function createSmsChannel(options: SmsChannelOptions): Promise<SmsC
       return;
     }
     // An opted-out number gets nothing until it opts back in: the bot does not even run.
-    if ((await options.consent.smsStatus(message.from)) === 'opted_out') return;
+    if ((await consentOf(conversation, message.from, state)) === 'opted_out') return;
     reading.at = performance.now();
     if (keyword?.kind === 'help') {
       await reply(helpReply);
@@ -339,7 +343,22 @@ export async function createSmsChannel(options: SmsChannelOptions): Promise<SmsC
     );
   }
 
-  /** Fetches, checks and stores one media file, then deletes it from Twilio (kept or not). */
+  /**
+   * The number's consent: the conversation's copy of the ledger, or for a conversation without one the
+   * ledger itself, copied to it (unless a newer decision got there first).
+   */
+  async function consentOf(
+    conversation: string,
+    phone: string,
+    state: ConversationState,
+  ): Promise<SmsConsentState> {
+    if (state.consent) return state.consent.state;
+    const reading = await options.consent.smsReading(phone);
+    await store.fillConsent(conversation, reading);
+    return reading.state;
+  }
+
+  /** Whether `files` more would take the conversation past its quota. */
   async function overQuota(conversation: string, files: number): Promise<boolean> {
     const quota = options.quota ?? conversationQuota;
     const used = await options.files.usage(conversation);
@@ -352,6 +371,7 @@ export async function createSmsChannel(options: SmsChannelOptions): Promise<SmsC
     });
   }
 
+  /** Fetches, checks and stores one media file, then deletes it from Twilio (kept or not). */
   async function storeMedia(url: string, index: number, conversationId: string): Promise<Attachment> {
     try {
       const media = await options.client.fetchMedia(url, maxFileBytes);

@@ -6,6 +6,8 @@
  */
 import { MongoBulkWriteError, type Collection } from 'mongodb';
 import { Schema, type Connection, type Model } from 'mongoose';
+import type { ConsentReading } from '../../domain/consent.js';
+import { smsConsentStates } from '../../db/models/index.js';
 import { pendingFilesSchema, photoWatchSchema, type PendingFiles, type PhotoWatch } from './claim-files.js';
 
 /** Twilio's message statuses in the order a message moves through them; a later one never goes back. */
@@ -65,6 +67,8 @@ interface ConversationDoc {
   pending?: unknown;
   /** Photos handed to a dialog, until a claim holds them. */
   watch?: unknown;
+  /** The consent ledger's current state for the number, kept in step by the consent service. */
+  consent?: ConsentReading;
   updatedAt: Date;
 }
 
@@ -89,6 +93,7 @@ const conversationSchema = new Schema<ConversationDoc>(
     more: { type: [String], default: [] },
     pending: { type: Schema.Types.Mixed },
     watch: { type: Schema.Types.Mixed },
+    consent: { type: { state: { type: String, enum: smsConsentStates }, at: Date, _id: false } },
     updatedAt: { type: Date, required: true },
   },
   { collection: 'smsconversations', versionKey: false },
@@ -104,7 +109,14 @@ export interface ConversationState {
   more: string[];
   pending?: PendingFiles;
   watch?: PhotoWatch;
+  /** The number's consent as the ledger last had it, when this conversation holds a copy. */
+  consent?: ConsentReading;
 }
+
+/** A copy takes a decision only if it is at least as new as the one it holds. */
+const olderConsent = (at: Date) => ({
+  $or: [{ consent: { $exists: false } }, { 'consent.at': { $lte: at } }],
+});
 
 /** The SMS channel's collections. */
 export class SmsStore {
@@ -153,6 +165,22 @@ export class SmsStore {
       if ((error as { code?: unknown }).code === 11000) return null;
       throw error;
     }
+  }
+
+  /** Copies a consent decision to every conversation of the number (its keyed hash). */
+  async copyConsent(sender: string, reading: ConsentReading): Promise<void> {
+    await this.raw.conversations.updateMany(
+      { sender, ...olderConsent(reading.at) },
+      { $set: { consent: reading } },
+    );
+  }
+
+  /** Gives a conversation its first copy, read from the ledger, unless a newer decision got there first. */
+  async fillConsent(id: string, reading: ConsentReading): Promise<void> {
+    await this.raw.conversations.updateOne(
+      { _id: id, ...olderConsent(reading.at) },
+      { $set: { consent: reading } },
+    );
   }
 
   /** True when this number (its keyed hash) has ever texted us. */
@@ -239,10 +267,12 @@ export class SmsStore {
 function stateOf(row: ConversationDoc | null): ConversationState {
   const pending = row?.pending === undefined ? undefined : pendingFilesSchema.safeParse(row.pending);
   const watch = row?.watch === undefined ? undefined : photoWatchSchema.safeParse(row.watch);
+  const consent = row?.consent;
   return {
     choices: row?.choices ?? [],
     more: row?.more ?? [],
     ...(pending?.success ? { pending: pending.data } : {}),
     ...(watch?.success ? { watch: watch.data } : {}),
+    ...(consent && smsConsentStates.includes(consent.state) && consent.at instanceof Date ? { consent } : {}),
   };
 }

@@ -47,6 +47,8 @@ before(async () => {
         return 'opted_out';
       },
       smsStatus: async () => 'unknown',
+      smsReading: async () => ({ state: 'unknown', at: new Date(0) }),
+      addMirror: () => undefined,
     },
     customers: { findByPhone: async () => null },
     files: {

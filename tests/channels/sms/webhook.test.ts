@@ -275,6 +275,36 @@ describe('consent keywords', () => {
     }
   });
 
+  test('a decision recorded elsewhere reaches a conversation under way; an older one arriving late does not', async () => {
+    const phone = new Phone(running.sandbox, '+15555550610');
+    const actor = { type: 'system' as const, id: 'test' };
+    const silentAfter = async (body: string) => {
+      const before = phone.received().length;
+      await running.sandbox.text({ from: phone.number, body });
+      await pause(600);
+      return phone.received().length === before;
+    };
+    assert.match((await phone.text('hi'))[0]!, /InsuraLink assistant/);
+    const stoppedAt = new Date();
+    await running.app.domain.consent.record(
+      { phone: phone.number, action: 'opt_out', source: 'officer', at: stoppedAt },
+      actor,
+    );
+    assert.ok(await silentAfter('hi'), 'the bot does not answer a number opted out by an officer');
+    const earlier = new Date(stoppedAt.getTime() - 60_000);
+    await running.app.domain.consent.record(
+      { phone: phone.number, action: 'opt_in', source: 'web_form', at: earlier },
+      actor,
+    );
+    assert.equal(await running.app.domain.consent.smsStatus(phone.number), 'opted_out');
+    assert.ok(await silentAfter('hi'), 'an older opt-in does not undo the newer opt-out');
+    await running.app.domain.consent.record(
+      { phone: phone.number, action: 'opt_in', source: 'web_form' },
+      actor,
+    );
+    assert.match((await phone.text('hi'))[0]!, /InsuraLink assistant/);
+  });
+
   test('HELP and INFO answer with the insurer and how to stop, without a ledger entry', async () => {
     const phone = new Phone(running.sandbox, '+15555550600');
     for (const word of ['HELP', 'info']) {
