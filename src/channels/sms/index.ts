@@ -23,7 +23,7 @@ import type mongoose from 'mongoose';
 import type { Request, Response, Server } from 'restify';
 import { z } from 'zod';
 import { turnErrorHandler } from '../../bot/turn-error.js';
-import type { ConsentService } from '../../domain/consent.js';
+import type { ConsentMirror, ConsentService } from '../../domain/consent.js';
 import type { ClaimService } from '../../domain/claims.js';
 import type { CustomerService } from '../../domain/customers.js';
 import type { UploadLinks } from '../../files/upload-links.js';
@@ -175,9 +175,10 @@ export async function createSmsChannel(options: SmsChannelOptions): Promise<SmsC
     now,
   });
   // The ledger's decisions are copied to the number's conversations, which each message reads anyway.
-  options.consent.addMirror({
+  const consentCopy: ConsentMirror = {
     copy: (phone, reading) => store.copyConsent(outbound.senderKey(phone), reading),
-  });
+  };
+  options.consent.addMirror(consentCopy);
   const adapter = new SmsAdapter({ outbound, store, claimFiles, now });
   adapter.onTurnError = turnErrorHandler(logger);
   const running = new Set<Promise<void>>();
@@ -268,7 +269,7 @@ export async function createSmsChannel(options: SmsChannelOptions): Promise<SmsC
     const keyword = media.length === 0 ? keywordOf(message.text) : undefined;
     const actor = { type: 'system' as const, id: 'sms', channel: 'sms' };
     if (keyword?.kind === 'opt_out') {
-      const previous = await consentOf(conversation, message.from, state);
+      const previous = await consentOf(message.from, state);
       await options.consent.record(
         {
           phone: message.from,
@@ -296,7 +297,7 @@ export async function createSmsChannel(options: SmsChannelOptions): Promise<SmsC
       return;
     }
     // An opted-out number gets nothing until it opts back in: the bot does not even run.
-    if ((await consentOf(conversation, message.from, state)) === 'opted_out') return;
+    if ((await consentOf(message.from, state)) === 'opted_out') return;
     reading.at = performance.now();
     if (keyword?.kind === 'help') {
       await reply(helpReply);
@@ -345,16 +346,12 @@ export async function createSmsChannel(options: SmsChannelOptions): Promise<SmsC
 
   /**
    * The number's consent: the conversation's copy of the ledger, or for a conversation without one the
-   * ledger itself, copied to it (unless a newer decision got there first).
+   * ledger itself, copied as the consent service copies a decision (unless a newer one got there first).
    */
-  async function consentOf(
-    conversation: string,
-    phone: string,
-    state: ConversationState,
-  ): Promise<SmsConsentState> {
+  async function consentOf(phone: string, state: ConversationState): Promise<SmsConsentState> {
     if (state.consent) return state.consent.state;
     const reading = await options.consent.smsReading(phone);
-    await store.fillConsent(conversation, reading);
+    await consentCopy.copy(phone, reading);
     return reading.state;
   }
 

@@ -113,11 +113,6 @@ export interface ConversationState {
   consent?: ConsentReading;
 }
 
-/** A copy takes a decision only if it is at least as new as the one it holds. */
-const olderConsent = (at: Date) => ({
-  $or: [{ consent: { $exists: false } }, { 'consent.at': { $lte: at } }],
-});
-
 /** The SMS channel's collections. */
 export class SmsStore {
   private readonly outbound: Model<OutboundDoc>;
@@ -167,18 +162,14 @@ export class SmsStore {
     }
   }
 
-  /** Copies a consent decision to every conversation of the number (its keyed hash). */
+  /**
+   * Copies a consent decision (or the ledger's reading, for conversations without a copy) to every
+   * conversation of the number (its keyed hash).
+   */
   async copyConsent(sender: string, reading: ConsentReading): Promise<void> {
     await this.raw.conversations.updateMany(
-      { sender, ...olderConsent(reading.at) },
-      { $set: { consent: reading } },
-    );
-  }
-
-  /** Gives a conversation its first copy, read from the ledger, unless a newer decision got there first. */
-  async fillConsent(id: string, reading: ConsentReading): Promise<void> {
-    await this.raw.conversations.updateOne(
-      { _id: id, ...olderConsent(reading.at) },
+      // A copy takes a decision only if it is at least as new as the one it holds.
+      { sender, $or: [{ consent: { $exists: false } }, { 'consent.at': { $lte: reading.at } }] },
       { $set: { consent: reading } },
     );
   }

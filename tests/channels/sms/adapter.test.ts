@@ -179,12 +179,12 @@ describe("a conversation's copy of the consent ledger", () => {
 
   test('takes a decision only if it is at least as new as the one it holds', async () => {
     assert.equal(await copyOf(), undefined, 'a new conversation holds no copy');
-    await store.fillConsent(conversation, { state: 'opted_in', at: at(1) });
+    await store.copyConsent(sender, { state: 'opted_in', at: at(1) });
     assert.equal((await copyOf())?.state, 'opted_in');
     await store.copyConsent(sender, { state: 'opted_out', at: at(3) });
     assert.deepEqual(await copyOf(), { state: 'opted_out', at: at(3) });
     // A reading of the ledger taken before the opt-out, or an older decision arriving late, changes nothing.
-    await store.fillConsent(conversation, { state: 'opted_in', at: at(2) });
+    await store.copyConsent(sender, { state: 'opted_in', at: at(2) });
     await store.copyConsent(sender, { state: 'opted_in', at: at(2) });
     assert.equal((await copyOf())?.state, 'opted_out');
     await store.copyConsent(sender, { state: 'opted_in', at: at(4) });
