@@ -1,19 +1,22 @@
 /**
- * The one wrapper around the `twilio` SDK: sending messages (with a status callback), fetching and
- * deleting an inbound message's media, and checking webhook signatures. Typed inputs, plain outputs.
+ * The app's one client of Twilio: sending messages (with a status callback), fetching and deleting an
+ * inbound message's media, and checking webhook signatures (with the `twilio` package's own functions).
  *
- * The SDK builds every URL on `https://api.twilio.com` (its `edge`/`region` options only pick another
- * `*.twilio.com` host), so a stand-in is reached through the SDK's own extension point: a custom
- * `httpClient`, which swaps each request's origin for the base URL.
+ * The REST calls are plain form posts on Node's `http`/`https` with kept-alive connections, to
+ * `https://api.twilio.com` or to `TWILIO_API_BASE_URL` (a stand-in). Every reply of the bot is one
+ * call, and the SDK's layers around a call (its request objects and the resource it builds from each
+ * answer) cost about twice the CPU of the call itself; the channel needs only the answer's sid and status.
  */
 import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import twilio from 'twilio';
+import { z } from 'zod';
 import { readCapped, type DownloadedFile } from '../../files/download.js';
 
-/** The API origin the SDK builds its URLs on. */
+/** Twilio's REST API. */
 const twilioApiOrigin = 'https://api.twilio.com';
+const apiVersion = '2010-04-01';
 
 /** A message Twilio accepted. */
 export interface SentSms {
@@ -24,7 +27,10 @@ export interface SentSms {
 /** A media file of an inbound MMS. */
 export type FetchedMedia = DownloadedFile;
 
-/** Thrown when Twilio refuses a send; `code` is Twilio's error code (21610: the number opted out). */
+/**
+ * Thrown when a call to Twilio fails; `code` is Twilio's error code when Twilio refused it (21610: the
+ * number opted out), undefined when Twilio could not be reached or its answer was not one of its own.
+ */
 export class SmsSendError extends Error {
   constructor(
     message: string,
@@ -58,123 +64,75 @@ export interface TwilioClientOptions {
   apiBaseUrl?: () => string | undefined;
 }
 
-type RequestOptions = Parameters<twilio.RequestClient['request']>[0];
+/** The part of Twilio's answers the channel reads: a created message, or a refusal. */
+const createdSchema = z.object({ sid: z.string().min(1), status: z.string() });
+const refusalSchema = z.object({ code: z.number().int(), message: z.string() });
 
-/**
- * The SDK's HTTP client, on Node's own `http`/`https` with kept-alive connections: the SDK's default
- * goes through axios, which costs about three times the CPU per message, and every reply of the bot is
- * one. Same contract (the SDK parses the body and raises Twilio's errors), and requests to
- * api.twilio.com go to the stand-in's base URL when one is set.
- */
-class NodeRequestClient {
-  private readonly agents = {
-    'http:': new http.Agent({ keepAlive: true }),
-    'https:': new https.Agent({ keepAlive: true }),
-  };
-
-  constructor(private readonly base: () => string | undefined) {}
-
-  async request<TData>(opts: RequestOptions & { data?: TData }) {
-    const base = this.base();
-    const url = new URL(
-      base && opts.uri.startsWith(twilioApiOrigin) ? base + opts.uri.slice(twilioApiOrigin.length) : opts.uri,
-    );
-    for (const [name, value] of formEntries(opts.params)) url.searchParams.append(name, value);
-    const headers: Record<string, string | number> = { ...(opts.headers as Record<string, string>) };
-    if (opts.username && opts.password) {
-      headers.Authorization = `Basic ${Buffer.from(`${opts.username}:${opts.password}`).toString('base64')}`;
-    } else if (opts.authStrategy) {
-      headers.Authorization = await opts.authStrategy.getAuthString();
-    }
-    const body = opts.data === undefined ? undefined : formBody(opts.data, headers);
-    if (body !== undefined) headers['Content-Length'] = Buffer.byteLength(body);
-    const protocol = url.protocol === 'http:' ? 'http:' : 'https:';
-    return new Promise<{ statusCode: number; body: string; headers: http.IncomingHttpHeaders }>(
-      (resolve, reject) => {
-        const request = (protocol === 'http:' ? http : https).request(
-          url,
-          {
-            method: opts.method.toUpperCase(),
-            headers,
-            agent: this.agents[protocol],
-            timeout: opts.timeout ?? requestTimeoutMs,
-          },
-          (response) => {
-            const chunks: Buffer[] = [];
-            response.on('data', (chunk: Buffer) => chunks.push(chunk));
-            response.on('error', reject);
-            response.on('end', () =>
-              resolve({
-                statusCode: response.statusCode ?? 0,
-                body: Buffer.concat(chunks).toString('utf8'),
-                headers: response.headers,
-              }),
-            );
-          },
-        );
-        request.on('timeout', () => request.destroy(new Error('Twilio did not answer in time')));
-        request.on('error', reject);
-        request.end(body);
-      },
-    );
-  }
-}
-
-/** How long a request to Twilio may take (the SDK's default). */
+/** How long a call to Twilio may take. */
 const requestTimeoutMs = 30_000;
 
-/** Name-value pairs of the SDK's params or form data, arrays repeated as Twilio expects. */
-function formEntries(values: unknown): [string, string][] {
-  if (typeof values !== 'object' || values === null) return [];
-  return Object.entries(values).flatMap(([name, value]) =>
-    value === undefined
-      ? []
-      : (Array.isArray(value) ? value : [value]).map((one): [string, string] => [name, String(one)]),
-  );
-}
-
-function formBody(data: unknown, headers: Record<string, string | number>): string {
-  if (headers['Content-Type'] === 'application/json') return JSON.stringify(data);
-  return new URLSearchParams(formEntries(data)).toString();
-}
-
 export function createTwilioClient(options: TwilioClientOptions): SmsClient {
-  const base = options.apiBaseUrl ?? (() => undefined);
-  const client = twilio(options.accountSid, options.authToken, {
-    // The SDK calls only `request`; the rest of its RequestClient (axios, logging) goes unused.
-    httpClient: new NodeRequestClient(base) as unknown as twilio.RequestClient,
-  });
-  const mediaPrefix = () =>
-    `${base() ?? twilioApiOrigin}/2010-04-01/Accounts/${options.accountSid}/Messages/`;
+  const base = () => options.apiBaseUrl?.() ?? twilioApiOrigin;
+  const account = `/${apiVersion}/Accounts/${options.accountSid}`;
+  const authorization = `Basic ${Buffer.from(`${options.accountSid}:${options.authToken}`).toString('base64')}`;
+  const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
+  const sender: Record<string, string> = options.messagingServiceSid
+    ? { MessagingServiceSid: options.messagingServiceSid }
+    : { From: options.fromNumber ?? '' };
+
+  /** One call on the account's resources; resolves with the answer's JSON (undefined for 204). */
+  const call = (method: 'POST' | 'DELETE', path: string, form?: Record<string, string>) => {
+    const url = new URL(base() + account + path);
+    const body = form ? new URLSearchParams(form).toString() : undefined;
+    const headers: Record<string, string | number> = { authorization, accept: 'application/json' };
+    if (body !== undefined) {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      headers['content-length'] = Buffer.byteLength(body);
+    }
+    const secure = url.protocol === 'https:';
+    return new Promise<unknown>((resolve, reject) => {
+      const request = (secure ? https : http).request(
+        url,
+        { method, headers, agent: secure ? agents.https : agents.http, timeout: requestTimeoutMs },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('error', reject);
+          response.on('end', () => {
+            const status = response.statusCode ?? 0;
+            const text = Buffer.concat(chunks).toString('utf8');
+            const answer = text ? parseAnswer(text) : undefined;
+            if (status >= 200 && status < 300) resolve(answer);
+            else reject(twilioError(status, answer));
+          });
+        },
+      );
+      request.on('timeout', () => request.destroy(new Error('Twilio did not answer in time')));
+      request.on('error', (error) => reject(new SmsSendError(error.message, undefined)));
+      request.end(body);
+    });
+  };
+
   const mediaPath = (mediaUrl: string) => {
-    const prefix = mediaPrefix();
+    const prefix = `${base()}${account}/Messages/`;
     const match = mediaUrl.startsWith(prefix)
       ? /^(MM[0-9a-fA-F]{32})\/Media\/(ME[0-9a-fA-F]{32})$/.exec(mediaUrl.slice(prefix.length))
       : null;
     if (!match) throw new Error('the media URL is not one of this account on the configured API');
-    return { messageSid: match[1]!, mediaSid: match[2]! };
+    return `/Messages/${match[1]!}/Media/${match[2]!}`;
   };
-  const authorization = `Basic ${Buffer.from(`${options.accountSid}:${options.authToken}`).toString('base64')}`;
 
   return {
     async send({ to, body, statusCallback }) {
-      try {
-        const message = await client.messages.create({
-          to,
-          body,
-          statusCallback,
-          ...(options.messagingServiceSid
-            ? { messagingServiceSid: options.messagingServiceSid }
-            : { from: options.fromNumber }),
-        });
-        return { sid: message.sid, status: message.status };
-      } catch (error) {
-        const code =
-          typeof (error as { code?: unknown }).code === 'number'
-            ? (error as { code: number }).code
-            : undefined;
-        throw new SmsSendError(error instanceof Error ? error.message : String(error), code);
-      }
+      const answer = await call('POST', '/Messages.json', {
+        To: to,
+        ...sender,
+        Body: body,
+        StatusCallback: statusCallback,
+      });
+      const message = createdSchema.safeParse(answer);
+      if (!message.success) throw new SmsSendError("Twilio's answer is not a message", undefined);
+      return { sid: message.data.sid, status: message.data.status };
     },
 
     async fetchMedia(mediaUrl, maxBytes) {
@@ -183,10 +141,26 @@ export function createTwilioClient(options: TwilioClientOptions): SmsClient {
     },
 
     async deleteMedia(mediaUrl) {
-      const { messageSid, mediaSid } = mediaPath(mediaUrl);
-      await client.messages(messageSid).media(mediaSid).remove();
+      // The resource, named with Twilio's `.json` suffix as its own clients name it.
+      await call('DELETE', `${mediaPath(mediaUrl)}.json`);
     },
   };
+}
+
+function parseAnswer(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Twilio's refusal (`{ code, message }`), or the status alone for an answer that is not Twilio's. */
+function twilioError(status: number, answer: unknown): SmsSendError {
+  const refusal = refusalSchema.safeParse(answer);
+  return refusal.success
+    ? new SmsSendError(refusal.data.message, refusal.data.code)
+    : new SmsSendError(`Twilio answered ${status}`, undefined);
 }
 
 /**

@@ -10,7 +10,7 @@
  * the pass about the same for 100,000 policies as for 10,000.
  *
  * Dispatch: due reminders released into the outbox as SMS, then delivered by the dispatcher at the
- * configured pace (the shared SMS pacing) through the SMS channel's sender and the Twilio SDK to the
+ * configured pace (the shared SMS pacing) through the SMS channel's sender and the Twilio client to the
  * local Twilio stand-in over HTTP. Baseline: the same path unpaced, the most it can carry. Run over
  * 1,000 and 10,000 reminders. Targets: the delivered rate of the 10,000 within 5% of the configured
  * one; memory flat.
@@ -415,7 +415,7 @@ async function dispatch(
 
   try {
     console.log(
-      `Dispatch of due reminders by SMS through the SMS sender and the Twilio SDK to the local stand-in:`,
+      `Dispatch of due reminders by SMS through the SMS sender and the Twilio client to the local stand-in:`,
     );
     const unpaced = await round(unpacedBatch, undefined);
     console.log(

@@ -386,7 +386,7 @@ export class TwilioSandbox {
   private deleteMedia(req: Request, res: Response): void {
     try {
       this.authorize(req);
-      // The SDK names the resource with Twilio's `.json` suffix.
+      // Twilio's clients name the resource with its `.json` suffix.
       const mediaSid = String(req.params?.mediaSid).replace(/\.json$/, '');
       const media = this.media.get(mediaSid);
       if (!media || media.messageSid !== req.params?.messageSid)
