@@ -1,10 +1,10 @@
 /**
- * JSON request bodies, read the same way on every route: a size limit while reading, then a nesting
- * limit before parsing. `JSON.parse` itself copes with any depth, but whatever walks the value later
+ * Request bodies, read the same way on every route: raw bytes under a size limit (webhooks, forms), and
+ * JSON with a size limit while reading, then a nesting limit before parsing. `JSON.parse` itself copes with any depth, but whatever walks the value later
  * (validation, `JSON.stringify` on the way to the database) recurses and would overflow the stack on a
  * body such as `[[[[…]]]]`, turning a malformed request into a 500.
  */
-import restify, { type RequestHandler } from 'restify';
+import restify, { type Request, type RequestHandler } from 'restify';
 import { HttpError } from './errors.js';
 
 /** Deepest nesting of arrays and objects a JSON body may have; Bot Framework activities need far less. */
@@ -74,4 +74,26 @@ export function jsonBody(options: JsonBodyOptions): RequestHandler[] {
     },
     ...restify.plugins.jsonBodyParser({ bodyReader: true, mapParams: false }),
   ];
+}
+
+/**
+ * The raw body of a request, refused with 413 past `maxBytes` (for webhooks checked over their exact
+ * bytes, and forms). Stream events rather than async iteration, which costs more per request.
+ */
+export function readRawBody(req: Request, maxBytes: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        // The rest is read and dropped, so the answer reaches a client still sending.
+        req.removeAllListeners('data');
+        req.resume();
+        reject(new HttpError(413, 'payload_too_large', 'the body is too large'));
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
 }

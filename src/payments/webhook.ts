@@ -5,7 +5,7 @@
  * Events the app does not act on are acknowledged, so Stripe stops sending them.
  */
 import type { Request, Response, Server } from 'restify';
-import { assertJsonDepth } from '../http/body.js';
+import { assertJsonDepth, readRawBody } from '../http/body.js';
 import { HttpError } from '../http/errors.js';
 import { isDomainError } from '../domain/errors.js';
 import type { PaymentService } from '../domain/payments.js';
@@ -29,7 +29,7 @@ export function registerStripeWebhook(server: Server, options: StripeWebhookOpti
   server.post(stripeWebhookPath, async (req: Request, res: Response) => {
     const signature = req.header('stripe-signature');
     if (!signature) throw new HttpError(400, 'missing_signature', 'the Stripe-Signature header is missing');
-    const payload = await readRaw(req);
+    const payload = await readRawBody(req, maxBodyBytes);
     assertJsonDepth(payload.toString('utf8'));
     let event;
     try {
@@ -51,15 +51,4 @@ export function registerStripeWebhook(server: Server, options: StripeWebhookOpti
     }
     res.send(200, { received: true, recorded });
   });
-}
-
-async function readRaw(req: Request): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBodyBytes) throw new HttpError(413, 'payload_too_large', 'the body is too large');
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
 }

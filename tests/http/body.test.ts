@@ -80,3 +80,36 @@ describe('JSON bodies nested 100,000 deep', () => {
     assert.equal(response.status, 400);
   });
 });
+
+describe('raw bodies over their limit', () => {
+  let app: RunningApp;
+  before(async () => {
+    app = await startDemoApp();
+  });
+  after(() => app.stop());
+
+  // Each route reads its body before checking anything in it: the limit answers first, whatever it holds.
+  const routes: [path: string, headers: Record<string, string>, limit: number][] = [
+    [
+      '/api/sms/inbound',
+      { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': 'x' },
+      64 * 1024,
+    ],
+    [
+      '/api/payments/stripe',
+      { 'content-type': 'application/json', 'stripe-signature': 't=1,v1=x' },
+      256 * 1024,
+    ],
+    ['/sandbox/sms/messages', { 'content-type': 'application/json' }, 15_000_000],
+  ];
+  for (const [path, headers, limit] of routes) {
+    it(`are a 413 on ${path}, and the limit itself is not`, async () => {
+      const over = await fetch(`${app.url}${path}`, { method: 'POST', headers, body: 'a'.repeat(limit + 1) });
+      assert.equal(over.status, 413);
+      assert.equal(((await over.json()) as { error: { code: string } }).error.code, 'payload_too_large');
+      const at = await fetch(`${app.url}${path}`, { method: 'POST', headers, body: 'a'.repeat(limit) });
+      assert.notEqual(at.status, 413);
+      assert.ok(at.status >= 400 && at.status < 500, `${path} answered ${at.status}`);
+    });
+  }
+});

@@ -34,6 +34,7 @@ import {
   type FileStore,
   type Usage,
 } from '../../files/file-store.js';
+import { readRawBody } from '../../http/body.js';
 import { HttpError } from '../../http/errors.js';
 import { clientAddress, createMongoLimiter, rateLimit, type Limit } from '../../http/rate-limit.js';
 import { RateLimiterRes } from 'rate-limiter-flexible';
@@ -202,7 +203,9 @@ export async function createSmsChannel(options: SmsChannelOptions): Promise<SmsC
     if (!type.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
       throw new HttpError(415, 'unsupported_media_type', 'the body must be form-encoded');
     }
-    const params = Object.fromEntries(new URLSearchParams(await readBody(req)));
+    const params = Object.fromEntries(
+      new URLSearchParams((await readRawBody(req, maxFormBytes)).toString('utf8')),
+    );
     if (!isTwilioSignature(options.authToken, signature, options.baseUrl() + req.url, params)) {
       throw new HttpError(403, 'invalid_signature', 'the X-Twilio-Signature does not match');
     }
@@ -458,22 +461,4 @@ function extensionOf(contentType: string): string {
     'application/pdf': '.pdf',
   };
   return known[contentType] ?? '';
-}
-
-/** The form body, refused over {@link maxFormBytes} (stream events: cheaper than async iteration). */
-function readBody(req: Request): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxFormBytes) {
-        req.removeAllListeners('data');
-        req.resume();
-        reject(new HttpError(413, 'payload_too_large', 'the body is too large'));
-      } else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }

@@ -16,7 +16,7 @@ import http from 'node:http';
 import type { Request, Response, Server } from 'restify';
 import { z } from 'zod';
 import { twilioSignature } from '../../channels/sms/twilio-client.js';
-import { parseClientJson } from '../../http/body.js';
+import { parseClientJson, readRawBody } from '../../http/body.js';
 import { HttpError } from '../../http/errors.js';
 import type { Logger } from '../../log.js';
 import { phonePage, phoneScript, sandboxPolicy } from './page.js';
@@ -266,7 +266,9 @@ export class TwilioSandbox {
       });
     });
     server.post('/sandbox/sms/messages', async (req: Request, res: Response) => {
-      const parsed = phoneMessageSchema.safeParse(parseJson(await readBody(req, 15_000_000)));
+      const parsed = phoneMessageSchema.safeParse(
+        parseJson((await readRawBody(req, 15_000_000)).toString('utf8')),
+      );
       if (!parsed.success)
         throw new HttpError(400, 'invalid_message', parsed.error.issues[0]?.message ?? 'invalid');
       const sent = await this.text(parsed.data);
@@ -286,7 +288,7 @@ export class TwilioSandbox {
     try {
       this.authorize(req);
       const parsed = createSchema.safeParse(
-        Object.fromEntries(new URLSearchParams(await readBody(req, 64 * 1024))),
+        Object.fromEntries(new URLSearchParams((await readRawBody(req, 64 * 1024)).toString('utf8'))),
       );
       if (!parsed.success) throw new TwilioError(400, 21602, 'Message body is required.');
       const input = parsed.data;
@@ -445,17 +447,6 @@ class TwilioError extends Error {
   ) {
     super(message);
   }
-}
-
-async function readBody(req: Request, limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw new HttpError(413, 'payload_too_large', 'the body is too large');
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function parseJson(text: string): unknown {
