@@ -14,6 +14,7 @@ import * as windowOperators from 'mingo/operators/window';
 import { Query } from 'mingo/query';
 import type { AnyObject, Options } from 'mingo/types';
 import { update, updateOne } from 'mingo/updater';
+import { isEqual } from 'mingo/util';
 import { bsonTypeOf, originalOf, valuesAtPath } from './values.js';
 
 const TYPE_ALIASES: Record<number, string> = {
@@ -171,9 +172,45 @@ export function applySimpleUpdate(doc: AnyObject, modifier: AnyObject): string[]
   for (const [op, expr] of Object.entries(modifier)) {
     const fn = UPDATE_OPERATORS[op];
     if (!fn || expr === null || typeof expr !== 'object') return undefined;
-    fns.push(fn(expr as AnyObject));
+    fns.push(op === '$set' && topLevelFields(expr) ? setFields(expr as AnyObject) : fn(expr as AnyObject));
   }
   return fns.flatMap((apply) => apply(doc));
+}
+
+/** Whether every path of an operator's fields names a top-level field other than `_id`. */
+function topLevelFields(expr: object): boolean {
+  for (const path of Object.keys(expr)) {
+    if (path === '' || path === '_id' || path === '__proto__' || path.includes('.') || path.includes('$'))
+      return false;
+  }
+  return true;
+}
+
+/**
+ * `$set` of top-level fields, as mingo's own `$set` does it (a field equal to its new value is left
+ * alone; a new value is a shallow copy), without building the path graph each call needs there.
+ */
+function setFields(fields: AnyObject): (obj: AnyObject) => string[] {
+  return (obj) => {
+    const modified: string[] = [];
+    for (const [path, value] of Object.entries(fields)) {
+      if (isEqual(obj[path], value)) continue;
+      obj[path] = shallowCopy(value);
+      modified.push(path);
+    }
+    return modified.sort();
+  };
+}
+
+function shallowCopy(value: unknown): unknown {
+  if (value instanceof Date) return new Date(value);
+  if (Array.isArray(value)) return value.slice();
+  if (value instanceof RegExp) return new RegExp(value);
+  if (value !== null && typeof value === 'object') {
+    const prototype: unknown = Object.getPrototypeOf(value);
+    if (prototype === Object.prototype || prototype === null) return Object.assign({}, value);
+  }
+  return value;
 }
 
 export { Aggregator, Query, update, updateOne };

@@ -75,6 +75,40 @@ describe('CRUD', () => {
         });
       });
 
+      test('$set of top-level fields: equal values (dates, documents, arrays, ids) change nothing', async () => {
+        const api = await fresh();
+        const at = new Date('2026-01-02T03:04:05Z');
+        const ref = new ObjectId();
+        const start = { at, doc: { x: 1, list: [1, 2] }, list: [{ k: 'a' }], ref, n: 1, s: 'a', nil: null };
+        await api.insertMany([{ _id: 1, ...start }]);
+        const same = await api.updateOne(
+          { _id: 1 },
+          {
+            $set: {
+              at: new Date(at.getTime()),
+              doc: { x: 1, list: [1, 2] },
+              list: [{ k: 'a' }],
+              ref: new ObjectId(ref.toHexString()),
+              n: 1,
+              s: 'a',
+              nil: null,
+            },
+          },
+        );
+        assert.deepEqual([same.matched, same.modified], [1, 0]);
+        const later = new Date(at.getTime() + 1);
+        const changed = await api.updateOne(
+          { _id: 1 },
+          { $set: { at: later, list: [{ k: 'b' }], n: new Decimal128('1.5'), added: [] } },
+        );
+        assert.equal(changed.modified, 1);
+        const [doc] = await api.find({ _id: 1 });
+        assert.deepEqual(
+          { at: doc?.at, list: doc?.list, n: String(doc?.n), added: doc?.added, ref: String(doc?.ref) },
+          { at: later, list: [{ k: 'b' }], n: '1.5', added: [], ref: ref.toHexString() },
+        );
+      });
+
       test('array operators: $push with modifiers, $addToSet, $pull, $pullAll, $pop', async () => {
         const api = await fresh();
         await api.insertMany([
