@@ -130,6 +130,8 @@ const maxFormBytes = 64 * 1024;
 /** Twilio sends at most 10 media per message. */
 const maxMedia = 10;
 const emptyTwiml = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
+/** Sized, so the answer is one plain body rather than a chunked one. */
+const twimlHeaders = { 'content-type': 'text/xml', 'content-length': String(Buffer.byteLength(emptyTwiml)) };
 const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/);
 const sid = (prefix: string) => z.string().regex(new RegExp(`^${prefix}[0-9a-fA-F]{32}$`));
 
@@ -219,8 +221,7 @@ export async function createSmsChannel(options: SmsChannelOptions): Promise<SmsC
     if (!message.success) throw new HttpError(400, 'invalid_message', 'not a Twilio message webhook');
     const { MessageSid, From, To, Body, NumMedia } = message.data;
     // Answered before anything is read or written: whatever the turn costs, Twilio hears back at once.
-    res.header('content-type', 'text/xml');
-    res.sendRaw(200, emptyTwiml);
+    res.sendRaw(200, emptyTwiml, twimlHeaders);
     const media = Array.from({ length: NumMedia }, (_, index) => params[`MediaUrl${index}`]).filter(
       (url): url is string => typeof url === 'string',
     );
@@ -413,8 +414,7 @@ export async function createSmsChannel(options: SmsChannelOptions): Promise<SmsC
     const { MessageSid, MessageStatus, ErrorCode } = parsed.data;
     const key = new URLSearchParams(req.getQuery()).get('key') ?? undefined;
     await applyReceipt({ sid: MessageSid, status: MessageStatus, errorCode: ErrorCode, at: now(), key });
-    res.header('content-type', 'text/xml');
-    res.sendRaw(200, emptyTwiml);
+    res.sendRaw(200, emptyTwiml, twimlHeaders);
   }
 
   function track(task: Promise<void>): void {

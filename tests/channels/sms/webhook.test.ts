@@ -84,7 +84,9 @@ describe('the SMS webhook signature', () => {
     });
     assert.equal(response.status, 200);
     assert.match(response.headers.get('content-type') ?? '', /text\/xml/);
-    assert.equal(await response.text(), '<?xml version="1.0" encoding="UTF-8"?><Response></Response>');
+    const twiml = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
+    assert.equal(response.headers.get('content-length'), String(twiml.length));
+    assert.equal(await response.text(), twiml);
     const replies = await phone.repliesAfter(0);
     assert.match(replies[0]!, /InsuraLink assistant/);
   });
