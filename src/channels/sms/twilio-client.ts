@@ -72,7 +72,8 @@ const refusalSchema = z.object({ code: z.number().int(), message: z.string() });
 const requestTimeoutMs = 30_000;
 
 export function createTwilioClient(options: TwilioClientOptions): SmsClient {
-  const base = () => options.apiBaseUrl?.() ?? twilioApiOrigin;
+  // A base URL given with a trailing slash names the same API.
+  const base = () => (options.apiBaseUrl?.() ?? twilioApiOrigin).replace(/\/+$/, '');
   const account = `/${apiVersion}/Accounts/${options.accountSid}`;
   const authorization = `Basic ${Buffer.from(`${options.accountSid}:${options.authToken}`).toString('base64')}`;
   const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };

@@ -76,6 +76,19 @@ describe('Twilio client', () => {
     });
   });
 
+  test('a base URL with a trailing slash is the same API', async () => {
+    seen.length = 0;
+    answer = json(201, { sid: `SM${'7'.repeat(32)}`, status: 'queued' });
+    const slashed = createTwilioClient({
+      accountSid,
+      authToken,
+      fromNumber: '+15555550100',
+      apiBaseUrl: () => `${base}/`,
+    });
+    await slashed.send({ to: '+15555550123', body: 'Hi', statusCallback: 'https://x.example/s' });
+    assert.equal(seen[0]?.url, `/twilio/2010-04-01/Accounts/${accountSid}/Messages.json`);
+  });
+
   test('with a messaging service, the service sends instead of a number', async () => {
     seen.length = 0;
     answer = json(201, { sid: `SM${'5'.repeat(32)}`, status: 'accepted' });
