@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import type { ConsentService } from '../../domain/consent.js';
 import { maxMessageLength } from './render.js';
 import type { SmsStore } from './store.js';
-import { SmsSendError, type SmsClient } from './twilio-client.js';
+import { TwilioApiError, type SmsClient } from './twilio-client.js';
 
 /** Twilio's error for a number that replied STOP on the carrier's side. */
 export const optedOutErrorCode = 21610;
@@ -113,7 +113,7 @@ export class SmsOutbound {
     try {
       sent = await this.options.client.send({ to: message.to, body, statusCallback });
     } catch (error) {
-      if (error instanceof SmsSendError && error.code === optedOutErrorCode) {
+      if (error instanceof TwilioApiError && error.code === optedOutErrorCode) {
         throw new SmsRefusedError('the number opted out of SMS with its carrier (Twilio 21610)');
       }
       throw error;

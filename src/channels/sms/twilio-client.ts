@@ -31,13 +31,13 @@ export type FetchedMedia = DownloadedFile;
  * Thrown when a call to Twilio fails; `code` is Twilio's error code when Twilio refused it (21610: the
  * number opted out), undefined when Twilio could not be reached or its answer was not one of its own.
  */
-export class SmsSendError extends Error {
+export class TwilioApiError extends Error {
   constructor(
     message: string,
     readonly code: number | undefined,
   ) {
     super(message);
-    this.name = 'SmsSendError';
+    this.name = 'TwilioApiError';
   }
 }
 
@@ -109,7 +109,7 @@ export function createTwilioClient(options: TwilioClientOptions): SmsClient {
         },
       );
       request.on('timeout', () => request.destroy(new Error('Twilio did not answer in time')));
-      request.on('error', (error) => reject(new SmsSendError(error.message, undefined)));
+      request.on('error', (error) => reject(new TwilioApiError(error.message, undefined)));
       request.end(body);
     });
   };
@@ -132,7 +132,7 @@ export function createTwilioClient(options: TwilioClientOptions): SmsClient {
         StatusCallback: statusCallback,
       });
       const message = createdSchema.safeParse(answer);
-      if (!message.success) throw new SmsSendError("Twilio's answer is not a message", undefined);
+      if (!message.success) throw new TwilioApiError("Twilio's answer is not a message", undefined);
       return { sid: message.data.sid, status: message.data.status };
     },
 
@@ -157,11 +157,11 @@ function parseAnswer(text: string): unknown {
 }
 
 /** Twilio's refusal (`{ code, message }`), or the status alone for an answer that is not Twilio's. */
-function twilioError(status: number, answer: unknown): SmsSendError {
+function twilioError(status: number, answer: unknown): TwilioApiError {
   const refusal = refusalSchema.safeParse(answer);
   return refusal.success
-    ? new SmsSendError(refusal.data.message, refusal.data.code)
-    : new SmsSendError(`Twilio answered ${status}`, undefined);
+    ? new TwilioApiError(refusal.data.message, refusal.data.code)
+    : new TwilioApiError(`Twilio answered ${status}`, undefined);
 }
 
 /**

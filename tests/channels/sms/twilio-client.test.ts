@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { createTwilioClient, SmsSendError } from '../../../src/channels/sms/twilio-client.js';
+import { createTwilioClient, TwilioApiError } from '../../../src/channels/sms/twilio-client.js';
 
 const accountSid = `AC${'1'.repeat(32)}`;
 const authToken = 'a'.repeat(32);
@@ -112,7 +112,7 @@ describe('Twilio client', () => {
       });
     answer = json(400, { code: 21610, message: 'Attempt to send to unsubscribed recipient', status: 400 });
     await assert.rejects(send, (error: unknown) => {
-      assert.ok(error instanceof SmsSendError);
+      assert.ok(error instanceof TwilioApiError);
       assert.equal(error.code, 21610);
       assert.match(error.message, /unsubscribed/);
       return true;
@@ -121,10 +121,13 @@ describe('Twilio client', () => {
       res.writeHead(502, { 'content-type': 'text/html' });
       res.end('<h1>Bad gateway</h1>');
     };
-    await assert.rejects(send, (error: unknown) => error instanceof SmsSendError && error.code === undefined);
+    await assert.rejects(
+      send,
+      (error: unknown) => error instanceof TwilioApiError && error.code === undefined,
+    );
     // Accepted, but not an answer Twilio gives: no sid to record receipts under.
     answer = json(201, { status: 'queued' });
-    await assert.rejects(send, SmsSendError);
+    await assert.rejects(send, TwilioApiError);
   });
 
   test('an unreachable API is a send error, not a crash', async () => {
@@ -140,7 +143,7 @@ describe('Twilio client', () => {
     });
     await assert.rejects(
       unreachable.send({ to: '+15555550123', body: 'Hi', statusCallback: 'https://x.example/s' }),
-      (error: unknown) => error instanceof SmsSendError && error.code === undefined,
+      (error: unknown) => error instanceof TwilioApiError && error.code === undefined,
     );
   });
 
