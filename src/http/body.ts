@@ -1,8 +1,9 @@
 /**
  * Request bodies, read the same way on every route: raw bytes under a size limit (webhooks, forms), and
- * JSON with a size limit while reading, then a nesting limit before parsing. `JSON.parse` itself copes with any depth, but whatever walks the value later
- * (validation, `JSON.stringify` on the way to the database) recurses and would overflow the stack on a
- * body such as `[[[[…]]]]`, turning a malformed request into a 500.
+ * JSON with a size limit while reading, then a nesting limit before parsing. `JSON.parse` itself copes
+ * with any depth, but whatever walks the value later (validation, `JSON.stringify` on the way to the
+ * database) recurses and would overflow the stack on a body such as `[[[[…]]]]`, turning a malformed
+ * request into a 500.
  */
 import restify, { type Request, type RequestHandler } from 'restify';
 import { HttpError } from './errors.js';

@@ -106,8 +106,8 @@ export interface SmsLimits {
  * Twilio posts from a pool of addresses shared by every message and receipt of the account, so the
  * per-address limit only stops one host flooding the endpoints with requests that must be read and
  * checked: 60,000 requests a minute is about 14,000 messages with their replies' receipts (about 3 a
- * message), as many messages as Direct Line allows one address, and below what one process answers. A person texts a few
- * messages a minute; 30 leaves room for a burst of photos.
+ * message), as many messages as Direct Line allows one address, and below what one process answers.
+ * A person texts a few messages a minute; 30 leaves room for a burst of photos.
  */
 export const defaultSmsLimits: SmsLimits = {
   requestsPerAddress: { points: 60_000, durationSeconds: 60 },
