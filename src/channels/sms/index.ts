@@ -275,7 +275,8 @@ export async function createSmsChannel(options: SmsChannelOptions): Promise<SmsC
     const keyword = media.length === 0 ? keywordOf(message.text) : undefined;
     const actor = { type: 'system' as const, id: 'sms', channel: 'sms' };
     if (keyword?.kind === 'opt_out') {
-      const previous = await consentOf(message.from, state);
+      // Read, not copied: recording the opt-out copies it to the conversation anyway.
+      const previous = state.consent?.state ?? (await options.consent.smsStatus(message.from));
       await options.consent.record(
         {
           phone: message.from,
