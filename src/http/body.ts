@@ -98,3 +98,8 @@ export function readRawBody(req: Request, maxBytes: number): Promise<Buffer> {
     req.on('error', reject);
   });
 }
+
+/** A form-encoded body as its fields (the last of a repeated name), refused with 413 past `maxBytes`. */
+export async function readForm(req: Request, maxBytes: number): Promise<Record<string, string>> {
+  return Object.fromEntries(new URLSearchParams((await readRawBody(req, maxBytes)).toString('utf8')));
+}

@@ -34,7 +34,7 @@ import {
   type FileStore,
   type Usage,
 } from '../../files/file-store.js';
-import { readRawBody } from '../../http/body.js';
+import { readForm } from '../../http/body.js';
 import { HttpError } from '../../http/errors.js';
 import { clientAddress, createMongoLimiter, rateLimit, type Limit } from '../../http/rate-limit.js';
 import { RateLimiterRes } from 'rate-limiter-flexible';
@@ -207,9 +207,7 @@ export async function createSmsChannel(options: SmsChannelOptions): Promise<SmsC
     if (!type.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
       throw new HttpError(415, 'unsupported_media_type', 'the body must be form-encoded');
     }
-    const params = Object.fromEntries(
-      new URLSearchParams((await readRawBody(req, maxFormBytes)).toString('utf8')),
-    );
+    const params = await readForm(req, maxFormBytes);
     if (!isTwilioSignature(options.authToken, signature, options.baseUrl() + req.url, params)) {
       throw new HttpError(403, 'invalid_signature', 'the X-Twilio-Signature does not match');
     }
@@ -275,8 +273,7 @@ export async function createSmsChannel(options: SmsChannelOptions): Promise<SmsC
     const keyword = media.length === 0 ? keywordOf(message.text) : undefined;
     const actor = { type: 'system' as const, id: 'sms', channel: 'sms' };
     if (keyword?.kind === 'opt_out') {
-      // Read, not copied: recording the opt-out copies it to the conversation anyway.
-      const previous = state.consent?.state ?? (await options.consent.smsStatus(message.from));
+      const previous = await consentOf(message.from, state);
       await options.consent.record(
         {
           phone: message.from,

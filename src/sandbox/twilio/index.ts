@@ -16,7 +16,7 @@ import http from 'node:http';
 import type { Request, Response, Server } from 'restify';
 import { z } from 'zod';
 import { twilioSignature } from '../../channels/sms/twilio-client.js';
-import { parseClientJson, readRawBody } from '../../http/body.js';
+import { parseClientJson, readForm, readRawBody } from '../../http/body.js';
 import { HttpError } from '../../http/errors.js';
 import type { Logger } from '../../log.js';
 import { phonePage, phoneScript, sandboxPolicy } from './page.js';
@@ -287,9 +287,7 @@ export class TwilioSandbox {
   private async createMessage(req: Request, res: Response): Promise<void> {
     try {
       this.authorize(req);
-      const parsed = createSchema.safeParse(
-        Object.fromEntries(new URLSearchParams((await readRawBody(req, 64 * 1024)).toString('utf8'))),
-      );
+      const parsed = createSchema.safeParse(await readForm(req, 64 * 1024));
       if (!parsed.success) throw new TwilioError(400, 21602, 'Message body is required.');
       const input = parsed.data;
       if (!input.From && !input.MessagingServiceSid)
