@@ -15,7 +15,7 @@ import { Query } from 'mingo/query';
 import type { AnyObject, Options } from 'mingo/types';
 import { update, updateOne } from 'mingo/updater';
 import { isEqual } from 'mingo/util';
-import { bsonTypeOf, originalOf, valuesAtPath } from './values.js';
+import { bsonTypeOf, cloneDoc, originalOf, valuesAtPath } from './values.js';
 
 const TYPE_ALIASES: Record<number, string> = {
   1: 'double',
@@ -188,29 +188,18 @@ function topLevelFields(expr: object): boolean {
 
 /**
  * `$set` of top-level fields, as mingo's own `$set` does it (a field equal to its new value is left
- * alone; a new value is a shallow copy), without building the path graph each call needs there.
+ * alone; a new value is stored as a copy), without building the path graph each call needs there.
  */
 function setFields(fields: AnyObject): (obj: AnyObject) => string[] {
   return (obj) => {
     const modified: string[] = [];
     for (const [path, value] of Object.entries(fields)) {
       if (isEqual(obj[path], value)) continue;
-      obj[path] = shallowCopy(value);
+      obj[path] = cloneDoc(value);
       modified.push(path);
     }
     return modified.sort();
   };
-}
-
-function shallowCopy(value: unknown): unknown {
-  if (value instanceof Date) return new Date(value);
-  if (Array.isArray(value)) return value.slice();
-  if (value instanceof RegExp) return new RegExp(value);
-  if (value !== null && typeof value === 'object') {
-    const prototype: unknown = Object.getPrototypeOf(value);
-    if (prototype === Object.prototype || prototype === null) return Object.assign({}, value);
-  }
-  return value;
 }
 
 export { Aggregator, Query, update, updateOne };
